@@ -1,0 +1,133 @@
+/**
+ * createFaceAnalyzer: the SDK's one-call pipeline. Stages read in order:
+ *   input -> detect -> align -> quality -> embed (batched across faces) -> liveness.
+ * Every face found is returned with its quality verdict; none is dropped for failing it, so the
+ * caller decides (enrolment wants strict gates, search can be looser).
+ */
+import { performance } from 'node:perf_hooks';
+import { alignFace } from '../align/index.ts';
+import type { Box, Detection, FivePoints } from '../detect/types.ts';
+import { ArcEdgeError } from '../errors.ts';
+import { assessQuality } from '../quality/index.ts';
+import { prepareInput } from './input.ts';
+import { loadStages } from './load-models.ts';
+import { ANALYZER_DEFAULTS, parseAnalyzerOptions, type FaceAnalyzerOptions } from './options.ts';
+import { STAGES, type AnalyzeInput, type AnalyzerStats, type Face, type FaceAnalyzer, type Stage } from './types.ts';
+
+const zeroStages = (): Record<Stage, number> => Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
+
+function scaleBox(b: Box, sx: number, sy: number): Box {
+  return { x1: b.x1 * sx, y1: b.y1 * sy, x2: b.x2 * sx, y2: b.y2 * sy };
+}
+
+function scalePoints(points: FivePoints, sx: number, sy: number): FivePoints {
+  return points.map((p) => ({ x: p.x * sx, y: p.y * sy })) as unknown as FivePoints;
+}
+
+export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<FaceAnalyzer> {
+  const parsed = parseAnalyzerOptions(options);
+  const backend = { ...ANALYZER_DEFAULTS.backend, ...parsed.backend };
+  const maxImagePixels = parsed.maxImagePixels ?? ANALYZER_DEFAULTS.maxImagePixels;
+  const stages = await loadStages(parsed, backend);
+  const { detector, embedder, liveness } = stages;
+
+  let disposed = false;
+  let disposing: Promise<void> | undefined;
+  const inFlight = new Set<Promise<unknown>>();
+  let counters = { calls: 0, faces: 0, totalMs: 0, stageMs: zeroStages() };
+  // Runtime counters at the last reset, so stats() reports only what happened since.
+  let runBaseline = snapshotRuns();
+
+  function snapshotRuns(): Map<string, { runs: number; ms: number }> {
+    const out = new Map<string, { runs: number; ms: number }>();
+    for (const [role, session] of stages.sessions) out.set(role, { runs: session.stats.runs, ms: session.stats.totalRunMs });
+    return out;
+  }
+
+  async function run(input: AnalyzeInput): Promise<Face[]> {
+    const stageMs = zeroStages();
+    const start = performance.now();
+    let t = start;
+    const lap = (stage: Stage): void => {
+      const now = performance.now();
+      stageMs[stage] += now - t;
+      t = now;
+    };
+
+    const { frame, scaleX, scaleY } = await prepareInput(input, maxImagePixels);
+    lap('decode');
+    const detections: Detection[] = await detector.detect(frame);
+    lap('detect');
+    const aligned = detections.map((d) => alignFace(frame, d.landmarks, embedder.cropSize.width));
+    lap('align');
+    const quality = detections.map((d, i) =>
+      assessQuality(
+        { box: scaleBox(d.box, scaleX, scaleY), score: d.score, landmarks: d.landmarks, crop: aligned[i]!.crop },
+        parsed.quality,
+      ),
+    );
+    lap('quality');
+    const embeddings = await embedder.embed(aligned.map((a) => a.crop));
+    lap('embed');
+    const livenessScores = liveness ? await liveness.score(frame, detections.map((d) => d.box)) : undefined;
+    lap('liveness');
+
+    const faces = detections.map((d, i): Face => ({
+      box: scaleBox(d.box, scaleX, scaleY),
+      score: d.score,
+      landmarks: scalePoints(d.landmarks, scaleX, scaleY),
+      quality: quality[i]!,
+      ...(livenessScores ? { liveness: livenessScores[i]! } : {}),
+      embedding: embeddings[i]!,
+      crop: aligned[i]!.crop,
+    }));
+    counters.calls += 1;
+    counters.faces += faces.length;
+    counters.totalMs += performance.now() - start;
+    for (const s of STAGES) counters.stageMs[s] += stageMs[s];
+    return faces;
+  }
+
+  return {
+    models: stages.modelIds,
+    analyze(input) {
+      if (disposed) {
+        return Promise.reject(
+          new ArcEdgeError('BACKEND_DISPOSED', 'analyze() called after dispose()', {
+            fix: 'create a new analyzer with createFaceAnalyzer(); dispose() releases its models for good',
+          }),
+        );
+      }
+      const job = run(input);
+      inFlight.add(job);
+      const settle = () => inFlight.delete(job);
+      job.then(settle, settle);
+      return job;
+    },
+    stats(): AnalyzerStats {
+      const modelRunMs: Record<string, number> = {};
+      const modelRuns: Record<string, number> = {};
+      for (const [role, session] of stages.sessions) {
+        const base = runBaseline.get(role) ?? { runs: 0, ms: 0 };
+        modelRunMs[role] = session.stats.totalRunMs - base.ms;
+        modelRuns[role] = session.stats.runs - base.runs;
+      }
+      return { calls: counters.calls, faces: counters.faces, totalMs: counters.totalMs, stageMs: { ...counters.stageMs }, modelRunMs, modelRuns };
+    },
+    resetStats() {
+      counters = { calls: 0, faces: 0, totalMs: 0, stageMs: zeroStages() };
+      runBaseline = snapshotRuns();
+    },
+    dispose() {
+      if (!disposing) {
+        disposed = true;
+        disposing = (async () => {
+          // Let running calls finish (their sessions must stay alive); their errors are theirs.
+          await Promise.allSettled([...inFlight]);
+          await stages.dispose();
+        })();
+      }
+      return disposing;
+    },
+  };
+}

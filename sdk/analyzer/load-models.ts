@@ -1,0 +1,99 @@
+/**
+ * Model loading for the analyzer, as a readable list of steps with one owner for every session:
+ * resolve the set -> pick a model per role -> load each session and check its signature ->
+ * build the stages. If any step fails, everything loaded so far is released in reverse order
+ * before the error propagates, so a failed createFaceAnalyzer() leaks nothing.
+ */
+import { createDetector } from '../detect/index.ts';
+import type { FaceDetector } from '../detect/types.ts';
+import { createEmbedder, type Embedder } from '../embed/index.ts';
+import { ArcEdgeError } from '../errors.ts';
+import { createLivenessScorer, type LivenessScorer } from '../liveness/index.ts';
+import type { ModelManifest } from '../models/manifest.ts';
+import { checkModelSignature, resolveModelSet } from '../models/index.ts';
+import { loadSession } from '../runtime/index.ts';
+import type { InferenceSession, SessionOptions } from '../runtime/types.ts';
+import type { FaceAnalyzerOptions, ResolvedModel, ResolvedModelList } from './options.ts';
+
+export type ModelRole = 'detect' | 'landmarks' | 'embed' | 'liveness';
+
+export interface LoadedStages {
+  readonly detector: FaceDetector;
+  readonly embedder: Embedder;
+  readonly liveness: LivenessScorer | undefined;
+  /** Sessions by role, for stats only: the stages own and dispose them. */
+  readonly sessions: ReadonlyMap<ModelRole, InferenceSession>;
+  readonly modelIds: Readonly<Record<string, string>>;
+  /** Releases every stage in reverse order of creation. */
+  dispose(): Promise<void>;
+}
+
+// UltraFace predicts boxes only; its 5 points come from a second (68-point) landmark model.
+const NEEDS_LANDMARK_MODEL = new Set<ModelManifest['family']>(['ultraface']);
+
+function pick(set: ResolvedModelList, task: ModelManifest['task'], required: boolean, why: string): ResolvedModel | undefined {
+  const found = set.models.find((m) => m.manifest.task === task);
+  if (!found && required) {
+    const present = set.models.map((m) => `${m.manifest.id} (${m.manifest.task})`).join(', ');
+    throw new ArcEdgeError('CONFIG_INVALID', `model set "${set.name}" has no ${task} model; ${why}`, {
+      fix: `use a set that includes one (e.g. "default"), or add a ${task} model to it. The set has: ${present}`,
+      details: { set: set.name, task },
+    });
+  }
+  return found;
+}
+
+export async function loadStages(options: FaceAnalyzerOptions, backend: SessionOptions): Promise<LoadedStages> {
+  const set: ResolvedModelList = typeof options.models === 'string' ? await resolveModelSet(options.models) : options.models;
+  const detectModel = pick(set, 'detect', true, 'the analyzer needs a face detector')!;
+  const landmarkModel = NEEDS_LANDMARK_MODEL.has(detectModel.manifest.family)
+    ? pick(set, 'landmarks', true, `detector ${detectModel.manifest.id} finds boxes only and needs a landmark model for the 5 points`)
+    : undefined;
+  const embedModel = pick(set, 'embed', true, 'the analyzer needs a recognition (embed) model')!;
+  const livenessModel = options.liveness ? pick(set, 'liveness', true, 'liveness: true needs a liveness model') : undefined;
+
+  // Everything created so far, newest last; released in reverse on failure or dispose.
+  const owned: { dispose(): Promise<void> }[] = [];
+  const releaseAll = async (): Promise<void> => {
+    const errors: unknown[] = [];
+    for (const item of owned.splice(0).reverse()) {
+      try {
+        await item.dispose();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length) throw errors[0];
+  };
+  const sessions = new Map<ModelRole, InferenceSession>();
+  const load = async (role: ModelRole, model: ResolvedModel): Promise<InferenceSession> => {
+    const session = await loadSession(model.path, backend);
+    owned.push(session);
+    checkModelSignature(model.manifest, session);
+    sessions.set(role, session);
+    return session;
+  };
+
+  try {
+    const detectSession = await load('detect', detectModel);
+    const landmarks = landmarkModel ? { manifest: landmarkModel.manifest, session: await load('landmarks', landmarkModel) } : undefined;
+    const detector = createDetector(detectModel.manifest, detectSession, { ...options.detect, ...(landmarks ? { landmarks } : {}) });
+    // The detector now owns its sessions: replace them in `owned` by the detector itself.
+    owned.splice(0, owned.length, detector);
+    const embedder = createEmbedder(embedModel.manifest, await load('embed', embedModel), { flipTTA: options.flipTTA ?? false });
+    owned.splice(owned.length - 1, 1, embedder);
+    let liveness: LivenessScorer | undefined;
+    if (livenessModel) {
+      liveness = createLivenessScorer(livenessModel.manifest, await load('liveness', livenessModel));
+      owned.splice(owned.length - 1, 1, liveness);
+    }
+    const modelIds: Record<string, string> = {};
+    for (const [role, model] of [['detect', detectModel], ['landmarks', landmarkModel], ['embed', embedModel], ['liveness', livenessModel]] as const) {
+      if (model) modelIds[role] = model.manifest.id;
+    }
+    return { detector, embedder, liveness, sessions, modelIds, dispose: releaseAll };
+  } catch (error) {
+    await releaseAll().catch(() => undefined); // the original error is the one worth reporting
+    throw error;
+  }
+}

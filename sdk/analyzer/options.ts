@@ -1,0 +1,121 @@
+/**
+ * createFaceAnalyzer options: one strict zod schema (unknown keys rejected, every problem
+ * reported at once with its path), then merged over ANALYZER_DEFAULTS. Nested objects owned by
+ * other stages (detector settings) are re-validated by those stages with their own schemas.
+ */
+import { z } from 'zod';
+import { ArcEdgeError } from '../errors.ts';
+import { ModelManifestSchema, type ModelManifest } from '../models/manifest.ts';
+import { QualityThresholdsSchema } from '../quality/index.ts';
+import type { SessionOptions } from '../runtime/types.ts';
+
+const ResolvedModelSchema = z
+  .object({
+    manifest: ModelManifestSchema.describe('the model manifest'),
+    path: z.string().min(1).describe('absolute path of the ONNX file'),
+    origin: z.string().optional().describe('where resolveModelSet found it (informational)'),
+  })
+  .strict();
+
+const ResolvedSetSchema = z
+  .object({
+    name: z.string().min(1).describe('set name, for logs'),
+    models: z.array(ResolvedModelSchema).min(1).describe('one entry per model: a detector and an embedder at least'),
+  })
+  .strict();
+
+const ExecutionTargetSchema = z.enum(['tensorrt', 'cuda', 'cpu']);
+
+// The fields of runtime SessionOptions the analyzer forwards; the runtime validates the rest
+// (tensorrt, logger) itself, so they pass through untouched.
+const BackendSchema = z
+  .object({
+    targets: z.array(ExecutionTargetSchema).min(1).optional().describe('execution targets, tried in order; default ["cpu"]'),
+    strict: z.boolean().optional().describe('fail instead of falling back to the next target'),
+    threads: z.number().int().min(1).max(256).optional().describe('intra-op threads for CPU execution; default 2'),
+    precision: z.enum(['fp32', 'fp16', 'int8']).optional().describe('TensorRT engine precision'),
+    warmup: z.boolean().optional().describe('run each model once on zeros after loading'),
+    maxBatch: z.number().int().min(1).optional().describe('max batch for dynamic batch axes (TensorRT profile)'),
+    logger: z.custom<(line: string) => void>((v) => typeof v === 'function', 'a function (line: string) => void').optional().describe('where backend notes go'),
+    graphOptimization: z.enum(['disabled', 'basic', 'extended', 'all']).optional().describe('onnxruntime graph optimisation level'),
+    deviceId: z.number().int().min(0).optional().describe('CUDA device index'),
+    tensorrt: z.record(z.string(), z.unknown()).optional().describe('native TensorRT backend options (validated by the runtime)'),
+  })
+  .strict();
+
+const DetectSchema = z
+  .object({
+    scoreThreshold: z.number().min(0).max(1).optional().describe("minimum face score; default: the detector manifest's"),
+    nmsIou: z.number().min(0).max(1).optional().describe("NMS IoU; default: the detector manifest's"),
+    maxFaces: z.number().int().min(0).optional().describe('keep at most this many faces, highest score first; 0 = all'),
+    minFaceSizePx: z.number().min(0).optional().describe('drop boxes shorter than this (frame pixels) before alignment'),
+    inputSize: z
+      .object({ width: z.number().int().positive(), height: z.number().int().positive() })
+      .strict()
+      .optional()
+      .describe('detector input size for dynamic-shape detectors (multiples of 32)'),
+  })
+  .strict();
+
+export const AnalyzerOptionsSchema = z
+  .object({
+    models: z
+      .union([z.string().min(1), ResolvedSetSchema])
+      .describe('"default", a registry set name (e.g. "buffalo_sc"), "local:<dir>", or an already resolved set'),
+    backend: BackendSchema.optional().describe('inference session options, shared by every model'),
+    detect: DetectSchema.optional().describe('detector settings'),
+    quality: QualityThresholdsSchema.partial().optional().describe('quality gate thresholds; unset ones keep QUALITY_DEFAULTS'),
+    liveness: z.boolean().optional().describe('score each face with the set\'s liveness model (the set must have one); default false'),
+    flipTTA: z.boolean().optional().describe('embed each crop and its mirror and average; 2x embed time; default false'),
+    maxImagePixels: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('encoded images above this many pixels are refused (IMAGE_TOO_LARGE) before decoding; Frame inputs above it are downscaled'),
+  })
+  .strict();
+
+export type AnalyzerOptionsInput = z.input<typeof AnalyzerOptionsSchema>;
+
+export interface ResolvedModel {
+  readonly manifest: ModelManifest;
+  readonly path: string;
+}
+
+export interface ResolvedModelList {
+  readonly name: string;
+  readonly models: readonly ResolvedModel[];
+}
+
+export interface FaceAnalyzerOptions {
+  readonly models: string | ResolvedModelList;
+  readonly backend?: SessionOptions;
+  readonly detect?: z.infer<typeof DetectSchema>;
+  readonly quality?: z.infer<typeof AnalyzerOptionsSchema>['quality'];
+  readonly liveness?: boolean;
+  readonly flipTTA?: boolean;
+  readonly maxImagePixels?: number;
+}
+
+export const ANALYZER_DEFAULTS = {
+  backend: { threads: 2 } satisfies SessionOptions,
+  liveness: false,
+  flipTTA: false,
+  // 50 MP: above any camera frame or phone photo (a 48 MP sensor is 8000x6000), below a
+  // decompression bomb; a decoded 50 MP BGR frame is 150 MB.
+  maxImagePixels: 50_000_000,
+} as const;
+
+export function parseAnalyzerOptions(options: unknown): FaceAnalyzerOptions {
+  const parsed = AnalyzerOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(options)'}: ${i.message}`);
+    throw new ArcEdgeError('CONFIG_INVALID', `invalid createFaceAnalyzer options:\n  ${problems.join('\n  ')}`, {
+      fix: `allowed keys: ${Object.keys(AnalyzerOptionsSchema.shape).join(', ')}; see docs/analyzer.md`,
+      details: { problems },
+    });
+  }
+  // Return the caller's object, not zod's copy: the backend logger and resolved manifests keep identity.
+  return options as FaceAnalyzerOptions;
+}

@@ -1,0 +1,52 @@
+/** What the analyzer returns and exposes. */
+import type { Box, FivePoints } from '../detect/types.ts';
+import type { Frame } from '../image/frame.ts';
+import type { QualityVerdict } from '../quality/index.ts';
+
+export interface Face {
+  /** Detection box, input-image pixels. */
+  readonly box: Box;
+  /** Detector confidence, 0..1. */
+  readonly score: number;
+  /** Left eye, right eye, nose, left mouth corner, right mouth corner (image left/right), input-image pixels. */
+  readonly landmarks: FivePoints;
+  readonly quality: QualityVerdict;
+  /** P(real face), 0..1; present only when the analyzer was created with `liveness: true`. */
+  readonly liveness?: number;
+  /** L2-normalised embedding; compare with `compare(a, b)` (cosine). */
+  readonly embedding: Float32Array;
+  /** The aligned crop that was embedded (ArcFace 112x112 BGR): keep it to re-embed with a new model. */
+  readonly crop: Frame;
+}
+
+/** Input to analyze(): a decoded BGR frame, encoded image bytes (JPEG, PNG, ...), or a file path. */
+export type AnalyzeInput = Frame | Uint8Array | string;
+
+export const STAGES = ['decode', 'detect', 'align', 'quality', 'embed', 'liveness'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface AnalyzerStats {
+  /** Completed analyze() calls. */
+  readonly calls: number;
+  readonly faces: number;
+  /** Wall-clock milliseconds per stage, summed over calls. */
+  readonly stageMs: Readonly<Record<Stage, number>>;
+  /** Wall-clock milliseconds of whole analyze() calls. */
+  readonly totalMs: number;
+  /** Milliseconds spent inside the runtimes' own run calls, per model role, summed over calls. */
+  readonly modelRunMs: Readonly<Record<string, number>>;
+  /** Number of runtime run calls per model role. */
+  readonly modelRuns: Readonly<Record<string, number>>;
+}
+
+export interface FaceAnalyzer {
+  /** Model ids in use, by role (detect, landmarks, embed, liveness). */
+  readonly models: Readonly<Record<string, string>>;
+  /** Every face found, highest detection score first. Never rejects a frame for having no face: returns []. */
+  analyze(input: AnalyzeInput): Promise<Face[]>;
+  /** Cumulative timings since creation (or the last resetStats()). */
+  stats(): AnalyzerStats;
+  resetStats(): void;
+  /** Waits for running analyze() calls, then releases every session; idempotent. */
+  dispose(): Promise<void>;
+}

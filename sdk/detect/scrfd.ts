@@ -1,0 +1,74 @@
+/**
+ * SCRFD (insightface det_500m / det_2.5g / det_10g, and exports naming outputs score_8,
+ * bbox_8, kps_8...). Any input size that is a multiple of 32 (default: manifest input.size,
+ * 640x640); the frame is letterboxed into it (pad right/bottom), decoded per stride,
+ * mapped back to frame pixels, then suppressed. Defaults follow insightface
+ * model_zoo/scrfd.py: score threshold 0.5, NMS IoU 0.4.
+ */
+import { ArcEdgeError } from '../errors.ts';
+import type { Frame } from '../image/frame.ts';
+import type { ModelManifest } from '../models/manifest.ts';
+import type { InferenceSession } from '../runtime/types.ts';
+import { modelInputSize, type Size } from './input-plan.ts';
+import { scaleDetection, selectFaces } from './nms.ts';
+import { parseDetectorSettings, resolveThresholds, type DetectorOptions, type DetectorSettings } from './options.ts';
+import { groupOutputs, outputRows, type OutputGroups } from './output-groups.ts';
+import { prepareDetectorInput } from './preprocess.ts';
+import { decodeScrfd, scrfdLevelRows, type ScrfdLevel } from './scrfd-decode.ts';
+import type { DetectOptions, Detection, FaceDetector } from './types.ts';
+
+/** Role aliases for by-name lookup: `score_8` / `bbox_8` / `kps_8` and common variants. */
+export const SCRFD_OUTPUT_ROLES = [['score', 'scores', 'cls'], ['bbox', 'boxes', 'box'], ['kps', 'landmarks', 'landmark']] as const;
+
+export class ScrfdDetector implements FaceDetector {
+  readonly manifest: ModelManifest;
+  readonly inputSize: Size;
+  private readonly session: InferenceSession;
+  private readonly settings: DetectorSettings;
+  private readonly strides: readonly number[];
+  private readonly anchorsPerCell: number;
+  private readonly groups: OutputGroups;
+
+  /** Takes ownership of `session`: dispose() releases it. */
+  constructor(manifest: ModelManifest, session: InferenceSession, options?: DetectorOptions) {
+    this.manifest = manifest;
+    this.session = session;
+    this.settings = parseDetectorSettings(options);
+    this.strides = manifest.detector?.strides ?? [8, 16, 32];
+    this.anchorsPerCell = manifest.detector?.anchorsPerCell ?? 2;
+    const size = modelInputSize(manifest.input, this.settings.inputSize) ?? { width: 640, height: 640 };
+    const step = Math.max(...this.strides);
+    if (size.width % step !== 0 || size.height % step !== 0) {
+      throw new ArcEdgeError('INVALID_ARGUMENT', `SCRFD input ${size.width}x${size.height} is not a multiple of its largest stride ${step}`, {
+        fix: `use a size like ${Math.ceil(size.width / step) * step}x${Math.ceil(size.height / step) * step}`,
+      });
+    }
+    this.inputSize = size;
+    const roles = SCRFD_OUTPUT_ROLES.map((r) => [...r]);
+    this.groups = groupOutputs(session.outputs.map((o) => o.name), manifest.outputs, roles, this.strides);
+  }
+
+  async detect(frame: Frame, options?: DetectOptions): Promise<Detection[]> {
+    const limits = resolveThresholds(this.manifest, this.settings, options);
+    const { tensor, plan } = prepareDetectorInput(frame, this.manifest.input, this.inputSize);
+    const outputs = await this.session.run({ [this.manifest.input.name]: tensor });
+    const [scoreNames, boxNames, kpsNames] = this.groups as [string[], string[], string[]];
+    const levels: ScrfdLevel[] = this.strides.map((stride, i) => {
+      const rows = scrfdLevelRows(plan.inputWidth, plan.inputHeight, stride, this.anchorsPerCell);
+      return {
+        stride,
+        scores: outputRows(outputs, scoreNames[i]!, rows, 1),
+        boxes: outputRows(outputs, boxNames[i]!, rows, 4),
+        keypoints: outputRows(outputs, kpsNames[i]!, rows, 10),
+      };
+    });
+    const candidates = decodeScrfd(levels, plan.inputWidth, this.anchorsPerCell, limits.scoreThreshold).map((d) =>
+      scaleDetection(d, plan.scaleX, plan.scaleY),
+    );
+    return selectFaces(candidates, limits);
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.dispose();
+  }
+}

@@ -1,0 +1,43 @@
+import type { Frame } from '../image/frame.ts';
+
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** Axis-aligned box in frame pixels. */
+export interface Box {
+  readonly x1: number;
+  readonly y1: number;
+  readonly x2: number;
+  readonly y2: number;
+}
+
+/**
+ * The 5 points every detector returns, in insightface's order:
+ * left eye, right eye, nose tip, left mouth corner, right mouth corner
+ * ("left" = image left, i.e. the subject's right).
+ */
+export type FivePoints = readonly [Point, Point, Point, Point, Point];
+
+export interface Detection {
+  readonly box: Box;
+  /** 0..1 */
+  readonly score: number;
+  readonly landmarks: FivePoints;
+}
+
+export interface DetectOptions {
+  /** Override the manifest's score threshold. */
+  readonly scoreThreshold?: number;
+  /** Keep at most this many faces (highest score first). Default: all. */
+  readonly maxFaces?: number;
+  /** Drop faces whose box is smaller than this (shorter side, pixels). Default 0. */
+  readonly minFaceSizePx?: number;
+}
+
+export interface FaceDetector {
+  /** Faces sorted by score, highest first, in the frame's pixel coordinates. */
+  detect(frame: Frame, options?: DetectOptions): Promise<Detection[]>;
+  dispose(): Promise<void>;
+}

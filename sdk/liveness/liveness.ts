@@ -1,0 +1,84 @@
+/**
+ * Passive liveness (anti-spoofing) from one frame: a classifier over a wide crop around each
+ * face. Returns P(real) per face after a softmax over the model's classes (index
+ * `liveness.realIndex` of the manifest, 0 for fr_liveness). The crop is the face box scaled by
+ * `liveness.cropScale`, kept square and inside the frame (see crop-rect.ts), resized to the
+ * model input with one affine warp.
+ */
+import type { Box } from '../detect/types.ts';
+import type { Frame } from '../image/frame.ts';
+import { warpAffine } from '../image/index.ts';
+import type { ModelManifest } from '../models/manifest.ts';
+import type { InferenceSession } from '../runtime/types.ts';
+import { ArcEdgeError } from '../errors.ts';
+import { batchDims, inputGeometry, writeInputSample } from '../embed/index.ts';
+import { livenessCropRect, type PixelRect } from './crop-rect.ts';
+
+export interface LivenessScorer {
+  readonly modelId: string;
+  /** P(real face) in 0..1 for each box, in order. */
+  score(frame: Frame, boxes: readonly Box[]): Promise<number[]>;
+  /** The exact crop the model sees for one box (for debugging and the tests). */
+  crop(frame: Frame, box: Box): { crop: Frame; rect: PixelRect };
+  dispose(): Promise<void>;
+}
+
+export function softmax(values: ArrayLike<number>): number[] {
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, values[i]!);
+  const exps = Array.from({ length: values.length }, (_, i) => Math.exp(values[i]! - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+export function createLivenessScorer(manifest: ModelManifest, session: InferenceSession): LivenessScorer {
+  if (manifest.task !== 'liveness' || !manifest.liveness) {
+    throw new ArcEdgeError('INVALID_ARGUMENT', `model ${manifest.id} is a ${manifest.task} model without liveness params`, {
+      fix: 'pass a task "liveness" manifest with liveness { realIndex, cropScale } (e.g. fr_liveness from the default set)',
+    });
+  }
+  const spec = manifest.input;
+  const { width, height } = inputGeometry(spec);
+  const { realIndex, cropScale } = manifest.liveness;
+  const outputName = manifest.outputs.mode === 'by-name' ? manifest.outputs.names?.[0] : session.outputs[0]?.name;
+  if (!outputName) {
+    throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `liveness model ${manifest.id} declares no usable output`);
+  }
+  let disposed = false;
+
+  function crop(frame: Frame, box: Box): { crop: Frame; rect: PixelRect } {
+    const rect = livenessCropRect(box, frame.width, frame.height, cropScale);
+    const sx = width / rect.width;
+    const sy = height / rect.height;
+    // Pixel centres: output (u, v) samples input ((u + 0.5) / s - 0.5 + rect.x, ...), as cv::resize does.
+    const matrix = [sx, 0, -(rect.x - 0.5) * sx - 0.5, 0, sy, -(rect.y - 0.5) * sy - 0.5] as const;
+    return { crop: warpAffine(frame, matrix, width, height), rect };
+  }
+
+  return {
+    modelId: manifest.id,
+    crop,
+    async score(frame, boxes) {
+      if (disposed) throw new ArcEdgeError('BACKEND_DISPOSED', `liveness scorer ${manifest.id} was disposed`, { fix: 'create a new one' });
+      const scores: number[] = [];
+      // fr_liveness has a fixed batch of 1; faces per frame are few, so one run each.
+      for (const box of boxes) {
+        const data = new Float32Array(batchDims(spec, 1).reduce((a, b) => a * b, 1));
+        writeInputSample(crop(frame, box).crop, spec, data, 0);
+        const out = (await session.run({ [spec.name]: { type: 'float32', data, dims: batchDims(spec, 1) } }))[outputName];
+        if (!out || !(out.data instanceof Float32Array) || out.data.length <= realIndex) {
+          throw new ArcEdgeError('MODEL_SIGNATURE_MISMATCH', `liveness model ${manifest.id} returned ${out?.data.length ?? 'no'} values`, {
+            fix: 'check outputs and liveness.realIndex in the model manifest',
+          });
+        }
+        scores.push(softmax(out.data)[realIndex]!);
+      }
+      return scores;
+    },
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await session.dispose();
+    },
+  };
+}

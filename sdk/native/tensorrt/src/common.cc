@@ -1,0 +1,120 @@
+#include "common.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace arcedge {
+
+namespace {
+thread_local std::vector<std::string>* tCapture = nullptr;
+constexpr size_t kRecentLines = 64;
+constexpr size_t kCaptureLines = 200;
+
+char const* severityName(nvinfer1::ILogger::Severity severity) {
+  switch (severity) {
+    case nvinfer1::ILogger::Severity::kINTERNAL_ERROR: return "internal error";
+    case nvinfer1::ILogger::Severity::kERROR: return "error";
+    case nvinfer1::ILogger::Severity::kWARNING: return "warning";
+    case nvinfer1::ILogger::Severity::kINFO: return "info";
+    default: return "verbose";
+  }
+}
+}  // namespace
+
+void BufferingLogger::log(Severity severity, char const* msg) noexcept {
+  static bool const verbose = std::getenv("ARCEDGE_TENSORRT_VERBOSE") != nullptr;
+  if (verbose) std::fprintf(stderr, "[tensorrt %s] %s\n", severityName(severity), msg);
+  // Info and verbose lines run to thousands during a build; errors and warnings are what a user needs.
+  if (severity > Severity::kWARNING) return;
+  try {
+    std::string line = std::string(severityName(severity)) + ": " + msg;
+    if (tCapture != nullptr && tCapture->size() < kCaptureLines) tCapture->push_back(line);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (recent_.size() >= kRecentLines) recent_.erase(recent_.begin());
+    recent_.push_back(std::move(line));
+  } catch (...) {
+    // log() is noexcept: dropping a line beats terminating the process.
+  }
+}
+
+void BufferingLogger::beginCapture() {
+  delete tCapture;
+  tCapture = new std::vector<std::string>();
+}
+
+std::vector<std::string> BufferingLogger::endCapture() {
+  std::vector<std::string> lines;
+  if (tCapture != nullptr) {
+    lines = std::move(*tCapture);
+    delete tCapture;
+    tCapture = nullptr;
+  }
+  return lines;
+}
+
+std::vector<std::string> BufferingLogger::recent() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return recent_;
+}
+
+BufferingLogger& logger() {
+  static BufferingLogger instance;
+  return instance;
+}
+
+std::string withLog(std::string const& headline, std::vector<std::string> const& lines) {
+  std::string text = headline;
+  if (!lines.empty()) {
+    text += "\nTensorRT said:";
+    for (auto const& line : lines) text += "\n  " + line;
+  }
+  return text;
+}
+
+void checkCuda(cudaError_t status, char const* what) {
+  if (status != cudaSuccess) {
+    throw std::runtime_error(std::string(what) + " failed: " + cudaGetErrorName(status) + " (" + cudaGetErrorString(status) + ")");
+  }
+}
+
+std::string versionString(int32_t major, int32_t minor, int32_t patch) {
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
+}
+
+std::string runtimeTensorRtVersion() {
+  int32_t const v = getInferLibVersion();
+  int32_t const majorScale = v >= 100000 ? 10000 : 1000;
+  return versionString(v / majorScale, (v % majorScale) / 100, v % 100);
+}
+
+char const* dataTypeName(nvinfer1::DataType type) {
+  switch (type) {
+    case nvinfer1::DataType::kFLOAT: return "float32";
+    case nvinfer1::DataType::kHALF: return "float16";
+    case nvinfer1::DataType::kINT8: return "int8";
+    case nvinfer1::DataType::kINT32: return "int32";
+    case nvinfer1::DataType::kBOOL: return "bool";
+    case nvinfer1::DataType::kUINT8: return "uint8";
+#if NV_TENSORRT_MAJOR >= 10
+    case nvinfer1::DataType::kINT64: return "int64";
+#endif
+    default: return "unsupported";
+  }
+}
+
+size_t dataTypeSize(nvinfer1::DataType type) {
+  switch (type) {
+    case nvinfer1::DataType::kFLOAT:
+    case nvinfer1::DataType::kINT32: return 4;
+    case nvinfer1::DataType::kHALF: return 2;
+    case nvinfer1::DataType::kINT8:
+    case nvinfer1::DataType::kBOOL:
+    case nvinfer1::DataType::kUINT8: return 1;
+#if NV_TENSORRT_MAJOR >= 10
+    case nvinfer1::DataType::kINT64: return 8;
+#endif
+    default: return 0;
+  }
+}
+
+}  // namespace arcedge

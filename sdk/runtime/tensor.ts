@@ -1,0 +1,101 @@
+/**
+ * Backend-neutral tensor helpers: construction with checks, zero feeds for warm-up, and the
+ * feed validation every backend runs first, so a wrong feed fails with the same message on
+ * onnxruntime and TensorRT (the runtimes' own messages differ and rarely name the model).
+ */
+import { ArcEdgeError } from '../errors.ts';
+import type { Tensor, TensorData, TensorInfo, TensorType } from './types.ts';
+
+const CONSTRUCTORS = {
+  float32: Float32Array,
+  // float16 travels as raw IEEE half bits: Node 20 has no Float16Array.
+  float16: Uint16Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  bool: Uint8Array,
+} as const satisfies Record<TensorType, new (length: number) => TensorData>;
+
+export function elementCount(dims: readonly number[]): number {
+  return dims.reduce((product, dim) => product * dim, 1);
+}
+
+export function bytesPerElement(type: TensorType): number {
+  return CONSTRUCTORS[type].BYTES_PER_ELEMENT;
+}
+
+/** Builds a tensor, checking that the typed array matches the type and holds exactly dims' elements. */
+export function createTensor(type: TensorType, data: TensorData, dims: readonly number[]): Tensor {
+  if (!(data instanceof CONSTRUCTORS[type])) {
+    throw new ArcEdgeError('INVALID_ARGUMENT', `a ${type} tensor needs a ${CONSTRUCTORS[type].name}, got ${data.constructor.name}`);
+  }
+  if (dims.some((dim) => !Number.isInteger(dim) || dim < 0)) {
+    throw new ArcEdgeError('INVALID_ARGUMENT', `tensor dims must be non-negative integers, got [${dims.join(', ')}]`);
+  }
+  if (elementCount(dims) !== data.length) {
+    throw new ArcEdgeError(
+      'INVALID_ARGUMENT',
+      `tensor dims [${dims.join(', ')}] hold ${elementCount(dims)} elements but the data has ${data.length}`,
+    );
+  }
+  return { type, data, dims: [...dims] };
+}
+
+export function zerosTensor(type: TensorType, dims: readonly number[]): Tensor {
+  return createTensor(type, new CONSTRUCTORS[type](elementCount(dims)), dims);
+}
+
+/**
+ * A concrete shape for a declared one: a symbolic/unknown leading axis is the batch (1); other
+ * unknown axes of a 4-D NCHW input are image sides, and 640 is what the bundled detectors
+ * (SCRFD, YuNet) are normally run at; anything else unknown becomes 1.
+ */
+export function concreteShape(info: TensorInfo): number[] {
+  return info.shape.map((dim, axis) => {
+    if (typeof dim === 'number' && dim > 0) return dim;
+    if (axis === 0) return 1;
+    return info.shape.length === 4 && axis >= 2 ? 640 : 1;
+  });
+}
+
+export function zeroFeeds(inputs: readonly TensorInfo[]): Record<string, Tensor> {
+  const feeds: Record<string, Tensor> = {};
+  for (const info of inputs) {
+    feeds[info.name] = zerosTensor(info.type === 'unknown' ? 'float32' : info.type, concreteShape(info));
+  }
+  return feeds;
+}
+
+/** Throws INVALID_ARGUMENT naming every problem with the feeds at once (missing, unknown, type, rank, fixed dims). */
+export function validateFeeds(modelPath: string, inputs: readonly TensorInfo[], feeds: Readonly<Record<string, Tensor>>): void {
+  const problems: string[] = [];
+  for (const info of inputs) {
+    const tensor = feeds[info.name];
+    if (!tensor) {
+      problems.push(`input "${info.name}" is missing`);
+      continue;
+    }
+    if (info.type !== 'unknown' && tensor.type !== info.type) problems.push(`input "${info.name}" is ${tensor.type}, the model wants ${info.type}`);
+    if (tensor.dims.length !== info.shape.length) {
+      problems.push(`input "${info.name}" has rank ${tensor.dims.length} [${tensor.dims.join(', ')}], the model wants [${info.shape.join(', ')}]`);
+      continue;
+    }
+    info.shape.forEach((dim, axis) => {
+      if (typeof dim === 'number' && dim > 0 && tensor.dims[axis] !== dim) {
+        problems.push(`input "${info.name}" axis ${axis} is ${tensor.dims[axis]}, the model fixes it at ${dim}`);
+      }
+    });
+    if (elementCount(tensor.dims) !== tensor.data.length) {
+      problems.push(`input "${info.name}" dims [${tensor.dims.join(', ')}] do not match its ${tensor.data.length} elements`);
+    }
+  }
+  const known = new Set(inputs.map((info) => info.name));
+  for (const name of Object.keys(feeds)) if (!known.has(name)) problems.push(`"${name}" is not an input of this model`);
+  if (problems.length > 0) {
+    throw new ArcEdgeError('INVALID_ARGUMENT', `bad feeds for ${modelPath}:\n  - ${problems.join('\n  - ')}`, {
+      fix: `feed exactly these inputs: ${inputs.map((i) => `${i.name} ${i.type} [${i.shape.join(', ')}]`).join('; ')}`,
+      details: { modelPath, problems },
+    });
+  }
+}

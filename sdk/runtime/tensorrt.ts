@@ -1,0 +1,287 @@
+/**
+ * The native TensorRT backend: the only file that loads the addon in sdk/native/tensorrt.
+ * It builds an engine from the ONNX file (FP32/FP16, INT8 from the model's Q/DQ nodes), keeps
+ * it in the engine cache (engine-cache.ts) and runs it. The addon exists only where someone ran
+ * `npm run build:tensorrt` on a machine with TensorRT + CUDA (JetPack); everywhere else this
+ * backend reports itself unavailable with the path it looked for and that command.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { ArcEdgeError } from '../errors.ts';
+import {
+  defaultCacheDir,
+  ensureCacheDir,
+  readCachedEngine,
+  readTimingCache,
+  sha256File,
+  slotName,
+  timingCachePath,
+  writeCachedEngine,
+  writeTimingCache,
+} from './engine-cache.ts';
+import type { EngineKeyParts } from './engine-cache.ts';
+import { validateFeeds, zeroFeeds } from './tensor.ts';
+import type { TensorRtNative, NativeEngine, NativeInfo } from './tensorrt-native.ts';
+import type {
+  BackendProbe,
+  InferenceBackend,
+  InferenceSession,
+  ProfileShape,
+  SessionOptions,
+  SessionStats,
+  Tensor,
+  TensorData,
+  TensorInfo,
+  TensorType,
+} from './types.ts';
+
+export const ADDON_BUILD_COMMAND = 'npm run build:tensorrt';
+const ADDON_RELATIVE = join('sdk', 'native', 'tensorrt', 'build', 'Release', 'arcedge_tensorrt.node');
+
+const DEFAULTS = {
+  precision: 'fp32',
+  maxBatch: 8,
+  deviceId: 0,
+  warmup: false,
+  workspaceMb: 1024,
+  optBatch: 1,
+  dlaCore: -1,
+  timingCache: true,
+} as const;
+
+/**
+ * Where the addon should be: ARCEDGE_TENSORRT_ADDON, else the package root's build folder. The
+ * package root is found by walking up from this file, which sits at sdk/runtime/ in the source
+ * tree and at dist/sdk/ in the bundle.
+ */
+export function addonPath(): string {
+  if (process.env.ARCEDGE_TENSORRT_ADDON) return resolve(process.env.ARCEDGE_TENSORRT_ADDON);
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 5; depth += 1) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'sdk', 'native', 'tensorrt'))) return join(dir, ADDON_RELATIVE);
+    dir = dirname(dir);
+  }
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', ADDON_RELATIVE);
+}
+
+let cachedAddon: { addon: TensorRtNative } | { error: string } | undefined;
+
+/** Loads the addon once; the failure reason is kept so every probe says the same thing. */
+export function loadAddon(): { addon: TensorRtNative } | { error: string } {
+  if (cachedAddon) return cachedAddon;
+  const path = addonPath();
+  if (!existsSync(path)) {
+    cachedAddon = { error: `TensorRT addon not built: looked for ${path}; build it on the device with \`${ADDON_BUILD_COMMAND}\` (needs TensorRT and CUDA, see docs/jetson.md)` };
+  } else {
+    try {
+      cachedAddon = { addon: createRequire(import.meta.url)(path) as TensorRtNative };
+    } catch (error) {
+      cachedAddon = {
+        error: `TensorRT addon at ${path} failed to load: ${(error as Error).message}; rebuild it with \`${ADDON_BUILD_COMMAND}\` after a TensorRT/JetPack or Node upgrade`,
+      };
+    }
+  }
+  return cachedAddon;
+}
+
+const TRT_TYPES: Record<string, TensorType> = { float32: 'float32', float16: 'float16', int8: 'int8', uint8: 'uint8', int32: 'int32', int64: 'int64', bool: 'bool' };
+
+function asTensorData(type: TensorType, buffer: ArrayBuffer): TensorData {
+  switch (type) {
+    case 'float32': return new Float32Array(buffer);
+    case 'float16': return new Uint16Array(buffer);
+    case 'int8': return new Int8Array(buffer);
+    case 'int32': return new Int32Array(buffer);
+    case 'int64': return new BigInt64Array(buffer);
+    case 'uint8':
+    case 'bool': return new Uint8Array(buffer);
+  }
+}
+
+/** Canonical text of the optimisation profile: part of the engine key. */
+export function profileSpec(minBatch: number, optBatch: number, maxBatch: number, inputShapes: Readonly<Record<string, ProfileShape>>): string {
+  const shapes = Object.keys(inputShapes)
+    .sort()
+    .map((name) => [name, inputShapes[name]!.min, inputShapes[name]!.opt, inputShapes[name]!.max]);
+  return JSON.stringify({ batch: [minBatch, optBatch, maxBatch], shapes });
+}
+
+class TensorRtSession implements InferenceSession {
+  readonly target = 'tensorrt' as const;
+  readonly stats: SessionStats = { runs: 0, totalRunMs: 0 };
+  readonly inputs: readonly TensorInfo[];
+  readonly outputs: readonly TensorInfo[];
+  private disposed = false;
+  // One execution context, one stream and one set of pinned buffers per engine: runs take turns.
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly modelPath: string,
+    private readonly engine: NativeEngine,
+  ) {
+    const io = engine.io();
+    const info = (mode: 'input' | 'output'): TensorInfo[] =>
+      io.filter((t) => t.mode === mode).map((t) => ({ name: t.name, type: TRT_TYPES[t.type] ?? 'unknown', shape: t.shape }));
+    this.inputs = info('input');
+    this.outputs = info('output');
+  }
+
+  run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
+    if (this.disposed) return Promise.reject(new ArcEdgeError('BACKEND_DISPOSED', `the tensorrt session for ${this.modelPath} was disposed`));
+    try {
+      validateFeeds(this.modelPath, this.inputs, feeds);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const turn = this.queue.then(() => this.runNow(feeds));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async runNow(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
+    if (this.disposed) throw new ArcEdgeError('BACKEND_DISPOSED', `the tensorrt session for ${this.modelPath} was disposed`);
+    const started = performance.now();
+    let raw: Awaited<ReturnType<NativeEngine['run']>>;
+    try {
+      raw = await this.engine.run(feeds);
+    } catch (cause) {
+      throw new ArcEdgeError('BACKEND_RUN_FAILED', `TensorRT failed to run ${this.modelPath}: ${(cause as Error).message}`, { cause });
+    }
+    this.stats.totalRunMs += performance.now() - started;
+    this.stats.runs += 1;
+    const outputs: Record<string, Tensor> = {};
+    for (const [name, value] of Object.entries(raw)) {
+      const type = TRT_TYPES[value.type];
+      if (!type) throw new ArcEdgeError('BACKEND_RUN_FAILED', `output "${name}" has TensorRT type ${value.type}, which arcedge does not handle`);
+      outputs[name] = { type, dims: value.dims, data: asTensorData(type, value.data) };
+    }
+    return outputs;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.queue;
+    this.engine.dispose();
+  }
+}
+
+export function createTensorRtBackend(): InferenceBackend {
+  const probe = async (): Promise<BackendProbe> => {
+    const loaded = loadAddon();
+    if ('error' in loaded) return { target: 'tensorrt', available: false, reason: loaded.error, details: { addon: addonPath() } };
+    let info: NativeInfo;
+    try {
+      info = loaded.addon.info();
+    } catch (error) {
+      return { target: 'tensorrt', available: false, reason: `TensorRT addon loaded but cannot query CUDA: ${(error as Error).message}` };
+    }
+    const details = {
+      addon: addonPath(),
+      tensorrt: info.tensorrtVersion,
+      tensorrtCompiled: info.compiledTensorrtVersion,
+      cudaRuntime: info.cudaRuntimeVersion,
+      cudaDriver: info.cudaDriverVersion,
+      dlaCores: String(info.dlaCores),
+      engineCache: defaultCacheDir(),
+      ...(info.devices[0] ? { gpu: info.devices[0].name, computeCapability: info.devices[0].computeCapability } : {}),
+    };
+    if (info.devices.length === 0) {
+      return { target: 'tensorrt', available: false, reason: `TensorRT ${info.tensorrtVersion} found but no CUDA device: ${info.deviceError ?? 'cudaGetDeviceCount returned 0'}`, details };
+    }
+    const gpu = info.devices[0]!;
+    return { target: 'tensorrt', available: true, reason: `TensorRT ${info.tensorrtVersion} on ${gpu.name} (compute ${gpu.computeCapability})`, details };
+  };
+
+  return {
+    target: 'tensorrt',
+    probe,
+    async load(modelPath: string, options: SessionOptions): Promise<InferenceSession> {
+      const loaded = loadAddon();
+      if ('error' in loaded) throw new ArcEdgeError('BACKEND_UNAVAILABLE', loaded.error, { fix: `run \`${ADDON_BUILD_COMMAND}\` on the device` });
+      const addon = loaded.addon;
+      const trt = { ...DEFAULTS, ...options.tensorrt };
+      const settings = { ...DEFAULTS, ...options };
+      const log = options.logger ?? ((line: string) => console.warn(line));
+      const info = addon.info();
+      const gpu = info.devices[settings.deviceId];
+      if (!gpu) throw new ArcEdgeError('BACKEND_UNAVAILABLE', `no CUDA device ${settings.deviceId} (found ${info.devices.length})`, { details: { deviceError: info.deviceError } });
+      if (trt.dlaCore >= 0 && settings.precision === 'fp32') {
+        throw new ArcEdgeError('INVALID_ARGUMENT', `DLA core ${trt.dlaCore} was asked for with precision fp32; DLA runs only fp16 or int8`, {
+          fix: "pass precision: 'fp16' (or 'int8' for a Q/DQ model) with tensorrt.dlaCore",
+        });
+      }
+      const inputShapes = trt.inputShapes ?? {};
+      const parts: EngineKeyParts = {
+        modelSha256: await sha256File(modelPath),
+        tensorrtVersion: info.tensorrtVersion,
+        gpuName: gpu.name,
+        computeCapability: gpu.computeCapability,
+        precision: settings.precision,
+        profile: profileSpec(1, trt.optBatch, settings.maxBatch, inputShapes),
+        dlaCore: trt.dlaCore,
+      };
+      const cacheDir = trt.cacheDir ?? defaultCacheDir();
+      const slot = slotName(modelPath, settings.precision);
+      const cached = await readCachedEngine(cacheDir, slot, parts);
+      let plan: Uint8Array;
+      if (cached.hit) {
+        plan = cached.engine;
+      } else {
+        log(`arcedge tensorrt: building a ${settings.precision} engine for ${modelPath} (${cached.reason}); this takes a while once, then it is cached in ${cacheDir}`);
+        await ensureCacheDir(cacheDir);
+        const timingPath = timingCachePath(cacheDir, info.tensorrtVersion, gpu.name);
+        const timingCache = trt.timingCache ? await readTimingCache(timingPath) : undefined;
+        const started = performance.now();
+        let built: Awaited<ReturnType<TensorRtNative['buildEngine']>>;
+        try {
+          built = await addon.buildEngine(resolve(modelPath), {
+            device: settings.deviceId,
+            precision: settings.precision,
+            minBatch: 1,
+            optBatch: trt.optBatch,
+            maxBatch: settings.maxBatch,
+            inputShapes,
+            workspaceBytes: trt.workspaceMb * 1024 * 1024,
+            dlaCore: trt.dlaCore,
+            ...(timingCache ? { timingCache } : {}),
+          });
+        } catch (cause) {
+          throw new ArcEdgeError('BACKEND_LOAD_FAILED', `TensorRT could not build an engine from ${modelPath}: ${(cause as Error).message}`, {
+            cause,
+            fix: 'read the TensorRT log lines above; for dynamic image sizes pass tensorrt.inputShapes, for INT8 use a model with Q/DQ nodes',
+          });
+        }
+        const buildMs = performance.now() - started;
+        plan = built.engine;
+        const enginePath = await writeCachedEngine(cacheDir, slot, parts, plan, { modelPath, buildMs });
+        if (trt.timingCache && built.timingCache) await writeTimingCache(timingPath, built.timingCache);
+        log(`arcedge tensorrt: built ${enginePath} in ${(buildMs / 1000).toFixed(1)} s`);
+      }
+      let engine: NativeEngine;
+      try {
+        engine = new addon.Engine(plan, { device: settings.deviceId, dlaCore: trt.dlaCore });
+      } catch (cause) {
+        throw new ArcEdgeError('BACKEND_LOAD_FAILED', `TensorRT could not deserialize the engine for ${modelPath}: ${(cause as Error).message}`, {
+          cause,
+          fix: `delete ${join(cacheDir, `${slot}.json`)} to force a rebuild`,
+        });
+      }
+      const session = new TensorRtSession(modelPath, engine);
+      if (settings.warmup) {
+        try {
+          await session.run(zeroFeeds(session.inputs));
+        } catch (cause) {
+          await session.dispose();
+          throw cause;
+        }
+        session.stats.runs = 0;
+        session.stats.totalRunMs = 0;
+      }
+      return session;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/** createFaceAnalyzer validates its options and its models before any frame is analysed. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createFaceAnalyzer } from '../../sdk/analyzer/index.ts';
+import { isArcEdgeError } from '../../sdk/errors.ts';
+import { resolveModelSet } from '../../sdk/models/index.ts';
+import { SCRFD_FR512 } from './model-sets.ts';
+
+test('unknown and mistyped options: CONFIG_INVALID listing every problem with its path', async () => {
+  await assert.rejects(
+    createFaceAnalyzer({ models: SCRFD_FR512(), flipTta: true, quality: { minFaceSizePx: -1 }, backend: { threads: 'two' } } as never),
+    (error: unknown) => {
+      assert.ok(isArcEdgeError(error, 'CONFIG_INVALID'), String(error));
+      for (const path of ['flipTta', 'quality.minFaceSizePx', 'backend.threads']) assert.match(error.message, new RegExp(path.replace('.', '\\.')));
+      return true;
+    },
+  );
+});
+
+test('liveness: true with a set that has no liveness model: CONFIG_INVALID naming the set', async () => {
+  await assert.rejects(createFaceAnalyzer({ models: SCRFD_FR512(), liveness: true }), (error: unknown) => {
+    assert.ok(isArcEdgeError(error, 'CONFIG_INVALID'), String(error));
+    assert.match(error.message, /no liveness model/);
+    return true;
+  });
+});
+
+test('an unknown set name: MODEL_SET_UNKNOWN', async () => {
+  await assert.rejects(createFaceAnalyzer({ models: 'no-such-set' }), (error: unknown) => isArcEdgeError(error, 'MODEL_SET_UNKNOWN'));
+});
+
+test('a manifest that lies about its input: MODEL_SIGNATURE_MISMATCH at load, nothing left open', async () => {
+  const set = await resolveModelSet(SCRFD_FR512());
+  const liar = set.models.map((m) =>
+    m.manifest.task === 'embed' ? { ...m, manifest: { ...m.manifest, input: { ...m.manifest.input, shape: [1, 3, 128, 128] } } } : m,
+  );
+  await assert.rejects(createFaceAnalyzer({ models: { name: 'liar', models: liar } }), (error: unknown) => {
+    assert.ok(isArcEdgeError(error, 'MODEL_SIGNATURE_MISMATCH'), String(error));
+    assert.match(error.message, /128/);
+    return true;
+  });
+  // The detector session loaded before the failure was released: a fresh analyzer still loads fine.
+  const ok = await createFaceAnalyzer({ models: set });
+  assert.equal(ok.models.embed, 'faceplugin-feature-512');
+  await ok.dispose();
+});

@@ -1,0 +1,115 @@
+/**
+ * The embedder on real aligned crops: batching (dynamic batch axis) gives the same vectors as
+ * one-at-a-time runs, the flip TTA is exactly normalise(e(crop) + e(mirror)), and every output
+ * is unit length.
+ */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { alignFace } from '../../sdk/align/index.ts';
+import { createDetector } from '../../sdk/detect/index.ts';
+import { compare, createEmbedder, l2Normalize } from '../../sdk/embed/index.ts';
+import { readImage } from '../../sdk/image/index.ts';
+import type { Frame } from '../../sdk/image/frame.ts';
+import { checkModelSignature, resolveModelSet } from '../../sdk/models/index.ts';
+import { loadSession } from '../../sdk/runtime/index.ts';
+import { assetFace } from '../helpers/assets.ts';
+import { SCRFD_FR512, SCRFD_PADDLE128 } from '../analyzer/model-sets.ts';
+
+const crops: Frame[] = [];
+
+async function loadEmbedder(setSpec: string, options: { flipTTA?: boolean; maxBatch?: number } = {}) {
+  const set = await resolveModelSet(setSpec);
+  const model = set.models.find((m) => m.manifest.task === 'embed')!;
+  const session = await loadSession(model.path, { threads: 2 });
+  checkModelSignature(model.manifest, session);
+  return { embedder: createEmbedder(model.manifest, session, options), session };
+}
+
+function mirror(frame: Frame): Frame {
+  const data = new Uint8Array(frame.data.length);
+  for (let y = 0; y < frame.height; y++) {
+    for (let x = 0; x < frame.width; x++) {
+      const s = (y * frame.width + x) * 3;
+      const d = (y * frame.width + (frame.width - 1 - x)) * 3;
+      data[d] = frame.data[s]!;
+      data[d + 1] = frame.data[s + 1]!;
+      data[d + 2] = frame.data[s + 2]!;
+    }
+  }
+  return { data, width: frame.width, height: frame.height };
+}
+
+before(async () => {
+  const set = await resolveModelSet(SCRFD_FR512());
+  const det = set.models.find((m) => m.manifest.task === 'detect')!;
+  const detector = createDetector(det.manifest, await loadSession(det.path, { threads: 2 }));
+  try {
+    for (const photo of [['face_recognition', 'examples', 'two_people.jpg'], ['debian', 'messi5.jpg'], ['deepface', 'img1.jpg']]) {
+      const frame = await readImage(assetFace(...photo));
+      for (const d of await detector.detect(frame)) crops.push(alignFace(frame, d.landmarks).crop);
+    }
+  } finally {
+    await detector.dispose();
+  }
+  assert.ok(crops.length >= 4, `${crops.length} crops`);
+});
+
+test('mobilefacenet_paddle_128 (dynamic batch): one batched run equals one run per crop', async () => {
+  const { embedder, session } = await loadEmbedder(SCRFD_PADDLE128());
+  try {
+    assert.equal(embedder.batched, true);
+    assert.equal(embedder.size, 128);
+    const batched = await embedder.embed(crops);
+    assert.equal(session.stats.runs, 1, 'all crops in one run');
+    const single = [];
+    for (const crop of crops) single.push(...(await embedder.embed([crop])));
+    for (let i = 0; i < crops.length; i++) {
+      assert.ok(compare(batched[i]!, single[i]!) > 0.99999, `crop ${i}`);
+      const norm = Math.hypot(...batched[i]!);
+      assert.ok(Math.abs(norm - 1) < 1e-5, `norm ${norm}`);
+    }
+  } finally {
+    await embedder.dispose();
+    await embedder.dispose(); // idempotent
+  }
+});
+
+test('fr_feature_512 (fixed batch 1): loops, one run per crop; maxBatch chunks a dynamic model', async () => {
+  const fixed = await loadEmbedder(SCRFD_FR512());
+  const chunked = await loadEmbedder(SCRFD_PADDLE128(), { maxBatch: 3 });
+  try {
+    assert.equal(fixed.embedder.batched, false);
+    const out = await fixed.embedder.embed(crops);
+    assert.equal(out.length, crops.length);
+    assert.equal(fixed.session.stats.runs, crops.length);
+    assert.ok(out.every((e) => e.length === 512));
+    await chunked.embedder.embed(crops);
+    assert.equal(chunked.session.stats.runs, Math.ceil(crops.length / 3));
+  } finally {
+    await fixed.embedder.dispose();
+    await chunked.embedder.dispose();
+  }
+});
+
+test('flip TTA = L2-normalised sum of the crop\'s and its mirror\'s embeddings (batched and looped)', async () => {
+  for (const setSpec of [SCRFD_PADDLE128(), SCRFD_FR512()]) {
+    const plain = await loadEmbedder(setSpec);
+    const tta = await loadEmbedder(setSpec, { flipTTA: true });
+    try {
+      const withTta = await tta.embedder.embed(crops);
+      const raw = await plain.embedder.embed(crops);
+      const mirrored = await plain.embedder.embed(crops.map(mirror));
+      for (let i = 0; i < crops.length; i++) {
+        // Both inputs are unit vectors from the same model, so normalising their sum equals
+        // normalising the sum of the raw outputs up to their (near-equal) norms; compare loosely.
+        const expected = l2Normalize(raw[i]!.map((v, k) => v + mirrored[i]![k]!));
+        assert.ok(compare(withTta[i]!, expected) > 0.999, `crop ${i}: ${compare(withTta[i]!, expected)}`);
+        assert.ok(compare(withTta[i]!, raw[i]!) > 0.8, 'the TTA embedding stays close to the plain one');
+      }
+    } finally {
+      await plain.embedder.dispose();
+      await tta.embedder.dispose();
+    }
+  }
+});
+

@@ -1,0 +1,52 @@
+/**
+ * The `arcedge` command table. Each command lives in tools/commands/<name>.ts and is imported
+ * lazily, so `arcedge models list` does not pay for loading OpenCV or onnxruntime.
+ */
+import { isArcEdgeError } from '../sdk/errors.ts';
+
+type CommandRunner = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRunner> }> = {
+  demo: {
+    summary: 'analyse photos and print every face found (default: ../shared/assets/faces)',
+    load: async () => (await import('./commands/demo.ts')).demoCommand,
+  },
+  models: {
+    summary: 'list | pull <set> | verify [set]: manage model sets and the model cache',
+    load: async () => (await import('./commands/models.ts')).modelsCommand,
+  },
+  doctor: {
+    summary: 'show each inference backend, whether it loads, and why not',
+    load: async () => (await import('./commands/doctor.ts')).doctorCommand,
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`);
+  return ['usage: arcedge <command> [options]', '', 'commands:', ...lines, '', 'arcedge <command> --help for details'].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`arcedge: unknown command "${name}". Expected one of: ${Object.keys(COMMANDS).join(', ')}\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await command.load())(rest);
+  } catch (error) {
+    // The SDK throws typed errors whose message already carries the fix; print it without a stack.
+    if (isArcEdgeError(error)) {
+      console.error(`arcedge ${name}: [${error.code}] ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
