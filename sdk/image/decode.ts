@@ -38,7 +38,7 @@ export function decodeImage(bytes: Uint8Array, name = 'image', options: DecodeOp
       details: { width: header.width, height: header.height, maxPixels },
     });
   }
-  if (format === 'gif') return decodeGif(bytes, { name, alpha });
+  if (format === 'gif') return decodeGif(bytes, { name, alpha, maxPixels });
 
   const orientation = applyExifOrientation ? readOrientation(bytes, format) : 1;
   const frame = decodeWithOpenCV(bytes, { alpha, orientation, ...(header.sampleMax ? { sampleMax: header.sampleMax } : {}) });

@@ -24,7 +24,7 @@ function corrupt(name: string, why: string): ArcEdgeError {
   });
 }
 
-export function decodeGif(bytes: Uint8Array, options: { name?: string; alpha?: AlphaPolicy } = {}): Frame {
+export function decodeGif(bytes: Uint8Array, options: { name?: string; alpha?: AlphaPolicy; maxPixels?: number } = {}): Frame {
   const name = options.name ?? 'image';
   const need = (at: number, count: number, what: string): void => {
     if (at + count > bytes.length) throw corrupt(name, `ends inside the ${what}`);
@@ -72,6 +72,12 @@ export function decodeGif(bytes: Uint8Array, options: { name?: string; alpha?: A
       need(pos, size, 'local colour table');
       table = bytes.subarray(pos, pos + size);
       pos += size;
+    }
+    // The screen size was checked against maxPixels; a frame may claim more (nothing forbids it in practice).
+    if (imageWidth * imageHeight > (options.maxPixels ?? Infinity)) {
+      throw new ArcEdgeError('IMAGE_TOO_LARGE', `${name}: GIF frame is ${imageWidth}x${imageHeight}, over the ${options.maxPixels} pixel limit`, {
+        fix: 'downscale it first, or raise the maxPixels option',
+      });
     }
     need(pos, 1, 'LZW code size');
     const minCodeSize = bytes[pos++]!;

@@ -72,7 +72,13 @@ function headerOf(b: Uint8Array, format: ImageFormat): Dimensions | string {
   }
 }
 
-/** Walks the marker segments; entropy-coded data is skipped by scanning for a non-stuffed 0xFF. */
+/**
+ * Walks the marker segments up to the first scan, then looks for EOI after it. Inside
+ * entropy-coded data every 0xFF is followed by 0x00 (stuffing) or a restart marker, so an
+ * 0xFF 0xD9 pair after the first SOS can only be a real end-of-image marker (later scans of a
+ * progressive file and an MPF second picture are markers too). Searching backwards from the
+ * end finds it in one step for normal files; trailing padding after EOI is accepted.
+ */
 function jpegHeader(b: Uint8Array): Dimensions | string {
   let dims: Dimensions | undefined;
   let i = 2;
@@ -93,18 +99,16 @@ function jpegHeader(b: Uint8Array): Dimensions | string {
     }
     i += length;
     if (marker === 0xda) {
-      // Scan data: 0xFF00 is a stuffed byte and 0xFFD0..D7 are restart markers; any other 0xFF starts a marker.
-      for (;;) {
-        i = b.indexOf(0xff, i);
-        if (i < 0 || i + 1 >= b.length) return 'no end-of-image marker: the file is truncated';
-        const next = b[i + 1]!;
-        if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) i += 2;
-        else if (next === 0xff) i += 1;
-        else break;
+      if (!dims) return 'scan data before any frame header';
+      for (let k = b.length - 2; k >= i; k--) {
+        k = b.lastIndexOf(0xff, k);
+        if (k < i) break;
+        if (b[k + 1] === 0xd9) return dims;
       }
+      return 'no end-of-image marker: the file is truncated';
     }
   }
-  return dims ? 'no end-of-image marker: the file is truncated' : 'no frame header found';
+  return dims ? 'the file ends inside its headers: truncated' : 'no frame header found';
 }
 
 function pngHeader(b: Uint8Array): Dimensions | string {

@@ -3,7 +3,7 @@
  * Each is validated with ModelSetSchema when first read; a broken registry file is a bug in the
  * package, reported with the file and every failing path at once.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
@@ -18,7 +18,16 @@ import type { ModelManifest, ModelSet } from './manifest.ts';
 export function registryDir(): string {
   const override = process.env.ARCEDGE_REGISTRY_DIR;
   if (override) return resolve(override);
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models', 'sets');
+  // Walk up from this module: it runs from sdk/models/ under tsx, from dist/sdk/ or a bundle
+  // chunk under dist/bin/ once built; the registry always sits in the package root.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'models', 'sets');
+    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models', 'sets');
+    dir = parent;
+  }
 }
 
 /** One line per zod issue: `files.0.input.mean: expected number`, every problem at once. */

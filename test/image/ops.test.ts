@@ -92,8 +92,10 @@ test('drawAnnotations draws on a copy: boxes, points and labels change pixels, t
   ]);
   assert.deepEqual([...photo.data], [...before], 'input untouched');
   const at = (f: Frame, x: number, y: number) => [...f.data.subarray((y * f.width + x) * 3, (y * f.width + x) * 3 + 3)];
-  assert.deepEqual(at(drawn, 200, 60), [0, 0, 255], 'top edge of the box is red (BGR)');
-  assert.deepEqual(at(drawn, 150, 120), [0, 0, 255], 'landmark dot');
+  // Lines are anti-aliased, so "red" means mostly red rather than exactly (0, 0, 255).
+  const isRed = ([b, g, r]: number[]) => r! > 200 && b! < 60 && g! < 60;
+  assert.ok(isRed(at(drawn, 200, 60)), `top edge of the box is red (BGR): ${at(drawn, 200, 60)}`);
+  assert.ok(isRed(at(drawn, 150, 120)), `landmark dot: ${at(drawn, 150, 120)}`);
   assert.deepEqual(at(drawn, 200, 150), at(photo, 200, 150), 'inside the box untouched');
   const labelRows = drawn.data.subarray(40 * photo.width * 3, 58 * photo.width * 3);
   assert.ok(meanAbsDiff(labelRows, photo.data.subarray(40 * photo.width * 3, 58 * photo.width * 3)) > 0.1, 'label text drawn above the box');

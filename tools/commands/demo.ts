@@ -1,0 +1,107 @@
+/**
+ * `arcedge demo [paths...]`: the main job until the agent lands. Analyses every photo it is
+ * pointed at (files or folders, recursively) with a model set (default: `default`, pulled on
+ * first use) and prints each face found. A photo that cannot be read is reported and skipped.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { extname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createFaceAnalyzer, type Face } from '../../sdk/analyzer/index.ts';
+import { isArcEdgeError } from '../../sdk/errors.ts';
+
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp', '.bmp', '.pgm', '.ppm', '.pnm']);
+const USAGE = 'usage: arcedge demo [--models <set>] [--liveness] [--json] <photo or folder>...';
+
+/** The shared assets sit beside the checkout (../shared/assets) in development. */
+function defaultPhotoDir(): string | undefined {
+  const candidates = [resolve('..', 'shared', 'assets', 'faces'), resolve('shared', 'assets', 'faces')];
+  return candidates.find((dir) => existsSync(dir));
+}
+
+function collectImages(path: string, out: string[]): void {
+  const stats = statSync(path);
+  if (stats.isDirectory()) {
+    for (const entry of readdirSync(path).sort()) collectImages(join(path, entry), out);
+  } else if (IMAGE_EXTENSIONS.has(extname(path).toLowerCase())) {
+    out.push(path);
+  }
+}
+
+function describeFace(face: Face, index: number): string {
+  const { x1, y1, x2, y2 } = face.box;
+  const box = `box=(${x1.toFixed(0)},${y1.toFixed(0)})-(${x2.toFixed(0)},${y2.toFixed(0)})`;
+  const quality = face.quality.ok ? 'quality=ok' : `quality=fail(${face.quality.reasons.join(',')})`;
+  const liveness = face.liveness === undefined ? '' : ` liveness=${face.liveness.toFixed(2)}`;
+  return `  #${index + 1} ${box} score=${face.score.toFixed(3)} ${quality}${liveness} embedding=${face.embedding.length}-d`;
+}
+
+export async function demoCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      models: { type: 'string', default: 'default' },
+      liveness: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const fallback = defaultPhotoDir();
+  const roots = positionals.length > 0 ? positionals : fallback ? [fallback] : [];
+  if (roots.length === 0) {
+    console.error(USAGE);
+    return 2;
+  }
+  const images: string[] = [];
+  for (const root of roots) {
+    if (!existsSync(root)) {
+      console.error(`arcedge demo: ${root} does not exist\n${USAGE}`);
+      return 2;
+    }
+    collectImages(root, images);
+  }
+  if (images.length === 0) {
+    console.error(`arcedge demo: no images (${[...IMAGE_EXTENSIONS].join(' ')}) under ${roots.join(', ')}`);
+    return 2;
+  }
+
+  if (!values.json) console.log(`arcedge demo: ${images.length} image(s), model set "${values.models}"`);
+  const analyzer = await createFaceAnalyzer({ models: values.models, liveness: values.liveness });
+  let faces = 0;
+  let failures = 0;
+  const started = performance.now();
+  try {
+    for (const image of images) {
+      const name = relative(process.cwd(), image) || image;
+      try {
+        const found = await analyzer.analyze(image);
+        faces += found.length;
+        if (values.json) {
+          const rows = found.map(({ box, score, landmarks, quality, liveness }) => ({ box, score, landmarks, quality, liveness }));
+          console.log(JSON.stringify({ image: name, faces: rows }));
+        } else {
+          console.log(`${name}: ${found.length} face(s)`);
+          found.forEach((face, index) => console.log(describeFace(face, index)));
+        }
+      } catch (error) {
+        // One bad photo must not stop the run; typed errors already carry the fix.
+        if (!isArcEdgeError(error)) throw error;
+        failures += 1;
+        console.error(`${name}: [${error.code}] ${error.message.split('\n')[0]}`);
+      }
+    }
+  } finally {
+    await analyzer.dispose();
+  }
+  const perImageMs = (performance.now() - started) / images.length;
+  if (!values.json) {
+    console.log(
+      `done: ${images.length} image(s), ${faces} face(s), ${failures} unreadable, ${perImageMs.toFixed(1)} ms/image (models: ${Object.values(analyzer.models).join(', ')})`,
+    );
+  }
+  return failures > 0 && failures === images.length ? 1 : 0;
+}
