@@ -23,14 +23,26 @@ let loaded: OpenCV | undefined;
 function cv(): OpenCV {
   if (loaded) return loaded;
   process.env.OPENCV4NODEJS_DISABLE_AUTOBUILD ??= '1';
+  const requireHere = createRequire(import.meta.url);
+  // Its build helper logs the host app's package.json (as coloured "Error:" lines when there
+  // is none) on every load; silence it for the load only (Log.silence is its own switch).
+  let log: { silence?: boolean } | undefined;
   try {
-    const module = createRequire(import.meta.url)('@u4/opencv4nodejs') as { cv: OpenCV };
-    loaded = module.cv;
+    log = (createRequire(requireHere.resolve('@u4/opencv4nodejs'))('@u4/opencv-build') as { Log?: { silence?: boolean } }).Log;
+  } catch {
+    // a different package layout: the load still works, only noisier
+  }
+  const wasSilent = log?.silence;
+  if (log) log.silence = true;
+  try {
+    loaded = (requireHere('@u4/opencv4nodejs') as { cv: OpenCV }).cv;
   } catch (cause) {
     throw new ArcEdgeError('BACKEND_UNAVAILABLE', 'OpenCV (@u4/opencv4nodejs) could not be loaded', {
       cause,
       fix: 'install the system OpenCV (Debian/Ubuntu: apt-get install libopencv-dev) and reinstall with OPENCV4NODEJS_DISABLE_AUTOBUILD=1 OPENCV_INCLUDE_DIR=/usr/include/opencv4 OPENCV_LIB_DIR=/usr/lib/x86_64-linux-gnu OPENCV_BIN_DIR=/usr/bin npm rebuild @u4/opencv4nodejs',
     });
+  } finally {
+    if (log) log.silence = wasSilent;
   }
   return loaded;
 }
@@ -117,6 +129,7 @@ function orient(mat: Mat, orientation: Orientation, track: <M extends Mat>(m: M)
 
 function compositeBgra(bgra: Uint8Array, width: number, height: number, background: number): Frame {
   const frame = createFrame(width, height);
+  // Uint8Array stores by truncation, so "+ 127" makes the division round to nearest.
   for (let i = 0, o = 0; o < frame.data.length; i += 4, o += 3) {
     const a = bgra[i + 3]!;
     const behind = background * (255 - a);

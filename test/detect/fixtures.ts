@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 import { createDetector, padFrame, type FaceDetector } from '../../sdk/detect/index.ts';
 import type { DetectorOptions } from '../../sdk/detect/index.ts';
 import { readImage, type Frame } from '../../sdk/image/index.ts';
-import { getModelSet, resolveModelSet, type ModelManifest } from '../../sdk/models/index.ts';
+import { getModelSet, modelSearchPath, resolveModelSet, type ModelManifest } from '../../sdk/models/index.ts';
 import { loadSession } from '../../sdk/runtime/index.ts';
 import { assetFace, assetModel, requireAssets } from '../helpers/assets.ts';
 
@@ -57,9 +57,13 @@ export async function assetDetector(set: string, file: string, options?: Detecto
   return createDetector(registryManifest(set, file), await loadSession(path, { threads: 2 }), options);
 }
 
-/** The `default` set's two-stage detector (UltraFace + 68 landmarks), resolved like a user would. */
+/**
+ * The `default` set's two-stage detector (UltraFace + 68 landmarks), resolved like a user would
+ * ($ARCEDGE_MODEL_PATH, the dev copy in /tmp/arcedge-default-models, then cache / npm download).
+ */
 export async function defaultSetDetector(options?: DetectorOptions): Promise<FaceDetector> {
-  const set = await resolveModelSet('default', { searchPath: ['/tmp/arcedge-default-models', join(requireAssets(), 'models')] });
+  const searchPath = [...modelSearchPath(), '/tmp/arcedge-default-models', join(requireAssets(), 'models')];
+  const set = await resolveModelSet('default', { searchPath });
   const detect = set.models.find((m) => m.manifest.task === 'detect');
   const landmarks = set.models.find((m) => m.manifest.task === 'landmarks');
   if (!detect || !landmarks) throw new Error('default set lacks a detect or landmarks model');

@@ -1,0 +1,72 @@
+/**
+ * arcedge SDK: the whole public surface. Detect faces, align them to the ArcFace template,
+ * embed them, judge their quality and liveness, and compare embeddings; resolve and verify
+ * model files; run models on onnxruntime (CPU/CUDA) or the native TensorRT backend.
+ * Nothing outside this file is part of the API.
+ */
+
+// Errors: every SDK failure is an ArcEdgeError with a stable `code` and a `fix`.
+export { ArcEdgeError, isArcEdgeError, type ArcEdgeErrorCode } from './errors.ts';
+
+// The one-call pipeline: image -> faces { box, score, landmarks, quality, liveness?, embedding }.
+export { createFaceAnalyzer, AnalyzerOptionsSchema, ANALYZER_DEFAULTS, STAGES } from './analyzer/index.ts';
+export type { AnalyzeInput, AnalyzerStats, Face, FaceAnalyzer, FaceAnalyzerOptions, Stage } from './analyzer/index.ts';
+
+// Images: decode (JPEG/PNG/GIF/WebP/PGM/BMP, EXIF-aware) into BGR frames; encode; geometry.
+export { createFrame, decodeImage, readImage, cropFrame, SUPPORTED_FORMATS } from './image/index.ts';
+export type { AffineMatrix, Frame, DecodeOptions, ImageFormat } from './image/index.ts';
+export { encodeJpeg, encodePng, resizeFrame, warpAffine, toGrey, laplacianVariance, drawAnnotations, DECODE_DEFAULTS } from './image/index.ts';
+export type { AlphaPolicy, PixelRect, GreyImage, Annotation, Interpolation } from './image/index.ts';
+
+// Stages, for callers who compose their own pipeline.
+export { createDetector, padFrame } from './detect/index.ts';
+export type { Box, Detection, DetectOptions, FaceDetector, FivePoints, Point } from './detect/index.ts';
+export { alignFace, arcfaceTemplate, ARCFACE_TEMPLATE_112, estimateSimilarity, applyAffine, invertAffine } from './align/index.ts';
+export type { AlignedFace } from './align/index.ts';
+export { createEmbedder, compare, l2Normalize } from './embed/index.ts';
+export type { Embedder, EmbedderOptions } from './embed/index.ts';
+export { assessQuality, estimatePose, QUALITY_DEFAULTS } from './quality/index.ts';
+export type { QualityMetrics, QualityReason, QualityThresholds, QualityVerdict, PoseDeg } from './quality/index.ts';
+export { createLivenessScorer } from './liveness/index.ts';
+export type { LivenessScorer } from './liveness/index.ts';
+
+// Models: registry of named sets, resolver (search path -> cache -> fetch, sha256-verified).
+export {
+  listModelSets,
+  getModelSet,
+  findManifestBySha256,
+  resolveModel,
+  resolveModelSet,
+  verifyModelSet,
+  checkModelSignature,
+  manifestTemplate,
+  ModelManifestSchema,
+  ModelSetSchema,
+} from './models/index.ts';
+export type {
+  ModelManifest,
+  ModelSet,
+  ModelSource,
+  ResolveOptions,
+  ResolveEvent,
+  ResolvedModel,
+  ResolvedModelSet,
+  ModelSetReport,
+} from './models/index.ts';
+
+// Inference backends behind one interface.
+export { loadSession, probeBackends, createTensor, zerosTensor } from './runtime/index.ts';
+export type {
+  InferenceSession,
+  InferenceBackend,
+  SessionOptions,
+  TensorRtOptions,
+  ProfileShape,
+  Tensor,
+  TensorInfo,
+  TensorType,
+  ExecutionTarget,
+  Precision,
+  BackendProbe,
+  SessionStats,
+} from './runtime/index.ts';
