@@ -19,8 +19,30 @@ export { encodeJpeg, encodePng, resizeFrame, warpAffine, toGrey, laplacianVarian
 export type { AlphaPolicy, PixelRect, GreyImage, Annotation, Interpolation } from './image/index.ts';
 
 // Stages, for callers who compose their own pipeline.
-export { createDetector, padFrame } from './detect/index.ts';
-export type { Box, Detection, DetectOptions, FaceDetector, FivePoints, Point } from './detect/index.ts';
+export {
+  createDetector,
+  ScrfdDetector,
+  YunetDetector,
+  UltraFaceDetector,
+  Landmark68,
+  fivePointsFrom68,
+  DetectorOptionsSchema,
+  padFrame,
+  selectFaces,
+  intersectionOverUnion,
+} from './detect/index.ts';
+export type {
+  Box,
+  Detection,
+  DetectOptions,
+  FaceDetector,
+  FivePoints,
+  Point,
+  DetectorOptions,
+  LandmarkModel,
+  PaddedFrame,
+  SelectOptions,
+} from './detect/index.ts';
 export { alignFace, arcfaceTemplate, ARCFACE_TEMPLATE_112, estimateSimilarity, applyAffine, invertAffine } from './align/index.ts';
 export type { AlignedFace } from './align/index.ts';
 export { createEmbedder, compare, l2Normalize } from './embed/index.ts';

@@ -54,7 +54,7 @@ export const InputSpecSchema = z
       .enum(['letterbox', 'stretch', 'pad', 'none'])
       .describe(
         'letterbox: keep aspect, scale to fit, pad right/bottom; stretch: resize to the input size ignoring aspect; ' +
-          'pad: no scaling, pad right/bottom to a multiple of `stride`; none: caller supplies the exact size (aligned crops)',
+          'pad: no upscaling (frames larger than `size` are scaled down to fit), pad right/bottom to a multiple of `stride`; none: caller supplies the exact size (aligned crops)',
       ),
     size: z
       .object({ width: z.number().int().positive(), height: z.number().int().positive() })

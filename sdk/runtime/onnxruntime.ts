@@ -153,6 +153,9 @@ export function createOnnxRuntimeBackend(target: OrtTarget): InferenceBackend {
           graphOptimizationLevel: settings.graphOptimization,
           // Spinning workers steal the core Node's main thread needs between runs (ARCHITECTURE.md).
           extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+          // Errors only: SCRFD exports store 640x640 output shapes, so every other input size
+          // would print nine VerifyOutputSizes warnings per run.
+          logSeverityLevel: 3,
         });
       } catch (cause) {
         throw new ArcEdgeError('BACKEND_LOAD_FAILED', `onnxruntime (${target}) cannot load ${modelPath}: ${(cause as Error).message}`, {
