@@ -4,9 +4,9 @@
  *
  *   npx tsx examples/compare-faces.ts a.jpg b.jpg [--threshold 0.40] [--models default]
  *
- * The default threshold 0.40 sits between the different-person maximum and the same-person
- * minimum measured on the dev photos for fr_feature_512 (docs/analyzer.md); calibrate it on your
- * own data (the threshold at your acceptable false-accept rate) before relying on it.
+ * The default threshold 0.40 is about the threshold at a false-accept rate of 1e-3 measured on the
+ * dev photos (0.33-0.41 depending on the models; same-person pairs scored 0.35-0.90, see
+ * docs/analyzer.md). Calibrate it on your own data before relying on it.
  */
 import { parseArgs } from 'node:util';
 import { compare } from '../sdk/embed/index.ts';

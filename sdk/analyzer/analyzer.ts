@@ -5,10 +5,10 @@
  * caller decides (enrolment wants strict gates, search can be looser).
  */
 import { performance } from 'node:perf_hooks';
-import { alignFace } from '../align/index.ts';
 import type { Box, Detection, FivePoints } from '../detect/types.ts';
 import { ArcEdgeError } from '../errors.ts';
 import { assessQuality } from '../quality/index.ts';
+import { alignFaceInRegion } from './align-region.ts';
 import { prepareInput } from './input.ts';
 import { loadStages } from './load-models.ts';
 import { ANALYZER_DEFAULTS, parseAnalyzerOptions, type FaceAnalyzerOptions } from './options.ts';
@@ -58,16 +58,16 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<
     lap('decode');
     const detections: Detection[] = await detector.detect(frame);
     lap('detect');
-    const aligned = detections.map((d) => alignFace(frame, d.landmarks, embedder.cropSize.width));
+    const crops = detections.map((d) => alignFaceInRegion(frame, d.landmarks, embedder.cropSize.width));
     lap('align');
     const quality = detections.map((d, i) =>
       assessQuality(
-        { box: scaleBox(d.box, scaleX, scaleY), score: d.score, landmarks: d.landmarks, crop: aligned[i]!.crop },
+        { box: scaleBox(d.box, scaleX, scaleY), score: d.score, landmarks: d.landmarks, crop: crops[i]! },
         parsed.quality,
       ),
     );
     lap('quality');
-    const embeddings = await embedder.embed(aligned.map((a) => a.crop));
+    const embeddings = await embedder.embed(crops);
     lap('embed');
     const livenessScores = liveness ? await liveness.score(frame, detections.map((d) => d.box)) : undefined;
     lap('liveness');
@@ -79,7 +79,7 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<
       quality: quality[i]!,
       ...(livenessScores ? { liveness: livenessScores[i]! } : {}),
       embedding: embeddings[i]!,
-      crop: aligned[i]!.crop,
+      crop: crops[i]!,
     }));
     counters.calls += 1;
     counters.faces += faces.length;

@@ -3,11 +3,11 @@
  * face. Returns P(real) per face after a softmax over the model's classes (index
  * `liveness.realIndex` of the manifest, 0 for fr_liveness). The crop is the face box scaled by
  * `liveness.cropScale`, kept square and inside the frame (see crop-rect.ts), resized to the
- * model input with one affine warp.
+ * model input.
  */
 import type { Box } from '../detect/types.ts';
 import type { Frame } from '../image/frame.ts';
-import { warpAffine } from '../image/index.ts';
+import { cropFrame, resizeFrame } from '../image/index.ts';
 import type { ModelManifest } from '../models/manifest.ts';
 import type { InferenceSession } from '../runtime/types.ts';
 import { ArcEdgeError } from '../errors.ts';
@@ -48,11 +48,9 @@ export function createLivenessScorer(manifest: ModelManifest, session: Inference
 
   function crop(frame: Frame, box: Box): { crop: Frame; rect: PixelRect } {
     const rect = livenessCropRect(box, frame.width, frame.height, cropScale);
-    const sx = width / rect.width;
-    const sy = height / rect.height;
-    // Pixel centres: output (u, v) samples input ((u + 0.5) / s - 0.5 + rect.x, ...), as cv::resize does.
-    const matrix = [sx, 0, -(rect.x - 0.5) * sx - 0.5, 0, sy, -(rect.y - 0.5) * sy - 0.5] as const;
-    return { crop: warpAffine(frame, matrix, width, height), rect };
+    // Cut first, then resize (bilinear, as the model's training pipeline did with cv2.resize): the
+    // OpenCV adapter copies its whole input, and the rect is usually far smaller than the frame.
+    return { crop: resizeFrame(cropFrame(frame, rect), width, height, 'linear'), rect };
   }
 
   return {

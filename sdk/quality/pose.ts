@@ -12,11 +12,14 @@
  *   span is the eye distance. d/E = 0.45 is a generic-face constant: the common 6-point head
  *   model used with solvePnP puts the eyes ~135 units behind the nose tip for eye centres
  *   ~300 apart. Positive yaw = nose towards image right.
- * - pitch: the nose tip sits at fraction t of the way from the eye line to the mouth line;
- *   frontal faces have t0 = 0.495 (the ArcFace template: eyes y≈51.6, nose 71.7, mouth 92.3).
- *   Tilting by φ moves the nose along that axis by d·sinφ while the eye-mouth height shrinks
- *   to H·cosφ, so (t - t0) = (d/H)·tanφ with d/H ≈ 0.37 (same depth, H ≈ 1.16·E in the
- *   template). Positive pitch = nose lower = looking down.
+ * - pitch: the nose tip sits at fraction t of the way from the eye line to the mouth line.
+ *   Frontal faces have t0 ≈ 0.62: the pupil-to-nose-tip height is about 0.62 of the
+ *   pupil-to-mouth-corner height in adult anthropometric norms (Farkas), and SCRFD's points on
+ *   the frontal dev portraits measure 0.61-0.66. (Not the ArcFace template's 0.495: that
+ *   template is a crop layout, not an average face.) Tilting by φ moves the nose along that axis
+ *   by d·sinφ while the eye-mouth height shrinks to H·cosφ, so (t - t0) = (d/H)·tanφ, with
+ *   d/H ≈ 0.40 (the same nose depth; eye span and eye-mouth height are about equal on real
+ *   faces). Positive pitch = nose lower = looking down.
  *
  * Limits: accurate to roughly ±10° for |yaw|, |pitch| < 45°; beyond that detector points are
  * unreliable (occluded eye, nose on the cheek outline) and the estimate saturates. Individual
@@ -32,8 +35,8 @@ export interface PoseDeg {
 }
 
 const NOSE_DEPTH_OVER_EYE_SPAN = 0.45;
-const NOSE_DEPTH_OVER_EYE_MOUTH_HEIGHT = 0.37;
-const FRONTAL_NOSE_FRACTION = (71.7366 - (51.6963 + 51.5014) / 2) / ((92.3655 + 92.2041) / 2 - (51.6963 + 51.5014) / 2);
+const NOSE_DEPTH_OVER_EYE_MOUTH_HEIGHT = 0.4;
+const FRONTAL_NOSE_FRACTION = 0.62;
 const DEG = 180 / Math.PI;
 
 export function estimatePose(points: FivePoints): PoseDeg {

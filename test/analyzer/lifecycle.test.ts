@@ -41,7 +41,7 @@ test('200 analyses: RSS stays bounded (no native Mat or tensor leak)', async () 
     for (let i = 0; i < 200; i++) faces += (await analyzer.analyze(frame)).length;
     globalThis.gc?.();
     const grownMb = (process.memoryUsage().rss - before) / 2 ** 20;
-    console.log(`# RSS growth over 200 analyses: ${grownMb.toFixed(1)} MB (${faces} faces)`);
+    console.log(`RSS growth over 200 analyses: ${grownMb.toFixed(1)} MB (${faces} faces)`);
     assert.equal(faces, 400);
     // A leaked frame-sized buffer per call would be 200 x ~0.5 MB = 100+ MB.
     assert.ok(grownMb < 40, `RSS grew ${grownMb.toFixed(1)} MB`);

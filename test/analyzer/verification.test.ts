@@ -20,8 +20,8 @@ function report(label: string, scores: PairScores): { auc: number; threshold: nu
   const auc = aucMannWhitney(scores.same, scores.different);
   const threshold = thresholdAtFar(scores.different, FAR);
   console.log(
-    `# ${label}: AUC=${auc.toFixed(5)}  threshold@FAR${FAR}=${threshold.toFixed(3)} (TAR ${(100 * acceptRate(scores.same, threshold)).toFixed(1)}%)\n` +
-      `#   same      ${fmt(distribution(scores.same))}\n#   different ${fmt(distribution(scores.different))}`,
+    `${label}: AUC=${auc.toFixed(5)}  threshold@FAR${FAR}=${threshold.toFixed(3)} (TAR ${(100 * acceptRate(scores.same, threshold)).toFixed(1)}%)\n` +
+      `#   same      ${fmt(distribution(scores.same))}\n   different ${fmt(distribution(scores.different))}`,
   );
   return { auc, threshold };
 }

@@ -3,14 +3,10 @@ import assert from 'node:assert/strict';
 import { estimatePose } from '../../sdk/quality/index.ts';
 import type { FivePoints } from '../../sdk/detect/types.ts';
 
-// insightface's arcface_dst: a frontal face.
-const TEMPLATE: FivePoints = [
-  { x: 38.2946, y: 51.6963 }, { x: 73.5318, y: 51.5014 }, { x: 56.0252, y: 71.7366 }, { x: 41.5493, y: 92.3655 }, { x: 70.7299, y: 92.2041 },
-];
-
-// A generic 3D face (x right, y down, z towards the camera), in template units, for projecting known poses.
+// A generic adult face (x right, y down, z towards the camera, millimetres; pupils 63 apart, mouth
+// corners 67 below them, nose tip 0.62 of the way down and 27 in front): eyes, nose, mouth corners.
 const FACE_3D = [
-  [-17.6, 0, 0], [17.6, 0, 0], [0, 20.1, 15.8], [-14.6, 40.7, 2], [14.6, 40.7, 2],
+  [-31.5, 0, 0], [31.5, 0, 0], [0, 41.5, 27], [-25, 67, 2], [25, 67, 2],
 ] as const;
 
 function project(yawDeg: number, pitchDeg: number): FivePoints {
@@ -26,14 +22,16 @@ function project(yawDeg: number, pitchDeg: number): FivePoints {
   }) as unknown as FivePoints;
 }
 
-test('the ArcFace template is frontal', () => {
-  const p = estimatePose(TEMPLATE);
+const FRONTAL = project(0, 0);
+
+test('a frontal face is frontal', () => {
+  const p = estimatePose(FRONTAL);
   assert.ok(Math.abs(p.yawDeg) < 1 && Math.abs(p.pitchDeg) < 1 && Math.abs(p.rollDeg) < 1, JSON.stringify(p));
 });
 
 test('roll is the eye-line angle and does not leak into yaw/pitch', () => {
   const r = (25 * Math.PI) / 180;
-  const rotated = TEMPLATE.map(({ x, y }) => ({ x: x * Math.cos(r) - y * Math.sin(r), y: x * Math.sin(r) + y * Math.cos(r) })) as unknown as FivePoints;
+  const rotated = FRONTAL.map(({ x, y }) => ({ x: x * Math.cos(r) - y * Math.sin(r), y: x * Math.sin(r) + y * Math.cos(r) })) as unknown as FivePoints;
   const p = estimatePose(rotated);
   assert.ok(Math.abs(p.rollDeg - 25) < 0.5, `roll ${p.rollDeg}`);
   assert.ok(Math.abs(p.yawDeg) < 1 && Math.abs(p.pitchDeg) < 1, JSON.stringify(p));
@@ -50,7 +48,7 @@ test('yaw and pitch of projected generic faces come back within 8 degrees, with 
 });
 
 test('degenerate points (mouth above eyes) report an extreme pose instead of NaN', () => {
-  const flipped = TEMPLATE.map(({ x, y }) => ({ x, y: 200 - y })) as unknown as FivePoints;
+  const flipped = FRONTAL.map(({ x, y }) => ({ x, y: 200 - y })) as unknown as FivePoints;
   const p = estimatePose(flipped);
   assert.ok(Number.isFinite(p.yawDeg) && Number.isFinite(p.pitchDeg));
 });
