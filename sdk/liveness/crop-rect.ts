@@ -6,13 +6,9 @@
  * shifted back inside, so the face stays in view even if off-centre.
  */
 import type { Box } from '../detect/types.ts';
+import type { PixelRect } from '../image/crop.ts';
 
-export interface PixelRect {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-}
+export type { PixelRect };
 
 /** Square crop of side max(box w, h) * scale, clamped inside a frameWidth x frameHeight frame. */
 export function livenessCropRect(box: Box, frameWidth: number, frameHeight: number, scale: number): PixelRect {

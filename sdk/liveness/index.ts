@@ -2,4 +2,3 @@
 export { createLivenessScorer, softmax } from './liveness.ts';
 export type { LivenessScorer } from './liveness.ts';
 export { livenessCropRect } from './crop-rect.ts';
-export type { PixelRect } from './crop-rect.ts';
