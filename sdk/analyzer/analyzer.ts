@@ -5,10 +5,10 @@
  * caller decides (enrolment wants strict gates, search can be looser).
  */
 import { performance } from 'node:perf_hooks';
+import { alignFace } from '../align/index.ts';
 import type { Box, Detection, FivePoints } from '../detect/types.ts';
 import { ArcEdgeError } from '../errors.ts';
 import { assessQuality } from '../quality/index.ts';
-import { alignFaceInRegion } from './align-region.ts';
 import { prepareInput } from './input.ts';
 import { loadStages } from './load-models.ts';
 import { ANALYZER_DEFAULTS, parseAnalyzerOptions, type FaceAnalyzerOptions } from './options.ts';
@@ -58,7 +58,9 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<
     lap('decode');
     const detections: Detection[] = await detector.detect(frame);
     lap('detect');
-    const crops = detections.map((d) => alignFaceInRegion(frame, d.landmarks, embedder.cropSize.width));
+    // Straight from the whole frame: the OpenCV adapter borrows the frame's bytes (no copy) and
+    // warpAffine only visits output pixels, so cutting the face region out first only added a copy.
+    const crops = detections.map((d) => alignFace(frame, d.landmarks, embedder.cropSize.width).crop);
     lap('align');
     const quality = detections.map((d, i) =>
       assessQuality(

@@ -8,6 +8,7 @@ export {
   drawAnnotations,
   encodeJpeg,
   encodePng,
+  frameToPlanarTensor,
   laplacianVariance,
   resizeFrame,
   toGrey,
@@ -15,4 +16,5 @@ export {
   type Annotation,
   type GreyImage,
   type Interpolation,
+  type PlanarTensorLayout,
 } from './opencv.ts';

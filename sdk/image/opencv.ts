@@ -15,6 +15,7 @@ import { ArcEdgeError } from '../errors.ts';
 import { createFrame, type AffineMatrix, type Frame } from './frame.ts';
 import type { Orientation } from './exif.ts';
 import type { AlphaPolicy } from './decode-options.ts';
+import type { PixelRect } from './crop.ts';
 
 type OpenCV = (typeof import('@u4/opencv4nodejs'))['cv'];
 
@@ -172,6 +173,86 @@ export function resizeFrame(frame: Frame, width: number, height: number, interpo
   const flag = { nearest: c.INTER_NEAREST, linear: c.INTER_LINEAR, area: c.INTER_AREA, cubic: c.INTER_CUBIC }[interpolation];
   if (flag === undefined) throw new ArcEdgeError('INVALID_ARGUMENT', `unknown interpolation "${interpolation}"; expected nearest, linear, area or cubic`);
   return withMats((track) => frameOf(track(track(borrowMat(frame)).resize(height, width, 0, 0, flag))));
+}
+
+export interface PlanarTensorLayout {
+  /** Part of the frame to read (must lie inside it); default the whole frame. */
+  readonly region?: PixelRect;
+  /** The region is resized (bilinear) to this size and written at the top-left of every plane. */
+  readonly resizedWidth: number;
+  readonly resizedHeight: number;
+  /** Plane size (>= the resized size); the rest of each plane is pixel value 0, normalised. */
+  readonly planeWidth: number;
+  readonly planeHeight: number;
+  /** Plane order: 'rgb' / 'bgr' give 3 planes, 'grey' one plane of BT.601 luma (OpenCV BGR2GRAY). */
+  readonly colorOrder: 'rgb' | 'bgr' | 'grey';
+  /** Per plane, in plane order (a single value applies to all): plane value = (pixel - mean) / std. */
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+}
+
+/**
+ * Frame (or a region of it) -> normalised float32 planes (CHW), the input most vision models
+ * take, written into `out` at element `offset` (a new array when `out` is not given).
+ *
+ * Done in native code because the same loop in JavaScript cost ~6 ms per 640x640 detector input
+ * on the dev machine, more than the rest of the pipeline's non-model work together. The frame is
+ * borrowed, not copied; each plane is one convertTo (scale and shift in one pass) copied straight
+ * into `out`'s memory through a Mat that wraps it. cv.dnn.blobFromImage would do the same in one
+ * call, but it takes one scalar std and returns a 4-D Mat that getData cannot read (it sizes the
+ * copy as rows * cols, both -1 for 4-D), so it would need an extra copy anyway.
+ */
+export function frameToPlanarTensor(frame: Frame, layout: PlanarTensorLayout, out?: Float32Array, offset = 0): Float32Array {
+  checkFrame(frame);
+  const { resizedWidth: rw, resizedHeight: rh, planeWidth: pw, planeHeight: ph, colorOrder } = layout;
+  checkSize(rw, rh);
+  checkSize(pw, ph);
+  if (rw > pw || rh > ph) throw new ArcEdgeError('INVALID_ARGUMENT', `resized size ${rw}x${rh} does not fit in planes of ${pw}x${ph}`);
+  const region = layout.region ?? { x: 0, y: 0, width: frame.width, height: frame.height };
+  const { x, y, width, height } = region;
+  if (![x, y, width, height].every(Number.isInteger) || x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > frame.width || y + height > frame.height) {
+    throw new ArcEdgeError('INVALID_ARGUMENT', `region ${JSON.stringify(region)} is not an integer rectangle inside the ${frame.width}x${frame.height} frame`, {
+      fix: 'clamp the rectangle to the frame, or crop with cropFrame (which pads with black) first',
+    });
+  }
+  const channels = colorOrder === 'grey' ? 1 : 3;
+  const planeSize = pw * ph;
+  const target = out ?? new Float32Array(channels * planeSize);
+  if (!(Number.isInteger(offset) && offset >= 0 && offset + channels * planeSize <= target.length)) {
+    throw new ArcEdgeError('INVALID_ARGUMENT', `output holds ${target.length} floats; ${channels} planes of ${pw}x${ph} at offset ${offset} do not fit`);
+  }
+  const norm = Array.from({ length: channels }, (_, k) => {
+    const mean = layout.mean[Math.min(k, layout.mean.length - 1)];
+    const std = layout.std[Math.min(k, layout.std.length - 1)];
+    if (mean === undefined || std === undefined || !Number.isFinite(mean) || !Number.isFinite(std) || std === 0) {
+      throw new ArcEdgeError('INVALID_ARGUMENT', `plane ${k} needs a finite mean and a non-zero std; got mean ${mean}, std ${std}`);
+    }
+    return { scale: 1 / std, shift: -mean / std, pad: Math.fround((0 - mean) / std) };
+  });
+
+  const c = cv();
+  withMats((track) => {
+    let source = track(borrowMat(frame));
+    if (x !== 0 || y !== 0 || width !== frame.width || height !== frame.height) source = track(source.getRegion(new c.Rect(x, y, width, height)));
+    if (rw !== width || rh !== height) source = track(source.resize(rh, rw, 0, 0, c.INTER_LINEAR));
+    let planes: Mat[];
+    if (channels === 1) planes = [track(source.cvtColor(c.COLOR_BGR2GRAY))];
+    else {
+      planes = source.splitChannels().map(track); // B, G, R
+      if (colorOrder === 'rgb') planes.reverse();
+    }
+    const bytes = Buffer.from(target.buffer, target.byteOffset + offset * 4, channels * planeSize * 4);
+    const stacked = track(new c.Mat(channels * ph, pw, c.CV_32F, bytes)); // writes land in `target`
+    for (let k = 0; k < channels; k++) {
+      const { scale, shift, pad } = norm[k]!;
+      const start = offset + k * planeSize;
+      if (rh < ph) target.fill(pad, start + rh * pw, start + planeSize);
+      if (rw < pw) for (let row = 0; row < rh; row++) target.fill(pad, start + row * pw + rw, start + (row + 1) * pw);
+      const converted = track(planes[k]!.convertTo(c.CV_32F, scale, shift));
+      track(converted.copyTo(track(stacked.getRegion(new c.Rect(0, k * ph, rw, rh)))));
+    }
+  });
+  return target;
 }
 
 /**

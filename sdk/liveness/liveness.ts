@@ -7,7 +7,7 @@
  */
 import type { Box } from '../detect/types.ts';
 import type { Frame } from '../image/frame.ts';
-import { cropFrame, resizeFrame } from '../image/index.ts';
+import { cropFrame, frameToPlanarTensor, resizeFrame } from '../image/index.ts';
 import type { ModelManifest } from '../models/manifest.ts';
 import type { InferenceSession } from '../runtime/types.ts';
 import { ArcEdgeError } from '../errors.ts';
@@ -53,17 +53,34 @@ export function createLivenessScorer(manifest: ModelManifest, session: Inference
     return { crop: resizeFrame(cropFrame(frame, rect), width, height, 'linear'), rect };
   }
 
+  // The same pixels as crop() + writeInputSample, without the two intermediate frames: the rect
+  // lies inside the frame, so OpenCV resizes straight out of the borrowed frame into the tensor.
+  function writeLivenessInput(frame: Frame, box: Box, out: Float32Array): void {
+    if (spec.layout !== 'nchw' || spec.colorOrder === 'grey') {
+      writeInputSample(crop(frame, box).crop, spec, out, 0);
+      return;
+    }
+    const region = livenessCropRect(box, frame.width, frame.height, cropScale);
+    frameToPlanarTensor(
+      frame,
+      { region, resizedWidth: width, resizedHeight: height, planeWidth: width, planeHeight: height, colorOrder: spec.colorOrder, mean: spec.mean, std: spec.std },
+      out,
+    );
+  }
+
   return {
     modelId: manifest.id,
     crop,
     async score(frame, boxes) {
       if (disposed) throw new ArcEdgeError('BACKEND_DISPOSED', `liveness scorer ${manifest.id} was disposed`, { fix: 'create a new one' });
       const scores: number[] = [];
+      const dims = batchDims(spec, 1);
+      // One buffer for every face of this call: runs are sequential and ORT does not keep inputs.
+      const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
       // fr_liveness has a fixed batch of 1; faces per frame are few, so one run each.
       for (const box of boxes) {
-        const data = new Float32Array(batchDims(spec, 1).reduce((a, b) => a * b, 1));
-        writeInputSample(crop(frame, box).crop, spec, data, 0);
-        const out = (await session.run({ [spec.name]: { type: 'float32', data, dims: batchDims(spec, 1) } }))[outputName];
+        writeLivenessInput(frame, box, data);
+        const out = (await session.run({ [spec.name]: { type: 'float32', data, dims } }))[outputName];
         if (!out || !(out.data instanceof Float32Array) || out.data.length <= realIndex) {
           throw new ArcEdgeError('MODEL_SIGNATURE_MISMATCH', `liveness model ${manifest.id} returned ${out?.data.length ?? 'no'} values`, {
             fix: 'check outputs and liveness.realIndex in the model manifest',

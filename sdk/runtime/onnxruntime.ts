@@ -131,8 +131,9 @@ export function createOnnxRuntimeBackend(target: OrtTarget): InferenceBackend {
           target,
           available: false,
           reason:
-            `onnxruntime-node ${version} has no CUDA provider here (looked for ${library}); its prebuilt linux-arm64 ` +
-            'binary is CPU-only and installs with ONNXRUNTIME_NODE_INSTALL_CUDA=skip leave it out',
+            `onnxruntime-node ${version} has no CUDA provider here (looked for ${library}): the linux-arm64 build ` +
+            'is CPU-only, and on x64 the CUDA libraries are only present when installed without ONNXRUNTIME_NODE_INSTALL=skip ' +
+            '(on a Jetson use the tensorrt target instead)',
           details: { onnxruntime: version, library },
         };
       }
