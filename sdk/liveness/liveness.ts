@@ -45,6 +45,7 @@ export function createLivenessScorer(manifest: ModelManifest, session: Inference
     throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `liveness model ${manifest.id} declares no usable output`);
   }
   let disposed = false;
+  let spare: Float32Array | undefined;
 
   function crop(frame: Frame, box: Box): { crop: Frame; rect: PixelRect } {
     const rect = livenessCropRect(box, frame.width, frame.height, cropScale);
@@ -75,18 +76,25 @@ export function createLivenessScorer(manifest: ModelManifest, session: Inference
       if (disposed) throw new ArcEdgeError('BACKEND_DISPOSED', `liveness scorer ${manifest.id} was disposed`, { fix: 'create a new one' });
       const scores: number[] = [];
       const dims = batchDims(spec, 1);
-      // One buffer for every face of this call: runs are sequential and ORT does not keep inputs.
-      const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
-      // fr_liveness has a fixed batch of 1; faces per frame are few, so one run each.
-      for (const box of boxes) {
-        writeLivenessInput(frame, box, data);
-        const out = (await session.run({ [spec.name]: { type: 'float32', data, dims } }))[outputName];
-        if (!out || !(out.data instanceof Float32Array) || out.data.length <= realIndex) {
-          throw new ArcEdgeError('MODEL_SIGNATURE_MISMATCH', `liveness model ${manifest.id} returned ${out?.data.length ?? 'no'} values`, {
-            fix: 'check outputs and liveness.realIndex in the model manifest',
-          });
+      // One buffer for every face of this call (runs are sequential and ORT keeps no inputs), kept
+      // for the next call: a fresh 192 KB array costs ~0.2 ms in page faults. A call that overlaps
+      // another finds no spare and allocates its own.
+      const data = spare ?? new Float32Array(dims.reduce((a, b) => a * b, 1));
+      spare = undefined;
+      try {
+        // fr_liveness has a fixed batch of 1; faces per frame are few, so one run each.
+        for (const box of boxes) {
+          writeLivenessInput(frame, box, data);
+          const out = (await session.run({ [spec.name]: { type: 'float32', data, dims } }))[outputName];
+          if (!out || !(out.data instanceof Float32Array) || out.data.length <= realIndex) {
+            throw new ArcEdgeError('MODEL_SIGNATURE_MISMATCH', `liveness model ${manifest.id} returned ${out?.data.length ?? 'no'} values`, {
+              fix: 'check outputs and liveness.realIndex in the model manifest',
+            });
+          }
+          scores.push(softmax(out.data)[realIndex]!);
         }
-        scores.push(softmax(out.data)[realIndex]!);
+      } finally {
+        spare = data;
       }
       return scores;
     },

@@ -57,7 +57,10 @@ export const InputSpecSchema = z
           'pad: no upscaling (frames larger than `size` are scaled down to fit), pad right/bottom to a multiple of `stride`; none: caller supplies the exact size (aligned crops)',
       ),
     size: z
-      .object({ width: z.number().int().positive(), height: z.number().int().positive() })
+      .object({
+        width: z.number().int().positive().describe('pixels'),
+        height: z.number().int().positive().describe('pixels'),
+      })
       .strict()
       .optional()
       .describe('input size to use when the declared spatial axes are dynamic (e.g. 640x640 for SCRFD)'),
@@ -109,8 +112,8 @@ export const ModelManifestSchema = z
     file: z.string().regex(/^[^/\\]+\.onnx$/, 'a bare file name ending in .onnx').describe('file name in the cache / model dir'),
     task: z.enum(MODEL_TASKS).describe('what the model does'),
     family: z.enum(MODEL_FAMILIES).describe('which decoder reads its outputs'),
-    input: InputSpecSchema,
-    outputs: OutputSpecSchema,
+    input: InputSpecSchema.describe('the one image input: name, shape, layout and preprocessing'),
+    outputs: OutputSpecSchema.describe('how the decoder finds its outputs'),
     embeddingSize: z.number().int().positive().optional().describe('embed models: length of the embedding vector'),
     detector: DetectorParamsSchema.optional().describe('detect models: decoding defaults'),
     landmarks: LandmarkParamsSchema.optional().describe('landmarks models: point count and scaling'),
