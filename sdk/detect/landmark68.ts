@@ -9,7 +9,6 @@
  * photos (docs/detect.md); the manifest's landmarks.outputScale (64) maps outputs to crop px.
  */
 import { ArcEdgeError } from '../errors.ts';
-import { cropFrame } from '../image/index.ts';
 import type { Frame } from '../image/frame.ts';
 import type { ModelManifest } from '../models/manifest.ts';
 import type { InferenceSession } from '../runtime/types.ts';
@@ -71,7 +70,8 @@ export class Landmark68 {
     const square = landmarkCropSquare(box, this.cropScale);
     const spec = this.manifest.input;
     const size = modelInputSize(spec, undefined) ?? { width: 64, height: 64 };
-    const { tensor } = prepareDetectorInput(cropFrame(frame, { x: square.x, y: square.y, width: square.side, height: square.side }), { ...spec, resize: 'stretch' }, size);
+    const region = { x: square.x, y: square.y, width: square.side, height: square.side };
+    const { tensor } = prepareDetectorInput(frame, { ...spec, resize: 'stretch' }, size, { region });
     const outputs = await this.session.run({ [spec.name]: tensor });
     const name = this.manifest.outputs.mode === 'by-name' && this.manifest.outputs.names?.[0] ? this.manifest.outputs.names[0] : this.session.outputs[0]?.name;
     const values = name ? outputs[name]?.data : undefined;

@@ -5,7 +5,7 @@
  * path is tested against (test/image/planar-tensor.test.ts).
  */
 import { ArcEdgeError } from '../errors.ts';
-import { frameToPlanarTensor } from '../image/index.ts';
+import { frameToPlanarTensor, type PixelRect } from '../image/index.ts';
 import type { Frame } from '../image/frame.ts';
 import type { InputSpec } from '../models/manifest.ts';
 import type { Tensor } from '../runtime/types.ts';
@@ -25,8 +25,8 @@ export interface PreparedInput {
  * Tensor memory a detector reuses from call to call. Fresh memory is the expensive part of
  * preprocessing here: the first write to a new 4.9 MB array (640x640x3 float32) page-faults
  * 1200 times, which measured ~4.5 ms on the dev VM against ~0.3 ms for writing the same
- * amount into an array already in use (glibc gives large blocks back to the kernel when freed,
- * so allocating "again" does not help). One pool per detector; a buffer is out from
+ * amount into an array already in use (glibc hands large freed blocks back to the kernel, so a
+ * new array is new pages every time). One pool per detector; a buffer is out from
  * prepareDetectorInput until its `release()`, so concurrent detect() calls never share one.
  */
 export class InputBuffers {
@@ -35,7 +35,7 @@ export class InputBuffers {
   /** At most `keep` idle buffers are held (one per detect() expected to overlap). */
   constructor(private readonly keep = 2) {}
 
-  /** A zero-free (contents undefined) array of exactly `length` floats and its release. */
+  /** An array of exactly `length` floats holding stale values (the caller overwrites them all), and its release. */
   take(length: number): { data: Float32Array; release: () => void } {
     // The smallest idle buffer that fits; dynamic-size inputs (YuNet pad) use a prefix view.
     let best = -1;
@@ -59,13 +59,24 @@ export class InputBuffers {
 
 const noRelease = (): void => undefined;
 
+export interface PrepareOptions {
+  /** Pool the tensor memory comes from; the caller then calls `release()` after the run. */
+  readonly buffers?: InputBuffers;
+  /**
+   * Read only this part of the frame (as if cropFrame'd first: outside the frame is black), for
+   * second-stage models such as the 68-point landmarks; default the whole frame.
+   */
+  readonly region?: PixelRect;
+}
+
 /**
  * Resize policy (input-plan.ts) + colour order, mean/std and padding, in one native pass per
  * channel. With `buffers` the tensor lives in pooled memory until `release()`.
  */
-export function prepareDetectorInput(frame: Frame, spec: InputSpec, size: Size | undefined, buffers?: InputBuffers): PreparedInput {
+export function prepareDetectorInput(frame: Frame, spec: InputSpec, size: Size | undefined, options: PrepareOptions = {}): PreparedInput {
   checkLayout(spec);
-  const plan = planInput(frame, spec, size);
+  const { buffers, region } = options;
+  const plan = planInput(region ?? frame, spec, size);
   const channels = spec.colorOrder === 'grey' ? 1 : 3;
   const length = channels * plan.inputWidth * plan.inputHeight;
   const pooled = buffers?.take(length);
@@ -74,6 +85,7 @@ export function prepareDetectorInput(frame: Frame, spec: InputSpec, size: Size |
     const data = frameToPlanarTensor(
       frame,
       {
+        ...(region ? { region } : {}),
         resizedWidth: plan.resizedWidth,
         resizedHeight: plan.resizedHeight,
         planeWidth: plan.inputWidth,
@@ -130,7 +142,8 @@ export function frameToTensor(resized: Frame, plan: InputPlan, spec: InputSpec):
       let s = y * rw * 3;
       let d = y * iw;
       for (let x = 0; x < rw; x++, s += 3, d++) {
-        // BT.601 luma in 14-bit fixed point, rounded: what OpenCV's BGR2GRAY produces.
+        // BT.601 luma in 14-bit fixed point, rounded: OpenCV's BGR2GRAY coefficients (its SIMD
+        // path lands one level lower on about 1 pixel in 10^5; the native path uses cvtColor).
         out[d] = t[(src[s]! * 1868 + src[s + 1]! * 9617 + src[s + 2]! * 4899 + 8192) >> 14]!;
       }
     }

@@ -13,7 +13,7 @@ import { modelInputSize, type Size } from './input-plan.ts';
 import { scaleDetection, selectFaces } from './nms.ts';
 import { parseDetectorSettings, resolveThresholds, type DetectorOptions, type DetectorSettings } from './options.ts';
 import { groupOutputs, outputRows, type OutputGroups } from './output-groups.ts';
-import { prepareDetectorInput } from './preprocess.ts';
+import { InputBuffers, prepareDetectorInput } from './preprocess.ts';
 import { decodeScrfd, scrfdLevelRows, type ScrfdLevel } from './scrfd-decode.ts';
 import type { DetectOptions, Detection, FaceDetector } from './types.ts';
 
@@ -24,6 +24,7 @@ export class ScrfdDetector implements FaceDetector {
   readonly manifest: ModelManifest;
   readonly inputSize: Size;
   private readonly session: InferenceSession;
+  private readonly buffers = new InputBuffers();
   private readonly settings: DetectorSettings;
   private readonly strides: readonly number[];
   private readonly anchorsPerCell: number;
@@ -50,8 +51,8 @@ export class ScrfdDetector implements FaceDetector {
 
   async detect(frame: Frame, options?: DetectOptions): Promise<Detection[]> {
     const limits = resolveThresholds(this.manifest, this.settings, options);
-    const { tensor, plan } = prepareDetectorInput(frame, this.manifest.input, this.inputSize);
-    const outputs = await this.session.run({ [this.manifest.input.name]: tensor });
+    const { tensor, plan, release } = prepareDetectorInput(frame, this.manifest.input, this.inputSize, { buffers: this.buffers });
+    const outputs = await this.session.run({ [this.manifest.input.name]: tensor }).finally(release);
     const [scoreNames, boxNames, kpsNames] = this.groups as [string[], string[], string[]];
     const levels: ScrfdLevel[] = this.strides.map((stride, i) => {
       const rows = scrfdLevelRows(plan.inputWidth, plan.inputHeight, stride, this.anchorsPerCell);

@@ -17,7 +17,7 @@ import { modelInputSize, type Size } from './input-plan.ts';
 import { Landmark68, fivePointsFrom68 } from './landmark68.ts';
 import { selectFaces } from './nms.ts';
 import { parseDetectorSettings, resolveThresholds, type DetectorOptions, type DetectorSettings } from './options.ts';
-import { prepareDetectorInput } from './preprocess.ts';
+import { InputBuffers, prepareDetectorInput } from './preprocess.ts';
 import type { Box, DetectOptions, Detection, FaceDetector } from './types.ts';
 
 const FACE_CLASS = 1;
@@ -27,6 +27,7 @@ export class UltraFaceDetector implements FaceDetector {
   readonly inputSize: Size;
   readonly landmarks: Landmark68;
   private readonly session: InferenceSession;
+  private readonly buffers = new InputBuffers();
   private readonly settings: DetectorSettings;
   private readonly scoresName: string;
   private readonly boxesName: string;
@@ -53,8 +54,8 @@ export class UltraFaceDetector implements FaceDetector {
 
   async detect(frame: Frame, options?: DetectOptions): Promise<Detection[]> {
     const limits = resolveThresholds(this.manifest, this.settings, options);
-    const { tensor } = prepareDetectorInput(frame, this.manifest.input, this.inputSize);
-    const outputs = await this.session.run({ [this.manifest.input.name]: tensor });
+    const { tensor, release } = prepareDetectorInput(frame, this.manifest.input, this.inputSize, { buffers: this.buffers });
+    const outputs = await this.session.run({ [this.manifest.input.name]: tensor }).finally(release);
     const scores = floats(outputs, this.scoresName);
     const boxes = floats(outputs, this.boxesName);
     const count = scores.length / 2;

@@ -11,7 +11,7 @@ import { modelInputSize, type Size } from './input-plan.ts';
 import { scaleDetection, selectFaces } from './nms.ts';
 import { parseDetectorSettings, resolveThresholds, type DetectorOptions, type DetectorSettings } from './options.ts';
 import { groupOutputs, outputRows, type OutputGroups } from './output-groups.ts';
-import { prepareDetectorInput } from './preprocess.ts';
+import { InputBuffers, prepareDetectorInput } from './preprocess.ts';
 import type { DetectOptions, Detection, FaceDetector } from './types.ts';
 import { decodeYunet, type YunetLevel } from './yunet-decode.ts';
 
@@ -23,6 +23,7 @@ export class YunetDetector implements FaceDetector {
   /** Fixed input size, or for resize "pad" the cap above which frames are scaled down. */
   readonly inputSize: Size | undefined;
   private readonly session: InferenceSession;
+  private readonly buffers = new InputBuffers();
   private readonly settings: DetectorSettings;
   private readonly strides: readonly number[];
   private readonly groups: OutputGroups;
@@ -40,8 +41,8 @@ export class YunetDetector implements FaceDetector {
 
   async detect(frame: Frame, options?: DetectOptions): Promise<Detection[]> {
     const limits = resolveThresholds(this.manifest, this.settings, options);
-    const { tensor, plan } = prepareDetectorInput(frame, this.manifest.input, this.inputSize);
-    const outputs = await this.session.run({ [this.manifest.input.name]: tensor });
+    const { tensor, plan, release } = prepareDetectorInput(frame, this.manifest.input, this.inputSize, { buffers: this.buffers });
+    const outputs = await this.session.run({ [this.manifest.input.name]: tensor }).finally(release);
     const [cls, obj, bbox, kps] = this.groups as [string[], string[], string[], string[]];
     const levels: YunetLevel[] = this.strides.map((stride, i) => {
       const rows = Math.ceil(plan.inputWidth / stride) * Math.ceil(plan.inputHeight / stride);

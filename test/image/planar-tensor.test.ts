@@ -125,12 +125,43 @@ describe('frameToPlanarTensor', () => {
     assert.equal(dirty[0], Math.fround((200 - 127.5) / 128));
   });
 
-  it('refuses a region outside the frame and an output that is too small', async () => {
+  it('a region past the frame edge reads black there, as cropFrame would (the landmark crop)', async () => {
+    // BGR rather than the model's grey, so the comparison is exact (see the grey test above).
+    const spec: InputSpec = { ...registryManifest('default', 'fr_landmark.onnx').input, colorOrder: 'bgr', mean: [0], std: [256] };
+    const size = { width: 64, height: 64 };
+    for (const frame of await photos) {
+      const side = Math.round(Math.min(frame.width, frame.height) * 0.6);
+      const regions = [
+        { x: -Math.round(side / 3), y: -7, width: side, height: side }, // top-left corner
+        { x: frame.width - Math.round(side / 2), y: frame.height - side + 5, width: side, height: side }, // right and bottom
+        { x: 10, y: 10, width: side, height: side }, // inside
+      ];
+      for (const region of regions) {
+        const native = prepareDetectorInput(frame, spec, size, { region }).tensor.data as Float32Array;
+        const expected = referenceTensor(cropFrame(frame, region), spec, size);
+        assert.equal(maxAbsDiff(native, expected), 0, `${frame.width}x${frame.height} region ${JSON.stringify(region)}`);
+      }
+    }
+    const [frame] = await photos;
+    const outside = frameToPlanarTensor(frame!, {
+      region: { x: frame!.width + 5, y: 0, width: 20, height: 20 },
+      resizedWidth: 8,
+      resizedHeight: 8,
+      planeWidth: 8,
+      planeHeight: 8,
+      colorOrder: 'rgb',
+      mean: [127.5],
+      std: [128],
+    });
+    assert.ok(outside.every((v) => v === Math.fround(-127.5 / 128)), 'a region wholly outside is black');
+  });
+
+  it('refuses a fractional region and an output that is too small', async () => {
     const [frame] = await photos;
     const layout = { resizedWidth: 8, resizedHeight: 8, planeWidth: 8, planeHeight: 8, colorOrder: 'bgr', mean: [0], std: [1] } as const;
     assert.throws(
-      () => frameToPlanarTensor(frame!, { ...layout, region: { x: frame!.width - 4, y: 0, width: 8, height: 8 } }),
-      (e: unknown) => isArcEdgeError(e, 'INVALID_ARGUMENT') && /inside the/.test(e.message),
+      () => frameToPlanarTensor(frame!, { ...layout, region: { x: 0.5, y: 0, width: 8, height: 8 } }),
+      (e: unknown) => isArcEdgeError(e, 'INVALID_ARGUMENT') && /integers/.test(e.message),
     );
     assert.throws(() => frameToPlanarTensor(frame!, layout, new Float32Array(100)), (e: unknown) => isArcEdgeError(e, 'INVALID_ARGUMENT') && /do not fit/.test(e.message));
     assert.throws(() => frameToPlanarTensor(frame!, { ...layout, planeWidth: 4 }), (e: unknown) => isArcEdgeError(e, 'INVALID_ARGUMENT'));
@@ -161,10 +192,10 @@ describe('InputBuffers', () => {
     const size = { width: 640, height: 640 };
     const pool = new InputBuffers();
     const [first, second] = await photos;
-    const one = prepareDetectorInput(first!, spec, size, pool);
+    const one = prepareDetectorInput(first!, spec, size, { buffers: pool });
     const memory = one.tensor.data.buffer;
     one.release();
-    const two = prepareDetectorInput(second!, spec, size, pool);
+    const two = prepareDetectorInput(second!, spec, size, { buffers: pool });
     assert.equal(two.tensor.data.buffer, memory);
     assert.equal(maxAbsDiff(two.tensor.data as Float32Array, prepareDetectorInput(second!, spec, size).tensor.data as Float32Array), 0);
     two.release();
