@@ -35,10 +35,9 @@ if [ "${ARCEDGE_SKIP_APT:-0}" != "1" ]; then
   fi
 fi
 
-# Node >= 20 is required (node:test features, global fetch).
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 20 ]; then
-  echo "setup: Node.js >= 20 is required (found $(node --version)). Install it from https://nodejs.org or NodeSource." >&2
+# Node >= 20.15 is required (node:test features, global fetch, zlib.crc32).
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 15) ? 0 : 1)'; then
+  echo "setup: Node.js >= 20.15 is required (found $(node --version)). Install it from https://nodejs.org or NodeSource." >&2
   exit 1
 fi
 

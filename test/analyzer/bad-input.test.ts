@@ -11,7 +11,7 @@ import { createFrame, encodePng, readImage } from '../../sdk/image/index.ts';
 import { isArcEdgeError, type ArcEdgeErrorCode } from '../../sdk/errors.ts';
 import { assetFace } from '../helpers/assets.ts';
 import { SCRFD_FR512 } from './model-sets.ts';
-import { pngClaiming } from './png-fixtures.ts';
+import { pngClaiming } from '../helpers/png.ts';
 
 let analyzer: FaceAnalyzer;
 before(async () => {

@@ -7,7 +7,7 @@ import { isArcEdgeError, type ArcEdgeErrorCode } from '../../sdk/errors.ts';
 import { assetFace } from '../helpers/assets.ts';
 import { runPython } from './python.ts';
 import { tempDir } from './fixtures.ts';
-import { chunk, concat, writePng } from './png-writer.ts';
+import { chunk, concat, writePng } from '../helpers/png.ts';
 
 const tmp = tempDir('image-errors');
 test.after(() => tmp.remove());

@@ -10,7 +10,7 @@ import { isArcEdgeError } from '../../sdk/errors.ts';
 import { assetFace } from '../helpers/assets.ts';
 import { runPython } from './python.ts';
 import { seededRandom, writePnm } from './fixtures.ts';
-import { writePng } from './png-writer.ts';
+import { writePng } from '../helpers/png.ts';
 
 const W = 7, H = 5; // odd sizes catch row-stride mistakes
 

@@ -48,3 +48,22 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   for (const p of parts) out.set(p, at), (at += p.length);
   return out;
 }
+
+/**
+ * An RGB PNG whose header claims width x height while its IDAT holds one short row: a valid
+ * container for tests that must be refused from the header, before any pixel is decoded.
+ */
+export function pngClaiming(width: number, height: number): Uint8Array {
+  const ihdr = new Uint8Array(13);
+  const view = new DataView(ihdr.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const row = new Uint8Array(1 + Math.min(width, 64) * 3);
+  return concat([
+    Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(row)),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
+}
