@@ -74,7 +74,7 @@ export function loadAddon(): { addon: TensorRtNative } | { error: string } {
   if (cachedAddon) return cachedAddon;
   const path = addonPath();
   if (!existsSync(path)) {
-    cachedAddon = { error: `TensorRT addon not built: looked for ${path}; build it on the device with \`${ADDON_BUILD_COMMAND}\` (needs TensorRT and CUDA, see docs/jetson.md)` };
+    cachedAddon = { error: `TensorRT addon not built: looked for ${path}; build it on the device with \`${ADDON_BUILD_COMMAND}\` (needs TensorRT and CUDA, see "Running on Jetson" in the README)` };
   } else {
     try {
       cachedAddon = { addon: createRequire(import.meta.url)(path) as TensorRtNative };
