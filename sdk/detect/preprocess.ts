@@ -8,6 +8,7 @@ import { ArcEdgeError } from '../errors.ts';
 import { frameToPlanarTensor, type PixelRect } from '../image/index.ts';
 import type { Frame } from '../image/frame.ts';
 import type { InputSpec } from '../models/manifest.ts';
+import type { InputBuffers } from '../runtime/tensor.ts';
 import type { Tensor } from '../runtime/types.ts';
 import { planInput, type InputPlan, type Size } from './input-plan.ts';
 
@@ -21,41 +22,8 @@ export interface PreparedInput {
   readonly release: () => void;
 }
 
-/**
- * Tensor memory a detector reuses from call to call. Fresh memory is the expensive part of
- * preprocessing here: the first write to a new 4.9 MB array (640x640x3 float32) page-faults
- * 1200 times, which measured ~4.5 ms on the dev VM against ~0.3 ms for writing the same
- * amount into an array already in use (glibc hands large freed blocks back to the kernel, so a
- * new array is new pages every time). One pool per detector; a buffer is out from
- * prepareDetectorInput until its `release()`, so concurrent detect() calls never share one.
- */
-export class InputBuffers {
-  private readonly free: Float32Array[] = [];
-
-  /** At most `keep` idle buffers are held (one per detect() expected to overlap). */
-  constructor(private readonly keep = 2) {}
-
-  /** An array of exactly `length` floats holding stale values (the caller overwrites them all), and its release. */
-  take(length: number): { data: Float32Array; release: () => void } {
-    // The smallest idle buffer that fits; dynamic-size inputs (YuNet pad) use a prefix view.
-    let best = -1;
-    for (let i = 0; i < this.free.length; i++) {
-      if (this.free[i]!.length >= length && (best < 0 || this.free[i]!.length < this.free[best]!.length)) best = i;
-    }
-    const base = best >= 0 ? this.free.splice(best, 1)[0]! : new Float32Array(length);
-    let released = false;
-    return {
-      data: base.length === length ? base : base.subarray(0, length),
-      release: () => {
-        if (released) return;
-        released = true;
-        this.free.push(base);
-        // Keep the largest: a smaller one is never picked while a larger idle one fits.
-        if (this.free.length > this.keep) this.free.sort((a, b) => b.length - a.length).length = this.keep;
-      },
-    };
-  }
-}
+// The pool lives with the other tensor helpers (the embedder uses it too); re-exported for the detectors.
+export { InputBuffers } from '../runtime/tensor.ts';
 
 const noRelease = (): void => undefined;
 
