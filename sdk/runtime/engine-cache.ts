@@ -104,10 +104,15 @@ export async function ensureCacheDir(dir: string): Promise<void> {
 
 const safe = (text: string): string => text.replace(/[^A-Za-z0-9._-]+/g, '_');
 
-export function slotName(modelPath: string, precision: Precision): string {
+/**
+ * One cache slot per model file, precision and DLA core (-1 = GPU), so engines for two DLA
+ * cores of one Orin do not keep overwriting each other; other key changes rebuild in place.
+ */
+export function slotName(modelPath: string, precision: Precision, dlaCore = -1): string {
   const absolute = resolve(modelPath);
   const stem = basename(absolute, extname(absolute));
-  return `${safe(stem)}-${sha256Hex(absolute).slice(0, 8)}-${precision}`;
+  const device = dlaCore >= 0 ? `-dla${dlaCore}` : '';
+  return `${safe(stem)}-${sha256Hex(absolute).slice(0, 8)}-${precision}${device}`;
 }
 
 export function timingCachePath(dir: string, tensorrtVersion: string, gpuName: string): string {

@@ -225,7 +225,7 @@ export function createTensorRtBackend(): InferenceBackend {
         dlaCore: trt.dlaCore,
       };
       const cacheDir = trt.cacheDir ?? defaultCacheDir();
-      const slot = slotName(modelPath, settings.precision);
+      const slot = slotName(modelPath, settings.precision, trt.dlaCore);
       const cached = await readCachedEngine(cacheDir, slot, parts);
       let plan: Uint8Array;
       if (cached.hit) {

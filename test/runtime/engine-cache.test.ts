@@ -179,6 +179,8 @@ describe('engine cache', () => {
   it('slots differ by model path and precision', () => {
     assert.notEqual(slotName('/a/m.onnx', 'fp16'), slotName('/b/m.onnx', 'fp16'));
     assert.notEqual(slotName('/a/m.onnx', 'fp16'), slotName('/a/m.onnx', 'int8'));
+    assert.notEqual(slotName('/a/m.onnx', 'fp16', 0), slotName('/a/m.onnx', 'fp16', 1));
+    assert.equal(slotName('/a/m.onnx', 'fp16', -1), slotName('/a/m.onnx', 'fp16'));
     assert.match(slotName('/a/weird name!.onnx', 'fp32'), /^weird_name_-[0-9a-f]{8}-fp32$/);
   });
 });

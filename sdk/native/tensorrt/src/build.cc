@@ -94,7 +94,9 @@ class BuildWorker : public Napi::AsyncWorker {
     uint32_t const networkFlags = 1U << static_cast<uint32_t>(nvinfer1::NetworkDefinitionCreationFlag::kEXPLICIT_BATCH);
 #endif
     std::unique_ptr<nvinfer1::INetworkDefinition, TrtDelete<nvinfer1::INetworkDefinition>> network(builder->createNetworkV2(networkFlags));
+    if (!network) throw std::runtime_error("createNetworkV2 failed");
     std::unique_ptr<nvonnxparser::IParser, TrtDelete<nvonnxparser::IParser>> parser(nvonnxparser::createParser(*network, logger()));
+    if (!parser) throw std::runtime_error("nvonnxparser::createParser failed");
     if (!parser->parseFromFile(options_.onnxPath.c_str(), static_cast<int32_t>(nvinfer1::ILogger::Severity::kWARNING))) {
       std::string text = "the ONNX parser rejected " + options_.onnxPath + ":";
       for (int32_t i = 0; i < parser->getNbErrors(); ++i) text += std::string("\n  ") + parser->getError(i)->desc();
@@ -102,6 +104,7 @@ class BuildWorker : public Napi::AsyncWorker {
     }
 
     std::unique_ptr<nvinfer1::IBuilderConfig, TrtDelete<nvinfer1::IBuilderConfig>> config(builder->createBuilderConfig());
+    if (!config) throw std::runtime_error("createBuilderConfig failed");
     config->setMemoryPoolLimit(nvinfer1::MemoryPoolType::kWORKSPACE, options_.workspaceBytes);
     if (options_.precision == "fp16") {
       config->setFlag(nvinfer1::BuilderFlag::kFP16);
@@ -122,17 +125,27 @@ class BuildWorker : public Napi::AsyncWorker {
 
     AddProfile(*builder, *network, *config);
 
-    std::unique_ptr<nvinfer1::ITimingCache, TrtDelete<nvinfer1::ITimingCache>> timingCache(
-        config->createTimingCache(options_.timingCache.empty() ? nullptr : options_.timingCache.data(), options_.timingCache.size()));
-    if (timingCache) config->setTimingCache(*timingCache, /*ignoreMismatch=*/false);
+    // A saved cache from another TensorRT version or GPU is rejected (createTimingCache returns
+    // null for an unreadable blob; setTimingCache returns false on a mismatch): start a fresh one
+    // then, so the build still leaves a cache behind for the next one.
+    std::unique_ptr<nvinfer1::ITimingCache, TrtDelete<nvinfer1::ITimingCache>> timingCache;
+    if (!options_.timingCache.empty()) {
+      timingCache.reset(config->createTimingCache(options_.timingCache.data(), options_.timingCache.size()));
+      if (timingCache && !config->setTimingCache(*timingCache, /*ignoreMismatch=*/false)) timingCache.reset();
+      if (!timingCache) logger().log(nvinfer1::ILogger::Severity::kWARNING, "arcedge: the saved timing cache does not fit this TensorRT/GPU; starting a new one");
+    }
+    if (!timingCache) {
+      timingCache.reset(config->createTimingCache(nullptr, 0));
+      if (timingCache) config->setTimingCache(*timingCache, /*ignoreMismatch=*/false);
+    }
 
     std::unique_ptr<nvinfer1::IHostMemory, TrtDelete<nvinfer1::IHostMemory>> plan(builder->buildSerializedNetwork(*network, *config));
     if (!plan || plan->size() == 0) throw std::runtime_error("buildSerializedNetwork returned no engine");
     auto const* bytes = static_cast<uint8_t const*>(plan->data());
     engine_.assign(bytes, bytes + plan->size());
 
-    if (nvinfer1::ITimingCache const* updated = config->getTimingCache()) {
-      std::unique_ptr<nvinfer1::IHostMemory, TrtDelete<nvinfer1::IHostMemory>> serialized(updated->serialize());
+    if (timingCache) {
+      std::unique_ptr<nvinfer1::IHostMemory, TrtDelete<nvinfer1::IHostMemory>> serialized(timingCache->serialize());
       if (serialized) {
         auto const* t = static_cast<uint8_t const*>(serialized->data());
         timing_.assign(t, t + serialized->size());

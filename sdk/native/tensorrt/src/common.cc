@@ -95,8 +95,12 @@ char const* dataTypeName(nvinfer1::DataType type) {
     case nvinfer1::DataType::kINT32: return "int32";
     case nvinfer1::DataType::kBOOL: return "bool";
     case nvinfer1::DataType::kUINT8: return "uint8";
+    // Types arcedge cannot feed or read keep TensorRT's own name (see NativeTensorSpec.type).
+    case nvinfer1::DataType::kFP8: return "fp8";
 #if NV_TENSORRT_MAJOR >= 10
     case nvinfer1::DataType::kINT64: return "int64";
+    case nvinfer1::DataType::kBF16: return "bf16";
+    case nvinfer1::DataType::kINT4: return "int4";
 #endif
     default: return "unsupported";
   }
@@ -113,6 +117,7 @@ size_t dataTypeSize(nvinfer1::DataType type) {
 #if NV_TENSORRT_MAJOR >= 10
     case nvinfer1::DataType::kINT64: return 8;
 #endif
+    // 0: a type arcedge does not copy in or out (fp8, bf16, int4, ...).
     default: return 0;
   }
 }

@@ -104,6 +104,9 @@ class RunWorker : public Napi::AsyncWorker {
     try {
       Run();
     } catch (std::exception const& error) {
+      // Copies or a launch may already be queued on the stream and still reading or writing the
+      // pinned buffers: drain it before the next run reuses them (errors here are already reported).
+      if (state_->stream) cudaStreamSynchronize(state_->stream);
       SetError(withLog(error.what(), logger().endCapture()));
       return;
     }
@@ -151,6 +154,9 @@ class RunWorker : public Napi::AsyncWorker {
     for (size_t i = 0; i < s.io.size(); ++i) {
       IoTensor& t = s.io[i];
       if (t.input) continue;
+      if (dataTypeSize(t.type) == 0) {
+        throw std::runtime_error("output " + t.name + " has TensorRT type " + dataTypeName(t.type) + ", which arcedge cannot read back");
+      }
       std::vector<int64_t> dims = toVector(s.context->getTensorShape(t.name.c_str()));
       size_t count = 1;
       for (int64_t d : dims) {
