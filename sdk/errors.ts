@@ -23,6 +23,8 @@ export type ArcEdgeErrorCode =
   | 'BACKEND_LOAD_FAILED'
   | 'BACKEND_RUN_FAILED'
   | 'BACKEND_DISPOSED'
+  // storage
+  | 'STORAGE_WRITE_FAILED'
   // pipeline
   | 'INVALID_ARGUMENT'
   | 'CONFIG_INVALID';

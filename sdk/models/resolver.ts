@@ -7,8 +7,9 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { delimiter, join, resolve } from 'node:path';
-import { ArcEdgeError } from '../errors.ts';
-import { arcedgeHome, cachedModelPath, writeFileAtomic } from './cache.ts';
+import { ArcEdgeError, isArcEdgeError } from '../errors.ts';
+import { writeFileAtomic } from '../storage/atomic-file.ts';
+import { arcedgeHome, cachedModelPath } from './cache.ts';
 import { describeFetchError } from './download.ts';
 import type { DownloadOptions } from './download.ts';
 import { npmRegistry } from './fetch-npm.ts';
@@ -134,10 +135,12 @@ export async function resolveModel(manifest: ModelManifest, options: ResolveOpti
           tried.push(`${label}: got ${bytes.length} bytes with sha256 ${actual}, not the pinned ${manifest.sha256}`);
           continue;
         }
-        await writeFileAtomic(target, bytes);
+        await writeFileAtomic(target, bytes, { relocateWith: 'ARCEDGE_HOME' });
         options.onEvent?.({ kind: 'stored', file: manifest.file, path: target, bytes: bytes.length, ms: performance.now() - started });
         return { manifest, path: target, origin: 'download' };
       } catch (error) {
+        // The download was fine; the cache cannot take it. Another source would fail the same way.
+        if (isArcEdgeError(error, 'STORAGE_WRITE_FAILED')) throw error;
         tried.push(`${label}: ${describeFetchError(error)}`);
       }
     }

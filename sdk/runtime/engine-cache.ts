@@ -14,12 +14,13 @@
  * into place only after the engine it names is complete, so concurrent writers can each
  * replace the pair but a reader never sees a sidecar pointing at a partial engine.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../storage/atomic-file.ts';
 import type { Precision } from './types.ts';
 
 /** Everything an engine depends on. Changing any one of them changes the key. */
@@ -125,25 +126,9 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Writes to a unique temp file in the same directory, fsyncs, then renames over `path`. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  const handle = await open(temp, 'wx', mode);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  await handle.close();
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+/** Engines and sidecars are private to the user (0600), like their directory. */
+function writePrivateFile(path: string, data: string | Uint8Array): Promise<void> {
+  return writeFileAtomic(path, data, { mode: 0o600, relocateWith: 'ARCEDGE_ENGINE_CACHE' });
 }
 
 async function readSidecar(path: string): Promise<EngineSidecar | string> {
@@ -197,7 +182,7 @@ export async function writeCachedEngine(
   await ensureCacheDir(dir);
   const engineSha256 = sha256Hex(engine);
   const engineFile = `${slot}.${engineSha256.slice(0, 16)}.engine`;
-  await writeFileAtomic(join(dir, engineFile), engine);
+  await writePrivateFile(join(dir, engineFile), engine);
   const sidecar: EngineSidecar = {
     format: SIDECAR_FORMAT,
     key: engineKey(parts),
@@ -209,7 +194,7 @@ export async function writeCachedEngine(
     createdAt: new Date().toISOString(),
     ...(meta.buildMs !== undefined ? { buildMs: meta.buildMs } : {}),
   };
-  await writeFileAtomic(join(dir, `${slot}.json`), `${JSON.stringify(sidecar, null, 2)}\n`);
+  await writePrivateFile(join(dir, `${slot}.json`), `${JSON.stringify(sidecar, null, 2)}\n`);
   await removeStaleEngines(dir, slot, engineFile);
   return join(dir, engineFile);
 }
@@ -234,5 +219,5 @@ export async function readTimingCache(path: string): Promise<Buffer | undefined>
 }
 
 export async function writeTimingCache(path: string, data: Uint8Array): Promise<void> {
-  if (data.length > 0) await writeFileAtomic(path, data);
+  if (data.length > 0) await writePrivateFile(path, data);
 }
