@@ -31,26 +31,47 @@ export interface LoadedStages {
 // UltraFace predicts boxes only; its 5 points come from a second (68-point) landmark model.
 const NEEDS_LANDMARK_MODEL = new Set<ModelManifest['family']>(['ultraface']);
 
-function pick(set: ResolvedModelList, task: ModelManifest['task'], required: boolean, why: string): ResolvedModel | undefined {
-  const found = set.models.find((m) => m.manifest.task === task);
-  if (!found && required) {
-    const present = set.models.map((m) => `${m.manifest.id} (${m.manifest.task})`).join(', ');
+/**
+ * The model for one role: the one `use` names (by id or file name), else the first of that task
+ * in set order (registry sets list their preferred model first; local:<dir> is alphabetical).
+ */
+function pick(
+  set: ResolvedModelList,
+  task: ModelManifest['task'],
+  wanted: string | undefined,
+  required: boolean,
+  why: string,
+): ResolvedModel | undefined {
+  const candidates = set.models.filter((m) => m.manifest.task === task);
+  const present = (): string => set.models.map((m) => `${m.manifest.id} (${m.manifest.task})`).join(', ');
+  if (wanted !== undefined) {
+    const chosen = candidates.find((m) => m.manifest.id === wanted || m.manifest.file === wanted);
+    if (!chosen) {
+      throw new ArcEdgeError('CONFIG_INVALID', `use.${task} = "${wanted}" is not a ${task} model of set "${set.name}"`, {
+        fix: `pick one of: ${candidates.map((m) => m.manifest.id).join(', ') || '(none)'}. The set has: ${present()}`,
+        details: { set: set.name, task, wanted },
+      });
+    }
+    return chosen;
+  }
+  if (candidates.length === 0 && required) {
     throw new ArcEdgeError('CONFIG_INVALID', `model set "${set.name}" has no ${task} model; ${why}`, {
-      fix: `use a set that includes one (e.g. "default"), or add a ${task} model to it. The set has: ${present}`,
+      fix: `use a set that includes one (e.g. "default"), or add a ${task} model to it. The set has: ${present()}`,
       details: { set: set.name, task },
     });
   }
-  return found;
+  return candidates[0];
 }
 
 export async function loadStages(options: FaceAnalyzerOptions, backend: SessionOptions): Promise<LoadedStages> {
   const set: ResolvedModelList = typeof options.models === 'string' ? await resolveModelSet(options.models) : options.models;
-  const detectModel = pick(set, 'detect', true, 'the analyzer needs a face detector')!;
+  const use = options.use ?? {};
+  const detectModel = pick(set, 'detect', use.detect, true, 'the analyzer needs a face detector')!;
   const landmarkModel = NEEDS_LANDMARK_MODEL.has(detectModel.manifest.family)
-    ? pick(set, 'landmarks', true, `detector ${detectModel.manifest.id} finds boxes only and needs a landmark model for the 5 points`)
+    ? pick(set, 'landmarks', use.landmarks, true, `detector ${detectModel.manifest.id} finds boxes only and needs a landmark model for the 5 points`)
     : undefined;
-  const embedModel = pick(set, 'embed', true, 'the analyzer needs a recognition (embed) model')!;
-  const livenessModel = options.liveness ? pick(set, 'liveness', true, 'liveness: true needs a liveness model') : undefined;
+  const embedModel = pick(set, 'embed', use.embed, true, 'the analyzer needs a recognition (embed) model')!;
+  const livenessModel = options.liveness ? pick(set, 'liveness', use.liveness, true, 'liveness: true needs a liveness model') : undefined;
 
   // Everything created so far, newest last; released in reverse on failure or dispose.
   const owned: { dispose(): Promise<void> }[] = [];

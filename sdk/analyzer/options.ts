@@ -66,6 +66,16 @@ export const AnalyzerOptionsSchema = z
     detect: DetectSchema.optional().describe('detector settings'),
     quality: QualityThresholdsSchema.partial().optional().describe('quality gate thresholds; unset ones keep QUALITY_DEFAULTS'),
     liveness: z.boolean().optional().describe('score each face with the set\'s liveness model (the set must have one); default false'),
+    use: z
+      .object({
+        detect: z.string().min(1).optional().describe('model id or file name of the detector to use'),
+        landmarks: z.string().min(1).optional().describe('model id or file name of the landmark model to use'),
+        embed: z.string().min(1).optional().describe('model id or file name of the recognizer to use'),
+        liveness: z.string().min(1).optional().describe('model id or file name of the liveness model to use'),
+      })
+      .strict()
+      .optional()
+      .describe('which model to take for a role when the set holds several (e.g. local:<dir>); default: the first in set order'),
     flipTTA: z.boolean().optional().describe('embed each crop and its mirror and average; 2x embed time; default false'),
     maxImagePixels: z
       .number()
@@ -94,6 +104,7 @@ export interface FaceAnalyzerOptions {
   readonly detect?: z.infer<typeof DetectSchema>;
   readonly quality?: z.infer<typeof AnalyzerOptionsSchema>['quality'];
   readonly liveness?: boolean;
+  readonly use?: Partial<Record<'detect' | 'landmarks' | 'embed' | 'liveness', string>>;
   readonly flipTTA?: boolean;
   readonly maxImagePixels?: number;
 }

@@ -5,6 +5,7 @@ import { createFaceAnalyzer } from '../../sdk/analyzer/index.ts';
 import { isArcEdgeError } from '../../sdk/errors.ts';
 import { resolveModelSet } from '../../sdk/models/index.ts';
 import { SCRFD_FR512 } from './model-sets.ts';
+import { assetFace, requireAssets } from '../helpers/assets.ts';
 
 test('unknown and mistyped options: CONFIG_INVALID listing every problem with its path', async () => {
   await assert.rejects(
@@ -43,4 +44,23 @@ test('a manifest that lies about its input: MODEL_SIGNATURE_MISMATCH at load, no
   const ok = await createFaceAnalyzer({ models: set });
   assert.equal(ok.models.embed, 'faceplugin-feature-512');
   await ok.dispose();
+});
+
+test('use: picks a model per role from a set that holds several (local:<assets>), by id or file name', async () => {
+  const local = `local:${requireAssets()}/models`;
+  const analyzer = await createFaceAnalyzer({ models: local, use: { detect: 'det_500m.onnx', embed: 'paddle-mobilefacenet-128' } });
+  try {
+    assert.equal(analyzer.models.detect, 'scrfd-500m-kps');
+    assert.equal(analyzer.models.embed, 'paddle-mobilefacenet-128');
+    const [face] = await analyzer.analyze(assetFace('debian', 'astronaut.png'));
+    assert.equal(face?.embedding.length, 128);
+  } finally {
+    await analyzer.dispose();
+  }
+  await assert.rejects(createFaceAnalyzer({ models: local, use: { detect: 'w600k_r50.onnx' } }), (error: unknown) => {
+    assert.ok(isArcEdgeError(error, 'CONFIG_INVALID'), String(error));
+    assert.match(error.message, /use\.detect = "w600k_r50\.onnx" is not a detect model/);
+    assert.match(error.fix ?? '', /scrfd-500m-kps/);
+    return true;
+  });
 });

@@ -10,7 +10,7 @@ import { createFaceAnalyzer, type Face } from '../../sdk/analyzer/index.ts';
 import { isArcEdgeError } from '../../sdk/errors.ts';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp', '.bmp', '.pgm', '.ppm', '.pnm']);
-const USAGE = 'usage: arcedge demo [--models <set>] [--liveness] [--json] <photo or folder>...';
+const USAGE = 'usage: arcedge demo [--models <set>] [--detector <id>] [--embedder <id>] [--liveness] [--json] <photo or folder>...';
 
 /** The shared assets sit beside the checkout (../shared/assets) in development. */
 function defaultPhotoDir(): string | undefined {
@@ -41,6 +41,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       models: { type: 'string', default: 'default' },
+      detector: { type: 'string' },
+      embedder: { type: 'string' },
       liveness: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -70,7 +72,11 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }
 
   if (!values.json) console.log(`arcedge demo: ${images.length} image(s), model set "${values.models}"`);
-  const analyzer = await createFaceAnalyzer({ models: values.models, liveness: values.liveness });
+  const use = {
+    ...(values.detector !== undefined ? { detect: values.detector } : {}),
+    ...(values.embedder !== undefined ? { embed: values.embedder } : {}),
+  };
+  const analyzer = await createFaceAnalyzer({ models: values.models, liveness: values.liveness, use });
   let faces = 0;
   let failures = 0;
   const started = performance.now();
