@@ -4,6 +4,7 @@
  * other stages (detector settings) are re-validated by those stages with their own schemas.
  */
 import { z } from 'zod';
+import { DetectorOptionsSchema } from '../detect/options.ts';
 import { ArcEdgeError } from '../errors.ts';
 import { ModelManifestSchema, type ModelManifest } from '../models/manifest.ts';
 import { QualityThresholdsSchema } from '../quality/index.ts';
@@ -43,19 +44,8 @@ const BackendSchema = z
   })
   .strict();
 
-const DetectSchema = z
-  .object({
-    scoreThreshold: z.number().min(0).max(1).optional().describe("minimum face score; default: the detector manifest's"),
-    nmsIou: z.number().min(0).max(1).optional().describe("NMS IoU; default: the detector manifest's"),
-    maxFaces: z.number().int().min(0).optional().describe('keep at most this many faces, highest score first; 0 = all'),
-    minFaceSizePx: z.number().min(0).optional().describe('drop boxes shorter than this (frame pixels) before alignment'),
-    inputSize: z
-      .object({ width: z.number().int().positive(), height: z.number().int().positive() })
-      .strict()
-      .optional()
-      .describe('detector input size for dynamic-shape detectors (multiples of 32)'),
-  })
-  .strict();
+// The detector's own schema: one definition of every detect option and its limits.
+const DetectSchema = DetectorOptionsSchema;
 
 export const AnalyzerOptionsSchema = z
   .object({

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { ArcEdgeError } from '../errors.ts';
-import { validateFeeds, zeroFeeds } from './tensor.ts';
+import { validateFeeds, warmUp } from './tensor.ts';
 import type {
   BackendProbe,
   InferenceBackend,
@@ -165,18 +165,7 @@ export function createOnnxRuntimeBackend(target: OrtTarget): InferenceBackend {
         });
       }
       const wrapped = new OrtSession(target, modelPath, session);
-      if (settings.warmup) {
-        try {
-          await wrapped.run(zeroFeeds(wrapped.inputs));
-        } catch (cause) {
-          await wrapped.dispose();
-          throw cause;
-        }
-        // Warm-up is not part of the benchmark numbers.
-        wrapped.stats.runs = 0;
-        wrapped.stats.totalRunMs = 0;
-      }
-      return wrapped;
+      return settings.warmup ? warmUp(wrapped) : wrapped;
     },
   };
 }

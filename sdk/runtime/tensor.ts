@@ -4,7 +4,7 @@
  * onnxruntime and TensorRT (the runtimes' own messages differ and rarely name the model).
  */
 import { ArcEdgeError } from '../errors.ts';
-import type { Tensor, TensorData, TensorInfo, TensorType } from './types.ts';
+import type { InferenceSession, Tensor, TensorData, TensorInfo, TensorType } from './types.ts';
 
 const CONSTRUCTORS = {
   float32: Float32Array,
@@ -135,4 +135,21 @@ export class InputBuffers {
       },
     };
   }
+}
+
+/**
+ * Runs the model once on zeros so the first real call does not pay for lazy allocations,
+ * then zeroes the stats (warm-up is not part of benchmark numbers). A failed warm-up
+ * releases the session before rethrowing: the caller never receives it.
+ */
+export async function warmUp<S extends InferenceSession>(session: S): Promise<S> {
+  try {
+    await session.run(zeroFeeds(session.inputs));
+  } catch (cause) {
+    await session.dispose();
+    throw cause;
+  }
+  session.stats.runs = 0;
+  session.stats.totalRunMs = 0;
+  return session;
 }

@@ -23,7 +23,7 @@ import {
   writeTimingCache,
 } from './engine-cache.ts';
 import type { EngineKeyParts } from './engine-cache.ts';
-import { validateFeeds, zeroFeeds } from './tensor.ts';
+import { validateFeeds, warmUp } from './tensor.ts';
 import type { TensorRtNative, NativeEngine, NativeInfo } from './tensorrt-native.ts';
 import type {
   BackendProbe,
@@ -271,17 +271,7 @@ export function createTensorRtBackend(): InferenceBackend {
         });
       }
       const session = new TensorRtSession(modelPath, engine);
-      if (settings.warmup) {
-        try {
-          await session.run(zeroFeeds(session.inputs));
-        } catch (cause) {
-          await session.dispose();
-          throw cause;
-        }
-        session.stats.runs = 0;
-        session.stats.totalRunMs = 0;
-      }
-      return session;
+      return settings.warmup ? warmUp(session) : session;
     },
   };
 }
