@@ -52,7 +52,7 @@ function list(json: boolean): number {
   }
   const rows = sets.map((s) => {
     const present = s.files.filter((m) => isPresent(m, home, searchPath)).length;
-    const tasks = s.files.map((m) => m.task).join('+');
+    const tasks = [...new Set(s.files.map((m) => m.task))].join('+');
     const size = s.files.every((m) => m.bytes !== undefined) ? mb(s.files.reduce((a, m) => a + m.bytes!, 0)) : '?';
     return [s.name, `${present}/${s.files.length}`, tasks, size, s.licence, s.description];
   });
