@@ -5,7 +5,7 @@
  */
 import { download, downloadJson } from './download.ts';
 import type { DownloadOptions } from './download.ts';
-import { checkIntegrity } from './sha256.ts';
+import { checkIntegrity } from './integrity.ts';
 
 export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
 

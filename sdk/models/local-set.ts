@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { ArcEdgeError } from '../errors.ts';
 import type { ModelManifest } from './manifest.ts';
 import { findManifestBySha256, parseModelManifest } from './registry.ts';
-import { sha256File } from './sha256.ts';
+import { sha256File } from '../storage/sha256.ts';
 
 export const LOCAL_PREFIX = 'local:';
 

@@ -14,7 +14,7 @@ import { describeFetchError } from './download.ts';
 import type { DownloadOptions } from './download.ts';
 import { npmRegistry } from './fetch-npm.ts';
 import type { ModelManifest } from './manifest.ts';
-import { sha256Bytes, sha256File } from './sha256.ts';
+import { sha256File, sha256Hex } from '../storage/sha256.ts';
 import { describeSource, fetchFromSource, manualCommand } from './sources.ts';
 
 export type ResolveEvent =
@@ -130,7 +130,7 @@ export async function resolveModel(manifest: ModelManifest, options: ResolveOpti
           registry,
           onProgress: (received, total) => options.onEvent?.({ kind: 'progress', file: manifest.file, received, total }),
         });
-        const actual = sha256Bytes(bytes);
+        const actual = sha256Hex(bytes);
         if (actual !== manifest.sha256) {
           tried.push(`${label}: got ${bytes.length} bytes with sha256 ${actual}, not the pinned ${manifest.sha256}`);
           continue;

@@ -14,13 +14,12 @@
  * into place only after the engine it names is complete, so concurrent writers can each
  * replace the pair but a reader never sees a sidecar pointing at a partial engine.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../storage/atomic-file.ts';
+import { sha256Hex } from '../storage/sha256.ts';
 import type { Precision } from './types.ts';
 
 /** Everything an engine depends on. Changing any one of them changes the key. */
@@ -73,9 +72,6 @@ export type CacheLookup =
   | { readonly hit: true; readonly engine: Buffer; readonly sidecar: EngineSidecar; readonly enginePath: string }
   | { readonly hit: false; readonly reason: string };
 
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
 
 /** Stable JSON of the parts, in a fixed field order, hashed. */
 export function engineKey(parts: EngineKeyParts): string {
@@ -120,11 +116,6 @@ export function timingCachePath(dir: string, tensorrtVersion: string, gpuName: s
   return join(dir, `timing-${safe(tensorrtVersion)}-${safe(gpuName)}.cache`);
 }
 
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** Engines and sidecars are private to the user (0600), like their directory. */
 function writePrivateFile(path: string, data: string | Uint8Array): Promise<void> {

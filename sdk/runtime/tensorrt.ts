@@ -16,13 +16,13 @@ import {
   ensureCacheDir,
   readCachedEngine,
   readTimingCache,
-  sha256File,
   slotName,
   timingCachePath,
   writeCachedEngine,
   writeTimingCache,
 } from './engine-cache.ts';
 import type { EngineKeyParts } from './engine-cache.ts';
+import { sha256File } from '../storage/sha256.ts';
 import { validateFeeds, warmUp } from './tensor.ts';
 import type { TensorRtNative, NativeEngine, NativeInfo } from './tensorrt-native.ts';
 import type {

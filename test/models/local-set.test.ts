@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isArcEdgeError } from '../../sdk/errors.ts';
 import { getModelSet, resolveModelSet, verifyModelSet } from '../../sdk/models/index.ts';
-import { sha256File } from '../../sdk/models/sha256.ts';
+import { sha256File } from '../../sdk/storage/sha256.ts';
 import { assetModel } from '../helpers/assets.ts';
 
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'arcedge-local-'));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { isArcEdgeError } from '../../sdk/errors.ts';
 import { findManifestBySha256, getModelSet, listModelSets, parseModelSet, registryDir } from '../../sdk/models/registry.ts';
-import { sha256File } from '../../sdk/models/sha256.ts';
+import { sha256File } from '../../sdk/storage/sha256.ts';
 import { requireAssets } from '../helpers/assets.ts';
 
 const setFiles = readdirSync(registryDir()).filter((f) => f.endsWith('.json'));

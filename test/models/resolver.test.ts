@@ -12,7 +12,7 @@ import {
   verifyModelSet,
 } from '../../sdk/models/index.ts';
 import type { FetchFunction, ResolveEvent } from '../../sdk/models/index.ts';
-import { sha256File } from '../../sdk/models/sha256.ts';
+import { sha256File } from '../../sdk/storage/sha256.ts';
 import { requireAssets } from '../helpers/assets.ts';
 
 /** The real global fetch, wrapped only to count calls (the network is real). */

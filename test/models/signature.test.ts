@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isArcEdgeError } from '../../sdk/errors.ts';
 import { checkModelSignature, findManifestBySha256, getModelSet, resolveModelSet } from '../../sdk/models/index.ts';
-import { sha256File } from '../../sdk/models/sha256.ts';
+import { sha256File } from '../../sdk/storage/sha256.ts';
 import { loadSession } from '../../sdk/runtime/index.ts';
 import { requireAssets } from '../helpers/assets.ts';
 

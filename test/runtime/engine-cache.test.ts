@@ -16,11 +16,11 @@ import {
   engineKey,
   ensureCacheDir,
   readCachedEngine,
-  sha256File,
   slotName,
   writeCachedEngine,
 } from '../../sdk/runtime/engine-cache.ts';
 import type { EngineKeyParts } from '../../sdk/runtime/engine-cache.ts';
+import { sha256File } from '../../sdk/storage/sha256.ts';
 import { profileSpec } from '../../sdk/runtime/tensorrt.ts';
 import { assetModel } from '../helpers/assets.ts';
 
