@@ -62,11 +62,10 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<
     // warpAffine only visits output pixels, so cutting the face region out first only added a copy.
     const crops = detections.map((d) => alignFace(frame, d.landmarks, embedder.cropSize.width).crop);
     lap('align');
+    // Boxes in the caller's pixels (the frame may have been downscaled): face size is judged on them.
+    const boxes = detections.map((d) => scaleBox(d.box, scaleX, scaleY));
     const quality = detections.map((d, i) =>
-      assessQuality(
-        { box: scaleBox(d.box, scaleX, scaleY), score: d.score, landmarks: d.landmarks, crop: crops[i]! },
-        parsed.quality,
-      ),
+      assessQuality({ box: boxes[i]!, score: d.score, landmarks: d.landmarks, crop: crops[i]! }, parsed.quality),
     );
     lap('quality');
     const embeddings = await embedder.embed(crops);
@@ -75,7 +74,7 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<
     lap('liveness');
 
     const faces = detections.map((d, i): Face => ({
-      box: scaleBox(d.box, scaleX, scaleY),
+      box: boxes[i]!,
       score: d.score,
       landmarks: scalePoints(d.landmarks, scaleX, scaleY),
       quality: quality[i]!,

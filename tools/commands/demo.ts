@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { createFaceAnalyzer, type Face } from '../../sdk/analyzer/index.ts';
 import { isArcEdgeError } from '../../sdk/errors.ts';
 
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp', '.bmp', '.pgm', '.ppm', '.pnm']);
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp', '.bmp', '.pbm', '.pgm', '.ppm', '.pnm']);
 const USAGE = 'usage: arcedge demo [--models <set>] [--detector <id>] [--embedder <id>] [--liveness] [--json] <photo or folder>...';
 
 /** The shared assets sit beside the checkout (../shared/assets) in development. */
