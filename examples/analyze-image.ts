@@ -8,9 +8,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createFaceAnalyzer } from '../sdk/analyzer/index.ts';
-import { decodeImage, drawAnnotations, encodeJpeg } from '../sdk/image/index.ts';
-import { isArcEdgeError } from '../sdk/errors.ts';
+import { createFaceAnalyzer, decodeImage, drawAnnotations, encodeJpeg, isArcEdgeError } from '../sdk/index.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -9,9 +9,7 @@
  * docs/analyzer.md). Calibrate it on your own data before relying on it.
  */
 import { parseArgs } from 'node:util';
-import { compare } from '../sdk/embed/index.ts';
-import { createFaceAnalyzer, type Face } from '../sdk/analyzer/index.ts';
-import { isArcEdgeError } from '../sdk/errors.ts';
+import { compare, createFaceAnalyzer, isArcEdgeError, type Face } from '../sdk/index.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -1,10 +1,10 @@
 /**
- * The `arcedge` command table. Each command lives in tools/commands/<name>.ts and is imported
- * lazily, so `arcedge models list` does not pay for loading OpenCV or onnxruntime.
+ * The `arcedge` command table. Each command lives in tools/commands/<name>.ts, is declared with
+ * tools/cli/command.ts (parseArgs, generated --help, exit codes 0 ok / 1 failure / 2 usage) and
+ * is imported lazily, so `arcedge models list` does not pay for loading OpenCV or onnxruntime.
  */
-import { isArcEdgeError } from '../sdk/errors.ts';
-
-type CommandRunner = (argv: string[]) => Promise<number>;
+import { isArcEdgeError } from '../sdk/index.ts';
+import { EXIT, type CommandRunner } from './cli/command.ts';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRunner> }> = {
   demo: {
@@ -24,19 +24,27 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`);
-  return ['usage: arcedge <command> [options]', '', 'commands:', ...lines, '', 'arcedge <command> --help for details'].join('\n');
+  return [
+    'usage: arcedge <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'arcedge <command> --help for details',
+    'exit codes: 0 ok, 1 failure, 2 usage error',
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
-    return name === undefined ? 2 : 0;
+    return name === undefined ? EXIT.USAGE : EXIT.OK;
   }
   const command = COMMANDS[name];
   if (!command) {
     console.error(`arcedge: unknown command "${name}". Expected one of: ${Object.keys(COMMANDS).join(', ')}\n\n${usage()}`);
-    return 2;
+    return EXIT.USAGE;
   }
   try {
     return await (await command.load())(rest);
@@ -44,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
     // The SDK throws typed errors whose message already carries the fix; print it without a stack.
     if (isArcEdgeError(error)) {
       console.error(`arcedge ${name}: [${error.code}] ${error.message}`);
-      return 1;
+      return EXIT.FAILURE;
     }
     throw error;
   }

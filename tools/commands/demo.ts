@@ -5,12 +5,10 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { createFaceAnalyzer, type Face } from '../../sdk/analyzer/index.ts';
-import { isArcEdgeError } from '../../sdk/errors.ts';
+import { createFaceAnalyzer, isArcEdgeError, type Face } from '../../sdk/index.ts';
+import { defineCommand, EXIT, UsageError } from '../cli/command.ts';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp', '.bmp', '.pbm', '.pgm', '.ppm', '.pnm']);
-const USAGE = 'usage: arcedge demo [--models <set>] [--detector <id>] [--embedder <id>] [--liveness] [--json] <photo or folder>...';
 
 /** The shared assets sit beside the checkout (../shared/assets) in development. */
 function defaultPhotoDir(): string | undefined {
@@ -35,41 +33,32 @@ function describeFace(face: Face, index: number): string {
   return `  #${index + 1} ${box} score=${face.score.toFixed(3)} ${quality}${liveness} embedding=${face.embedding.length}-d`;
 }
 
-export async function demoCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      models: { type: 'string', default: 'default' },
-      detector: { type: 'string' },
-      embedder: { type: 'string' },
-      liveness: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+export const demoCommand = defineCommand({
+  name: 'demo',
+  summary: 'analyse photos and print every face found (default: ../shared/assets/faces); unreadable files are reported and skipped',
+  args: '<photo or folder>...',
+  options: {
+    models: { type: 'string', default: 'default', valueName: 'set', description: 'model set: a registry name or local:<dir>' },
+    detector: { type: 'string', valueName: 'id', description: 'detector id or file name, when the set holds several' },
+    embedder: { type: 'string', valueName: 'id', description: 'recognizer id or file name, when the set holds several' },
+    liveness: { type: 'boolean', description: 'also score liveness (the set needs a liveness model)' },
+  },
+  run: ({ values, positionals }) => demo(values, positionals),
+});
+
+async function demo(
+  values: { models: string; detector: string | undefined; embedder: string | undefined; liveness: boolean; json: boolean },
+  positionals: string[],
+): Promise<number> {
   const fallback = defaultPhotoDir();
   const roots = positionals.length > 0 ? positionals : fallback ? [fallback] : [];
-  if (roots.length === 0) {
-    console.error(USAGE);
-    return 2;
-  }
+  if (roots.length === 0) throw new UsageError('no photos given, and ../shared/assets/faces is not here');
   const images: string[] = [];
   for (const root of roots) {
-    if (!existsSync(root)) {
-      console.error(`arcedge demo: ${root} does not exist\n${USAGE}`);
-      return 2;
-    }
+    if (!existsSync(root)) throw new UsageError(`${root} does not exist`);
     collectImages(root, images);
   }
-  if (images.length === 0) {
-    console.error(`arcedge demo: no images (${[...IMAGE_EXTENSIONS].join(' ')}) under ${roots.join(', ')}`);
-    return 2;
-  }
+  if (images.length === 0) throw new UsageError(`no images (${[...IMAGE_EXTENSIONS].join(' ')}) under ${roots.join(', ')}`);
 
   if (!values.json) console.log(`arcedge demo: ${images.length} image(s), model set "${values.models}"`);
   const use = {
@@ -109,5 +98,5 @@ export async function demoCommand(argv: string[]): Promise<number> {
       `done: ${images.length} image(s), ${faces} face(s), ${failures} unreadable, ${perImageMs.toFixed(1)} ms/image (models: ${Object.values(analyzer.models).join(', ')})`,
     );
   }
-  return failures > 0 && failures === images.length ? 1 : 0;
+  return failures > 0 && failures === images.length ? EXIT.FAILURE : EXIT.OK;
 }

@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ALL_TARGETS, loadSession, probeBackends, zeroFeeds } from '../../sdk/runtime/index.ts';
-import { defaultCacheDir } from '../../sdk/runtime/engine-cache.ts';
-import type { ExecutionTarget } from '../../sdk/runtime/types.ts';
+import { loadSession, probeBackends, type ExecutionTarget } from '../../sdk/index.ts';
+import { ALL_TARGETS, defaultEngineCacheDir, zeroFeeds } from '../../sdk/internal.ts';
+import { defineCommand, EXIT, UsageError } from '../cli/command.ts';
 
 interface TargetReport {
   target: ExecutionTarget;
@@ -20,8 +20,6 @@ interface TargetReport {
   details?: Readonly<Record<string, string>>;
 }
 
-const USAGE = 'usage: arcedge doctor [--model <file.onnx>] [--json]';
-
 /** The smallest bundled recognizer, from ARCEDGE_ASSETS or ../shared/assets next to the working directory. */
 function findTinyModel(): string | undefined {
   const roots = [process.env.ARCEDGE_ASSETS, resolve('..', 'shared', 'assets'), resolve('shared', 'assets')];
@@ -32,25 +30,19 @@ function findTinyModel(): string | undefined {
   return undefined;
 }
 
-export async function doctorCommand(argv: string[]): Promise<number> {
-  let json = false;
-  let model: string | undefined;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i];
-    if (arg === '--json') json = true;
-    else if (arg === '--model') model = argv[(i += 1)];
-    else if (arg === '--help' || arg === '-h') {
-      console.log(USAGE);
-      return 0;
-    } else {
-      console.error(`arcedge doctor: unknown option "${arg}"\n${USAGE}`);
-      return 2;
-    }
-  }
-  if (model !== undefined && !existsSync(model)) {
-    console.error(`arcedge doctor: --model ${model} does not exist`);
-    return 2;
-  }
+export const doctorCommand = defineCommand({
+  name: 'doctor',
+  summary: 'show each inference target (tensorrt, cuda, cpu): whether it loads a model, and why not',
+  options: {
+    model: { type: 'string', valueName: 'file.onnx', description: 'model to load on each target (default: fr_feature_512.onnx from the test assets, else probe only)' },
+  },
+  positionals: { max: 0 },
+  run: ({ values, json }) => doctor(values.model, json),
+});
+
+async function doctor(modelOption: string | undefined, json: boolean): Promise<number> {
+  if (modelOption !== undefined && !existsSync(modelOption)) throw new UsageError(`--model ${modelOption} does not exist`);
+  let model = modelOption;
   model ??= findTinyModel();
 
   const reports: TargetReport[] = [];
@@ -78,7 +70,7 @@ export async function doctorCommand(argv: string[]): Promise<number> {
     model: model ?? null,
     targets: reports,
     tensorrt: tensorrt?.tensorrt ? { version: tensorrt.tensorrt, gpu: tensorrt.gpu ?? null, computeCapability: tensorrt.computeCapability ?? null } : null,
-    engineCache: defaultCacheDir(),
+    engineCache: defaultEngineCacheDir(),
   };
 
   if (json) {
@@ -94,5 +86,5 @@ export async function doctorCommand(argv: string[]): Promise<number> {
     console.log(`engine cache: ${summary.engineCache}`);
   }
   // Healthy when something can run models: the CPU target at least.
-  return reports.some((r) => r.available && r.loads !== false) ? 0 : 1;
+  return reports.some((r) => r.available && r.loads !== false) ? EXIT.OK : EXIT.FAILURE;
 }

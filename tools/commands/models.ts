@@ -4,36 +4,17 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  arcedgeHome,
-  cachedModelPath,
-  getModelSet,
-  listModelSets,
-  modelSearchPath,
-  resolveModelSet,
-  verifyModelSet,
-} from '../../sdk/models/index.ts';
-import type { ModelManifest, ModelSetReport, ResolveEvent } from '../../sdk/models/index.ts';
+import { getModelSet, listModelSets, resolveModelSet, verifyModelSet } from '../../sdk/index.ts';
+import type { ModelManifest, ModelSetReport, ResolveEvent } from '../../sdk/index.ts';
+import { arcedgeHome, cachedModelPath, modelSearchPath } from '../../sdk/internal.ts';
+import { defineCommand, defineGroup, formatTable as table } from '../cli/command.ts';
+import { createProgress, type Progress } from '../cli/progress.ts';
 
-const USAGE = `usage: arcedge models <subcommand> [--json]
-
-subcommands:
-  list             the registered model sets and how many of their files are present
-  pull <set>       download a set into the cache ($ARCEDGE_HOME, default ~/.cache/arcedge),
-                   verifying every sha256; <set> may be local:<dir>
-  verify [set]     re-hash the files of one set (or of every set) and report ok / missing / mismatch
-
-environment:
+const ENVIRONMENT = `environment:
   ARCEDGE_MODEL_PATH   colon-separated folders searched before the cache (files by name, checked by sha256)
   ARCEDGE_HOME         cache root (models live in $ARCEDGE_HOME/models/<sha256 prefix>/<file>)
   ARCEDGE_OFFLINE=1    never download
   npm_config_registry  npm registry for npm-hosted models (default https://registry.npmjs.org/)`;
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
 
 const mb = (bytes: number | undefined): string => (bytes === undefined ? '?' : `${(bytes / 1e6).toFixed(1)} MB`);
 
@@ -61,24 +42,21 @@ function list(json: boolean): number {
   return 0;
 }
 
+/** Download events as log lines on stderr, and one progress bar per fetched file (TTY only). */
 function progressPrinter(): (e: ResolveEvent) => void {
-  let lastPercent = -1;
+  let bar: Progress | undefined;
   return (e) => {
-    if (e.kind === 'fetch') (lastPercent = -1), console.error(`fetching ${e.file} from ${e.source}`);
+    if (e.kind === 'fetch') console.error(`fetching ${e.file} from ${e.source}`);
     else if (e.kind === 'corrupt') console.error(`${e.path} is corrupt (sha256 ${e.actualSha256}); deleted, fetching again`);
-    else if (e.kind === 'stored') console.error(`stored ${e.file} (${mb(e.bytes)}, ${(e.ms / 1000).toFixed(1)} s)`);
-    else if (e.kind === 'progress' && e.total && process.stderr.isTTY) {
-      const percent = Math.floor((100 * e.received) / e.total);
-      if (percent !== lastPercent && percent % 10 === 0) (lastPercent = percent), console.error(`  ${percent}% of ${mb(e.total)}`);
+    else if (e.kind === 'stored') bar?.stop(), (bar = undefined), console.error(`stored ${e.file} (${mb(e.bytes)}, ${(e.ms / 1000).toFixed(1)} s)`);
+    else if (e.kind === 'progress' && e.total) {
+      bar ??= createProgress({ label: `  ${e.file}`, total: e.total, unit: 'bytes' });
+      bar.update(e.received, { total: e.total });
     }
   };
 }
 
-async function pull(name: string | undefined, json: boolean): Promise<number> {
-  if (!name) {
-    console.error(`arcedge models pull: which set? One of: ${listModelSets().map((s) => s.name).join(', ')}, or local:<dir>\n\n${USAGE}`);
-    return 2;
-  }
+async function pull(name: string, json: boolean): Promise<number> {
   const started = performance.now();
   const result = await resolveModelSet(name, { onEvent: json ? undefined : progressPrinter() });
   const seconds = (performance.now() - started) / 1000;
@@ -119,28 +97,33 @@ async function verify(name: string | undefined, json: boolean): Promise<number> 
   return failed ? 1 : 0;
 }
 
-export async function modelsCommand(argv: string[]): Promise<number> {
-  const json = argv.includes('--json');
-  const args = argv.filter((a) => a !== '--json');
-  const [sub, ...rest] = args;
-  if (sub === '--help' || sub === '-h' || sub === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
-  const unknownFlag = rest.find((a) => a.startsWith('-'));
-  if (unknownFlag || rest.length > 1) {
-    console.error(`arcedge models: unexpected argument "${unknownFlag ?? rest[1]}"\n\n${USAGE}`);
-    return 2;
-  }
-  switch (sub) {
-    case 'list':
-      if (rest.length) break;
-      return list(json);
-    case 'pull':
-      return pull(rest[0], json);
-    case 'verify':
-      return verify(rest[0], json);
-  }
-  console.error(`${sub === undefined ? 'arcedge models: missing subcommand' : `arcedge models: unknown subcommand "${sub}"`}\n\n${USAGE}`);
-  return 2;
-}
+export const modelsCommand = defineGroup({
+  name: 'models',
+  summary: 'manage model sets and the model cache',
+  subcommands: {
+    list: defineCommand({
+      name: 'models list',
+      summary: 'the registered model sets and how many of their files are present',
+      details: ENVIRONMENT,
+      positionals: { max: 0 },
+      run: ({ json }) => list(json),
+    }),
+    pull: defineCommand({
+      name: 'models pull',
+      summary: 'download a set into the cache ($ARCEDGE_HOME, default ~/.cache/arcedge), verifying every sha256',
+      args: '<set | local:<dir>>',
+      details: `sets: ${listModelSets().map((s) => s.name).join(', ')}\n\n${ENVIRONMENT}`,
+      positionals: { min: 1, max: 1 },
+      run: ({ positionals, json }) => pull(positionals[0]!, json),
+    }),
+    verify: defineCommand({
+      name: 'models verify',
+      summary: 're-hash the files of one set (or of every set) and report ok / missing / mismatch; exit 1 on a problem',
+      args: '[set]',
+      details: ENVIRONMENT,
+      positionals: { max: 1 },
+      run: ({ positionals, json }) => verify(positionals[0], json),
+    }),
+  },
+});
+
