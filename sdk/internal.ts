@@ -7,3 +7,4 @@
 export { arcedgeHome, cachedModelPath, modelSearchPath } from './models/index.ts';
 export { ALL_TARGETS, zeroFeeds } from './runtime/index.ts';
 export { defaultCacheDir as defaultEngineCacheDir } from './runtime/engine-cache.ts';
+export { sha256File } from './storage/sha256.ts';
