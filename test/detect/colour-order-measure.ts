@@ -1,19 +1,20 @@
 /**
- * Measures a detector with its manifest's channel order on portraits: recall (photos with a face),
- * the subject's mean score, and the landmark error of the subject against reference landmarks,
- * normalised by the reference's inter-ocular distance (NME).
+ * Measures a detector with its manifest's channel order on photos: recall (photos where a face is
+ * found), the subject's mean score, and the subject's landmark error against reference landmarks
+ * (NME: mean point distance over the reference's inter-ocular distance). The subject is the
+ * largest face: the photos measured for NME are single-person portraits.
  */
-import type { Detection, FaceDetector } from '../../sdk/detect/index.ts';
+import type { Detection, FaceDetector, FivePoints } from '../../sdk/detect/index.ts';
 import type { Frame } from '../../sdk/image/index.ts';
-import type { FivePoints } from '../../sdk/detect/index.ts';
 
 export interface DetectorStats {
-  readonly recall: number;
-  readonly meanScore: number;
-  /** Mean over photos where both found a face. */
-  readonly nme: number;
+  /** Photos where a face was found, of `total`. */
   readonly found: number;
   readonly total: number;
+  /** Mean score of the subject over the photos where one was found. */
+  readonly meanScore: number;
+  /** Mean subject NME over the photos that have a reference and a detection. */
+  readonly nme: number;
 }
 
 const area = (d: Detection): number => (d.box.x2 - d.box.x1) * (d.box.y2 - d.box.y1);
@@ -24,15 +25,16 @@ export function nme(points: FivePoints, reference: FivePoints): number {
   return points.reduce((s, p, k) => s + Math.hypot(p.x - reference[k]!.x, p.y - reference[k]!.y), 0) / points.length / iod;
 }
 
-export async function measureDetector(detector: FaceDetector, frames: readonly Frame[], reference: readonly (FivePoints | undefined)[]): Promise<DetectorStats> {
+/** `reference.get(i)`: the landmarks photo i's subject should have (portraits only). */
+export async function measureDetector(detector: FaceDetector, photos: readonly Frame[], reference: ReadonlyMap<number, FivePoints>): Promise<DetectorStats> {
   let found = 0, scoreSum = 0, errSum = 0, errN = 0;
-  for (let i = 0; i < frames.length; i++) {
-    const face = subject(await detector.detect(frames[i]!));
+  for (let i = 0; i < photos.length; i++) {
+    const face = subject(await detector.detect(photos[i]!));
     if (!face) continue;
     found++;
     scoreSum += face.score;
-    const ref = reference[i];
+    const ref = reference.get(i);
     if (ref) errSum += nme(face.landmarks, ref), errN++;
   }
-  return { recall: found / frames.length, meanScore: found ? scoreSum / found : 0, nme: errN ? errSum / errN : Infinity, found, total: frames.length };
+  return { found, total: photos.length, meanScore: found ? scoreSum / found : 0, nme: errN ? errSum / errN : Number.POSITIVE_INFINITY };
 }
