@@ -3,7 +3,8 @@
  * no channel order), detected with a 5-point detector and aligned to the ArcFace 112x112 template,
  * exactly as the SDK's pipeline does it. The largest face is the subject (portraits).
  */
-import { alignFace, padFrame, readImage, type Detection, type FaceDetector, type Frame } from '../../sdk/index.ts';
+import { alignFace, readImage, type Detection, type FaceDetector, type Frame } from '../../sdk/index.ts';
+import { padFrame } from '../../sdk/internal.ts';
 
 export interface AlignedFaces {
   /** One 112x112 BGR crop per image, null when the image is grey or no face was found. */

@@ -23,7 +23,7 @@ export async function scorePairs(
   // The session outlives this embedder (one session, many candidates): never dispose it here.
   // One crop per run: on onnxruntime CPU, paddle_128's dynamic batch costs more per crop as the
   // batch grows (34 crops, 2 threads: 278 ms at batch 1, 1181 ms at batch 16; measured).
-  const embedder = createEmbedder(manifest, session, { maxBatch: 1 });
+  const embedder = createEmbedder(manifest, session, { chunkSize: 1 });
   const present = crops.flatMap((c, i) => (c ? [i] : []));
   const vectors = await embedder.embed(present.map((i) => crops[i]!));
   const byImage = new Map(present.map((i, k) => [i, vectors[k]!]));

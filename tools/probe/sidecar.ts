@@ -18,7 +18,7 @@ const ARCFACE_CROP = 112;
 function layoutOf(shape: readonly (number | string)[]): 'nchw' | 'nhwc' {
   if (shape.length === 4 && shape[1] === 3) return 'nchw';
   if (shape.length === 4 && shape[3] === 3) return 'nhwc';
-  throw new ArcEdgeError('MODEL_SIGNATURE_MISMATCH', `input shape [${shape.join(', ')}] is not a 3-channel image batch`, {
+  throw new ArcEdgeError('MODEL_IO_MISMATCH', `input shape [${shape.join(', ')}] is not a 3-channel image batch`, {
     fix: 'probe a recognizer whose input is [N,3,H,W] or [N,H,W,3]',
   });
 }
