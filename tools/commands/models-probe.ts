@@ -43,6 +43,9 @@ async function loadProbeDetector(path: string | undefined, facesDir: string): Pr
   return { detector: createDetector(manifest, await loadSession(modelPath)), file: manifest.file };
 }
 
+/** Half the smallest lead the shipped recognizers show on the dev photos (0.203, paddle_128; docs/models.md). */
+const WEAK_MARGIN_DPRIME = 0.1;
+
 const fmtRow = (r: MeasuredVariant): string[] => [r.colorOrder, r.normalisation, r.dPrime.toFixed(3), `${(100 * r.tar).toFixed(1)}%`];
 
 export async function probe(modelArg: string, values: ProbeValues): Promise<number> {
@@ -96,6 +99,9 @@ export async function probe(modelArg: string, values: ProbeValues): Promise<numb
     console.log(`${record.images} colour faces (${record.skippedGrey} grey images skipped), ${record.samePairs} same / ${record.differentPairs} different pairs; TAR at FAR < 1/${record.differentPairs}\n`);
     console.log(formatTable(['order', 'normalisation', "d'", 'TAR'], rows.map(fmtRow)));
     console.log(`\nbest: ${best.label} (d' ${record.marginDPrime.toFixed(3)} ahead of the other channel order)`);
+    if (record.marginDPrime < WEAK_MARGIN_DPRIME) {
+      console.log(`warning: a lead under d' ${WEAK_MARGIN_DPRIME} means these faces barely tell the channel orders apart; probe again with more colour photos of more people`);
+    }
     console.log(`wrote ${written.path}`);
     return EXIT.OK;
   } finally {
