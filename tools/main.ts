@@ -15,6 +15,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
     summary: 'list | pull <set> | verify [set] | probe <model.onnx>: manage model sets and the model cache',
     load: async () => (await import('./commands/models.ts')).modelsCommand,
   },
+  eval: {
+    summary: 'verification metrics (AUC, 10-fold accuracy, TAR@FAR, EER, thresholds) and an HTML report',
+    load: async () => (await import('./commands/eval.ts')).evalCommand,
+  },
   doctor: {
     summary: 'show each inference backend, whether it loads, and why not',
     load: async () => (await import('./commands/doctor.ts')).doctorCommand,
