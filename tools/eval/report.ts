@@ -34,7 +34,11 @@ function rocRows(results: readonly ModelResult[]): Record<string, number | strin
   return results.flatMap((r) => {
     const same = r.scored.filter((p) => p.same).map((p) => p.score);
     const different = r.scored.filter((p) => !p.same).map((p) => p.score);
-    const curve = rocCurve(same, different);
+    // FAR 0 has no place on a log axis: of those points keep the best TAR, drawn at the floor
+    // (the line would otherwise join (floor, 0) to the first non-zero FAR: Vega sorts lines by x).
+    const all = rocCurve(same, different);
+    const bestAtZero = Math.max(...all.filter((p) => p.far === 0).map((p) => p.tar));
+    const curve = all.filter((p) => p.far > 0 || p.tar === bestAtZero).filter((p, i, a) => p.far > 0 || a.findIndex((q) => q.far === 0) === i);
     const step = Math.max(1, Math.ceil(curve.length / MAX_POINTS));
     return curve.filter((_, i) => i % step === 0 || i === curve.length - 1).map((p) => ({ model: r.label, FAR: Math.max(p.far, FAR_FLOOR), TAR: p.tar }));
   });
