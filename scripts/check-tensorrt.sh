@@ -23,6 +23,7 @@ stand_in="$repo/test/tensorrt-check/cuda-stand-in"
 fail() { echo "check:tensorrt: $*" >&2; exit 1; }
 
 trt_root="${TENSORRT_HEADERS:-$repo/../shared/vendor/tensorrt-10.3.0}"
+trt_root="$(cd "$trt_root" 2>/dev/null && pwd || echo "$trt_root")"
 if [ -f "$trt_root/include/NvInfer.h" ]; then trt_include="$trt_root/include"
 elif [ -f "$trt_root/NvInfer.h" ]; then trt_include="$trt_root"
 else fail "no TensorRT headers: looked for NvInfer.h in $trt_root/include and $trt_root (set TENSORRT_HEADERS)"; fi

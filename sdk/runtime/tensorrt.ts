@@ -24,6 +24,8 @@ import {
 import type { EngineKeyParts } from './engine-cache.ts';
 import { sha256File } from '../storage/sha256.ts';
 import { validateFeeds, warmUp } from './tensor.ts';
+import { checkDlaCore, checkTensorRtFeeds, planBuildProfile, staticRunShapes } from './tensorrt-plan.ts';
+import type { BuildProfile } from './tensorrt-plan.ts';
 import type { TensorRtNative, NativeEngine, NativeInfo } from './tensorrt-native.ts';
 import type {
   BackendProbe,
@@ -117,22 +119,27 @@ class TensorRtSession implements InferenceSession {
   private disposed = false;
   // One execution context, one stream and one set of pinned buffers per engine: runs take turns.
   private queue: Promise<unknown> = Promise.resolve();
+  /** Set for a DLA engine: it runs exactly these shapes. */
+  private readonly runShapes: Record<string, number[]> | undefined;
 
   constructor(
     readonly modelPath: string,
     private readonly engine: NativeEngine,
+    profile: BuildProfile,
   ) {
     const io = engine.io();
     const info = (mode: 'input' | 'output'): TensorInfo[] =>
       io.filter((t) => t.mode === mode).map((t) => ({ name: t.name, type: TRT_TYPES[t.type] ?? 'unknown', shape: t.shape }));
     this.inputs = info('input');
     this.outputs = info('output');
+    this.runShapes = profile.exactShapes ? staticRunShapes(this.inputs, profile) : undefined;
   }
 
   run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
     if (this.disposed) return Promise.reject(new ArcEdgeError('BACKEND_DISPOSED', `the tensorrt session for ${this.modelPath} was disposed`));
     try {
       validateFeeds(this.modelPath, this.inputs, feeds);
+      checkTensorRtFeeds(this.modelPath, feeds, this.runShapes);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -214,14 +221,18 @@ export function createTensorRtBackend(): InferenceBackend {
           fix: "pass precision: 'fp16' (or 'int8' for a Q/DQ model) with tensorrt.dlaCore",
         });
       }
-      const inputShapes = trt.inputShapes ?? {};
+      checkDlaCore(trt.dlaCore, info.dlaCores);
+      const profile = planBuildProfile({ dlaCore: trt.dlaCore, optBatch: trt.optBatch, maxBatch: settings.maxBatch, inputShapes: trt.inputShapes ?? {} });
+      if (trt.dlaCore >= 0 && settings.maxBatch !== profile.maxBatch) {
+        log(`arcedge tensorrt: DLA core ${trt.dlaCore} runs a static batch: building ${modelPath} for batch ${profile.optBatch} (tensorrt.optBatch), not up to maxBatch ${settings.maxBatch}`);
+      }
       const parts: EngineKeyParts = {
         modelSha256: await sha256File(modelPath),
         tensorrtVersion: info.tensorrtVersion,
         gpuName: gpu.name,
         computeCapability: gpu.computeCapability,
         precision: settings.precision,
-        profile: profileSpec(1, trt.optBatch, settings.maxBatch, inputShapes),
+        profile: profileSpec(profile.minBatch, profile.optBatch, profile.maxBatch, profile.inputShapes),
         dlaCore: trt.dlaCore,
       };
       const cacheDir = trt.cacheDir ?? defaultCacheDir();
@@ -241,10 +252,10 @@ export function createTensorRtBackend(): InferenceBackend {
           built = await addon.buildEngine(resolve(modelPath), {
             device: settings.deviceId,
             precision: settings.precision,
-            minBatch: 1,
-            optBatch: trt.optBatch,
-            maxBatch: settings.maxBatch,
-            inputShapes,
+            minBatch: profile.minBatch,
+            optBatch: profile.optBatch,
+            maxBatch: profile.maxBatch,
+            inputShapes: profile.inputShapes,
             workspaceBytes: trt.workspaceMb * 1024 * 1024,
             dlaCore: trt.dlaCore,
             ...(timingCache ? { timingCache } : {}),
@@ -260,6 +271,10 @@ export function createTensorRtBackend(): InferenceBackend {
         const enginePath = await writeCachedEngine(cacheDir, slot, parts, plan, { modelPath, buildMs });
         if (trt.timingCache && built.timingCache) await writeTimingCache(timingPath, built.timingCache);
         log(`arcedge tensorrt: built ${enginePath} in ${(buildMs / 1000).toFixed(1)} s`);
+        if (built.dlaFallbackLayers.length > 0) {
+          const names = built.dlaFallbackLayers.slice(0, 10).join(', ') + (built.dlaFallbackLayers.length > 10 ? ', ...' : '');
+          log(`arcedge tensorrt: ${built.dlaFallbackLayers.length} layer(s) of ${modelPath} cannot run on DLA core ${trt.dlaCore} and run on the GPU: ${names}`);
+        }
       }
       let engine: NativeEngine;
       try {
@@ -270,7 +285,7 @@ export function createTensorRtBackend(): InferenceBackend {
           fix: `delete ${join(cacheDir, `${slot}.json`)} to force a rebuild`,
         });
       }
-      const session = new TensorRtSession(modelPath, engine);
+      const session = new TensorRtSession(modelPath, engine, profile);
       return settings.warmup ? warmUp(session) : session;
     },
   };

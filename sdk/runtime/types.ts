@@ -42,7 +42,7 @@ export interface SessionOptions {
   readonly precision?: Precision;
   /** Run the model once on zeros after loading so the first real call is not slow. Default false. */
   readonly warmup?: boolean;
-  /** Max batch size for a dynamic batch axis (TensorRT optimisation profile). Default 8. */
+  /** Max batch size for a dynamic batch axis (TensorRT optimisation profile; not on DLA, which runs tensorrt.optBatch only). Default 8. */
   readonly maxBatch?: number;
   /** Where the one-line fallback summary and engine-cache notes go. Default console.warn. */
   readonly logger?: (line: string) => void;
@@ -66,9 +66,12 @@ export interface TensorRtOptions {
   readonly cacheDir?: string;
   /** Builder workspace limit in MiB (setMemoryPoolLimit kWORKSPACE). Default 1024. */
   readonly workspaceMb?: number;
-  /** Batch size the profile is tuned for (kOPT). Default 1. */
+  /** Batch size the profile is tuned for (kOPT). Default 1. On DLA the only batch the engine runs (DLA shapes are static). */
   readonly optBatch?: number;
-  /** Run on this DLA core (Xavier/Orin), layers DLA cannot run fall back to the GPU. Needs fp16 or int8. */
+  /**
+   * Run on this DLA core (Xavier/Orin; 0..info().dlaCores-1), layers DLA cannot run fall back to the GPU (logged).
+   * Needs fp16 or int8, and static shapes: the batch is tensorrt.optBatch and inputShapes need min = opt = max.
+   */
   readonly dlaCore?: number;
   /** Profiles for inputs with dynamic non-batch axes (e.g. a detector's H and W), keyed by input name. */
   readonly inputShapes?: Readonly<Record<string, ProfileShape>>;

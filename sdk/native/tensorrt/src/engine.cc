@@ -203,8 +203,8 @@ class Engine : public Napi::ObjectWrap<Engine> {
       state->runtime.reset(nvinfer1::createInferRuntime(logger()));
       if (!state->runtime) throw std::runtime_error("createInferRuntime failed");
       if (dlaCore >= 0) {
-        // setDLACore ignores an index past the last core; the engine would then fail later
-        // with a message that does not name the index.
+        // setDLACore does nothing without DLA cores (NvInferRuntime.h) and documents nothing
+        // for an index past the last one: refuse it here, naming the index and the range.
         int32_t const cores = state->runtime->getNbDLACores();
         if (dlaCore >= cores) {
           throw std::invalid_argument("DLA core " + std::to_string(dlaCore) + " asked for; this device has " + std::to_string(cores) +
