@@ -130,16 +130,19 @@ class TensorRtSession implements InferenceSession {
     const io = engine.io();
     const info = (mode: 'input' | 'output'): TensorInfo[] =>
       io.filter((t) => t.mode === mode).map((t) => ({ name: t.name, type: TRT_TYPES[t.type] ?? 'unknown', shape: t.shape }));
-    this.inputs = info('input');
+    const inputs = info('input');
+    this.runShapes = profile.exactShapes ? staticRunShapes(inputs, profile) : undefined;
+    // A DLA engine runs only its built shapes: report those, so warm-up and callers feed them.
+    this.inputs = this.runShapes ? inputs.map((input) => ({ ...input, shape: this.runShapes![input.name]! })) : inputs;
     this.outputs = info('output');
-    this.runShapes = profile.exactShapes ? staticRunShapes(this.inputs, profile) : undefined;
   }
 
   run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
     if (this.disposed) return Promise.reject(new ArcEdgeError('BACKEND_DISPOSED', `the tensorrt session for ${this.modelPath} was disposed`));
     try {
-      validateFeeds(this.modelPath, this.inputs, feeds);
+      // TensorRT's own limits first: their messages say why (empty, rank, DLA's built shape).
       checkTensorRtFeeds(this.modelPath, feeds, this.runShapes);
+      validateFeeds(this.modelPath, this.inputs, feeds);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -223,7 +226,8 @@ export function createTensorRtBackend(): InferenceBackend {
       }
       checkDlaCore(trt.dlaCore, info.dlaCores);
       const profile = planBuildProfile({ dlaCore: trt.dlaCore, optBatch: trt.optBatch, maxBatch: settings.maxBatch, inputShapes: trt.inputShapes ?? {} });
-      if (trt.dlaCore >= 0 && settings.maxBatch !== profile.maxBatch) {
+      // Only when the caller asked for a larger batch: the default maxBatch is not a request.
+      if (trt.dlaCore >= 0 && options.maxBatch !== undefined && options.maxBatch !== profile.maxBatch) {
         log(`arcedge tensorrt: DLA core ${trt.dlaCore} runs a static batch: building ${modelPath} for batch ${profile.optBatch} (tensorrt.optBatch), not up to maxBatch ${settings.maxBatch}`);
       }
       const parts: EngineKeyParts = {

@@ -74,12 +74,28 @@ describe('TensorRT wrapper -> addon boundary (recording stand-in, no TensorRT)',
     assert.equal(calls.engines.at(-1)!.dlaCore, 0);
     assert.ok(lines.some((l) => /DLA core 0 runs a static batch: .* batch 1 .*not up to maxBatch 8/.test(l)), lines.join('\n'));
     assert.ok(lines.some((l) => /2 layer\(s\) .* cannot run on DLA core 0 and run on the GPU: Conv_0, Softmax_9/.test(l)), lines.join('\n'));
+    assert.deepEqual(session.inputs[0]!.shape, [1, 3, 112, 112]);
     const runsBefore = calls.runs.length;
     await assert.rejects(session.run({ input: faces(2) }), invalid(/built for exactly \[1, 3, 112, 112\]/));
     assert.equal(calls.runs.length, runsBefore);
     const out = await session.run({ input: faces(1) });
     assert.deepEqual(out.output!.dims, [1, 512]);
     assert.equal(calls.runs.length, runsBefore + 1);
+    await session.dispose();
+  });
+
+  it('DLA with optBatch 2: warm-up feeds the built batch', async () => {
+    const runsBefore = calls.runs.length;
+    const session = await createTensorRtBackend().load(model, {
+      precision: 'int8',
+      warmup: true,
+      logger: () => undefined,
+      tensorrt: { dlaCore: 1, optBatch: 2, cacheDir: cacheDir() },
+    });
+    const built = calls.build.at(-1)!.options;
+    assert.deepEqual([built.minBatch, built.optBatch, built.maxBatch, built.dlaCore], [2, 2, 2, 1]);
+    assert.equal(calls.runs.length, runsBefore + 1);
+    assert.deepEqual((calls.runs.at(-1) as { input: { dims: number[] } }).input.dims, [2, 3, 112, 112]);
     await session.dispose();
   });
 
