@@ -69,7 +69,7 @@ export function planBuildProfile(request: ProfileRequest): BuildProfile {
     }
   }
   if (problems.length > 0) {
-    throw new ArcEdgeError('INVALID_ARGUMENT', `bad TensorRT profile options:\n  - ${problems.join('\n  - ')}`, {
+    throw new ArcEdgeError('CONFIG_INVALID', `bad TensorRT profile options:\n  - ${problems.join('\n  - ')}`, {
       fix:
         dlaCore >= 0
           ? 'on DLA give one shape per input (min = opt = max) and the batch in tensorrt.optBatch'
@@ -86,7 +86,7 @@ export function checkDlaCore(dlaCore: number, dlaCores: number): void {
   if (dlaCore === -1) return;
   if (!Number.isInteger(dlaCore) || dlaCore < -1 || dlaCore >= dlaCores) {
     throw new ArcEdgeError(
-      'INVALID_ARGUMENT',
+      'CONFIG_INVALID',
       `tensorrt.dlaCore ${dlaCore} is not a DLA core of this device: TensorRT reports ${dlaCores} DLA core${dlaCores === 1 ? '' : 's'}`,
       {
         fix: dlaCores > 0 ? `use a core from 0 to ${dlaCores - 1}, or leave tensorrt.dlaCore out to run on the GPU` : 'leave tensorrt.dlaCore out: this device has no DLA (AGX Xavier, AGX Orin and Orin NX have 1-2)',

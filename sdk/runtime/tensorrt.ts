@@ -23,7 +23,8 @@ import {
 } from './engine-cache.ts';
 import type { EngineKeyParts } from './engine-cache.ts';
 import { sha256File } from '../storage/sha256.ts';
-import { validateFeeds, warmUp } from './tensor.ts';
+import { SESSION_DEFAULTS, TENSORRT_DEFAULTS } from './options.ts';
+import { batchLimitOf, validateFeeds, warmUp } from './tensor.ts';
 import { checkDlaCore, checkTensorRtFeeds, planBuildProfile, staticRunShapes } from './tensorrt-plan.ts';
 import type { BuildProfile } from './tensorrt-plan.ts';
 import type { TensorRtNative, NativeEngine, NativeInfo } from './tensorrt-native.ts';
@@ -43,15 +44,13 @@ import type {
 export const ADDON_BUILD_COMMAND = 'npm run build:tensorrt';
 const ADDON_RELATIVE = join('sdk', 'native', 'tensorrt', 'build', 'Release', 'arcedge_tensorrt.node');
 
+// Every default comes from runtime/options.ts; TensorRT's profile needs a finite max batch.
 const DEFAULTS = {
-  precision: 'fp32',
-  maxBatch: 8,
-  deviceId: 0,
-  warmup: false,
-  workspaceMb: 1024,
-  optBatch: 1,
-  dlaCore: -1,
-  timingCache: true,
+  precision: SESSION_DEFAULTS.precision,
+  maxBatch: SESSION_DEFAULTS.tensorrtMaxBatch,
+  deviceId: SESSION_DEFAULTS.deviceId,
+  warmup: SESSION_DEFAULTS.warmup,
+  ...TENSORRT_DEFAULTS,
 } as const;
 
 /**
@@ -116,6 +115,7 @@ class TensorRtSession implements InferenceSession {
   readonly stats: SessionStats = { runs: 0, totalRunMs: 0 };
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
+  readonly batchLimit: number;
   private disposed = false;
   // One execution context, one stream and one set of pinned buffers per engine: runs take turns.
   private queue: Promise<unknown> = Promise.resolve();
@@ -135,6 +135,8 @@ class TensorRtSession implements InferenceSession {
     // A DLA engine runs only its built shapes: report those, so warm-up and callers feed them.
     this.inputs = this.runShapes ? inputs.map((input) => ({ ...input, shape: this.runShapes![input.name]! })) : inputs;
     this.outputs = info('output');
+    // On DLA the inputs now carry the static batch, so batchLimitOf returns it.
+    this.batchLimit = batchLimitOf(this.inputs, profile.maxBatch);
   }
 
   run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
@@ -142,7 +144,7 @@ class TensorRtSession implements InferenceSession {
     try {
       // TensorRT's own limits first: their messages say why (empty, rank, DLA's built shape).
       checkTensorRtFeeds(this.modelPath, feeds, this.runShapes);
-      validateFeeds(this.modelPath, this.inputs, feeds);
+      validateFeeds(this.modelPath, this.inputs, feeds, this.batchLimit);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -165,7 +167,7 @@ class TensorRtSession implements InferenceSession {
     const outputs: Record<string, Tensor> = {};
     for (const [name, value] of Object.entries(raw)) {
       const type = TRT_TYPES[value.type];
-      if (!type) throw new ArcEdgeError('BACKEND_RUN_FAILED', `output "${name}" has TensorRT type ${value.type}, which arcedge does not handle`);
+      if (!type) throw new ArcEdgeError('MODEL_IO_MISMATCH', `output "${name}" has TensorRT type ${value.type}, which arcedge does not handle`);
       outputs[name] = { type, dims: value.dims, data: asTensorData(type, value.data) };
     }
     return outputs;

@@ -12,6 +12,7 @@ import { TENSORRT_MAX_RANK, checkDlaCore, checkTensorRtFeeds, planBuildProfile, 
 import type { TensorInfo } from '../../sdk/runtime/types.ts';
 
 const invalid = (pattern: RegExp) => (error: unknown) => isArcEdgeError(error, 'INVALID_ARGUMENT') && pattern.test(error.message);
+const badConfig = (pattern: RegExp) => (error: unknown) => isArcEdgeError(error, 'CONFIG_INVALID') && pattern.test(error.message);
 const detector = { min: [1, 3, 320, 320], opt: [1, 3, 640, 640], max: [1, 3, 640, 640] };
 
 describe('planBuildProfile', () => {
@@ -29,7 +30,7 @@ describe('planBuildProfile', () => {
   });
 
   it('DLA: refuses a dynamic inputShapes range and names the input', () => {
-    assert.throws(() => planBuildProfile({ dlaCore: 0, optBatch: 1, maxBatch: 1, inputShapes: { 'input.1': detector } }), invalid(/input\.1: DLA core 0 runs static shapes only/));
+    assert.throws(() => planBuildProfile({ dlaCore: 0, optBatch: 1, maxBatch: 1, inputShapes: { 'input.1': detector } }), badConfig(/input\.1: DLA core 0 runs static shapes only/));
     const fixed = { min: [1, 3, 640, 640], opt: [1, 3, 640, 640], max: [1, 3, 640, 640] };
     assert.equal(planBuildProfile({ dlaCore: 0, optBatch: 1, maxBatch: 1, inputShapes: { 'input.1': fixed } }).exactShapes, true);
   });
@@ -45,7 +46,7 @@ describe('planBuildProfile', () => {
           inputShapes: { deep: { min: nine, opt: nine, max: nine }, upside: { min: [1, 3, 640, 640], opt: [1, 3, 320, 320], max: [1, 3, 640, 640] }, ragged: { min: [1, 3], opt: [1, 3, 4], max: [1, 3, 4] } },
         }),
       (error: unknown) => {
-        assert.ok(isArcEdgeError(error, 'INVALID_ARGUMENT'));
+        assert.ok(isArcEdgeError(error, 'CONFIG_INVALID'));
         assert.match(error.message, /optBatch 9 is above maxBatch 8/);
         assert.match(error.message, /inputShapes\.deep has rank 9; TensorRT tensors have at most 8 axes/);
         assert.match(error.message, /inputShapes\.upside: need min <= opt <= max/);
@@ -53,7 +54,7 @@ describe('planBuildProfile', () => {
         return true;
       },
     );
-    assert.throws(() => planBuildProfile({ dlaCore: -1, optBatch: 0, maxBatch: 8, inputShapes: {} }), invalid(/optBatch must be an integer >= 1/));
+    assert.throws(() => planBuildProfile({ dlaCore: -1, optBatch: 0, maxBatch: 8, inputShapes: {} }), badConfig(/optBatch must be an integer >= 1/));
   });
 });
 
@@ -65,10 +66,10 @@ describe('checkDlaCore', () => {
   });
 
   it('refuses an index past the last core, with the valid range in the fix', () => {
-    assert.throws(() => checkDlaCore(2, 2), (error: unknown) => isArcEdgeError(error, 'INVALID_ARGUMENT') && /reports 2 DLA cores/.test(error.message) && /0 to 1/.test(error.fix ?? ''));
-    assert.throws(() => checkDlaCore(0, 0), (error: unknown) => isArcEdgeError(error, 'INVALID_ARGUMENT') && /has no DLA/.test(error.fix ?? ''));
-    assert.throws(() => checkDlaCore(-2, 2), invalid(/dlaCore -2/));
-    assert.throws(() => checkDlaCore(0.5, 2), invalid(/dlaCore 0\.5/));
+    assert.throws(() => checkDlaCore(2, 2), (error: unknown) => isArcEdgeError(error, 'CONFIG_INVALID') && /reports 2 DLA cores/.test(error.message) && /0 to 1/.test(error.fix ?? ''));
+    assert.throws(() => checkDlaCore(0, 0), (error: unknown) => isArcEdgeError(error, 'CONFIG_INVALID') && /has no DLA/.test(error.fix ?? ''));
+    assert.throws(() => checkDlaCore(-2, 2), badConfig(/dlaCore -2/));
+    assert.throws(() => checkDlaCore(0.5, 2), badConfig(/dlaCore 0\.5/));
   });
 });
 

@@ -114,7 +114,7 @@ describe('TensorRT wrapper -> addon boundary (recording stand-in, no TensorRT)',
     const buildsBefore = calls.build.length;
     await assert.rejects(
       createTensorRtBackend().load(model, { precision: 'fp16', logger: () => undefined, tensorrt: { dlaCore: 2, cacheDir: cacheDir() } }),
-      invalid(/dlaCore 2 is not a DLA core of this device: TensorRT reports 2 DLA cores/),
+      (error: unknown) => isArcEdgeError(error, 'CONFIG_INVALID') && /dlaCore 2 is not a DLA core of this device: TensorRT reports 2 DLA cores/.test(error.message),
     );
     assert.equal(calls.build.length, buildsBefore);
   });
