@@ -88,12 +88,13 @@ describe('eval on the dev photos (det_500m + fr_feature_512)', () => {
     screenshot(report.html, shot);
     const frame = await readImage(shot);
     assert.ok(frame.width >= 1000 && frame.height >= 1500, `screenshot ${frame.width}x${frame.height}`);
-    // Vega's first series colour #4c78a8 (B,G,R = 168,120,76) is drawn only by the charts.
+    // Vega's series colours #4c78a8, #f58518, #e45756 (as B,G,R) are drawn only by the ROC lines.
+    const series = [[168, 120, 76], [24, 133, 245], [86, 87, 228]];
     let chartPixels = 0;
     for (let p = 0; p < frame.data.length; p += 3) {
-      if (Math.abs(frame.data[p]! - 168) < 12 && Math.abs(frame.data[p + 1]! - 120) < 12 && Math.abs(frame.data[p + 2]! - 76) < 12) chartPixels++;
+      if (series.some(([b, g, r]) => Math.abs(frame.data[p]! - b!) < 12 && Math.abs(frame.data[p + 1]! - g!) < 12 && Math.abs(frame.data[p + 2]! - r!) < 12)) chartPixels++;
     }
-    assert.ok(chartPixels > 500, `chart colour pixels in the screenshot: ${chartPixels}`);
+    assert.ok(chartPixels > 300, `chart colour pixels in the screenshot: ${chartPixels}`);
   });
 });
 
