@@ -76,8 +76,8 @@ export function readLfwPairs(file: string, imagesRoot: string): EvalInput {
   return fromPathPairs('lfw-pairs', `${basename(file)} (LFW pairs, images under ${imagesRoot})`, raw);
 }
 
-const TRUE = new Set(['1', 'true', 'yes', 'same']);
-const FALSE = new Set(['0', 'false', 'no', 'different']);
+const TRUE = new Set(['1', 'true', 'yes']);
+const FALSE = new Set(['0', 'false', 'no']);
 
 export function readCsvPairs(file: string, imagesRoot?: string): EvalInput {
   const root = imagesRoot ?? dirname(file);
