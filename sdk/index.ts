@@ -27,7 +27,6 @@ export {
   Landmark68,
   fivePointsFrom68,
   DetectorOptionsSchema,
-  padFrame,
   selectFaces,
   intersectionOverUnion,
 } from './detect/index.ts';
@@ -40,7 +39,6 @@ export type {
   Point,
   DetectorOptions,
   LandmarkModel,
-  PaddedFrame,
   SelectOptions,
 } from './detect/index.ts';
 export { alignFace, arcfaceTemplate, ARCFACE_TEMPLATE_112, estimateSimilarity, applyAffine, invertAffine } from './align/index.ts';

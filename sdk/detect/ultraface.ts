@@ -11,13 +11,15 @@
  */
 import { ArcEdgeError } from '../errors.ts';
 import type { Frame } from '../image/frame.ts';
+import type { PixelRect } from '../image/index.ts';
 import type { ModelManifest } from '../models/manifest.ts';
 import type { InferenceSession, Tensor } from '../runtime/types.ts';
 import { modelInputSize, type Size } from './input-plan.ts';
 import { Landmark68, fivePointsFrom68 } from './landmark68.ts';
 import { selectFaces } from './nms.ts';
-import { parseDetectorSettings, resolveThresholds, type DetectorOptions, type DetectorSettings } from './options.ts';
+import { parseDetectorSettings, resolveThresholds, type DetectorOptions, type DetectorSettings, type ResolvedThresholds } from './options.ts';
 import { InputBuffers, prepareDetectorInput } from './preprocess.ts';
+import { detectInTwoPasses } from './two-pass.ts';
 import type { Box, DetectOptions, Detection, FaceDetector } from './types.ts';
 
 const FACE_CLASS = 1;
@@ -54,7 +56,23 @@ export class UltraFaceDetector implements FaceDetector {
 
   async detect(frame: Frame, options?: DetectOptions): Promise<Detection[]> {
     const limits = resolveThresholds(this.manifest, this.settings, options);
-    const { tensor, release } = prepareDetectorInput(frame, this.manifest.input, this.inputSize, { buffers: this.buffers });
+    const pass = (f: Frame, region: PixelRect | undefined) => this.findBoxes(f, region, limits);
+    const settings = { enabled: limits.secondPass, nmsIou: limits.nmsIou, maxFaces: limits.maxFaces, inputSize: this.inputSize };
+    const faces = await detectInTwoPasses(frame, pass, settings);
+    // Landmarks once per kept face, on the frame itself: the crop square reads black outside
+    // the frame, exactly what the padded second pass saw.
+    const detections: Detection[] = [];
+    for (const face of faces) {
+      const points = await this.landmarks.locate(frame, face.box);
+      detections.push({ box: face.box, score: face.score, landmarks: fivePointsFrom68(points) });
+    }
+    return detections;
+  }
+
+  /** One UltraFace pass over `region` (default the whole frame): boxes in region pixels, no maxFaces cut. */
+  private async findBoxes(frame: Frame, region: PixelRect | undefined, limits: ResolvedThresholds): Promise<{ box: Box; score: number }[]> {
+    const prepare = { buffers: this.buffers, ...(region ? { region } : {}) };
+    const { tensor, release } = prepareDetectorInput(frame, this.manifest.input, this.inputSize, prepare);
     const outputs = await this.session.run({ [this.manifest.input.name]: tensor }).finally(release);
     const scores = floats(outputs, this.scoresName);
     const boxes = floats(outputs, this.boxesName);
@@ -62,24 +80,16 @@ export class UltraFaceDetector implements FaceDetector {
     if (boxes.length !== count * 4) {
       throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `UltraFace outputs disagree: ${count} score pairs but ${boxes.length / 4} boxes`);
     }
-    // Boxes are fractions of the (stretched) input, so fractions of the frame too.
+    // Boxes are fractions of the (stretched) input, so fractions of the frame (or region) too.
+    const { width, height } = region ?? frame;
     const found: { box: Box; score: number }[] = [];
     for (let i = 0; i < count; i++) {
       const score = scores[2 * i + FACE_CLASS]!;
       if (!(score >= limits.scoreThreshold)) continue;
       const b = 4 * i;
-      found.push({
-        box: { x1: boxes[b]! * frame.width, y1: boxes[b + 1]! * frame.height, x2: boxes[b + 2]! * frame.width, y2: boxes[b + 3]! * frame.height },
-        score,
-      });
+      found.push({ box: { x1: boxes[b]! * width, y1: boxes[b + 1]! * height, x2: boxes[b + 2]! * width, y2: boxes[b + 3]! * height }, score });
     }
-    const faces = selectFaces(found, limits);
-    const detections: Detection[] = [];
-    for (const face of faces) {
-      const points = await this.landmarks.locate(frame, face.box);
-      detections.push({ box: face.box, score: face.score, landmarks: fivePointsFrom68(points) });
-    }
-    return detections;
+    return selectFaces(found, { ...limits, maxFaces: 0 });
   }
 
   async dispose(): Promise<void> {
