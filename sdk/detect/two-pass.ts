@@ -40,7 +40,11 @@ export interface TwoPassSettings {
   readonly maxFaces: number;
   /** The model input's aspect ratio, when it has one: the padded frame is widened to it. */
   readonly inputSize: Size | undefined;
+  /** Region the first pass reads (default the whole frame), e.g. a canvas around a small frame. */
+  readonly firstRegion?: PixelRect | undefined;
 }
+
+
 
 /**
  * One detector pass over `region` of the frame (default the whole frame; outside the frame is
@@ -53,19 +57,25 @@ export function touchesBorder(box: Box, frame: Size): boolean {
   return box.x1 <= tolerance || box.y1 <= tolerance || box.x2 >= frame.width - tolerance || box.y2 >= frame.height - tolerance;
 }
 
-/** The padded frame of the second pass, as a region around the frame (negative x/y = black margin). */
-export function retryRegion(frame: Size, inputSize: Size | undefined): PixelRect {
-  let width = Math.round(frame.width * (1 + 2 * RETRY_MARGIN));
-  let height = Math.round(frame.height * (1 + 2 * RETRY_MARGIN));
+/**
+ * The smallest canvas around the frame, centred, with `margin` (a fraction of each side) added on
+ * every side and widened to the model input's aspect when it has one: letterbox then wastes
+ * nothing, and a stretched input (UltraFace) keeps the face's proportions. As a region: negative
+ * x/y are the black margin.
+ */
+export function canvasRegion(frame: Size, inputSize: Size | undefined, margin: number): PixelRect {
+  let width = Math.round(frame.width * (1 + 2 * margin));
+  let height = Math.round(frame.height * (1 + 2 * margin));
   if (inputSize) {
-    // Widen the short side to the model's aspect: letterbox then wastes nothing, and a stretched
-    // input (UltraFace) keeps the face's proportions.
     const aspect = inputSize.width / inputSize.height;
     if (width / height < aspect) width = Math.round(height * aspect);
     else height = Math.round(width / aspect);
   }
   return { x: -Math.floor((width - frame.width) / 2), y: -Math.floor((height - frame.height) / 2), width, height };
 }
+
+/** The padded frame of the second pass. */
+export const retryRegion = (frame: Size, inputSize: Size | undefined): PixelRect => canvasRegion(frame, inputSize, RETRY_MARGIN);
 
 const shiftBox = (b: Box, dx: number, dy: number): Box => ({ x1: b.x1 + dx, y1: b.y1 + dy, x2: b.x2 + dx, y2: b.y2 + dy });
 const shiftPoint = (p: Point, dx: number, dy: number): Point => ({ x: p.x + dx, y: p.y + dy });
@@ -91,7 +101,8 @@ export async function detectInTwoPasses<T extends Candidate & { readonly landmar
   pass: DetectorPass<T>,
   settings: TwoPassSettings,
 ): Promise<T[]> {
-  const first = await pass(frame, undefined);
+  const start = settings.firstRegion;
+  const first = start ? (await pass(frame, start)).map((c) => shiftCandidate(c, start.x, start.y)) : await pass(frame, undefined);
   const border = first.filter((f) => touchesBorder(f.box, frame));
   if (!settings.enabled || (first.length > 0 && border.length === 0)) return limit(first, settings.maxFaces);
 
@@ -103,7 +114,7 @@ export async function detectInTwoPasses<T extends Candidate & { readonly landmar
       const cy = (box.y1 + box.y2) / 2;
       return cx >= 0 && cy >= 0 && cx < frame.width && cy < frame.height;
     });
-  const same = (a: Candidate, b: Candidate): boolean => intersectionOverUnion(a.box, b.box) > settings.nmsIou;
+  const same = (a: Candidate, b: Candidate): boolean => sameFace(a.box, b.box, settings.nmsIou);
   const inside = first.filter((f) => !border.includes(f));
   const merged: T[] = [...inside];
   for (const face of border) {
@@ -115,6 +126,23 @@ export async function detectInTwoPasses<T extends Candidate & { readonly landmar
   }
   return limit(merged.sort((a, b) => b.score - a.score), settings.maxFaces);
 }
+
+/**
+ * Two passes see one face as the same when their boxes overlap like NMS duplicates, or when one
+ * box lies mostly inside the other: a first pass on a frame-filling face can box only part of it
+ * (UltraFace boxed the left half of one such crop), and the padded pass then boxes all of it.
+ */
+export function sameFace(a: Box, b: Box, nmsIou: number): boolean {
+  if (intersectionOverUnion(a, b) > nmsIou) return true;
+  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  if (w <= 0 || h <= 0) return false;
+  const smaller = Math.min((a.x2 - a.x1) * (a.y2 - a.y1), (b.x2 - b.x1) * (b.y2 - b.y1));
+  return (w * h) / smaller > CONTAINED;
+}
+
+/** Share of the smaller box inside the larger beyond which two boxes are one face. */
+const CONTAINED = 0.5;
 
 function limit<T>(faces: T[], maxFaces: number): T[] {
   return maxFaces > 0 ? faces.slice(0, maxFaces) : faces;

@@ -19,8 +19,8 @@ import { Landmark68, fivePointsFrom68 } from './landmark68.ts';
 import { selectFaces } from './nms.ts';
 import { parseDetectorSettings, resolveThresholds, type DetectorOptions, type DetectorSettings, type ResolvedThresholds } from './options.ts';
 import { InputBuffers, prepareDetectorInput } from './preprocess.ts';
-import { detectInTwoPasses } from './two-pass.ts';
-import type { Box, DetectOptions, Detection, FaceDetector } from './types.ts';
+import { canvasRegion, detectInTwoPasses } from './two-pass.ts';
+import type { Box, DetectOptions, Detection, FaceDetector, FivePoints } from './types.ts';
 
 const FACE_CLASS = 1;
 
@@ -56,17 +56,31 @@ export class UltraFaceDetector implements FaceDetector {
 
   async detect(frame: Frame, options?: DetectOptions): Promise<Detection[]> {
     const limits = resolveThresholds(this.manifest, this.settings, options);
-    const pass = (f: Frame, region: PixelRect | undefined) => this.findBoxes(f, region, limits);
-    const settings = { enabled: limits.secondPass, nmsIou: limits.nmsIou, maxFaces: limits.maxFaces, inputSize: this.inputSize };
-    const faces = await detectInTwoPasses(frame, pass, settings);
-    // Landmarks once per kept face, on the frame itself: the crop square reads black outside
-    // the frame, exactly what the padded second pass saw.
-    const detections: Detection[] = [];
-    for (const face of faces) {
-      const points = await this.landmarks.locate(frame, face.box);
-      detections.push({ box: face.box, score: face.score, landmarks: fivePointsFrom68(points) });
+    const pass = (f: Frame, region: PixelRect | undefined) => this.detectOnce(f, region, limits);
+    // A frame smaller than the input is not stretched into it (a 92x112 crop would come out 1.6x
+    // too wide and ~2-3.5x enlarged): it sits, centred and unstretched, in a canvas of the input's
+    // aspect, scaled evenly. Larger frames are stretched as the model was trained.
+    const canvas = canvasRegion(frame, this.inputSize, 0);
+    const fits = frame.width <= this.inputSize.width && frame.height <= this.inputSize.height;
+    const firstRegion = fits && (canvas.width !== frame.width || canvas.height !== frame.height) ? canvas : undefined;
+    const settings = { enabled: limits.secondPass, nmsIou: limits.nmsIou, maxFaces: limits.maxFaces, inputSize: this.inputSize, firstRegion };
+    return detectInTwoPasses(frame, pass, settings);
+  }
+
+  /**
+   * One pass over `region` (default the whole frame), in region pixels. Landmarks are located on
+   * the frame itself: the crop square reads black outside it, as the padded region does.
+   */
+  private async detectOnce(frame: Frame, region: PixelRect | undefined, limits: ResolvedThresholds): Promise<Detection[]> {
+    const dx = region?.x ?? 0;
+    const dy = region?.y ?? 0;
+    const found: Detection[] = [];
+    for (const face of await this.findBoxes(frame, region, limits)) {
+      const box = { x1: face.box.x1 + dx, y1: face.box.y1 + dy, x2: face.box.x2 + dx, y2: face.box.y2 + dy };
+      const points = fivePointsFrom68(await this.landmarks.locate(frame, box));
+      found.push({ box: face.box, score: face.score, landmarks: points.map((p) => ({ x: p.x - dx, y: p.y - dy })) as unknown as FivePoints });
     }
-    return detections;
+    return found;
   }
 
   /** One UltraFace pass over `region` (default the whole frame): boxes in region pixels, no maxFaces cut. */
@@ -102,3 +116,4 @@ function floats(outputs: Readonly<Record<string, Tensor>>, name: string): Float3
   if (!(data instanceof Float32Array)) throw new ArcEdgeError('BACKEND_RUN_FAILED', `UltraFace returned no float32 output "${name}"`);
   return data;
 }
+
