@@ -1,11 +1,11 @@
 /**
- * Faces that fill the frame or touch its border. Detectors trained on WIDER FACE-style crops
- * rarely saw a face running off every edge: on a 92x112 face crop det_500m found no face at all,
- * and a face cut by the border gets a box and 5 points guessed from half a face. So when the
- * first pass finds nothing, or finds a face touching the border, the frame is detected once more
- * with a black margin around it (read through the preprocessing's region, no copy of the frame),
- * and the two passes are merged. A first pass whose faces all lie inside the frame is returned
- * as it is: clean frames cost nothing extra and give exactly what one pass gives.
+ * Faces that fill the frame. Detectors trained on WIDER FACE-style crops rarely saw a face running
+ * off every edge: on 92x112 face crops det_500m found no face at all, and when a model does find
+ * one its box and points come from a scale and framing it was not trained on. So when the first
+ * pass finds nothing, or finds a face that touches the border and spans half the frame, the frame
+ * is detected once more with a black margin around it (read through the preprocessing's region,
+ * no copy of the frame), and the two passes are merged. Any other first pass is returned as it
+ * is: those frames cost nothing extra and give exactly what one pass gives.
  */
 import type { Frame } from '../image/frame.ts';
 import type { PixelRect } from '../image/index.ts';
@@ -25,6 +25,14 @@ export const RETRY_MARGIN = 0.5;
  * touching it: detectors place the box of a face cut by the border on or beyond the edge.
  */
 export const BORDER_TOLERANCE = 0.01;
+
+/**
+ * A face touching the border fills the frame when its box spans at least this fraction of the
+ * frame's width or height. Only then can padding help: a face cut by the edge of a wider scene
+ * (obama_partial_face.jpg, the man at bbt2.jpg's left edge) gains no pixels from a black margin,
+ * and its first-pass detection stays as it is.
+ */
+export const FILL_FRACTION = 0.5;
 
 export interface Candidate {
   readonly box: Box;
@@ -55,6 +63,12 @@ export type DetectorPass<T extends Candidate> = (frame: Frame, region: PixelRect
 export function touchesBorder(box: Box, frame: Size): boolean {
   const tolerance = BORDER_TOLERANCE * Math.min(frame.width, frame.height);
   return box.x1 <= tolerance || box.y1 <= tolerance || box.x2 >= frame.width - tolerance || box.y2 >= frame.height - tolerance;
+}
+
+/** A face touching the border and spanning at least FILL_FRACTION of the frame's width or height. */
+export function fillsFrame(box: Box, frame: Size): boolean {
+  const big = box.x2 - box.x1 >= FILL_FRACTION * frame.width || box.y2 - box.y1 >= FILL_FRACTION * frame.height;
+  return big && touchesBorder(box, frame);
 }
 
 /**
@@ -88,13 +102,14 @@ export function shiftCandidate<T extends Candidate & { readonly landmarks?: read
 }
 
 /**
- * First pass; if it is not clean, a second pass on the padded frame, merged:
- * - first-pass faces inside the frame are kept as they are;
- * - a first-pass face touching the border is replaced by the second-pass face that overlaps it
- *   (seen whole, with context around it), or kept when the second pass lost it (the padded
- *   frame is seen at a smaller scale, so small faces can drop out);
- * - second-pass faces that match no first-pass face are added, if their centre lies inside the
- *   frame (nothing real is in the black margin).
+ * First pass; if it is not clean (no face, or a face that fills the frame), a second pass on the
+ * padded frame, merged:
+ * - a frame-filling face is replaced by the second-pass face that is the same face (seen whole,
+ *   with context around it), or kept when the second pass lost it;
+ * - other first-pass faces are kept as they are, unless they are part of a much larger
+ *   second-pass face (an eye or half a face boxed on its own at a scale the model never saw);
+ * - second-pass faces that match no kept face are added, if their centre lies inside the frame
+ *   (nothing real is in the black margin).
  */
 export async function detectInTwoPasses<T extends Candidate & { readonly landmarks?: readonly Point[] }>(
   frame: Frame,
@@ -103,8 +118,8 @@ export async function detectInTwoPasses<T extends Candidate & { readonly landmar
 ): Promise<T[]> {
   const start = settings.firstRegion;
   const first = start ? (await pass(frame, start)).map((c) => shiftCandidate(c, start.x, start.y)) : await pass(frame, undefined);
-  const border = first.filter((f) => touchesBorder(f.box, frame));
-  if (!settings.enabled || (first.length > 0 && border.length === 0)) return limit(first, settings.maxFaces);
+  const filling = first.filter((f) => fillsFrame(f.box, frame));
+  if (!settings.enabled || (first.length > 0 && filling.length === 0)) return limit(first, settings.maxFaces);
 
   const region = retryRegion(frame, settings.inputSize);
   const second = (await pass(frame, region))
@@ -115,11 +130,10 @@ export async function detectInTwoPasses<T extends Candidate & { readonly landmar
       return cx >= 0 && cy >= 0 && cx < frame.width && cy < frame.height;
     });
   const same = (a: Candidate, b: Candidate): boolean => sameFace(a.box, b.box, settings.nmsIou);
-  const inside = first.filter((f) => !border.includes(f));
-  const merged: T[] = [...inside];
-  for (const face of border) {
-    const better = second.filter((s) => same(s, face)).sort((a, b) => b.score - a.score)[0];
-    merged.push(better ?? face);
+  const merged: T[] = first.filter((f) => !filling.includes(f) && !second.some((s) => partOf(f.box, s.box)));
+  for (const face of filling) {
+    const whole = second.filter((s) => same(s, face)).sort((a, b) => b.score - a.score)[0];
+    merged.push(whole ?? face);
   }
   for (const face of second) {
     if (!merged.some((m) => m === face || same(m, face))) merged.push(face);
@@ -127,22 +141,32 @@ export async function detectInTwoPasses<T extends Candidate & { readonly landmar
   return limit(merged.sort((a, b) => b.score - a.score), settings.maxFaces);
 }
 
-/**
- * Two passes see one face as the same when their boxes overlap like NMS duplicates, or when one
- * box lies mostly inside the other: a first pass on a frame-filling face can box only part of it
- * (UltraFace boxed the left half of one such crop), and the padded pass then boxes all of it.
- */
-export function sameFace(a: Box, b: Box, nmsIou: number): boolean {
-  if (intersectionOverUnion(a, b) > nmsIou) return true;
+const area = (b: Box): number => Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);
+
+function intersection(a: Box, b: Box): number {
   const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
   const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-  if (w <= 0 || h <= 0) return false;
-  const smaller = Math.min((a.x2 - a.x1) * (a.y2 - a.y1), (b.x2 - b.x1) * (b.y2 - b.y1));
-  return (w * h) / smaller > CONTAINED;
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+/**
+ * Two passes see one face as the same when their boxes overlap like NMS duplicates, or when one
+ * box lies mostly inside the other: a first pass on a frame-filling face can box only part of it,
+ * and the padded pass then boxes all of it.
+ */
+export function sameFace(a: Box, b: Box, nmsIou: number): boolean {
+  return intersectionOverUnion(a, b) > nmsIou || intersection(a, b) > CONTAINED * Math.min(area(a), area(b));
+}
+
+/** `part` lies mostly inside `whole`, which is at least PART_OF_AREA times larger. */
+export function partOf(part: Box, whole: Box): boolean {
+  return area(whole) >= PART_OF_AREA * area(part) && intersection(part, whole) > CONTAINED * area(part);
 }
 
 /** Share of the smaller box inside the larger beyond which two boxes are one face. */
 const CONTAINED = 0.5;
+/** How much larger a face must be for a box mostly inside it to count as a part of it. */
+const PART_OF_AREA = 2;
 
 function limit<T>(faces: T[], maxFaces: number): T[] {
   return maxFaces > 0 ? faces.slice(0, maxFaces) : faces;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { detectInTwoPasses, retryRegion, RETRY_MARGIN, touchesBorder, type Candidate } from '../../sdk/detect/two-pass.ts';
+import { detectInTwoPasses, fillsFrame, retryRegion, RETRY_MARGIN, touchesBorder, type Candidate } from '../../sdk/detect/two-pass.ts';
 import type { PixelRect } from '../../sdk/image/index.ts';
 import { createFrame } from '../../sdk/image/index.ts';
 
@@ -30,6 +30,20 @@ describe('two-pass detection', () => {
     const result = await detectInTwoPasses(frame, pass, settings);
     assert.deepEqual(result, first);
     assert.deepEqual(regions, [undefined]);
+  });
+
+  it('a face cut by the edge of a wider scene is clean too: padding adds no pixels of it', async () => {
+    const first = [face(0, 20, 30, 60, 0.7), face(120, 20, 160, 70, 0.8)];
+    const { pass, regions } = scripted(first, []);
+    assert.deepEqual(await detectInTwoPasses(frame, pass, settings), first);
+    assert.deepEqual(regions, [undefined]);
+  });
+
+  it('a box inside a much larger second-pass face is a part of it (an eye), and goes', async () => {
+    const eye = face(60, 30, 75, 45, 0.7);
+    const filling = face(20, 0, 180, 100, 0.6);
+    const { pass } = scripted([eye, filling], [face(20 + 100, 2 + 50, 178 + 100, 98 + 50, 0.95)]);
+    assert.deepEqual(await detectInTwoPasses(frame, pass, settings), [face(120 - 100, 2, 178, 98, 0.95)]);
   });
 
   it('no face: the padded frame is tried, and its faces come back in frame pixels', async () => {
@@ -64,8 +78,11 @@ describe('two-pass detection', () => {
     assert.deepEqual(await detectInTwoPasses(frame, scripted([inside, border, lost], second).pass, { ...settings, maxFaces: 2 }), result.slice(0, 2));
   });
 
-  it('touching the border: within 1% of the shorter side; the padded region takes the model aspect', () => {
+  it('touching the border: within 1% of the shorter side; filling: also half the width or height; the padded region takes the model aspect', () => {
     assert.ok(touchesBorder({ x1: 0.9, y1: 10, x2: 50, y2: 50 }, frame));
+    assert.ok(!fillsFrame({ x1: 0.9, y1: 10, x2: 50, y2: 50 }, frame));
+    assert.ok(fillsFrame({ x1: 0.9, y1: 10, x2: 50, y2: 60 }, frame));
+    assert.ok(!fillsFrame({ x1: 20, y1: 2, x2: 180, y2: 98 }, frame));
     assert.ok(touchesBorder({ x1: 10, y1: 10, x2: 50, y2: 99.5 }, frame));
     assert.ok(!touchesBorder({ x1: 1.1, y1: 1.1, x2: 198.9, y2: 98.9 }, frame));
     const square = retryRegion({ width: 92, height: 112 }, { width: 640, height: 640 });
