@@ -6,17 +6,23 @@
  */
 
 // Errors: every SDK failure is an ArcEdgeError with a stable `code` and a `fix`.
-export { ArcEdgeError, isArcEdgeError, type ArcEdgeErrorCode } from './errors.ts';
+// ERROR_CODES is the table of every code with its meaning and typical fix (docs/errors.md).
+export { ArcEdgeError, isArcEdgeError, ERROR_CODES, errorTable, type ArcEdgeErrorCode } from './errors.ts';
 
 // The one-call pipeline: image -> faces { box, score, landmarks, quality, liveness?, embedding }.
 export { createFaceAnalyzer, AnalyzerOptionsSchema, ANALYZER_DEFAULTS, STAGES } from './analyzer/index.ts';
 export type { AnalyzeInput, AnalyzerStats, Face, FaceAnalyzer, FaceAnalyzerOptions, Stage } from './analyzer/index.ts';
 
+// The same stages opened up, sharing loaded sessions: detect every frame, embed only some faces,
+// re-embed stored crops (stages: ['embed']), align calibration crops (stages: ['detect']).
+export { createFacePipeline } from './analyzer/index.ts';
+export type { FacePipeline, FacePipelineOptions, PipelineStage, ModelRole, PreparedFrame } from './analyzer/index.ts';
+
 // Images: decode (JPEG/PNG/GIF/WebP/PGM/BMP, EXIF-aware) into BGR frames; encode; geometry.
 export { createFrame, decodeImage, readImage, cropFrame, SUPPORTED_FORMATS } from './image/index.ts';
 export type { AffineMatrix, Frame, DecodeOptions, ImageFormat } from './image/index.ts';
-export { encodeJpeg, encodePng, resizeFrame, warpAffine, toGrey, laplacianVariance, drawAnnotations, DECODE_DEFAULTS } from './image/index.ts';
-export type { AlphaPolicy, PixelRect, GreyImage, Annotation, Interpolation } from './image/index.ts';
+export { encodeJpeg, encodePng, resizeFrame, warpAffine, drawAnnotations, DECODE_DEFAULTS } from './image/index.ts';
+export type { AlphaPolicy, PixelRect, Annotation, Interpolation } from './image/index.ts';
 
 // Stages, for callers who compose their own pipeline.
 export {
@@ -58,13 +64,16 @@ export {
   resolveModel,
   resolveModelSet,
   verifyModelSet,
-  checkModelSignature,
+  checkModelIo,
   manifestTemplate,
   ModelManifestSchema,
   ModelSetSchema,
+  ProbeRecordSchema,
 } from './models/index.ts';
 export type {
   ModelManifest,
+  ProbeRecord,
+  ProbeResult,
   ModelSet,
   ModelSource,
   ResolveOptions,
@@ -75,7 +84,8 @@ export type {
 } from './models/index.ts';
 
 // Inference backends behind one interface.
-export { loadSession, probeBackends, createTensor, zerosTensor } from './runtime/index.ts';
+// Options are zod schemas (unknown keys rejected); SESSION_DEFAULTS holds every default once.
+export { loadSession, probeBackends, createTensor, zerosTensor, SessionOptionsSchema, TensorRtOptionsSchema, SESSION_DEFAULTS } from './runtime/index.ts';
 export type {
   InferenceSession,
   InferenceBackend,
@@ -90,3 +100,17 @@ export type {
   BackendProbe,
   SessionStats,
 } from './runtime/index.ts';
+
+// Model packages: signed (Ed25519) directories with hashes and a golden self-test.
+export {
+  ModelPackageManifestSchema,
+  verifyPackage,
+  generateSigningKeys,
+  signBytes,
+  runPackageSelfTest,
+  formatSha256Sums,
+  PACKAGE_MANIFEST,
+  PACKAGE_SIGNATURE,
+  PACKAGE_SUMS,
+} from './package/index.ts';
+export type { ModelPackageManifest, PackageFile, VerifiedPackage, TrustedKeys, SigningKeys, SelfTestResult } from './package/index.ts';

@@ -11,15 +11,16 @@ export {
   OutputSpecSchema,
   MODEL_TASKS,
   MODEL_FAMILIES,
+  ProbeRecordSchema,
 } from './manifest.ts';
-export type { ModelManifest, ModelSet, ModelSource, InputSpec, OutputSpec } from './manifest.ts';
+export type { ModelManifest, ModelSet, ModelSource, InputSpec, OutputSpec, ProbeRecord, ProbeResult } from './manifest.ts';
 export { listModelSets, getModelSet, findManifestBySha256, parseModelSet, parseModelManifest, registryDir } from './registry.ts';
 export { resolveModel, locateModel, modelSearchPath } from './resolver.ts';
 export type { ResolveOptions, ResolveEvent, ResolvedModel, ModelOrigin } from './resolver.ts';
 export { resolveModelSet, verifyModelSet, isLocalSet } from './model-set.ts';
 export type { ResolvedModelSet, ModelSetReport, VerifiedModel, VerifyStatus } from './model-set.ts';
 export { manifestTemplate, LOCAL_PREFIX } from './local-set.ts';
-export { checkModelSignature, signatureProblems } from './signature.ts';
+export { checkModelIo, ioProblems } from './io-check.ts';
 export { arcedgeHome, cachedModelPath } from './cache.ts';
 export { npmRegistry } from './fetch-npm.ts';
 export type { FetchFunction } from './download.ts';
