@@ -18,7 +18,7 @@ export const DetectorOptionsSchema = z
     secondPass: z
       .boolean()
       .optional()
-      .describe('when the first pass finds no face or a face touching the frame border, detect again on the frame with a black margin (two-pass.ts); default true'),
+      .describe('when the first pass finds no face, or a face that touches the border and spans half the frame, detect again on the frame inside a black margin (two-pass.ts); default true'),
     inputSize: z
       .object({
         width: z.number().int().positive().multipleOf(32).describe('input width, a multiple of 32'),

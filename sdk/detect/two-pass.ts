@@ -52,8 +52,6 @@ export interface TwoPassSettings {
   readonly firstRegion?: PixelRect | undefined;
 }
 
-
-
 /**
  * One detector pass over `region` of the frame (default the whole frame; outside the frame is
  * black). Returns faces after NMS, without the maxFaces cut, in region pixels.
