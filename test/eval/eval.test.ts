@@ -35,14 +35,14 @@ describe('eval on the dev photos (det_500m + fr_feature_512)', () => {
 
   before(async () => {
     // The same folders the SDK test reads: deepface's master.csv, the face_recognition person
-    // folders, and faceapi_bbt's tight crops padded by 50% (as the SDK test pads them).
-    const runs: [DevSet, string, number | undefined][] = [
-      [deepfaceMaster(), assetFace('deepface'), undefined],
-      [faceRecognitionTrain(), assetFace('face_recognition', 'examples', 'knn_examples', 'train'), undefined],
-      [faceapiBbt(), assetFace('faceapi_bbt'), 0.5],
+    // folders, and faceapi_bbt's tight crops (the detectors pad frame-filling faces themselves).
+    const runs: [DevSet, string][] = [
+      [deepfaceMaster(), assetFace('deepface')],
+      [faceRecognitionTrain(), assetFace('face_recognition', 'examples', 'knn_examples', 'train')],
+      [faceapiBbt(), assetFace('faceapi_bbt')],
     ];
-    for (const [set, dir, padFraction] of runs) {
-      const [result] = await runEval(readEvalInput(dir), { models: [spec], cacheDir, ...(padFraction ? { padFraction } : {}) });
+    for (const [set, dir] of runs) {
+      const [result] = await runEval(readEvalInput(dir), { models: [spec], cacheDir });
       results.push({ set, result: result! });
     }
   });

@@ -50,7 +50,6 @@ export const evalCommand = defineCommand({
   options: {
     models: { type: 'string', multiple: true, default: ['default'], valueName: 'set[@detector=id,embedder=id]', description: 'model set to evaluate (repeat to compare)' },
     images: { type: 'string', valueName: 'dir', description: 'root of the images an LFW pairs.txt or a CSV names' },
-    pad: { type: 'string', valueName: 'fraction', description: 'pad every image by this fraction before detection (tight crops; default: pad only images where no face was found)' },
     out: { type: 'string', default: 'arcedge-eval', valueName: 'dir', description: 'where report.html, roc.png and scores-<n>.png go' },
     'detect-size': { type: 'string', valueName: 'px', description: 'detector input side for dynamic-shape detectors (SCRFD), a multiple of 32; 320 is ~10x faster than 640 on portrait photos (docs/performance.md)' },
     threads: { type: 'string', valueName: 'n', description: 'intra-op threads per model (default: the runtime default)' },
@@ -68,10 +67,9 @@ function positiveNumber(flag: string, raw: string | undefined): number | undefin
 }
 
 async function evaluate(
-  values: { models: string[]; images: string | undefined; pad: string | undefined; out: string; 'detect-size': string | undefined; threads: string | undefined; 'no-cache': boolean; json: boolean },
+  values: { models: string[]; images: string | undefined; out: string; 'detect-size': string | undefined; threads: string | undefined; 'no-cache': boolean; json: boolean },
   inputPath: string,
 ): Promise<number> {
-  const padFraction = positiveNumber('pad', values.pad);
   const threads = positiveNumber('threads', values.threads);
   const detectSizePx = positiveNumber('detect-size', values['detect-size']);
   if (detectSizePx !== undefined && detectSizePx % 32 !== 0) throw new UsageError(`--detect-size ${detectSizePx}: expected a multiple of 32`);
@@ -85,7 +83,6 @@ async function evaluate(
   try {
     results = await runEval(input, {
       models: specs,
-      ...(padFraction !== undefined ? { padFraction } : {}),
       ...(values['no-cache'] ? {} : { cacheDir: defaultEvalCacheDir() }),
       onImage: (done) => bar.update(done),
     });

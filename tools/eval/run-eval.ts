@@ -3,14 +3,14 @@
  * embedded once per model set (pipelines from createFacePipeline, so several sets compare in
  * one run on shared decoding and detection), then the pairs scored and measured.
  *
- * The face taken from each image is the largest one (portraits, LFW crops). When none is found
- * the image is retried padded by 50% (SCRFD misses faces that fill the frame), unless a pad is
- * given for every image. Images still without a face are counted, and their pairs are
- * reported as `noFacePairs`, never silently dropped from the count.
+ * The face taken from each image is the largest one (portraits, LFW crops); tight crops need
+ * nothing special (the detectors pad frame-filling faces themselves: sdk/detect/two-pass.ts).
+ * Images without a face are counted, and their pairs are reported as `noFacePairs`, never
+ * silently dropped from the count.
  */
 import { readFileSync } from 'node:fs';
 import { compare, createFacePipeline, type Detection, type FacePipeline, type FacePipelineOptions, type Frame } from '../../sdk/index.ts';
-import { padFrame, sha256Hex } from '../../sdk/internal.ts';
+import { sha256Hex } from '../../sdk/internal.ts';
 import { cacheKey, openEmbeddingCache, type EmbeddingCache } from './embedding-cache.ts';
 import { verificationMetrics, type ScoredPair, type VerificationMetrics } from './metrics.ts';
 import type { EvalInput } from './pairs-input.ts';
@@ -23,8 +23,6 @@ export interface ModelSpec {
 
 export interface EvalOptions {
   readonly models: readonly ModelSpec[];
-  /** Pad every image by this fraction of its size before detection (tight crops); default: retry padded only on a miss. */
-  readonly padFraction?: number;
   /** Folder of the embedding cache; undefined: no cache on disk. */
   readonly cacheDir?: string;
   readonly onImage?: (done: number, total: number) => void;
@@ -43,7 +41,6 @@ export interface ModelResult {
   readonly computed: number;
 }
 
-const RETRY_PAD = 0.5;
 const area = (d: Detection): number => (d.box.x2 - d.box.x1) * (d.box.y2 - d.box.y1);
 const largest = (faces: readonly Detection[]): Detection | undefined => faces.reduce<Detection | undefined>((a, f) => (!a || area(f) > area(a) ? f : a), undefined);
 
@@ -56,14 +53,9 @@ interface Member {
   computed: number;
 }
 
-async function subjectCrop(pipeline: FacePipeline, frame: Frame, padFraction: number | undefined): Promise<Frame | null> {
-  const first = padFraction === undefined ? frame : padFrame(frame, padFraction).frame;
-  const face = largest(await pipeline.detect(first));
-  if (face) return pipeline.align(first, face).crop;
-  if (padFraction !== undefined) return null;
-  const padded = padFrame(frame, RETRY_PAD).frame;
-  const again = largest(await pipeline.detect(padded));
-  return again ? pipeline.align(padded, again).crop : null;
+async function subjectCrop(pipeline: FacePipeline, frame: Frame): Promise<Frame | null> {
+  const face = largest(await pipeline.detect(frame));
+  return face ? pipeline.align(frame, face).crop : null;
 }
 
 async function openMembers(options: EvalOptions): Promise<Member[]> {
@@ -72,7 +64,7 @@ async function openMembers(options: EvalOptions): Promise<Member[]> {
     for (const spec of options.models) {
       const pipeline = await createFacePipeline({ ...spec.options, stages: ['detect', 'embed'] });
       const sha = (role: 'detect' | 'landmarks' | 'embed') => pipeline.manifests[role]?.sha256 ?? null;
-      const detectorKey = JSON.stringify({ detect: sha('detect'), landmarks: sha('landmarks'), options: spec.options.detect ?? null, pad: options.padFraction ?? null });
+      const detectorKey = JSON.stringify({ detect: sha('detect'), landmarks: sha('landmarks'), options: spec.options.detect ?? null });
       const key = cacheKey({ detectorKey, embed: sha('embed'), flip: spec.options.flipTTA ?? false });
       members.push({ spec, pipeline, detectorKey, cache: openEmbeddingCache(options.cacheDir, key), computed: 0 });
     }
@@ -100,7 +92,7 @@ export async function runEval(input: EvalInput, options: EvalOptions): Promise<M
         const { frame } = await members[0]!.pipeline.loadFrame(bytes); // decoded once for every set
         const crops = new Map<string, Frame | null>();
         for (const m of todo) {
-          if (!crops.has(m.detectorKey)) crops.set(m.detectorKey, await subjectCrop(m.pipeline, frame, options.padFraction));
+          if (!crops.has(m.detectorKey)) crops.set(m.detectorKey, await subjectCrop(m.pipeline, frame));
           const crop = crops.get(m.detectorKey)!;
           const vector = crop ? (await m.pipeline.embed([crop]))[0]! : null;
           m.cache.set(sha, vector);
