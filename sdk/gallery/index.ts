@@ -8,3 +8,5 @@ export { GALLERY_DEFAULTS } from './defaults.ts';
 export type * from './types.ts';
 export { enrollPhotos, identifyPhoto, faceCountError } from './photos.ts';
 export type { PhotoInput, PhotoRejection, RejectedPhoto, EnrollPhotosOptions, EnrollPhotosResult, IdentifiedFace } from './photos.ts';
+export { recommendThresholds, pairScores, CALIBRATION_FARS } from './calibrate.ts';
+export type { Calibration, ThresholdRecommendation, LabelledEmbedding } from './calibrate.ts';
