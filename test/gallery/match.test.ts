@@ -29,6 +29,25 @@ test('float32 scan equals a float64 dot product per row; topK equals a full sort
   assert.deepEqual(topK(scores, 1), sorted.slice(0, 1));
 });
 
+test('the WebAssembly SIMD kernels (dim 512) equal a float64 dot product and the JS int8 kernel', () => {
+  const random = rng(4);
+  const rows = Array.from({ length: 257 }, () => unitVector(512, random));
+  const q = unitVector(512, random);
+  const f32 = new EmbeddingMatrix({ dim: 512, initialCapacity: 1 });
+  rows.forEach((r) => f32.push(r));
+  assert.equal(f32.kernel, 'wasm-simd');
+  const scores = f32.scores(q);
+  rows.forEach((r, i) => assert.ok(Math.abs(scores[i]! - dot(r, q)) < 1e-5, `row ${i}`));
+  const i8 = new EmbeddingMatrix({ dim: 512, storage: 'int8' });
+  rows.forEach((r) => i8.push(r));
+  assert.equal(i8.kernel, 'wasm-simd');
+  const got = i8.scores(q);
+  // The same int8 rows through the JS kernel, decoded independently by row().
+  rows.forEach((_, i) => assert.ok(Math.abs(got[i]! - dot(i8.row(i), q)) < 1e-5, `int8 row ${i}`));
+  assert.equal(new EmbeddingMatrix({ dim: 37 }).kernel, 'js');
+  assert.equal(new EmbeddingMatrix({ dim: 512, storage: 'float16' }).kernel, 'js');
+});
+
 test('float16 and int8 storage: score error and rank-1 agreement with float32 (measured)', () => {
   const random = rng(2);
   const dim = 512;
