@@ -15,6 +15,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
     summary: 'list | pull <set> | verify [set]: manage model sets and the model cache',
     load: async () => (await import('./commands/models.ts')).modelsCommand,
   },
+  quantize: {
+    summary: 'FP16 or INT8 (Q/DQ, calibrated) model + a report of the accuracy and speed it costs',
+    load: async () => (await import('./commands/quantize.ts')).quantizeCommand,
+  },
   doctor: {
     summary: 'show each inference backend, whether it loads, and why not',
     load: async () => (await import('./commands/doctor.ts')).doctorCommand,
