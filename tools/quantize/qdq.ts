@@ -141,9 +141,14 @@ export function quantizeWeights(values: Float32Array, shape: readonly number[], 
     const c = channelOf(i);
     absMax[c] = Math.max(absMax[c]!, Math.abs(values[i]!));
   }
-  const scales = absMax.map((m) => (m > 0 ? m / 127 : 1));
+  // Dead channels (fr_feature_512 has weights of ~1e-42, denormals) get scale 1 and all-zero
+  // values: a denormal scale loses its precision and makes bias scales denormal too.
+  const scales = absMax.map((m) => (m > 1e-12 ? m / 127 : 1));
   const int8 = new Int8Array(values.length);
-  for (let i = 0; i < values.length; i++) int8[i] = Math.max(-127, Math.min(127, Math.round(values[i]! / scales[channelOf(i)]!)));
+  for (let i = 0; i < values.length; i++) {
+    const c = channelOf(i);
+    int8[i] = absMax[c]! > 1e-12 ? Math.max(-127, Math.min(127, Math.round(values[i]! / scales[c]!))) : 0;
+  }
   return { int8, scales };
 }
 

@@ -3,8 +3,8 @@
  * calibrate and rewrite (int8), write the model with its `<file>.onnx.manifest.json` sidecar
  * (so `local:<dir>` loads it like any other model), check that it runs, and measure the damage.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { ArcEdgeError, findManifestBySha256, loadSession, ModelManifestSchema, type ModelManifest, type Tensor } from '../../sdk/index.ts';
 import { collectCrops, type FaceCrop } from './calibration-data.ts';
 import type { CalibrationMethod } from './calibrate-methods.ts';
@@ -161,7 +161,12 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
     keptFloat = int8.plan.keptFloat;
   }
   const bytes = encodeModel(written);
-  writeFileSync(options.out, bytes);
+  try {
+    mkdirSync(dirname(options.out), { recursive: true });
+    writeFileSync(options.out, bytes);
+  } catch (cause) {
+    throw new ArcEdgeError('STORAGE_WRITE_FAILED', `cannot write ${options.out}: ${(cause as Error).message}`, { cause, fix: `make ${dirname(options.out)} writable, or pass another --out` });
+  }
   let manifestPath: string | undefined;
   if (manifest) {
     manifestPath = `${options.out}.manifest.json`;
