@@ -9,6 +9,7 @@ type InputSpec = ModelManifest['input'];
 import { inputGeometry, writeInputSample } from '../../sdk/internal.ts';
 import { collectActivationStats, type CalibrationFeeds } from './activation-stats.ts';
 import { activationAmax, type CalibrationMethod } from './calibrate-methods.ts';
+import { equalizeChannels } from './equalize.ts';
 import { nameNodes, raiseOpsetTo13 } from './graph.ts';
 import { cloneModel, type Model } from './onnx-io.ts';
 import { applyQdq, planQdq, type QdqPlan, type Target, type WeightScales } from './qdq.ts';
@@ -21,6 +22,8 @@ export interface Int8Options {
   readonly target?: Target;
   /** Q/DQ on the outputs of quantized nodes (default: on for target cpu, which needs them to fuse). */
   readonly quantizeOutputs?: boolean;
+  /** Per-channel equalization of Conv -> PRelu -> Conv chains before calibration (default true). */
+  readonly equalize?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -37,6 +40,9 @@ export interface Int8Result {
   readonly plan: Pick<QdqPlan, 'keptFloat' | 'unknownOps'> & { quantizedNodes: { name: string; op: string; output: string }[] };
   readonly ranges: LayerRange[];
   readonly weightScales: WeightScales[];
+  /** The FP32 model the ranges were measured on (equalized): per-layer errors compare against it. */
+  readonly reference: Model;
+  readonly equalizedChains: number;
 }
 
 export const INT8_DEFAULTS = { percentile: 99.999, target: 'cpu' as Target } as const;
@@ -57,6 +63,8 @@ export async function quantizeInt8(source: Model, feeds: CalibrationFeeds, optio
   const model = cloneModel(source);
   nameNodes(model.graph!);
   raiseOpsetTo13(model);
+  const equalizedChains = options.equalize === false ? 0 : await equalizeChannels(model, feeds);
+  const reference = cloneModel(model);
   const plan = planQdq(model, options.keepFloat, options.quantizeOutputs ?? (options.target ?? INT8_DEFAULTS.target) === 'cpu');
   const stats = await collectActivationStats(model, plan.activations, feeds, options.method, options.onProgress);
   const percentile = options.percentile ?? INT8_DEFAULTS.percentile;
@@ -69,5 +77,5 @@ export async function quantizeInt8(source: Model, feeds: CalibrationFeeds, optio
   }
   const quantizedNodes = plan.quantized.map((q) => ({ name: q.node.name ?? '', op: q.node.opType ?? '', output: q.output }));
   const weightScales = applyQdq(model, plan, amax, options.target ?? INT8_DEFAULTS.target);
-  return { model, plan: { keptFloat: plan.keptFloat, unknownOps: plan.unknownOps, quantizedNodes }, ranges, weightScales };
+  return { model, plan: { keptFloat: plan.keptFloat, unknownOps: plan.unknownOps, quantizedNodes }, ranges, weightScales, reference, equalizedChains };
 }

@@ -211,7 +211,7 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
   if (int8) {
     const sample = calibrationFeeds(evalFaces.slice(0, 8).map((c) => c.crop), manifest.input);
     const nodes = int8.plan.quantizedNodes;
-    const errors = new Map((await layerErrors(source, written, nodes.map((q) => q.output), sample)).map((e) => [e.tensor, e]));
+    const errors = new Map((await layerErrors(int8.reference, written, nodes.map((q) => q.output), sample)).map((e) => [e.tensor, e]));
     const layerErrorList = nodes.flatMap((q) => (errors.has(q.output) ? [{ node: q.name, op: q.op, ...errors.get(q.output)! }] : []));
     int8Layers = { ranges: int8.ranges, layerErrors: layerErrorList };
   }
