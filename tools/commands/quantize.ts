@@ -33,6 +33,7 @@ use it as models: 'local:<folder>'. --calib takes photos (faces are detected and
     'dynamic-batch': { type: 'boolean', description: 'rewrite a fixed batch-1 model to a dynamic batch axis (checked at batch 1 and 8)' },
     target: { type: 'string', valueName: 'cpu|tensorrt', default: QUANTIZE_DEFAULTS.target, description: 'int8: cpu quantizes biases to int32 (onnxruntime); tensorrt keeps them float (TensorRT refuses int32 DequantizeLinear)' },
     fuse: { type: 'boolean', description: 'int8: Q/DQ on Conv outputs too, so onnxruntime fuses QLinearConv (costs accuracy on PRelu nets)' },
+    'no-equalize': { type: 'boolean', description: 'int8: skip the per-channel equalization of Conv -> PRelu -> Conv chains' },
     detector: { type: 'string', valueName: 'set', default: QUANTIZE_DEFAULTS.detector, description: 'model set whose detector finds the calibration faces (e.g. local:<dir>)' },
     'max-images': { type: 'string', valueName: 'n', description: `calibration images used, spread over the folder (default ${QUANTIZE_DEFAULTS.maxCalibImages})` },
     report: { type: 'string', valueName: 'dir', description: 'write report.json, PNG charts and report.html here' },
@@ -60,6 +61,7 @@ use it as models: 'local:<folder>'. --calib takes photos (faces are detected and
       dynamicBatch: values['dynamic-batch'],
       target: values.target,
       fuseOutputs: values.fuse,
+      equalize: !values['no-equalize'],
       detector: values.detector,
       maxCalibImages: parsePositiveInt('max-images', values['max-images']),
       onProgress: (stage, done, total) => {

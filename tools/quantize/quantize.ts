@@ -36,6 +36,8 @@ export interface QuantizeOptions {
   readonly target?: Target;
   /** Q/DQ on Conv outputs too, so onnxruntime fuses QLinearConv (default false: inputs only). */
   readonly fuseOutputs?: boolean;
+  /** Per-channel equalization before INT8 calibration (default true). */
+  readonly equalize?: boolean;
   /** Model set whose detector makes the crops (default "default"). */
   readonly detector?: string;
   readonly maxCalibImages?: number;
@@ -56,6 +58,8 @@ export interface QuantizeReport {
   readonly calibrationFaces?: number;
   readonly heldBackFaces?: number;
   readonly quantizedNodes?: number;
+  /** Conv -> PRelu -> Conv chains rescaled per channel before calibration. */
+  readonly equalizedChains?: number;
   readonly keptFloat: { name: string; op: string; reason: string }[];
   readonly unknownOps: { name: string; op: string }[];
   /** Calibrated range of every quantized activation. */
@@ -155,6 +159,7 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
       keepFloat: options.keepFloat,
       target,
       quantizeOutputs: options.fuseOutputs ?? false,
+      equalize: options.equalize,
       onProgress: (d, t) => options.onProgress?.('calibrate', d, t),
     });
     written = int8.model;
@@ -192,7 +197,7 @@ export async function quantizeModel(options: QuantizeOptions): Promise<QuantizeR
     out: options.out,
     manifest: manifestPath,
     mode: options.mode,
-    ...(options.mode === 'int8' ? { method, target, quantizedNodes: int8!.plan.quantizedNodes.length, calibrationFaces: calibration.length } : {}),
+    ...(options.mode === 'int8' ? { method, target, quantizedNodes: int8!.plan.quantizedNodes.length, equalizedChains: int8!.equalizedChains, calibrationFaces: calibration.length } : {}),
     sizeBytes: { fp32: statSync(options.model).size, quantized: bytes.length },
     ...(dynamicBatch ? { dynamicBatch } : {}),
     keptFloat,

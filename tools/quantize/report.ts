@@ -16,7 +16,7 @@ export const SPEEDUP_TARGET = 1.5;
 
 export function formatReport(r: QuantizeReport): string {
   const lines = [`${r.mode.toUpperCase()} ${r.model} -> ${r.out}${r.manifest ? ` (+ ${r.manifest})` : ''}`];
-  if (r.mode === 'int8') lines.push(`method ${r.method}, target ${r.target}, ${r.quantizedNodes} nodes quantized, ${r.calibrationFaces} calibration faces`);
+  if (r.mode === 'int8') lines.push(`method ${r.method}, target ${r.target}, ${r.quantizedNodes} nodes quantized, ${r.equalizedChains} chains equalized, ${r.calibrationFaces} calibration faces`);
   lines.push(`size: ${mb(r.sizeBytes.fp32)} -> ${mb(r.sizeBytes.quantized)} (${f(r.sizeBytes.quantized / r.sizeBytes.fp32, 2)}x)`);
   if (r.dynamicBatch) lines.push(`dynamic batch: batch 1 ok, batch 8 ${r.dynamicBatch.batch8 ? 'ok' : 'FAILED'} (max diff to batch 1: ${r.dynamicBatch.maxDiff.toExponential(2)})`);
   if (r.keptFloat.length > 0) lines.push(`kept in float: ${r.keptFloat.map((k) => `${k.name} (${k.op}: ${k.reason})`).join(', ')}`);
