@@ -40,6 +40,17 @@ export const ERROR_CODES = {
   CALIBRATION_EMPTY: { meaning: 'the calibration folder holds no image files', fix: 'point --calib at a folder of face photos (JPEG/PNG), 50-500 of the faces the model will see' },
   CALIBRATION_NO_FACES: { meaning: 'no face was found in any calibration image', fix: 'use photos with visible faces (or aligned 112x112 crops); check the detector set with `arcedge demo <folder>`' },
   QUANTIZE_UNSUPPORTED: { meaning: 'the model uses a construct the quantizer cannot rewrite safely (e.g. an op whose schema changed below opset 13)', fix: 're-export the model at opset 13 or newer, or keep the named nodes in float (--keep-float)' },
+  // model packages (sdk/package)
+  PACKAGE_INVALID: { meaning: 'a model package is missing a file or its manifest.json does not satisfy the package schema', fix: 'rebuild it with `arcedge package`; never edit a package by hand' },
+  PACKAGE_TAMPERED: {
+    meaning: 'a file of a model package does not match the size or sha256 its manifest lists, or SHA256SUMS disagrees with the manifest',
+    fix: 'fetch or copy the package again; if it keeps failing, it was modified after signing',
+  },
+  PACKAGE_SIGNATURE_INVALID: {
+    meaning: 'a model package is unsigned, or its signature is not valid for manifest.json under any trusted public key',
+    fix: 'sign it with `arcedge package --key private.pem`, and make sure the device trusts the matching public.pem',
+  },
+  PACKAGE_SELF_TEST_FAILED: { meaning: "a model package's golden self-test did not reproduce the expected embeddings on this device", fix: 'check the model and its manifest (colour order, normalisation); for fp16/int8 packages set a lower selfTest.minCosine' },
   // storage
   STORAGE_WRITE_FAILED: { meaning: 'writing a file (model, engine, cache) failed: full disk, read-only or no permission', fix: 'free space or fix permissions on the directory named, or point ARCEDGE_HOME elsewhere' },
   // pipeline and configuration

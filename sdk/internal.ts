@@ -11,3 +11,4 @@ export { defaultCacheDir as defaultEngineCacheDir } from './runtime/engine-cache
 // feeds), and the detector's padding for tight face crops.
 export { inputGeometry, writeInputSample } from './embed/index.ts';
 export { padFrame } from './detect/index.ts';
+export { sha256File, sha256Hex } from './storage/sha256.ts';
