@@ -2,8 +2,8 @@
  * Calibration and evaluation faces: aligned ArcFace crops made through the SDK's stage API
  * (createFacePipeline with stages ['detect']: loadFrame -> detect -> align), from a folder of
  * photos. An image that already has the crop size (112x112) is taken as an aligned crop, so a
- * folder of aligned faces (an exported training set) works as is. A photo where nothing is found
- * is retried padded by 50%: detectors miss faces that fill the whole frame (tight crops).
+ * folder of aligned faces (an exported training set) works as is. Tight crops need nothing
+ * special: the detectors run a second pass on a padded frame when a face fills the frame.
  *
  * Identities come from folder names (`<folder>/<person>/<photo>`): they label the pairs that
  * verification AUC is measured on. Photos directly in the folder have no identity.
@@ -11,7 +11,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { ArcEdgeError, createFacePipeline, isArcEdgeError, type Detection, type FacePipeline, type Frame } from '../../sdk/index.ts';
-import { padFrame } from '../../sdk/internal.ts';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.gif', '.pgm', '.ppm', '.pbm']);
 
@@ -66,11 +65,8 @@ async function faceCrop(pipeline: FacePipeline, path: string): Promise<Frame | s
     throw error;
   }
   if (frame.width === pipeline.cropSizePx && frame.height === pipeline.cropSizePx) return frame;
-  for (const input of [frame, padFrame(frame, 0.5).frame]) {
-    const face = largest(await pipeline.detect(input));
-    if (face) return pipeline.align(input, face).crop;
-  }
-  return 'no face found';
+  const face = largest(await pipeline.detect(frame));
+  return face ? pipeline.align(frame, face).crop : 'no face found';
 }
 
 /** The largest face of every image under `folder` (CALIBRATION_EMPTY / CALIBRATION_NO_FACES when none). */
