@@ -65,6 +65,7 @@ for (const file of ['fr_feature_512.onnx', 'mobilefacenet_paddle_128.onnx']) {
     assert.ok(report.accuracy.fp32.auc - report.accuracy.quantized.auc <= 0.005, `AUC ${report.accuracy.fp32.auc} -> ${report.accuracy.quantized.auc}`);
     assert.ok(report.sizeBytes.quantized < report.sizeBytes.fp32 / 2, 'int8 weights shrink the file');
     assert.ok(report.layerErrors && report.layerErrors.length === report.quantizedNodes, 'one error per quantized layer');
+    assert.ok(report.opTimes && report.opTimes.quantized.some((o) => o.op === 'Conv' || o.op === 'QLinearConv'), 'onnxruntime per-op profile read');
   });
 
   test(`${file} FP16: float32 at the edges, runs, cosine >= 0.999`, async () => {
