@@ -16,6 +16,7 @@
  */
 import { z } from 'zod';
 import { ArcEdgeError } from '../errors.ts';
+import { RecommendedThresholdSchema } from '../models/manifest.ts';
 
 export const PACKAGE_FORMAT = 'arcedge-model-package';
 export const PACKAGE_MANIFEST = 'manifest.json';
@@ -65,7 +66,7 @@ export const ModelPackageManifestSchema = z
     model: RelativePath.describe('the recognizer ONNX file (its sidecar manifest is <model>.manifest.json)'),
     embeddingSize: z.number().int().positive().describe('length of the embeddings the model produces'),
     precision: z.enum(['fp32', 'fp16', 'int8']).describe('numeric precision of the model weights'),
-    recommendedThreshold: z.number().min(-1).max(1).optional().describe('cosine threshold at FAR 1e-3, when measured'),
+    recommendedThreshold: RecommendedThresholdSchema.optional().describe('the recognizer manifest\'s measured threshold (cosine at a FAR, usually 1e-3), when it has one'),
     files: z.array(PackageFileSchema).min(1).describe('every file of the package except manifest.json, SHA256SUMS and signature.sig'),
     sha256sums: Sha256.describe('sha256 of the SHA256SUMS file, so the signature covers it too (SHA256SUMS lists the same files and hashes as `files`)'),
     selfTest: SelfTestSchema.describe('golden self-test the device runs before switching to the model'),

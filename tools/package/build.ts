@@ -154,9 +154,8 @@ export async function buildPackage(options: BuildPackageOptions): Promise<{ dir:
     const paths = [model.manifest.file, `${model.manifest.file}.manifest.json`, ...faces.map((f) => f.crop)];
     const files: PackageFile[] = [];
     for (const path of paths) files.push({ path, bytes: statSync(join(stage, path)).size, sha256: await sha256File(join(stage, path)) });
-    const extra = model.manifest as { precision?: ModelPackageManifest['precision']; recommendedThreshold?: number };
-    const precision = extra.precision ?? 'fp32';
-    const recommended = extra.recommendedThreshold;
+    const precision = model.manifest.precision ?? 'fp32';
+    const recommended = model.manifest.recommendedThreshold;
     const manifest: ModelPackageManifest = {
       format: 'arcedge-model-package',
       formatVersion: 1,
