@@ -9,3 +9,4 @@ export { ALL_TARGETS, openSessionCount, zeroFeeds } from './runtime/index.ts';
 export { defaultCacheDir as defaultEngineCacheDir } from './runtime/engine-cache.ts';
 // `arcedge pack` pads tight face crops before detection (SCRFD misses faces that fill the frame).
 export { padFrame } from './detect/index.ts';
+export { sha256File } from './storage/sha256.ts';

@@ -63,6 +63,7 @@ export function trainerError(line: Record<string, unknown>): ArcEdgeError {
   return new ArcEdgeError(code, String(line.message), { fix: String(line.fix) });
 }
 
-export function spawnTrainer(python: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(python, ['-m', 'trainer', ...args], { env: trainerEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `python -m trainer <args>`, or with `raw`, `python <args>` (torch.distributed.run). */
+export function spawnTrainer(python: string, args: string[], env: Record<string, string>, raw = false): ChildProcess {
+  return spawn(python, raw ? args : ['-m', 'trainer', ...args], { env: trainerEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
