@@ -46,9 +46,15 @@ def main(argv):
     if args.command == "env":
         print(json.dumps(env()))
     elif args.command == "check-data":
-        from .datasets import open_dataset
-        d = open_dataset(args.path, train=False)
-        print(json.dumps({"images": len(d), "classes": d.num_classes, "kind": type(d).__name__}))
+        import os
+        if os.path.isfile(os.path.join(args.path, "train.rec")) or os.path.isfile(os.path.join(args.path, "train.idx")):
+            from .recordio import RecordSet
+            s = RecordSet(args.path)
+            print(json.dumps({"images": len(s), "classes": s.num_classes, "kind": "recordio"}))
+        else:
+            from .folders import scan_image_folder
+            items, classes = scan_image_folder(args.path)
+            print(json.dumps({"images": len(items), "classes": classes, "kind": "folders"}))
     elif args.command == "train":
         from .loop import run
         with open(args.config, encoding="utf-8") as f:

@@ -9,9 +9,8 @@ import torch
 from PIL import Image
 
 from .errors import dataset_error
+from .folders import scan_image_folder
 from .recordio import RecordSet
-
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 
 
 def to_tensor(image_bytes, flip=False, size=112):
@@ -49,15 +48,8 @@ class ImageFolderDataset(torch.utils.data.Dataset):
     aligned 112x112 crops (`arcedge pack` aligns raw photos)."""
 
     def __init__(self, root, train=True):
-        if not os.path.isdir(root):
-            raise dataset_error(f"{root} is not a folder", "pass a folder of <person>/<images> or a packed RecordIO set")
-        people = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
-        self.items = [(os.path.join(root, p, f), label) for label, p in enumerate(people)
-                      for f in sorted(os.listdir(os.path.join(root, p))) if f.lower().endswith(IMAGE_EXTENSIONS)]
-        if not self.items:
-            raise dataset_error(f"{root} holds no images in <person>/<image> sub-folders",
-                                "put each person's photos in their own sub-folder, or run `arcedge pack` first")
-        self.num_classes, self.train = len(people), train
+        self.items, self.num_classes = scan_image_folder(root)
+        self.train = train
         self._rng = np.random.default_rng()
 
     def seed(self, seed):
