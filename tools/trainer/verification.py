@@ -15,10 +15,7 @@ of same pairs above it, over all pairs.
 import pickle
 
 import numpy as np
-import torch
-from torch.nn import functional as F
 
-from .datasets import to_tensor
 from .errors import TrainerError
 
 ALLOWED_GLOBALS = {
@@ -56,15 +53,19 @@ def write_bin(path, bins, issame):
         pickle.dump((list(bins), list(issame)), f, protocol=4)
 
 
-@torch.no_grad()
 def embed_images(model, images, batch_size=64, device="cpu"):
+    import torch  # only evaluation needs PyTorch; reading a .bin does not
+    from torch.nn import functional as F
+
+    from .datasets import to_tensor
+
     model.eval()
     out = []
-    for start in range(0, len(images), batch_size):
-        chunk = images[start:start + batch_size]
-        plain = torch.stack([to_tensor(b) for b in chunk]).to(device)
-        mirrored = torch.flip(plain, dims=[3])
-        out.append(F.normalize(model(plain).float() + model(mirrored).float()).cpu())
+    with torch.no_grad():
+        for start in range(0, len(images), batch_size):
+            plain = torch.stack([to_tensor(b) for b in images[start:start + batch_size]]).to(device)
+            mirrored = torch.flip(plain, dims=[3])
+            out.append(F.normalize(model(plain).float() + model(mirrored).float()).cpu())
     return torch.cat(out).numpy()
 
 
