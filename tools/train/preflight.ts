@@ -31,6 +31,11 @@ function freeBytes(path: string): number {
 }
 
 export function preflight(config: TrainConfig, runDir: string): Preflight {
+  // Structural data checks first: they need no Python and catch the commonest mistakes.
+  const data = config.data.path;
+  if (!existsSync(data)) throw new ArcEdgeError('DATASET_INVALID', `training data ${data} does not exist`, { fix: 'pass --data <dir>: a packed RecordIO set (`arcedge pack`) or <person>/<images> folders' });
+  if (existsSync(join(data, 'train.rec')) || existsSync(join(data, 'train.idx'))) checkRecordSet(data);
+  else listPeople(data);
   const env = findPython(config.python);
   if (!env.onnx) {
     throw new ArcEdgeError('TRAIN_ENV_MISSING', `${env.python} has PyTorch ${env.torch} but no onnx module (the export needs it)`, { fix: 'apt-get install python3-onnx, or pip install onnx into that interpreter' });
@@ -46,10 +51,6 @@ export function preflight(config: TrainConfig, runDir: string): Preflight {
     throw new ArcEdgeError('TRAIN_ENV_MISSING', `PyTorch ${env.torch} has no gloo backend for CPU DDP`, { fix: '--set devices.processes=1, or install a PyTorch build with distributed support' });
   }
 
-  const data = config.data.path;
-  if (!existsSync(data)) throw new ArcEdgeError('DATASET_INVALID', `training data ${data} does not exist`, { fix: 'pass --data <dir>: a packed RecordIO set (`arcedge pack`) or <person>/<images> folders' });
-  if (existsSync(join(data, 'train.rec')) || existsSync(join(data, 'train.idx'))) checkRecordSet(data);
-  else listPeople(data);
   const [info] = runTrainerJson(env.python, ['check-data', data]);
   const images = Number(info!.images);
   const classes = Number(info!.classes);
