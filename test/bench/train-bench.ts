@@ -1,0 +1,58 @@
+/**
+ * Bench row for the trainer: img/s of the trainer's own step (real JPEGs from a packed
+ * RecordIO set, decode + flip + normalise, ArcFace head, gradient clipping, SGD) against a raw
+ * PyTorch forward+backward+step loop of the same backbone and batch on ready tensors, measured
+ * interleaved in one process (tools/trainer/bench.py). Target: ratio >= 0.9.
+ * Skipped, with the reason, when no Python with PyTorch is installed.
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPhotoAligner, listPeople } from '../../tools/train/align-photos.ts';
+import { parseTrainConfig } from '../../tools/train/config.ts';
+import { findPython, runTrainerJson } from '../../tools/train/python.ts';
+import { writeInsightfaceSet } from '../../tools/train/recordio.ts';
+import { assetFace, assetModel } from '../helpers/assets.ts';
+
+const BATCH = Number(process.env.BENCH_TRAIN_BATCH ?? 16);
+const THREADS = 2;
+
+export async function benchTrainer(): Promise<void> {
+  let python: string;
+  try {
+    python = findPython().python;
+  } catch (error) {
+    console.log(`\ntrainer bench: skipped, no Python with PyTorch (${(error as Error).message.split('\n')[0]}); apt-get install python3-torch python3-onnx`);
+    return;
+  }
+  const work = mkdtempSync(join(tmpdir(), 'arcedge-bench-train-'));
+  try {
+    mkdirSync(join(work, 'models'));
+    symlinkSync(assetModel('det_500m.onnx'), join(work, 'models', 'det_500m.onnx'));
+    const aligner = await createPhotoAligner(`local:${join(work, 'models')}`);
+    const identities: Buffer[][] = [];
+    for (const person of listPeople(assetFace('faceapi_bbt'))) {
+      const crops: Buffer[] = [];
+      for (const path of person.images) {
+        const r = await aligner.align(path);
+        if (r.ok) crops.push(Buffer.from(r.jpeg));
+      }
+      identities.push(crops);
+    }
+    await aligner.dispose();
+    mkdirSync(join(work, 'set'));
+    writeInsightfaceSet(join(work, 'set'), identities);
+    const config = parseTrainConfig(
+      { data: { path: join(work, 'set') }, backbone: { name: 'mbf' }, batchSize: BATCH, devices: { device: 'cpu', threads: THREADS }, workers: 0 },
+      'trainer bench config',
+    );
+    writeFileSync(join(work, 'config.json'), JSON.stringify(config));
+    const [row] = runTrainerJson(python, ['bench', '--config', join(work, 'config.json'), '--steps', process.env.BENCH_TRAIN_STEPS ?? '4']);
+    const r = row as { backbone: string; batch: number; steps: number; threads: number; rawImgPerSec: number; trainerImgPerSec: number; ratio: number };
+    console.log(`\ntrainer bench (PyTorch ${findPython(python).torch}, CPU, ${r.threads} threads): ${r.backbone}, batch ${r.batch}, ${r.steps} steps each, interleaved`);
+    console.log('backbone  batch  raw loop img/s  trainer img/s  ratio (target >= 0.9)');
+    console.log(`${r.backbone.padEnd(8)}  ${String(r.batch).padStart(5)}  ${r.rawImgPerSec.toFixed(1).padStart(14)}  ${r.trainerImgPerSec.toFixed(1).padStart(13)}  ${r.ratio.toFixed(3)}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
