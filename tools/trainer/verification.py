@@ -97,6 +97,9 @@ def ten_fold(scores, same, folds=10, far=1e-3):
 
 
 def evaluate(model, bins, issame, device="cpu"):
-    emb = embed_images(model, bins, device=device)
+    # Sets built from few photos repeat images across pairs: embed each distinct image once.
+    unique = list(dict.fromkeys(bins))
+    row = {b: i for i, b in enumerate(unique)}
+    emb = embed_images(model, unique, device=device)[[row[b] for b in bins]]
     scores = np.sum(emb[0::2] * emb[1::2], axis=1)
     return ten_fold(scores, np.asarray(issame, dtype=bool))
