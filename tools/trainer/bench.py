@@ -24,7 +24,8 @@ def bench(cfg, steps=8, rounds=2):
     batch = cfg["batchSize"]
     dataset = open_dataset(cfg["data"]["path"], train=True)
     backbone, head = build(cfg, dataset.num_classes)
-    stepper = Stepper(Trainable(backbone, head), make_optimizer(cfg, Trainable(backbone, head)), cfg["optim"].get("clipGradNorm", 0), torch.device("cpu"), False)
+    model = Trainable(backbone, head)
+    stepper = Stepper(model, make_optimizer(cfg, model), cfg["optim"].get("clipGradNorm", 0), torch.device("cpu"), False)
     sampler = ShardSampler(len(dataset), 0, 1, cfg["seed"])
 
     def batches():

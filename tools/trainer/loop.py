@@ -34,6 +34,12 @@ class Trainable(nn.Module):
         return self.head(self.backbone(images), labels)
 
 
+def ignore_sigint(_worker_id):
+    """DataLoader workers share the terminal's process group: a Ctrl-C must stop the training
+    loop at a step boundary (below), not kill the workers that feed it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def seed_everything(seed, deterministic):
     random.seed(seed)
     np.random.seed(seed)
@@ -151,7 +157,8 @@ def run(cfg, run_dir, resume=False):
         sampler.set_epoch(epoch)
         indices = list(iter(sampler))[skip * batch:]
         loader = torch.utils.data.DataLoader(dataset, batch_size=batch, sampler=indices, drop_last=True,
-                                             num_workers=cfg.get("workers", 0), pin_memory=device.type == "cuda")
+                                             num_workers=cfg.get("workers", 0), pin_memory=device.type == "cuda",
+                                             worker_init_fn=ignore_sigint)
         for images, labels in loader:
             if ctx.any(stop["flag"]):
                 interrupted = True
