@@ -1,13 +1,12 @@
 /**
  * Turns labelled photos into aligned 112x112 JPEG crops for `arcedge pack` and `pack-pairs`,
- * through the SDK's stage API: detect (with a padded retry for tight crops, which SCRFD
- * misses), then align to the ArcFace template. Photos that already are 112x112 are taken as
- * aligned crops and kept byte-for-byte when they are JPEG. Every skipped photo has a reason.
+ * through the SDK's stage API: detect (the detectors pad tight crops themselves), then align
+ * to the ArcFace template. Photos that already are 112x112 are taken as aligned crops and kept
+ * byte-for-byte when they are JPEG. Every skipped photo has a reason.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { ArcEdgeError, createFacePipeline, encodeJpeg, isArcEdgeError, type FacePipeline } from '../../sdk/index.ts';
-import { padFrame } from '../../sdk/internal.ts';
 
 export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.gif', '.pgm', '.ppm', '.pbm']);
 const CROP_PX = 112;
@@ -61,14 +60,10 @@ export async function createPhotoAligner(models: string, jpegQuality = 95): Prom
         if (frame.width === CROP_PX && frame.height === CROP_PX) {
           return { ok: true, jpeg: isJpeg(bytes) ? bytes : encodeJpeg(frame, jpegQuality), how: 'kept' };
         }
-        let target = frame;
-        let faces = await pipeline.detect(frame);
-        if (faces.length === 0) {
-          target = padFrame(frame, 0.5).frame;
-          faces = await pipeline.detect(target);
-        }
+        // The detectors pad frame-filling faces (tight crops) themselves.
+        const faces = await pipeline.detect(frame);
         if (faces.length === 0) return { ok: false, reason: 'no face found' };
-        return { ok: true, jpeg: encodeJpeg(pipeline.align(target, faces[0]!).crop, jpegQuality), how: 'aligned' };
+        return { ok: true, jpeg: encodeJpeg(pipeline.align(frame, faces[0]!).crop, jpegQuality), how: 'aligned' };
       } catch (error) {
         if (isArcEdgeError(error)) return { ok: false, reason: `${error.code}: ${error.message.split('\n')[0]}` };
         throw error;
