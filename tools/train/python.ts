@@ -4,12 +4,18 @@
  * (ARCHITECTURE.md), so the interpreter is found by asking each candidate to import torch.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArcEdgeError } from '../../sdk/index.ts';
 
-/** tools/ — the folder holding the `trainer` package (python -m trainer). */
-export const TRAINER_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The folder holding the `trainer` package (python -m trainer): tools/ in a checkout
+ * (this file is tools/train/python.ts), <package>/tools when bundled into dist/bin/. */
+export const TRAINER_ROOT = ((): string => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, '..'), join(here, '..', '..', 'tools')];
+  return candidates.find((dir) => existsSync(join(dir, 'trainer', '__main__.py'))) ?? candidates[0]!;
+})();
 
 export interface PythonEnv {
   readonly python: string;
