@@ -19,6 +19,7 @@ APT_PACKAGES=(
   python3-numpy python3-skimage python3-pil
   python3-torch python3-onnx
   fonts-dejavu-core
+  chromium
 )
 
 if [ "${ARCEDGE_SKIP_APT:-0}" != "1" ]; then

@@ -27,6 +27,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
     summary: 'train a face recognizer with PyTorch (ArcFace etc.) and export an ONNX model package',
     load: async () => (await import('./commands/train.ts')).trainCommand,
   },
+  eval: {
+    summary: 'verification metrics (AUC, 10-fold accuracy, TAR@FAR, EER, thresholds) and an HTML report',
+    load: async () => (await import('./commands/eval.ts')).evalCommand,
+  },
   enroll: {
     summary: 'enroll people from photos into a gallery (a folder per person, or --name)',
     load: async () => (await import('./commands/enroll.ts')).enrollCommand,

@@ -3,27 +3,31 @@
  * RecordIO set, decode + flip + normalise, ArcFace head, gradient clipping, SGD) against a raw
  * PyTorch forward+backward+step loop of the same backbone and batch on ready tensors, measured
  * interleaved in one process (tools/trainer/bench.py). Target: ratio >= 0.9.
- * Skipped, with the reason, when no Python with PyTorch is installed.
+ * A row with no value, saying why, when no Python with PyTorch is installed.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPhotoAligner, listPeople } from '../../tools/train/align-photos.ts';
-import { parseTrainConfig } from '../../tools/train/config.ts';
-import { findPython, runTrainerJson } from '../../tools/train/python.ts';
-import { writeInsightfaceSet } from '../../tools/train/recordio.ts';
-import { assetFace, assetModel } from '../helpers/assets.ts';
+import { createPhotoAligner, listPeople } from '../../../tools/train/align-photos.ts';
+import { parseTrainConfig } from '../../../tools/train/config.ts';
+import { findPython, runTrainerJson } from '../../../tools/train/python.ts';
+import { writeInsightfaceSet } from '../../../tools/train/recordio.ts';
+import { assetFace, assetModel } from '../../helpers/assets.ts';
+import type { BenchContext, BenchRow, RowProvider } from '../types.ts';
 
 const BATCH = Number(process.env.BENCH_TRAIN_BATCH ?? 16);
 const THREADS = 2;
 
-export async function benchTrainer(): Promise<void> {
+const SECTION = 'training';
+
+async function run(context: BenchContext): Promise<BenchRow[]> {
   let python: string;
   try {
     python = findPython().python;
   } catch (error) {
-    console.log(`\ntrainer bench: skipped, no Python with PyTorch (${(error as Error).message.split('\n')[0]}); apt-get install python3-torch python3-onnx`);
-    return;
+    const why = `skipped: no Python with PyTorch (${(error as Error).message.split('\n')[0]}); apt-get install python3-torch python3-onnx`;
+    context.log(`training: ${why}`);
+    return [{ section: SECTION, name: 'trainer step img/s (mbf)', value: null, unit: 'img/s', note: why }];
   }
   const work = mkdtempSync(join(tmpdir(), 'arcedge-bench-train-'));
   try {
@@ -47,12 +51,27 @@ export async function benchTrainer(): Promise<void> {
       'trainer bench config',
     );
     writeFileSync(join(work, 'config.json'), JSON.stringify(config));
-    const [row] = runTrainerJson(python, ['bench', '--config', join(work, 'config.json'), '--steps', process.env.BENCH_TRAIN_STEPS ?? '4']);
+    const steps = process.env.BENCH_TRAIN_STEPS ?? (context.quick ? '2' : '4');
+    context.log(`training: ${steps} steps x 2 rounds each of the trainer and a raw loop (mbf, batch ${BATCH})`);
+    const [row] = runTrainerJson(python, ['bench', '--config', join(work, 'config.json'), '--steps', steps]);
     const r = row as { backbone: string; batch: number; steps: number; threads: number; rawImgPerSec: number; trainerImgPerSec: number; ratio: number };
-    console.log(`\ntrainer bench (PyTorch ${findPython(python).torch}, CPU, ${r.threads} threads): ${r.backbone}, batch ${r.batch}, ${r.steps} steps each, interleaved`);
-    console.log('backbone  batch  raw loop img/s  trainer img/s  ratio (target >= 0.9)');
-    console.log(`${r.backbone.padEnd(8)}  ${String(r.batch).padStart(5)}  ${r.rawImgPerSec.toFixed(1).padStart(14)}  ${r.trainerImgPerSec.toFixed(1).padStart(13)}  ${r.ratio.toFixed(3)}`);
+    context.note('pytorch', findPython(python).torch);
+    return [
+      {
+        section: SECTION,
+        name: `trainer step img/s (${r.backbone}, batch ${r.batch}, CPU ${r.threads} threads)`,
+        value: r.trainerImgPerSec,
+        unit: 'img/s',
+        baseline: { name: 'raw PyTorch forward+backward+step, same backbone and batch', value: r.rawImgPerSec },
+        better: 'higher',
+        target: '>= 0.9',
+        note: `${r.steps} steps each, interleaved in one process`,
+      },
+    ];
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+const provider: RowProvider = { part: SECTION, run };
+export default provider;
