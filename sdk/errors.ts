@@ -72,6 +72,20 @@ export const ERROR_CODES = {
   STAGE_NOT_LOADED: { meaning: 'a pipeline stage was called that the pipeline was not created with', fix: "create the pipeline with that stage in `stages` (e.g. stages: ['detect', 'embed'])" },
   INVALID_ARGUMENT: { meaning: 'a function was called with a value of the wrong type, shape or range', fix: 'pass a value of the kind the message names (see the SDK docs for the function)' },
   CONFIG_INVALID: { meaning: 'options or a configuration file failed validation', fix: 'fix every problem listed (each with its path); unknown keys are rejected' },
+  // training (tools/trainer, arcedge train / pack / pack-pairs)
+  TRAIN_ENV_MISSING: {
+    meaning: 'no Python interpreter with PyTorch (and ONNX for export) was found, or it lacks what the config asks for (CUDA, gloo)',
+    fix: 'apt-get install python3-torch python3-onnx (CPU), or install PyTorch with CUDA (docs/training.md) and pass its interpreter with --python or `python` in the config',
+  },
+  DATASET_INVALID: {
+    meaning: 'a training set is missing, empty, truncated or not in a layout the trainer reads',
+    fix: 'pass a folder with train.rec + train.idx + property (`arcedge pack` makes one) or <person>/<images> sub-folders',
+  },
+  VERIFICATION_BIN_INVALID: {
+    meaning: 'a verification .bin is not a pickle of (images, same-flags) that can be read without running code',
+    fix: 'use the insightface .bin files or build one with `arcedge pack-pairs`; a .bin that imports anything else is refused',
+  },
+  TRAIN_FAILED: { meaning: 'a trainer process exited with an error during training or export', fix: 'read the trainer output printed above the error; `--resume` continues from the last checkpoint' },
 } as const satisfies Record<string, { readonly meaning: string; readonly fix: string }>;
 
 export type ArcEdgeErrorCode = keyof typeof ERROR_CODES;

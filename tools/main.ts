@@ -15,6 +15,18 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
     summary: 'list | pull <set> | verify [set] | probe <model.onnx>: manage model sets and the model cache',
     load: async () => (await import('./commands/models.ts')).modelsCommand,
   },
+  pack: {
+    summary: 'turn <person>/<images> photos into an aligned RecordIO training set',
+    load: async () => (await import('./commands/pack.ts')).packCommand,
+  },
+  'pack-pairs': {
+    summary: 'build a verification .bin of same/different pairs from labelled photos',
+    load: async () => (await import('./commands/pack-pairs.ts')).packPairsCommand,
+  },
+  train: {
+    summary: 'train a face recognizer with PyTorch (ArcFace etc.) and export an ONNX model package',
+    load: async () => (await import('./commands/train.ts')).trainCommand,
+  },
   eval: {
     summary: 'verification metrics (AUC, 10-fold accuracy, TAR@FAR, EER, thresholds) and an HTML report',
     load: async () => (await import('./commands/eval.ts')).evalCommand,

@@ -1,0 +1,37 @@
+/**
+ * The exported model package: `<run>/package/` with model.onnx, its manifest sidecar
+ * (model.onnx.manifest.json, validated by the SDK's manifest schema, so `local:<dir>` loads it)
+ * and eval.json (verification results and the run's summary).
+ *
+ * Colour order and normalisation come from how the trainer fed the network: RGB and
+ * (x/255 - 0.5)/0.5 = (x - 127.5)/127.5 (tools/trainer/datasets.py, as arcface_torch). The
+ * SDK's recognizers default to BGR, so the manifest must say rgb explicitly.
+ */
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ModelManifestSchema, type ModelManifest } from '../../sdk/index.ts';
+import { sha256File } from '../../sdk/internal.ts';
+import type { TrainConfig } from './config.ts';
+
+export async function writeModelPackage(packageDir: string, config: TrainConfig, evalResults: Record<string, unknown>): Promise<ModelManifest> {
+  const file = 'model.onnx';
+  const path = join(packageDir, file);
+  const manifest = ModelManifestSchema.parse({
+    id: `arcedge-${config.name.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`,
+    file,
+    task: 'embed',
+    family: 'arcface',
+    input: { name: 'data', shape: ['batch', 3, 112, 112], layout: 'nchw', colorOrder: 'rgb', mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5], resize: 'none' },
+    outputs: { mode: 'by-name', names: ['fc1'], count: 1 },
+    embeddingSize: config.backbone.embeddingSize,
+    licence: 'trained with arcedge train: the licence of the training data applies',
+    sources: [],
+    sha256: await sha256File(path),
+    sha256Origin: 'computed',
+    bytes: statSync(path).size,
+    description: `${config.backbone.name} + ${config.head.type} trained by arcedge train (run ${config.name})`,
+  });
+  writeFileSync(`${path}.manifest.json`, `${JSON.stringify(manifest, null, 2)}\n`);
+  writeFileSync(join(packageDir, 'eval.json'), `${JSON.stringify(evalResults, null, 2)}\n`);
+  return manifest;
+}
