@@ -23,6 +23,9 @@ export type ArcEdgeErrorCode =
   | 'BACKEND_LOAD_FAILED'
   | 'BACKEND_RUN_FAILED'
   | 'BACKEND_DISPOSED'
+  // OpenCV binding (sdk/image/opencv/loader.ts, `arcedge setup`)
+  | 'OPENCV_UNAVAILABLE'
+  | 'OPENCV_BUILD_FAILED'
   // storage
   | 'STORAGE_WRITE_FAILED'
   // pipeline

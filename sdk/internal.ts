@@ -7,3 +7,5 @@
 export { arcedgeHome, cachedModelPath, modelSearchPath } from './models/index.ts';
 export { ALL_TARGETS, zeroFeeds } from './runtime/index.ts';
 export { defaultCacheDir as defaultEngineCacheDir } from './runtime/engine-cache.ts';
+export { findOpenCVBinding, openCVInfo, opencvBuildDir, OPENCV_BINDING_PACKAGE, OPENCV_BINDING_VERSION, OPENCV_SETUP_COMMAND } from './image/opencv/index.ts';
+export type { BindingCandidate } from './image/opencv/index.ts';

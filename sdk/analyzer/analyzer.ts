@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { alignFace } from '../align/index.ts';
 import type { Box, Detection, FivePoints } from '../detect/types.ts';
 import { ArcEdgeError } from '../errors.ts';
+import { ensureOpenCV } from '../image/index.ts';
 import { assessQuality } from '../quality/index.ts';
 import { prepareInput } from './input.ts';
 import { loadStages } from './load-models.ts';
@@ -26,6 +27,8 @@ function scalePoints(points: FivePoints, sx: number, sy: number): FivePoints {
 
 export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<FaceAnalyzer> {
   const parsed = parseAnalyzerOptions(options);
+  // Before any model download: a machine without the OpenCV binding learns the fix at once.
+  ensureOpenCV();
   const backend = { ...ANALYZER_DEFAULTS.backend, ...parsed.backend };
   const maxImagePixels = parsed.maxImagePixels ?? ANALYZER_DEFAULTS.maxImagePixels;
   const stages = await loadStages(parsed, backend);
