@@ -47,7 +47,7 @@ function readmeExample(): string {
   const section = readme.slice(readme.indexOf('## Use arcedge in your project'));
   const code = /```js\n([\s\S]*?)```/.exec(section)?.[1];
   assert.ok(code?.includes("from 'arcedge'"), 'README section "Use arcedge in your project" has an ESM example importing arcedge');
-  return code;
+  return code!;
 }
 
 

@@ -25,6 +25,18 @@ export interface BuildProgress {
   (compiled: number, total: number | undefined): void;
 }
 
+/**
+ * The private folder's package.json. allowScripts: npm 11.19 runs unreviewed dependency install
+ * scripts with a notice and documents blocking them by default; the binding's build *is* its
+ * install script, so it is approved here, where nothing else is installed.
+ */
+const STAGING_PACKAGE = {
+  name: 'arcedge-opencv-binding',
+  private: true,
+  description: 'built by `arcedge setup`; safe to delete (run it again to rebuild)',
+  allowScripts: { [OPENCV_BINDING_PACKAGE]: true },
+};
+
 /** npm of the running CLI when started through npm/npx, else the `npm` on PATH. */
 function npmCommand(): { command: string; args: string[] } {
   const execPath = process.env.npm_execpath;
@@ -59,7 +71,7 @@ export async function buildBinding(opencv: SystemOpenCV, finalDir: string, onPro
   const staging = `${finalDir}.staging-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  writeFileSync(join(staging, 'package.json'), JSON.stringify({ name: 'arcedge-opencv-binding', private: true, description: 'built by `arcedge setup`; safe to delete (run it again to rebuild)' }, null, 2));
+  writeFileSync(join(staging, 'package.json'), JSON.stringify(STAGING_PACKAGE, null, 2));
   const logFile = join(staging, 'setup.log');
   const log = createWriteStream(logFile);
   const npm = npmCommand();
