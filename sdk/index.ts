@@ -6,17 +6,23 @@
  */
 
 // Errors: every SDK failure is an ArcEdgeError with a stable `code` and a `fix`.
-export { ArcEdgeError, isArcEdgeError, type ArcEdgeErrorCode } from './errors.ts';
+// ERROR_CODES is the table of every code with its meaning and typical fix (docs/errors.md).
+export { ArcEdgeError, isArcEdgeError, ERROR_CODES, errorTable, type ArcEdgeErrorCode } from './errors.ts';
 
 // The one-call pipeline: image -> faces { box, score, landmarks, quality, liveness?, embedding }.
 export { createFaceAnalyzer, AnalyzerOptionsSchema, ANALYZER_DEFAULTS, STAGES } from './analyzer/index.ts';
 export type { AnalyzeInput, AnalyzerStats, Face, FaceAnalyzer, FaceAnalyzerOptions, Stage } from './analyzer/index.ts';
 
+// The same stages opened up, sharing loaded sessions: detect every frame, embed only some faces,
+// re-embed stored crops (stages: ['embed']), align calibration crops (stages: ['detect']).
+export { createFacePipeline } from './analyzer/index.ts';
+export type { FacePipeline, FacePipelineOptions, PipelineStage, ModelRole, PreparedFrame } from './analyzer/index.ts';
+
 // Images: decode (JPEG/PNG/GIF/WebP/PGM/BMP, EXIF-aware) into BGR frames; encode; geometry.
 export { createFrame, decodeImage, readImage, cropFrame, SUPPORTED_FORMATS } from './image/index.ts';
 export type { AffineMatrix, Frame, DecodeOptions, ImageFormat } from './image/index.ts';
-export { encodeJpeg, encodePng, resizeFrame, warpAffine, toGrey, laplacianVariance, drawAnnotations, DECODE_DEFAULTS } from './image/index.ts';
-export type { AlphaPolicy, PixelRect, GreyImage, Annotation, Interpolation } from './image/index.ts';
+export { encodeJpeg, encodePng, resizeFrame, warpAffine, drawAnnotations, DECODE_DEFAULTS } from './image/index.ts';
+export type { AlphaPolicy, PixelRect, Annotation, Interpolation } from './image/index.ts';
 
 // Stages, for callers who compose their own pipeline.
 export {
@@ -27,7 +33,6 @@ export {
   Landmark68,
   fivePointsFrom68,
   DetectorOptionsSchema,
-  padFrame,
   selectFaces,
   intersectionOverUnion,
 } from './detect/index.ts';
@@ -40,7 +45,6 @@ export type {
   Point,
   DetectorOptions,
   LandmarkModel,
-  PaddedFrame,
   SelectOptions,
 } from './detect/index.ts';
 export { alignFace, arcfaceTemplate, ARCFACE_TEMPLATE_112, estimateSimilarity, applyAffine, invertAffine } from './align/index.ts';
@@ -60,7 +64,7 @@ export {
   resolveModel,
   resolveModelSet,
   verifyModelSet,
-  checkModelSignature,
+  checkModelIo,
   manifestTemplate,
   ModelManifestSchema,
   ModelSetSchema,
@@ -77,7 +81,8 @@ export type {
 } from './models/index.ts';
 
 // Inference backends behind one interface.
-export { loadSession, probeBackends, createTensor, zerosTensor } from './runtime/index.ts';
+// Options are zod schemas (unknown keys rejected); SESSION_DEFAULTS holds every default once.
+export { loadSession, probeBackends, createTensor, zerosTensor, SessionOptionsSchema, TensorRtOptionsSchema, SESSION_DEFAULTS } from './runtime/index.ts';
 export type {
   InferenceSession,
   InferenceBackend,

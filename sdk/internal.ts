@@ -5,7 +5,7 @@
  * sdk/index.ts only. test/public-surface.test.ts enforces both and pins this list.
  */
 export { arcedgeHome, cachedModelPath, modelSearchPath } from './models/index.ts';
-export { ALL_TARGETS, zeroFeeds } from './runtime/index.ts';
+export { ALL_TARGETS, openSessionCount, zeroFeeds } from './runtime/index.ts';
 export { defaultCacheDir as defaultEngineCacheDir } from './runtime/engine-cache.ts';
-export { findOpenCVBinding, openCVInfo, opencvBuildDir, OPENCV_BINDING_PACKAGE, OPENCV_BINDING_VERSION, OPENCV_SETUP_COMMAND } from './image/opencv/index.ts';
+export { findOpenCVBinding, opencvBuildDir, OPENCV_BINDING_PACKAGE, OPENCV_BINDING_VERSION } from './image/opencv/index.ts';
 export type { BindingCandidate } from './image/opencv/index.ts';

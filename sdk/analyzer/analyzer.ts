@@ -1,18 +1,15 @@
 /**
- * createFaceAnalyzer: the SDK's one-call pipeline. Stages read in order:
+ * createFaceAnalyzer: the SDK's one-call pipeline, built on createFacePipeline's stages and
+ * read in order:
  *   input -> detect -> align -> quality -> embed (batched across faces) -> liveness.
  * Every face found is returned with its quality verdict; none is dropped for failing it, so the
  * caller decides (enrolment wants strict gates, search can be looser).
  */
 import { performance } from 'node:perf_hooks';
-import { alignFace } from '../align/index.ts';
 import type { Box, Detection, FivePoints } from '../detect/types.ts';
 import { ArcEdgeError } from '../errors.ts';
-import { ensureOpenCV } from '../image/index.ts';
-import { assessQuality } from '../quality/index.ts';
-import { prepareInput } from './input.ts';
-import { loadStages } from './load-models.ts';
-import { ANALYZER_DEFAULTS, parseAnalyzerOptions, type FaceAnalyzerOptions } from './options.ts';
+import type { FaceAnalyzerOptions } from './options.ts';
+import { createFacePipeline, type FacePipeline } from './pipeline.ts';
 import { STAGES, type AnalyzeInput, type AnalyzerStats, type Face, type FaceAnalyzer, type Stage } from './types.ts';
 
 const zeroStages = (): Record<Stage, number> => Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
@@ -26,26 +23,15 @@ function scalePoints(points: FivePoints, sx: number, sy: number): FivePoints {
 }
 
 export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<FaceAnalyzer> {
-  const parsed = parseAnalyzerOptions(options);
-  // Before any model download: a machine without the OpenCV binding learns the fix at once.
-  ensureOpenCV();
-  const backend = { ...ANALYZER_DEFAULTS.backend, ...parsed.backend };
-  const maxImagePixels = parsed.maxImagePixels ?? ANALYZER_DEFAULTS.maxImagePixels;
-  const stages = await loadStages(parsed, backend);
-  const { detector, embedder, liveness } = stages;
+  const pipeline: FacePipeline = await createFacePipeline(options);
+  const withLiveness = pipeline.stages.includes('liveness');
 
   let disposed = false;
   let disposing: Promise<void> | undefined;
   const inFlight = new Set<Promise<unknown>>();
   let counters = { calls: 0, faces: 0, totalMs: 0, stageMs: zeroStages() };
   // Runtime counters at the last reset, so stats() reports only what happened since.
-  let runBaseline = snapshotRuns();
-
-  function snapshotRuns(): Map<string, { runs: number; ms: number }> {
-    const out = new Map<string, { runs: number; ms: number }>();
-    for (const [role, session] of stages.sessions) out.set(role, { runs: session.stats.runs, ms: session.stats.totalRunMs });
-    return out;
-  }
+  let runBaseline = pipeline.modelStats();
 
   async function run(input: AnalyzeInput): Promise<Face[]> {
     const stageMs = zeroStages();
@@ -57,23 +43,21 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<
       t = now;
     };
 
-    const { frame, scaleX, scaleY } = await prepareInput(input, maxImagePixels);
+    const { frame, scaleX, scaleY } = await pipeline.loadFrame(input);
     lap('decode');
-    const detections: Detection[] = await detector.detect(frame);
+    const detections: Detection[] = await pipeline.detect(frame);
     lap('detect');
     // Straight from the whole frame: the OpenCV adapter borrows the frame's bytes (no copy) and
     // warpAffine only visits output pixels, so cutting the face region out first only added a copy.
-    const crops = detections.map((d) => alignFace(frame, d.landmarks, embedder.cropSize.width).crop);
+    const crops = detections.map((d) => pipeline.align(frame, d).crop);
     lap('align');
     // Boxes in the caller's pixels (the frame may have been downscaled): face size is judged on them.
     const boxes = detections.map((d) => scaleBox(d.box, scaleX, scaleY));
-    const quality = detections.map((d, i) =>
-      assessQuality({ box: boxes[i]!, score: d.score, landmarks: d.landmarks, crop: crops[i]! }, parsed.quality),
-    );
+    const quality = detections.map((d, i) => pipeline.assessQuality({ ...d, box: boxes[i]! }, crops[i]!));
     lap('quality');
-    const embeddings = await embedder.embed(crops);
+    const embeddings = await pipeline.embed(crops);
     lap('embed');
-    const livenessScores = liveness ? await liveness.score(frame, detections.map((d) => d.box)) : undefined;
+    const livenessScores = withLiveness ? await pipeline.liveness(frame, detections) : undefined;
     lap('liveness');
 
     const faces = detections.map((d, i): Face => ({
@@ -93,7 +77,8 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<
   }
 
   return {
-    models: stages.modelIds,
+    models: pipeline.models,
+    pipeline,
     analyze(input) {
       if (disposed) {
         return Promise.reject(
@@ -111,16 +96,16 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<
     stats(): AnalyzerStats {
       const modelRunMs: Record<string, number> = {};
       const modelRuns: Record<string, number> = {};
-      for (const [role, session] of stages.sessions) {
-        const base = runBaseline.get(role) ?? { runs: 0, ms: 0 };
-        modelRunMs[role] = session.stats.totalRunMs - base.ms;
-        modelRuns[role] = session.stats.runs - base.runs;
+      for (const [role, now] of Object.entries(pipeline.modelStats())) {
+        const base = runBaseline[role] ?? { runs: 0, totalRunMs: 0 };
+        modelRunMs[role] = now.totalRunMs - base.totalRunMs;
+        modelRuns[role] = now.runs - base.runs;
       }
       return { calls: counters.calls, faces: counters.faces, totalMs: counters.totalMs, stageMs: { ...counters.stageMs }, modelRunMs, modelRuns };
     },
     resetStats() {
       counters = { calls: 0, faces: 0, totalMs: 0, stageMs: zeroStages() };
-      runBaseline = snapshotRuns();
+      runBaseline = pipeline.modelStats();
     },
     dispose() {
       if (!disposing) {
@@ -128,7 +113,7 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<
         disposing = (async () => {
           // Let running calls finish (their sessions must stay alive); their errors are theirs.
           await Promise.allSettled([...inFlight]);
-          await stages.dispose();
+          await pipeline.dispose();
         })();
       }
       return disposing;

@@ -1,6 +1,6 @@
 /**
  * Model loading for the analyzer, as a readable list of steps with one owner for every session:
- * resolve the set -> pick a model per role -> load each session and check its signature ->
+ * resolve the set -> pick a model per role -> load each session and check its inputs/outputs against the manifest ->
  * build the stages. If any step fails, everything loaded so far is released in reverse order
  * before the error propagates, so a failed createFaceAnalyzer() leaks nothing.
  */
@@ -10,20 +10,23 @@ import { createEmbedder, type Embedder } from '../embed/index.ts';
 import { ArcEdgeError } from '../errors.ts';
 import { createLivenessScorer, type LivenessScorer } from '../liveness/index.ts';
 import type { ModelManifest } from '../models/manifest.ts';
-import { checkModelSignature, resolveModelSet } from '../models/index.ts';
+import { checkModelIo, resolveModelSet } from '../models/index.ts';
 import { loadSession } from '../runtime/index.ts';
 import type { InferenceSession, SessionOptions } from '../runtime/types.ts';
-import type { FaceAnalyzerOptions, ResolvedModel, ResolvedModelList } from './options.ts';
+import { ANALYZER_DEFAULTS, type FaceAnalyzerOptions, type ResolvedModel, type ResolvedModelList } from './options.ts';
 
 export type ModelRole = 'detect' | 'landmarks' | 'embed' | 'liveness';
+/** What a pipeline can load; 'detect' brings the landmark model along when the detector needs one. */
+export type PipelineStage = 'detect' | 'embed' | 'liveness';
 
 export interface LoadedStages {
-  readonly detector: FaceDetector;
-  readonly embedder: Embedder;
+  readonly detector: FaceDetector | undefined;
+  readonly embedder: Embedder | undefined;
   readonly liveness: LivenessScorer | undefined;
   /** Sessions by role, for stats only: the stages own and dispose them. */
   readonly sessions: ReadonlyMap<ModelRole, InferenceSession>;
   readonly modelIds: Readonly<Record<string, string>>;
+  readonly manifests: Readonly<Partial<Record<ModelRole, ModelManifest>>>;
   /** Releases every stage in reverse order of creation. */
   dispose(): Promise<void>;
 }
@@ -63,15 +66,21 @@ function pick(
   return candidates[0];
 }
 
-export async function loadStages(options: FaceAnalyzerOptions, backend: SessionOptions): Promise<LoadedStages> {
+export async function loadStages(
+  options: FaceAnalyzerOptions,
+  backend: SessionOptions,
+  stages: readonly PipelineStage[] = ['detect', 'embed', ...(options.liveness ? (['liveness'] as const) : [])],
+): Promise<LoadedStages> {
   const set: ResolvedModelList = typeof options.models === 'string' ? await resolveModelSet(options.models) : options.models;
   const use = options.use ?? {};
-  const detectModel = pick(set, 'detect', use.detect, true, 'the analyzer needs a face detector')!;
-  const landmarkModel = NEEDS_LANDMARK_MODEL.has(detectModel.manifest.family)
-    ? pick(set, 'landmarks', use.landmarks, true, `detector ${detectModel.manifest.id} finds boxes only and needs a landmark model for the 5 points`)
-    : undefined;
-  const embedModel = pick(set, 'embed', use.embed, true, 'the analyzer needs a recognition (embed) model')!;
-  const livenessModel = options.liveness ? pick(set, 'liveness', use.liveness, true, 'liveness: true needs a liveness model') : undefined;
+  const wants = new Set(stages);
+  const detectModel = wants.has('detect') ? pick(set, 'detect', use.detect, true, 'the detect stage needs a face detector') : undefined;
+  const landmarkModel =
+    detectModel && NEEDS_LANDMARK_MODEL.has(detectModel.manifest.family)
+      ? pick(set, 'landmarks', use.landmarks, true, `detector ${detectModel.manifest.id} finds boxes only and needs a landmark model for the 5 points`)
+      : undefined;
+  const embedModel = wants.has('embed') ? pick(set, 'embed', use.embed, true, 'the embed stage needs a recognition (embed) model') : undefined;
+  const livenessModel = wants.has('liveness') ? pick(set, 'liveness', use.liveness, true, 'liveness needs a liveness model') : undefined;
 
   // Everything created so far, newest last; released in reverse on failure or dispose.
   const owned: { dispose(): Promise<void> }[] = [];
@@ -90,29 +99,36 @@ export async function loadStages(options: FaceAnalyzerOptions, backend: SessionO
   const load = async (role: ModelRole, model: ResolvedModel): Promise<InferenceSession> => {
     const session = await loadSession(model.path, backend);
     owned.push(session);
-    checkModelSignature(model.manifest, session);
+    checkModelIo(model.manifest, session);
     sessions.set(role, session);
     return session;
   };
 
   try {
-    const detectSession = await load('detect', detectModel);
-    const landmarks = landmarkModel ? { manifest: landmarkModel.manifest, session: await load('landmarks', landmarkModel) } : undefined;
-    const detector = createDetector(detectModel.manifest, detectSession, { ...options.detect, ...(landmarks ? { landmarks } : {}) });
-    // The detector now owns its sessions: replace them in `owned` by the detector itself.
-    owned.splice(0, owned.length, detector);
-    const embedder = createEmbedder(embedModel.manifest, await load('embed', embedModel), { flipTTA: options.flipTTA ?? false });
-    owned.splice(owned.length - 1, 1, embedder);
+    let detector: FaceDetector | undefined;
+    if (detectModel) {
+      const detectSession = await load('detect', detectModel);
+      const landmarks = landmarkModel ? { manifest: landmarkModel.manifest, session: await load('landmarks', landmarkModel) } : undefined;
+      detector = createDetector(detectModel.manifest, detectSession, { ...options.detect, ...(landmarks ? { landmarks } : {}) });
+      // The detector now owns its sessions: replace them in `owned` by the detector itself.
+      owned.splice(0, owned.length, detector);
+    }
+    let embedder: Embedder | undefined;
+    if (embedModel) {
+      embedder = createEmbedder(embedModel.manifest, await load('embed', embedModel), { flipTTA: options.flipTTA ?? ANALYZER_DEFAULTS.flipTTA });
+      owned.splice(owned.length - 1, 1, embedder);
+    }
     let liveness: LivenessScorer | undefined;
     if (livenessModel) {
       liveness = createLivenessScorer(livenessModel.manifest, await load('liveness', livenessModel));
       owned.splice(owned.length - 1, 1, liveness);
     }
     const modelIds: Record<string, string> = {};
+    const manifests: Partial<Record<ModelRole, ModelManifest>> = {};
     for (const [role, model] of [['detect', detectModel], ['landmarks', landmarkModel], ['embed', embedModel], ['liveness', livenessModel]] as const) {
-      if (model) modelIds[role] = model.manifest.id;
+      if (model) (modelIds[role] = model.manifest.id), (manifests[role] = model.manifest);
     }
-    return { detector, embedder, liveness, sessions, modelIds, dispose: releaseAll };
+    return { detector, embedder, liveness, sessions, modelIds, manifests, dispose: releaseAll };
   } catch (error) {
     await releaseAll().catch(() => undefined); // the original error is the one worth reporting
     throw error;

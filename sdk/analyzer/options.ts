@@ -8,7 +8,8 @@ import { DetectorOptionsSchema } from '../detect/options.ts';
 import { ArcEdgeError } from '../errors.ts';
 import { ModelManifestSchema, type ModelManifest } from '../models/manifest.ts';
 import { QualityThresholdsSchema } from '../quality/index.ts';
-import type { SessionOptions } from '../runtime/types.ts';
+import { SESSION_DEFAULTS, SessionOptionsSchema, type SessionOptions } from '../runtime/options.ts';
+import { EMBEDDER_DEFAULTS } from '../embed/embedder.ts';
 
 const ResolvedModelSchema = z
   .object({
@@ -25,25 +26,6 @@ const ResolvedSetSchema = z
   })
   .strict();
 
-const ExecutionTargetSchema = z.enum(['tensorrt', 'cuda', 'cpu']);
-
-// The fields of runtime SessionOptions the analyzer forwards; the runtime validates the rest
-// (tensorrt, logger) itself, so they pass through untouched.
-const BackendSchema = z
-  .object({
-    targets: z.array(ExecutionTargetSchema).min(1).optional().describe('execution targets, tried in order; default ["cpu"]'),
-    strict: z.boolean().optional().describe('fail instead of falling back to the next target'),
-    threads: z.number().int().min(1).max(256).optional().describe('intra-op threads for CPU execution; default 2'),
-    precision: z.enum(['fp32', 'fp16', 'int8']).optional().describe('TensorRT engine precision'),
-    warmup: z.boolean().optional().describe('run each model once on zeros after loading'),
-    maxBatch: z.number().int().min(1).optional().describe('max batch for dynamic batch axes (TensorRT profile)'),
-    logger: z.custom<(line: string) => void>((v) => typeof v === 'function', 'a function (line: string) => void').optional().describe('where backend notes go'),
-    graphOptimization: z.enum(['disabled', 'basic', 'extended', 'all']).optional().describe('onnxruntime graph optimisation level'),
-    deviceId: z.number().int().min(0).optional().describe('CUDA device index'),
-    tensorrt: z.record(z.string(), z.unknown()).optional().describe('native TensorRT backend options (validated by the runtime)'),
-  })
-  .strict();
-
 // The detector's own schema: one definition of every detect option and its limits.
 const DetectSchema = DetectorOptionsSchema;
 
@@ -52,7 +34,7 @@ export const AnalyzerOptionsSchema = z
     models: z
       .union([z.string().min(1), ResolvedSetSchema])
       .describe('"default", a registry set name (e.g. "buffalo_sc"), "local:<dir>", or an already resolved set'),
-    backend: BackendSchema.optional().describe('inference session options, shared by every model'),
+    backend: SessionOptionsSchema.optional().describe('inference session options, shared by every model (the runtime\'s own schema)'),
     detect: DetectSchema.optional().describe('detector settings'),
     quality: QualityThresholdsSchema.partial().optional().describe('quality gate thresholds; unset ones keep QUALITY_DEFAULTS'),
     liveness: z.boolean().optional().describe('score each face with the set\'s liveness model (the set must have one); default false'),
@@ -100,9 +82,9 @@ export interface FaceAnalyzerOptions {
 }
 
 export const ANALYZER_DEFAULTS = {
-  backend: { threads: 2 } satisfies SessionOptions,
+  backend: { threads: SESSION_DEFAULTS.threads } satisfies SessionOptions,
   liveness: false,
-  flipTTA: false,
+  flipTTA: EMBEDDER_DEFAULTS.flipTTA,
   // 50 MP: above any camera frame or phone photo (a 48 MP sensor is 8000x6000), below a
   // decompression bomb; a decoded 50 MP BGR frame is 150 MB.
   maxImagePixels: 50_000_000,

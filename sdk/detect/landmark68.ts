@@ -77,7 +77,7 @@ export class Landmark68 {
     const values = name ? outputs[name]?.data : undefined;
     const count = this.manifest.landmarks?.points ?? 68;
     if (!(values instanceof Float32Array) || values.length !== count * 2) {
-      throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `landmark model ${this.manifest.id} returned ${values?.length ?? 'no'} values from output ${name}; expected ${count * 2} float32`);
+      throw new ArcEdgeError('MODEL_IO_MISMATCH', `landmark model ${this.manifest.id} returned ${values?.length ?? 'no'} values from output ${name}; expected ${count * 2} float32`);
     }
     // outputs * outputScale = 64 px-crop coordinates; the crop is `side` frame pixels wide.
     const toFrame = ((this.manifest.landmarks?.outputScale ?? size.width) / size.width) * square.side;

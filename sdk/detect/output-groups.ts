@@ -26,7 +26,7 @@ export function groupOutputs(
   const expected = roles.length * strides.length;
   const roleNames = roles.map((aliases) => aliases[0]).join(', ');
   if (graphOutputs.length !== expected) {
-    throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `model has ${graphOutputs.length} outputs; a ${strides.length}-stride decoder of (${roleNames}) needs ${expected}`, {
+    throw new ArcEdgeError('MODEL_IO_MISMATCH', `model has ${graphOutputs.length} outputs; a ${strides.length}-stride decoder of (${roleNames}) needs ${expected}`, {
       fix: 'check the manifest family/strides against the ONNX file',
       details: { graphOutputs },
     });
@@ -36,11 +36,11 @@ export function groupOutputs(
     flat = graphOutputs;
   } else if (spec.names && spec.names.length > 0) {
     if (spec.names.length !== expected) {
-      throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `outputs.names lists ${spec.names.length} names; expected ${expected} (${roleNames} for strides ${strides.join(', ')})`);
+      throw new ArcEdgeError('MODEL_IO_MISMATCH', `outputs.names lists ${spec.names.length} names; expected ${expected} (${roleNames} for strides ${strides.join(', ')})`);
     }
     const missing = spec.names.filter((n) => !graphOutputs.includes(n));
     if (missing.length > 0) {
-      throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `outputs.names not in the model: ${missing.join(', ')}`, {
+      throw new ArcEdgeError('MODEL_IO_MISMATCH', `outputs.names not in the model: ${missing.join(', ')}`, {
         fix: `use the graph's output names: ${graphOutputs.join(', ')}`,
       });
     }
@@ -56,7 +56,7 @@ export function groupOutputs(
       }
     }
     if (missing.length > 0) {
-      throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `outputs are by-name but the model lacks ${missing.join(', ')}`, {
+      throw new ArcEdgeError('MODEL_IO_MISMATCH', `outputs are by-name but the model lacks ${missing.join(', ')}`, {
         fix: `list the names in outputs.names, or use mode "by-order"; the model has: ${graphOutputs.join(', ')}`,
       });
     }
@@ -71,12 +71,12 @@ export function groupOutputs(
  */
 export function outputRows(outputs: Readonly<Record<string, Tensor>>, name: string, rows: number, cols: number): Float32Array {
   const tensor = outputs[name];
-  if (!tensor) throw new ArcEdgeError('BACKEND_RUN_FAILED', `the model returned no output "${name}"`);
+  if (!tensor) throw new ArcEdgeError('MODEL_IO_MISMATCH', `the model returned no output "${name}"`);
   if (tensor.type !== 'float32' || !(tensor.data instanceof Float32Array)) {
-    throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `output ${name} is ${tensor.type}; detectors read float32`);
+    throw new ArcEdgeError('MODEL_IO_MISMATCH', `output ${name} is ${tensor.type}; detectors read float32`);
   }
   if (tensor.data.length !== rows * cols) {
-    throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `output ${name} has shape [${tensor.dims.join(',')}]; expected ${rows}x${cols} values for this input size`, {
+    throw new ArcEdgeError('MODEL_IO_MISMATCH', `output ${name} has shape [${tensor.dims.join(',')}]; expected ${rows}x${cols} values for this input size`, {
       fix: 'check the output mapping (by-order vs by-name), strides and anchors per cell in the manifest',
     });
   }

@@ -47,7 +47,7 @@ export class UltraFaceDetector implements FaceDetector {
     const graph = session.outputs.map((o) => o.name);
     const names = manifest.outputs.mode === 'by-name' ? (manifest.outputs.names ?? ['scores', 'boxes']) : graph;
     if (names.length !== 2 || graph.length !== 2 || !names.every((n) => graph.includes(n))) {
-      throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `UltraFace model ${manifest.id} must have outputs (scores, boxes); it has ${graph.join(', ')}`);
+      throw new ArcEdgeError('MODEL_IO_MISMATCH', `UltraFace model ${manifest.id} must have outputs (scores, boxes); it has ${graph.join(', ')}`);
     }
     [this.scoresName, this.boxesName] = names as [string, string];
   }
@@ -60,7 +60,7 @@ export class UltraFaceDetector implements FaceDetector {
     const boxes = floats(outputs, this.boxesName);
     const count = scores.length / 2;
     if (boxes.length !== count * 4) {
-      throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `UltraFace outputs disagree: ${count} score pairs but ${boxes.length / 4} boxes`);
+      throw new ArcEdgeError('MODEL_IO_MISMATCH', `UltraFace outputs disagree: ${count} score pairs but ${boxes.length / 4} boxes`);
     }
     // Boxes are fractions of the (stretched) input, so fractions of the frame too.
     const found: { box: Box; score: number }[] = [];
@@ -89,6 +89,6 @@ export class UltraFaceDetector implements FaceDetector {
 
 function floats(outputs: Readonly<Record<string, Tensor>>, name: string): Float32Array {
   const data = outputs[name]?.data;
-  if (!(data instanceof Float32Array)) throw new ArcEdgeError('BACKEND_RUN_FAILED', `UltraFace returned no float32 output "${name}"`);
+  if (!(data instanceof Float32Array)) throw new ArcEdgeError('MODEL_IO_MISMATCH', `UltraFace returned no float32 output "${name}"`);
   return data;
 }

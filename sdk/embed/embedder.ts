@@ -1,7 +1,8 @@
 /**
  * The recognition stage: aligned 112x112 BGR crops in, unit-length embeddings out.
  * Preprocessing (colour order, mean/std, layout) comes from the manifest; batching follows the
- * model's declared batch axis (dynamic: one run per chunk; fixed 1: one run per crop).
+ * model's declared batch axis (dynamic: one run per chunk of at most min(chunkSize, the session's
+ * batchLimit) crops; fixed 1: one run per crop).
  */
 import type { Frame } from '../image/frame.ts';
 import type { ModelManifest } from '../models/manifest.ts';
@@ -17,8 +18,12 @@ export interface EmbedderOptions {
    * (insightface's "flip test"). Twice the model time; a small accuracy gain. Default false.
    */
   readonly flipTTA?: boolean;
-  /** Largest batch sent in one run when the model's batch axis is dynamic. Default 16. */
-  readonly maxBatch?: number;
+  /**
+   * Crops per run when the model's batch axis is dynamic. Default 16. Never above the
+   * session's own `batchLimit` (SessionOptions.maxBatch, the TensorRT profile max): the
+   * embedder takes the smaller of the two.
+   */
+  readonly chunkSize?: number;
 }
 
 export interface Embedder {
@@ -35,13 +40,13 @@ export interface Embedder {
   dispose(): Promise<void>;
 }
 
-export const EMBEDDER_DEFAULTS = { flipTTA: false, maxBatch: 16 } as const satisfies Required<EmbedderOptions>;
+export const EMBEDDER_DEFAULTS = { flipTTA: false, chunkSize: 16 } as const satisfies Required<EmbedderOptions>;
 
 /** The graph output holding the embedding, per the manifest's output spec. */
 export function embeddingOutputName(manifest: ModelManifest, session: InferenceSession): string {
   const name = manifest.outputs.mode === 'by-name' ? manifest.outputs.names?.[0] : session.outputs[0]?.name;
   if (!name) {
-    throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `model ${manifest.id} declares no usable output`, {
+    throw new ArcEdgeError('MODEL_IO_MISMATCH', `model ${manifest.id} declares no usable output`, {
       fix: 'set outputs.names (by-name) or make sure the graph has an output',
     });
   }
@@ -61,13 +66,13 @@ export function createEmbedder(manifest: ModelManifest, session: InferenceSessio
       fix: 'pass the manifest of a task "embed" model (e.g. fr_feature_512, mobilefacenet_paddle_128)',
     });
   }
-  const { flipTTA, maxBatch } = { ...EMBEDDER_DEFAULTS, ...options };
+  const { flipTTA, chunkSize } = { ...EMBEDDER_DEFAULTS, ...options };
   const spec = manifest.input;
   const geometry = inputGeometry(spec);
   const size = manifest.embeddingSize;
   const outputName = embeddingOutputName(manifest, session);
   const batched = hasDynamicBatch(session, spec.name);
-  const chunk = batched ? Math.max(1, maxBatch) : 1;
+  const chunk = batched ? Math.max(1, Math.min(chunkSize, session.batchLimit)) : 1;
   const sampleLength = geometry.channels * geometry.width * geometry.height;
   // 150 KB per 112x112 crop: fresh each call it page-faults (~0.15 ms per face, measured).
   const buffers = new InputBuffers();
@@ -87,7 +92,7 @@ export function createEmbedder(manifest: ModelManifest, session: InferenceSessio
     }
     if (!out || !(out.data instanceof Float32Array) || out.data.length !== n * size) {
       throw new ArcEdgeError(
-        'MODEL_SIGNATURE_MISMATCH',
+        'MODEL_IO_MISMATCH',
         `model ${manifest.id} returned ${out?.data.length ?? 'no'} values for ${n} crops; expected ${n} x ${size}`,
         {
           fix: 'check embeddingSize and outputs in the model manifest against the ONNX graph',

@@ -3,6 +3,8 @@
  * row-major, no padding between rows. BGR because that is what OpenCV, cameras through
  * GStreamer/V4L2 and YuNet use natively; models that want RGB swap in their preprocessing.
  */
+import { ArcEdgeError } from '../errors.ts';
+
 export interface Frame {
   /** width * height * 3 bytes, B,G,R per pixel. */
   readonly data: Uint8Array;
@@ -14,9 +16,14 @@ export interface Frame {
 export type AffineMatrix = readonly [number, number, number, number, number, number];
 
 export function createFrame(width: number, height: number, data?: Uint8Array): Frame {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new ArcEdgeError('INVALID_ARGUMENT', `frame size must be positive integers; got ${width}x${height}`);
+  }
   const size = width * height * 3;
   if (data && data.length !== size) {
-    throw new RangeError(`frame data has ${data.length} bytes; ${width}x${height} BGR needs ${size}`);
+    throw new ArcEdgeError('INVALID_ARGUMENT', `frame data has ${data.length} bytes; ${width}x${height} BGR needs ${size}`, {
+      fix: 'frames are 8-bit BGR, 3 bytes per pixel, no row padding; convert RGBA or grey data first',
+    });
   }
   return { data: data ?? new Uint8Array(size), width, height };
 }

@@ -42,7 +42,7 @@ export function createLivenessScorer(manifest: ModelManifest, session: Inference
   const { realIndex, cropScale } = manifest.liveness;
   const outputName = manifest.outputs.mode === 'by-name' ? manifest.outputs.names?.[0] : session.outputs[0]?.name;
   if (!outputName) {
-    throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `liveness model ${manifest.id} declares no usable output`);
+    throw new ArcEdgeError('MODEL_IO_MISMATCH', `liveness model ${manifest.id} declares no usable output`);
   }
   let disposed = false;
   let spare: Float32Array | undefined;
@@ -87,7 +87,7 @@ export function createLivenessScorer(manifest: ModelManifest, session: Inference
           writeLivenessInput(frame, box, data);
           const out = (await session.run({ [spec.name]: { type: 'float32', data, dims } }))[outputName];
           if (!out || !(out.data instanceof Float32Array) || out.data.length <= realIndex) {
-            throw new ArcEdgeError('MODEL_SIGNATURE_MISMATCH', `liveness model ${manifest.id} returned ${out?.data.length ?? 'no'} values`, {
+            throw new ArcEdgeError('MODEL_IO_MISMATCH', `liveness model ${manifest.id} returned ${out?.data.length ?? 'no'} values`, {
               fix: 'check outputs and liveness.realIndex in the model manifest',
             });
           }

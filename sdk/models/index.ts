@@ -19,7 +19,7 @@ export type { ResolveOptions, ResolveEvent, ResolvedModel, ModelOrigin } from '.
 export { resolveModelSet, verifyModelSet, isLocalSet } from './model-set.ts';
 export type { ResolvedModelSet, ModelSetReport, VerifiedModel, VerifyStatus } from './model-set.ts';
 export { manifestTemplate, LOCAL_PREFIX } from './local-set.ts';
-export { checkModelSignature, signatureProblems } from './signature.ts';
+export { checkModelIo, ioProblems } from './io-check.ts';
 export { arcedgeHome, cachedModelPath } from './cache.ts';
 export { npmRegistry } from './fetch-npm.ts';
 export type { FetchFunction } from './download.ts';

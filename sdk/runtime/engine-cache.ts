@@ -14,8 +14,8 @@
  * into place only after the engine it names is complete, so concurrent writers can each
  * replace the pair but a reader never sees a sidecar pointing at a partial engine.
  */
+import { engineCacheDir } from '../storage/paths.ts';
 import { chmod, mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../storage/atomic-file.ts';
@@ -86,10 +86,9 @@ export function describeKeyChange(cached: EngineKeyParts, wanted: EngineKeyParts
   return changes.length > 0 ? changes.join(', ') : 'key differs';
 }
 
+/** $ARCEDGE_ENGINE_CACHE, else $ARCEDGE_HOME/tensorrt (sdk/storage/paths.ts owns the layout). */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.ARCEDGE_ENGINE_CACHE) return resolve(env.ARCEDGE_ENGINE_CACHE);
-  const base = env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), '.cache');
-  return join(base, 'arcedge', 'tensorrt');
+  return engineCacheDir(env);
 }
 
 /** Engines are executable code for the GPU: keep the directory private to the user (0700). */

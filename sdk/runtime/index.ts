@@ -6,10 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { ArcEdgeError, isArcEdgeError } from '../errors.ts';
+import { EXECUTION_TARGETS, parseSessionOptions, SESSION_DEFAULTS } from './options.ts';
 import type { BackendProbe, ExecutionTarget, InferenceBackend, InferenceSession, SessionOptions } from './types.ts';
 
-export const ALL_TARGETS: readonly ExecutionTarget[] = ['tensorrt', 'cuda', 'cpu'];
-const DEFAULT_TARGETS: readonly ExecutionTarget[] = ['cpu'];
+export const ALL_TARGETS: readonly ExecutionTarget[] = EXECUTION_TARGETS;
 
 const backends = new Map<ExecutionTarget, Promise<InferenceBackend>>();
 
@@ -39,13 +39,38 @@ export interface TargetFailure {
 
 const firstLine = (text: string): string => text.split('\n')[0] ?? text;
 
+// Sessions loaded and not yet disposed, for leak checks (tests, `arcedge doctor`, agent metrics).
+const liveSessions = new Set<InferenceSession>();
+
+/** How many sessions loadSession() returned that have not been disposed yet. */
+export function openSessionCount(): number {
+  return liveSessions.size;
+}
+
+function track(session: InferenceSession): InferenceSession {
+  liveSessions.add(session);
+  // Patched on the instance (not wrapped) so run() keeps its direct path and the session its identity.
+  const dispose = session.dispose.bind(session);
+  Object.defineProperty(session, 'dispose', {
+    value: async (): Promise<void> => {
+      try {
+        await dispose();
+      } finally {
+        liveSessions.delete(session);
+      }
+    },
+  });
+  return session;
+}
+
 /**
  * Loads `modelPath` on the first of `options.targets` (default ['cpu']) that works. When an
  * earlier target failed, logs one line naming each failure and where it ended up; with
  * `strict: true` throws BACKEND_UNAVAILABLE naming every failure instead of falling back.
  */
 export async function loadSession(modelPath: string, options: SessionOptions = {}): Promise<InferenceSession> {
-  const targets = options.targets ?? DEFAULT_TARGETS;
+  parseSessionOptions(options, `loadSession options for ${modelPath}`);
+  const targets = options.targets ?? SESSION_DEFAULTS.targets;
   if (targets.length === 0) throw new ArcEdgeError('INVALID_ARGUMENT', 'SessionOptions.targets is empty', { fix: `list at least one of ${ALL_TARGETS.join(', ')}` });
   // A missing file is the caller's problem on every target: say so once instead of N times.
   if (!existsSync(modelPath)) {
@@ -57,7 +82,7 @@ export async function loadSession(modelPath: string, options: SessionOptions = {
       const backend = await getBackend(target);
       const probe = await backend.probe();
       if (!probe.available) throw new ArcEdgeError('BACKEND_UNAVAILABLE', probe.reason);
-      const session = await backend.load(modelPath, options);
+      const session = track(await backend.load(modelPath, options));
       if (failures.length > 0) {
         const log = options.logger ?? ((line: string) => console.warn(line));
         log(`arcedge runtime: ${modelPath} runs on ${target}; ${describeFailures(failures)}`);
@@ -126,3 +151,4 @@ export type {
   TensorRtOptions,
   TensorType,
 } from './types.ts';
+export { SessionOptionsSchema, TensorRtOptionsSchema, SESSION_DEFAULTS, TENSORRT_DEFAULTS, parseSessionOptions } from './options.ts';

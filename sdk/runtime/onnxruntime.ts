@@ -12,7 +12,8 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { ArcEdgeError } from '../errors.ts';
-import { validateFeeds, warmUp } from './tensor.ts';
+import { SESSION_DEFAULTS } from './options.ts';
+import { batchLimitOf, validateFeeds, warmUp } from './tensor.ts';
 import type {
   BackendProbe,
   InferenceBackend,
@@ -26,13 +27,6 @@ import type {
 
 export type OrtTarget = 'cpu' | 'cuda';
 
-/** Every SessionOptions default this backend applies, in one place. */
-const DEFAULTS = {
-  threads: 2,
-  graphOptimization: 'all',
-  deviceId: 0,
-  warmup: false,
-} as const satisfies Pick<SessionOptions, 'threads' | 'graphOptimization' | 'deviceId' | 'warmup'>;
 
 const KNOWN_TYPES = new Set<string>(['float32', 'float16', 'int8', 'uint8', 'int32', 'int64', 'bool']);
 
@@ -52,7 +46,7 @@ function toOrtTensor(tensor: Tensor): ort.Tensor {
 function fromOrtTensor(name: string, value: ort.OnnxValue): Tensor {
   const tensor = value as ort.Tensor;
   if (!KNOWN_TYPES.has(tensor.type)) {
-    throw new ArcEdgeError('BACKEND_RUN_FAILED', `output "${name}" has type ${tensor.type}, which arcedge does not handle`);
+    throw new ArcEdgeError('MODEL_IO_MISMATCH', `output "${name}" has type ${tensor.type}, which arcedge does not handle`);
   }
   return { type: tensor.type as TensorType, data: tensor.data as Tensor['data'], dims: tensor.dims };
 }
@@ -71,6 +65,7 @@ class OrtSession implements InferenceSession {
   readonly stats: SessionStats = { runs: 0, totalRunMs: 0 };
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
+  readonly batchLimit: number;
   private disposed = false;
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -78,14 +73,16 @@ class OrtSession implements InferenceSession {
     readonly target: OrtTarget,
     readonly modelPath: string,
     private readonly session: ort.InferenceSession,
+    maxBatch: number,
   ) {
     this.inputs = session.inputMetadata.map(toTensorInfo);
     this.outputs = session.outputMetadata.map(toTensorInfo);
+    this.batchLimit = batchLimitOf(this.inputs, maxBatch);
   }
 
   async run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
     if (this.disposed) throw new ArcEdgeError('BACKEND_DISPOSED', `the ${this.target} session for ${this.modelPath} was disposed`);
-    validateFeeds(this.modelPath, this.inputs, feeds);
+    validateFeeds(this.modelPath, this.inputs, feeds, this.batchLimit);
     const ortFeeds: Record<string, ort.Tensor> = {};
     for (const [name, tensor] of Object.entries(feeds)) ortFeeds[name] = toOrtTensor(tensor);
     const started = performance.now();
@@ -140,7 +137,7 @@ export function createOnnxRuntimeBackend(target: OrtTarget): InferenceBackend {
       return { target, available: true, reason: `onnxruntime-node ${version}, CUDA provider library found`, details: { onnxruntime: version, library } };
     },
     async load(modelPath: string, options: SessionOptions): Promise<InferenceSession> {
-      const settings = { ...DEFAULTS, ...options };
+      const settings = { ...SESSION_DEFAULTS, ...options };
       if (target === 'cuda') {
         const probe = await this.probe();
         if (!probe.available) throw new ArcEdgeError('BACKEND_UNAVAILABLE', probe.reason);
@@ -164,7 +161,7 @@ export function createOnnxRuntimeBackend(target: OrtTarget): InferenceBackend {
           fix: 'check that the file is a complete ONNX model (its sha256 against the registry) and that this target supports its operators',
         });
       }
-      const wrapped = new OrtSession(target, modelPath, session);
+      const wrapped = new OrtSession(target, modelPath, session, settings.maxBatch);
       return settings.warmup ? warmUp(wrapped) : wrapped;
     },
   };

@@ -68,7 +68,21 @@ export function zeroFeeds(inputs: readonly TensorInfo[]): Record<string, Tensor>
 }
 
 /** Throws INVALID_ARGUMENT naming every problem with the feeds at once (missing, unknown, type, rank, fixed dims). */
-export function validateFeeds(modelPath: string, inputs: readonly TensorInfo[], feeds: Readonly<Record<string, Tensor>>): void {
+/**
+ * The largest batch a session takes: a fixed leading axis is its own limit; a dynamic one is
+ * limited by `maxBatch` (SessionOptions; Infinity when the runtime has no limit of its own).
+ */
+export function batchLimitOf(inputs: readonly TensorInfo[], maxBatch: number): number {
+  const axis = inputs[0]?.shape[0];
+  return typeof axis === 'number' && axis > 0 ? axis : maxBatch;
+}
+
+export function validateFeeds(
+  modelPath: string,
+  inputs: readonly TensorInfo[],
+  feeds: Readonly<Record<string, Tensor>>,
+  batchLimit = Number.POSITIVE_INFINITY,
+): void {
   const problems: string[] = [];
   for (const info of inputs) {
     const tensor = feeds[info.name];
@@ -86,6 +100,12 @@ export function validateFeeds(modelPath: string, inputs: readonly TensorInfo[], 
         problems.push(`input "${info.name}" axis ${axis} is ${tensor.dims[axis]}, the model fixes it at ${dim}`);
       }
     });
+    const batch = tensor.dims[0];
+    if (typeof info.shape[0] !== 'number' || info.shape[0] <= 0) {
+      if (batch !== undefined && batch > batchLimit) {
+        problems.push(`input "${info.name}" has batch ${batch}, above this session's limit of ${batchLimit} (SessionOptions.maxBatch)`);
+      }
+    }
     if (elementCount(tensor.dims) !== tensor.data.length) {
       problems.push(`input "${info.name}" dims [${tensor.dims.join(', ')}] do not match its ${tensor.data.length} elements`);
     }

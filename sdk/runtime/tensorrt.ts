@@ -23,7 +23,8 @@ import {
 } from './engine-cache.ts';
 import type { EngineKeyParts } from './engine-cache.ts';
 import { sha256File } from '../storage/sha256.ts';
-import { validateFeeds, warmUp } from './tensor.ts';
+import { SESSION_DEFAULTS, TENSORRT_DEFAULTS } from './options.ts';
+import { batchLimitOf, validateFeeds, warmUp } from './tensor.ts';
 import type { TensorRtNative, NativeEngine, NativeInfo } from './tensorrt-native.ts';
 import type {
   BackendProbe,
@@ -41,15 +42,13 @@ import type {
 export const ADDON_BUILD_COMMAND = 'npm run build:tensorrt';
 const ADDON_RELATIVE = join('sdk', 'native', 'tensorrt', 'build', 'Release', 'arcedge_tensorrt.node');
 
+// Every default comes from runtime/options.ts; TensorRT's profile needs a finite max batch.
 const DEFAULTS = {
-  precision: 'fp32',
-  maxBatch: 8,
-  deviceId: 0,
-  warmup: false,
-  workspaceMb: 1024,
-  optBatch: 1,
-  dlaCore: -1,
-  timingCache: true,
+  precision: SESSION_DEFAULTS.precision,
+  maxBatch: SESSION_DEFAULTS.tensorrtMaxBatch,
+  deviceId: SESSION_DEFAULTS.deviceId,
+  warmup: SESSION_DEFAULTS.warmup,
+  ...TENSORRT_DEFAULTS,
 } as const;
 
 /**
@@ -114,6 +113,7 @@ class TensorRtSession implements InferenceSession {
   readonly stats: SessionStats = { runs: 0, totalRunMs: 0 };
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
+  readonly batchLimit: number;
   private disposed = false;
   // One execution context, one stream and one set of pinned buffers per engine: runs take turns.
   private queue: Promise<unknown> = Promise.resolve();
@@ -121,18 +121,20 @@ class TensorRtSession implements InferenceSession {
   constructor(
     readonly modelPath: string,
     private readonly engine: NativeEngine,
+    maxBatch: number,
   ) {
     const io = engine.io();
     const info = (mode: 'input' | 'output'): TensorInfo[] =>
       io.filter((t) => t.mode === mode).map((t) => ({ name: t.name, type: TRT_TYPES[t.type] ?? 'unknown', shape: t.shape }));
     this.inputs = info('input');
     this.outputs = info('output');
+    this.batchLimit = batchLimitOf(this.inputs, maxBatch);
   }
 
   run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
     if (this.disposed) return Promise.reject(new ArcEdgeError('BACKEND_DISPOSED', `the tensorrt session for ${this.modelPath} was disposed`));
     try {
-      validateFeeds(this.modelPath, this.inputs, feeds);
+      validateFeeds(this.modelPath, this.inputs, feeds, this.batchLimit);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -155,7 +157,7 @@ class TensorRtSession implements InferenceSession {
     const outputs: Record<string, Tensor> = {};
     for (const [name, value] of Object.entries(raw)) {
       const type = TRT_TYPES[value.type];
-      if (!type) throw new ArcEdgeError('BACKEND_RUN_FAILED', `output "${name}" has TensorRT type ${value.type}, which arcedge does not handle`);
+      if (!type) throw new ArcEdgeError('MODEL_IO_MISMATCH', `output "${name}" has TensorRT type ${value.type}, which arcedge does not handle`);
       outputs[name] = { type, dims: value.dims, data: asTensorData(type, value.data) };
     }
     return outputs;
@@ -270,7 +272,7 @@ export function createTensorRtBackend(): InferenceBackend {
           fix: `delete ${join(cacheDir, `${slot}.json`)} to force a rebuild`,
         });
       }
-      const session = new TensorRtSession(modelPath, engine);
+      const session = new TensorRtSession(modelPath, engine, settings.maxBatch);
       return settings.warmup ? warmUp(session) : session;
     },
   };

@@ -20,61 +20,9 @@ export interface TensorInfo {
   readonly shape: readonly (number | string)[];
 }
 
-/** Where a model can run, in the order a caller prefers them. */
-export type ExecutionTarget =
-  /** the native TensorRT addon (sdk/native/tensorrt): FP16/INT8 + engine cache */
-  | 'tensorrt'
-  /** onnxruntime-node's CUDA execution provider */
-  | 'cuda'
-  /** onnxruntime-node's CPU execution provider: available everywhere */
-  | 'cpu';
-
-export type Precision = 'fp32' | 'fp16' | 'int8';
-
-export interface SessionOptions {
-  /** Candidates tried in order; default ['cpu']. */
-  readonly targets?: readonly ExecutionTarget[];
-  /** Throw BACKEND_UNAVAILABLE (naming every target that fails) instead of falling back when the first target cannot load. Default false. */
-  readonly strict?: boolean;
-  /** Intra-op threads for CPU execution. Default 2 (see ARCHITECTURE.md: spinning off). */
-  readonly threads?: number;
-  /** Precision for TensorRT engines. Default 'fp32'. */
-  readonly precision?: Precision;
-  /** Run the model once on zeros after loading so the first real call is not slow. Default false. */
-  readonly warmup?: boolean;
-  /** Max batch size for a dynamic batch axis (TensorRT optimisation profile). Default 8. */
-  readonly maxBatch?: number;
-  /** Where the one-line fallback summary and engine-cache notes go. Default console.warn. */
-  readonly logger?: (line: string) => void;
-  /** onnxruntime graph optimisation level. Default 'all'. */
-  readonly graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
-  /** CUDA device index for 'cuda' and 'tensorrt'. Default 0. */
-  readonly deviceId?: number;
-  /** Options only the native TensorRT backend reads. */
-  readonly tensorrt?: TensorRtOptions;
-}
-
-/** Min/opt/max shapes of one input for a TensorRT optimisation profile. */
-export interface ProfileShape {
-  readonly min: readonly number[];
-  readonly opt: readonly number[];
-  readonly max: readonly number[];
-}
-
-export interface TensorRtOptions {
-  /** Engine cache directory. Default $ARCEDGE_ENGINE_CACHE, else $XDG_CACHE_HOME or ~/.cache + /arcedge/tensorrt. */
-  readonly cacheDir?: string;
-  /** Builder workspace limit in MiB (setMemoryPoolLimit kWORKSPACE). Default 1024. */
-  readonly workspaceMb?: number;
-  /** Batch size the profile is tuned for (kOPT). Default 1. */
-  readonly optBatch?: number;
-  /** Run on this DLA core (Xavier/Orin), layers DLA cannot run fall back to the GPU. Needs fp16 or int8. */
-  readonly dlaCore?: number;
-  /** Profiles for inputs with dynamic non-batch axes (e.g. a detector's H and W), keyed by input name. */
-  readonly inputShapes?: Readonly<Record<string, ProfileShape>>;
-  /** Reuse and update a per-TensorRT-version timing cache next to the engines. Default true. */
-  readonly timingCache?: boolean;
-}
+// Options types are inferred from the zod schemas in options.ts (one definition each).
+export type { ExecutionTarget, Precision, SessionOptions, TensorRtOptions, ProfileShape } from './options.ts';
+import type { ExecutionTarget, SessionOptions } from './options.ts';
 
 export interface SessionStats {
   /** Number of run() calls. */
@@ -91,6 +39,13 @@ export interface InferenceSession {
   readonly outputs: readonly TensorInfo[];
   /** Raw model time, for benchmarks (end-to-end / raw ratio). */
   readonly stats: SessionStats;
+  /**
+   * Largest batch one run() accepts on the first input's batch axis: the fixed batch for a
+   * static axis (1 for most exported recognizers), SessionOptions.maxBatch for a dynamic one
+   * (Infinity on onnxruntime unless set; the profile max on TensorRT). Callers that batch
+   * (the embedder) split their work into chunks no larger than this.
+   */
+  readonly batchLimit: number;
   run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>>;
   /** Releases native memory; idempotent. run() after dispose() throws BACKEND_DISPOSED. */
   dispose(): Promise<void>;

@@ -5,14 +5,18 @@ import { createFaceAnalyzer } from '../../sdk/analyzer/index.ts';
 import { readImage } from '../../sdk/image/index.ts';
 import { isArcEdgeError } from '../../sdk/errors.ts';
 import { assetFace } from '../helpers/assets.ts';
+import { openSessionCount } from '../../sdk/internal.ts';
 import { SCRFD_FR512 } from './model-sets.ts';
 
 test('dispose is idempotent; analyze after dispose is BACKEND_DISPOSED', async () => {
+  const open = openSessionCount();
   const analyzer = await createFaceAnalyzer({ models: SCRFD_FR512() });
+  assert.equal(openSessionCount(), open + 2, 'detector + recognizer sessions');
   const frame = await readImage(assetFace('debian', 'messi5.jpg'));
   assert.equal((await analyzer.analyze(frame)).length, 1);
   await Promise.all([analyzer.dispose(), analyzer.dispose()]);
   await analyzer.dispose();
+  assert.equal(openSessionCount(), open, 'both sessions released');
   await assert.rejects(analyzer.analyze(frame), (error: unknown) => {
     assert.ok(isArcEdgeError(error, 'BACKEND_DISPOSED'), String(error));
     assert.match(error.message, /createFaceAnalyzer/);
@@ -24,10 +28,12 @@ test('dispose while analyses run: they finish, then the sessions are released', 
   const analyzer = await createFaceAnalyzer({ models: SCRFD_FR512() });
   const frame = await readImage(assetFace('debian', 'messi5.jpg'));
   const running = [analyzer.analyze(frame), analyzer.analyze(frame)];
+  const open = openSessionCount();
   const disposed = analyzer.dispose();
   const results = await Promise.all(running);
   await disposed;
   assert.deepEqual(results.map((faces) => faces.length), [1, 1]);
+  assert.equal(openSessionCount(), open - 2, 'released after the running calls finished');
 });
 
 test('200 analyses: RSS stays bounded (no native Mat or tensor leak)', async () => {
@@ -35,11 +41,13 @@ test('200 analyses: RSS stays bounded (no native Mat or tensor leak)', async () 
   try {
     const frame = await readImage(assetFace('face_recognition', 'examples', 'two_people.jpg'));
     for (let i = 0; i < 20; i++) await analyzer.analyze(frame); // warm-up: allocator pools and JIT settle
-    globalThis.gc?.();
+    // scripts/test.sh runs node with --expose-gc; without it this test would measure garbage, not leaks.
+    assert.equal(typeof globalThis.gc, 'function', 'run with node --expose-gc (scripts/test.sh does)');
+    globalThis.gc!();
     const before = process.memoryUsage().rss;
     let faces = 0;
     for (let i = 0; i < 200; i++) faces += (await analyzer.analyze(frame)).length;
-    globalThis.gc?.();
+    globalThis.gc!();
     const grownMb = (process.memoryUsage().rss - before) / 2 ** 20;
     console.log(`RSS growth over 200 analyses: ${grownMb.toFixed(1)} MB (${faces} faces)`);
     assert.equal(faces, 400);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createFaceAnalyzer } from '../../sdk/analyzer/index.ts';
 import { isArcEdgeError } from '../../sdk/errors.ts';
 import { resolveModelSet } from '../../sdk/models/index.ts';
+import { openSessionCount } from '../../sdk/internal.ts';
 import { SCRFD_FR512 } from './model-sets.ts';
 import { assetFace, requireAssets } from '../helpers/assets.ts';
 
@@ -30,17 +31,19 @@ test('an unknown set name: MODEL_SET_UNKNOWN', async () => {
   await assert.rejects(createFaceAnalyzer({ models: 'no-such-set' }), (error: unknown) => isArcEdgeError(error, 'MODEL_SET_UNKNOWN'));
 });
 
-test('a manifest that lies about its input: MODEL_SIGNATURE_MISMATCH at load, nothing left open', async () => {
+test('a manifest that lies about its input: MODEL_IO_MISMATCH at load, nothing left open', async () => {
   const set = await resolveModelSet(SCRFD_FR512());
   const liar = set.models.map((m) =>
     m.manifest.task === 'embed' ? { ...m, manifest: { ...m.manifest, input: { ...m.manifest.input, shape: [1, 3, 128, 128] } } } : m,
   );
+  const open = openSessionCount();
   await assert.rejects(createFaceAnalyzer({ models: { name: 'liar', models: liar } }), (error: unknown) => {
-    assert.ok(isArcEdgeError(error, 'MODEL_SIGNATURE_MISMATCH'), String(error));
+    assert.ok(isArcEdgeError(error, 'MODEL_IO_MISMATCH'), String(error));
     assert.match(error.message, /128/);
     return true;
   });
-  // The detector session loaded before the failure was released: a fresh analyzer still loads fine.
+  // The detector and embedder sessions loaded before the failure were released.
+  assert.equal(openSessionCount(), open, 'sessions left open by the failed createFaceAnalyzer');
   const ok = await createFaceAnalyzer({ models: set });
   assert.equal(ok.models.embed, 'faceplugin-feature-512');
   await ok.dispose();

@@ -57,7 +57,7 @@ describe('createDetector', () => {
         (e: unknown) => isArcEdgeError(e, 'CONFIG_INVALID') && /inputSize\.width/.test(e.message) && /scoreThreshold/.test(e.message) && /bogus/.test(e.message),
       );
       assert.throws(() => createDetector(registryManifest('default', 'fr_detect.onnx'), session), (e: unknown) => isArcEdgeError(e, 'INVALID_ARGUMENT') && /landmark/.test(e.message));
-      assert.throws(() => createDetector(registryManifest('yunet', 'yunet_2023mar_640.onnx'), session), (e: unknown) => isArcEdgeError(e, 'MODEL_MANIFEST_INVALID'));
+      assert.throws(() => createDetector(registryManifest('yunet', 'yunet_2023mar_640.onnx'), session), (e: unknown) => isArcEdgeError(e, 'MODEL_IO_MISMATCH'));
     } finally {
       await session.dispose();
     }
@@ -105,7 +105,7 @@ describe('SCRFD output mapping', () => {
       const want: Detection[] = await reference.detect(frame);
       assert.equal(want.length, 2);
       assert.deepEqual(await mapped.detect(frame), want);
-      await assert.rejects(byOrder.detect(frame), (e: unknown) => isArcEdgeError(e, 'MODEL_MANIFEST_INVALID') && /by-order vs by-name/.test(e.message));
+      await assert.rejects(byOrder.detect(frame), (e: unknown) => isArcEdgeError(e, 'MODEL_IO_MISMATCH') && /by-order vs by-name/.test(e.message));
     } finally {
       await Promise.all([reference.dispose(), mapped.dispose(), byOrder.dispose()]);
     }

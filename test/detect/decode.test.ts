@@ -109,11 +109,11 @@ describe('groupOutputs', () => {
   it('names every missing output and the wrong count', () => {
     assert.throws(
       () => groupOutputs(['score_8', 'bbox_8', 'kps_8', 'x', 'y', 'z', 'u', 'v', 'w'], { mode: 'by-name', count: 9 }, roles, strides),
-      (e: unknown) => isArcEdgeError(e, 'MODEL_MANIFEST_INVALID') && /score\|cls_16/.test(e.message) && /kps_32/.test(e.message),
+      (e: unknown) => isArcEdgeError(e, 'MODEL_IO_MISMATCH') && /score\|cls_16/.test(e.message) && /kps_32/.test(e.message),
     );
     assert.throws(
       () => groupOutputs(['a', 'b'], { mode: 'by-order', count: 2 }, roles, strides),
-      (e: unknown) => isArcEdgeError(e, 'MODEL_MANIFEST_INVALID') && /needs 9/.test(e.message),
+      (e: unknown) => isArcEdgeError(e, 'MODEL_IO_MISMATCH') && /needs 9/.test(e.message),
     );
   });
 });

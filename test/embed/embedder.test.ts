@@ -10,18 +10,18 @@ import { createDetector } from '../../sdk/detect/index.ts';
 import { compare, createEmbedder, l2Normalize } from '../../sdk/embed/index.ts';
 import { readImage } from '../../sdk/image/index.ts';
 import type { Frame } from '../../sdk/image/frame.ts';
-import { checkModelSignature, resolveModelSet } from '../../sdk/models/index.ts';
+import { checkModelIo, resolveModelSet } from '../../sdk/models/index.ts';
 import { loadSession } from '../../sdk/runtime/index.ts';
 import { assetFace } from '../helpers/assets.ts';
 import { SCRFD_FR512, SCRFD_PADDLE128 } from '../analyzer/model-sets.ts';
 
 const crops: Frame[] = [];
 
-async function loadEmbedder(setSpec: string, options: { flipTTA?: boolean; maxBatch?: number } = {}) {
+async function loadEmbedder(setSpec: string, options: { flipTTA?: boolean; chunkSize?: number } = {}, maxBatch?: number) {
   const set = await resolveModelSet(setSpec);
   const model = set.models.find((m) => m.manifest.task === 'embed')!;
-  const session = await loadSession(model.path, { threads: 2 });
-  checkModelSignature(model.manifest, session);
+  const session = await loadSession(model.path, { threads: 2, ...(maxBatch ? { maxBatch } : {}) });
+  checkModelIo(model.manifest, session);
   return { embedder: createEmbedder(model.manifest, session, options), session };
 }
 
@@ -74,9 +74,9 @@ test('mobilefacenet_paddle_128 (dynamic batch): one batched run equals one run p
   }
 });
 
-test('fr_feature_512 (fixed batch 1): loops, one run per crop; maxBatch chunks a dynamic model', async () => {
+test('fr_feature_512 (fixed batch 1): loops, one run per crop; chunkSize chunks a dynamic model', async () => {
   const fixed = await loadEmbedder(SCRFD_FR512());
-  const chunked = await loadEmbedder(SCRFD_PADDLE128(), { maxBatch: 3 });
+  const chunked = await loadEmbedder(SCRFD_PADDLE128(), { chunkSize: 3 });
   try {
     assert.equal(fixed.embedder.batched, false);
     const out = await fixed.embedder.embed(crops);
@@ -113,3 +113,31 @@ test('flip TTA = L2-normalised sum of the crop\'s and its mirror\'s embeddings (
   }
 });
 
+
+test('a session limited to batch 4 embeds 9 faces correctly: the embedder chunks to the session limit', async () => {
+  const nine = Array.from({ length: 9 }, (_, i) => crops[i % crops.length]!);
+  const limited = await loadEmbedder(SCRFD_PADDLE128(), {}, 4);
+  const reference = await loadEmbedder(SCRFD_PADDLE128(), { chunkSize: 1 });
+  try {
+    assert.equal(limited.session.batchLimit, 4);
+    // The limit is real: the session itself refuses a batch of 5.
+    const input = limited.session.inputs[0]!;
+    await assert.rejects(
+      limited.session.run({ [input.name]: { type: 'float32', data: new Float32Array(5 * 3 * 112 * 112), dims: [5, 3, 112, 112] } }),
+      (error: Error & { code?: string }) => error.code === 'INVALID_ARGUMENT' && /limit of 4/.test(error.message),
+    );
+    const out = await limited.embedder.embed(nine);
+    assert.equal(out.length, 9);
+    assert.equal(limited.session.stats.runs, 3, 'chunks of 4 + 4 + 1');
+    const one = await reference.embedder.embed(nine);
+    for (let i = 0; i < 9; i++) assert.ok(compare(out[i]!, one[i]!) > 0.99999, `face ${i}: ${compare(out[i]!, one[i]!)}`);
+    // With flip TTA the views double (18) and still never exceed the limit.
+    const tta = createEmbedder((await resolveModelSet(SCRFD_PADDLE128())).models.find((m) => m.manifest.task === 'embed')!.manifest, limited.session, { flipTTA: true });
+    const before = limited.session.stats.runs;
+    assert.equal((await tta.embed(nine)).length, 9);
+    assert.equal(limited.session.stats.runs - before, 5, '18 views in chunks of at most 4');
+  } finally {
+    await limited.embedder.dispose();
+    await reference.embedder.dispose();
+  }
+});

@@ -50,3 +50,16 @@ test('compare-faces: same person above the threshold, different people below', (
   assert.equal(differentResult.same, false);
   assert.ok(differentResult.cosine < sameResult.cosine);
 });
+
+test('detect-then-embed: a face seen again in the next frame is tracked, not embedded again', () => {
+  const two = assetFace('face_recognition', 'examples', 'two_people.jpg');
+  const messi = assetFace('debian', 'messi5.jpg');
+  const { code, stdout, stderr } = example('detect-then-embed.ts', [two, two, two, messi]);
+  assert.equal(code, 0, stderr);
+  const lines = stdout.trim().split('\n');
+  assert.match(lines[0]!, /2 face\(s\), 2 embedded, tracks 1, 2$/);
+  assert.match(lines[1]!, /2 face\(s\), 0 embedded, tracks 1, 2$/);
+  assert.match(lines[2]!, /2 face\(s\), 0 embedded, tracks 1, 2$/);
+  assert.match(lines[3]!, /1 face\(s\), 1 embedded, tracks 3$/);
+  assert.match(lines[4]!, /^done: 7 detections, 3 embeddings/);
+});

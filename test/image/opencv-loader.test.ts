@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/assets.ts';
 import { createFrame, encodePng, decodeImage } from '../../sdk/index.ts';
-import { findOpenCVBinding, openCVInfo, opencvBuildDir } from '../../sdk/internal.ts';
+import { findOpenCVBinding, openCVInfo, opencvBuildDir } from '../../sdk/image/opencv/index.ts';
 
 test('loads the checkout binding with no OPENCV* variable, and restores the environment', () => {
   for (const k of Object.keys(process.env)) if (/^OPENCV/i.test(k)) delete process.env[k];

@@ -173,6 +173,9 @@ describe('engine cache', () => {
   it('the default directory honours ARCEDGE_ENGINE_CACHE, then XDG_CACHE_HOME', () => {
     assert.equal(defaultCacheDir({ ARCEDGE_ENGINE_CACHE: '/var/cache/e' }), '/var/cache/e');
     assert.equal(defaultCacheDir({ XDG_CACHE_HOME: '/x' }), '/x/arcedge/tensorrt');
+    // ARCEDGE_HOME moves models and engines together.
+    assert.equal(defaultCacheDir({ ARCEDGE_HOME: '/data/arcedge' }), '/data/arcedge/tensorrt');
+    assert.equal(defaultCacheDir({ ARCEDGE_HOME: '/data/arcedge', ARCEDGE_ENGINE_CACHE: '/e' }), '/e');
     assert.match(defaultCacheDir({}), /\.cache\/arcedge\/tensorrt$/);
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isArcEdgeError } from '../../sdk/errors.ts';
-import { checkModelSignature, findManifestBySha256, getModelSet, resolveModelSet } from '../../sdk/models/index.ts';
+import { checkModelIo, findManifestBySha256, getModelSet, resolveModelSet } from '../../sdk/models/index.ts';
 import { sha256File } from '../../sdk/storage/sha256.ts';
 import { loadSession } from '../../sdk/runtime/index.ts';
 import { requireAssets } from '../helpers/assets.ts';
@@ -12,7 +12,7 @@ import { requireAssets } from '../helpers/assets.ts';
 // A cache shared between runs of this file: the first run downloads the default set once.
 const home = join(tmpdir(), 'arcedge-test-cache');
 
-describe('model signatures: manifests agree with the real graphs', () => {
+describe('model I/O check: manifests agree with the real graphs', () => {
   it('every model in ../shared/assets/models matches its registry manifest', async () => {
     const dir = join(requireAssets(), 'models');
     const files = readdirSync(dir).filter((f) => f.endsWith('.onnx'));
@@ -22,7 +22,7 @@ describe('model signatures: manifests agree with the real graphs', () => {
       assert.ok(manifest, `${file} has no manifest`);
       const session = await loadSession(join(dir, file), { threads: 1 });
       try {
-        assert.doesNotThrow(() => checkModelSignature(manifest, session), `${file} vs ${manifest.id}`);
+        assert.doesNotThrow(() => checkModelIo(manifest, session), `${file} vs ${manifest.id}`);
       } finally {
         await session.dispose();
       }
@@ -35,7 +35,7 @@ describe('model signatures: manifests agree with the real graphs', () => {
     for (const { manifest, path } of set.models) {
       const session = await loadSession(path, { threads: 1 });
       try {
-        assert.doesNotThrow(() => checkModelSignature(manifest, session), manifest.file);
+        assert.doesNotThrow(() => checkModelIo(manifest, session), manifest.file);
       } finally {
         await session.dispose();
       }
@@ -47,9 +47,9 @@ describe('model signatures: manifests agree with the real graphs', () => {
     try {
       const yunet = getModelSet('yunet').files[0]!;
       assert.throws(
-        () => checkModelSignature(yunet, session),
+        () => checkModelIo(yunet, session),
         (e: unknown) =>
-          isArcEdgeError(e, 'MODEL_SIGNATURE_MISMATCH') &&
+          isArcEdgeError(e, 'MODEL_IO_MISMATCH') &&
           e.message.includes('input "input" is not in the model') &&
           e.message.includes('the model has 9 outputs, the manifest says 12') &&
           e.message.includes('model declares: inputs input.1') &&

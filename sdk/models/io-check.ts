@@ -7,7 +7,7 @@ import { ArcEdgeError } from '../errors.ts';
 import type { InferenceSession, TensorInfo } from '../runtime/types.ts';
 import type { ModelManifest } from './manifest.ts';
 
-type SessionSignature = Pick<InferenceSession, 'inputs' | 'outputs' | 'modelPath'>;
+type SessionIo = Pick<InferenceSession, 'inputs' | 'outputs' | 'modelPath'>;
 
 const shapeText = (shape: readonly (number | string)[]): string => `[${shape.map((d) => (typeof d === 'string' ? `'${d}'` : d)).join(',')}]`;
 const infoText = (t: TensorInfo): string => `${t.name} ${shapeText(t.shape)}`;
@@ -22,7 +22,7 @@ function dimsCompatible(declared: number | string, actual: number | string): boo
 }
 
 /** Every difference between the manifest and the model, empty when they agree. */
-export function signatureProblems(manifest: ModelManifest, session: SessionSignature): string[] {
+export function ioProblems(manifest: ModelManifest, session: SessionIo): string[] {
   const problems: string[] = [];
   const { input, outputs } = manifest;
   if (session.inputs.length !== 1) problems.push(`the model has ${session.inputs.length} inputs; arcedge feeds exactly one`);
@@ -45,16 +45,16 @@ export function signatureProblems(manifest: ModelManifest, session: SessionSigna
   return problems;
 }
 
-/** Throws MODEL_SIGNATURE_MISMATCH listing what the model declares and what the manifest expects. */
-export function checkModelSignature(manifest: ModelManifest, session: SessionSignature): void {
-  const problems = signatureProblems(manifest, session);
+/** Throws MODEL_IO_MISMATCH listing what the model declares and what the manifest expects. */
+export function checkModelIo(manifest: ModelManifest, session: SessionIo): void {
+  const problems = ioProblems(manifest, session);
   if (problems.length === 0) return;
   const declares = `inputs ${session.inputs.map(infoText).join('; ')}; outputs (${session.outputs.length}) ${session.outputs.map(infoText).join('; ')}`;
   const expects =
     `input ${manifest.input.name} ${shapeText(manifest.input.shape)}; ` +
     `${manifest.outputs.count} outputs ${manifest.outputs.mode}${manifest.outputs.names ? ` (${manifest.outputs.names.join(', ')})` : ''}`;
   throw new ArcEdgeError(
-    'MODEL_SIGNATURE_MISMATCH',
+    'MODEL_IO_MISMATCH',
     `${session.modelPath} does not match manifest ${manifest.id} (${manifest.file}):\n` +
       `${problems.map((p) => `  - ${p}`).join('\n')}\n  model declares: ${declares}\n  manifest expects: ${expects}`,
     {
