@@ -9,7 +9,7 @@
  * cache and the model cache start empty: the first run must fail with OPENCV_UNAVAILABLE, and
  * `npx arcedge setup` must compile the binding (the one compile of this test, a few minutes).
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,15 +31,42 @@ function userEnv(): NodeJS.ProcessEnv {
   return { ...env, ONNXRUNTIME_NODE_INSTALL: 'skip', ARCEDGE_HOME: home };
 }
 
-function run(command: string, args: string[], cwd: string, timeoutMs = 300_000): SpawnSyncReturns<string> & { seconds: number } {
-  const started = performance.now();
-  const result = spawnSync(command, args, { cwd, env: userEnv(), encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
-  const seconds = (performance.now() - started) / 1000;
-  if (result.error) throw result.error;
-  return Object.assign(result, { seconds });
+interface RunResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly seconds: number;
 }
 
-const output = (r: SpawnSyncReturns<string>): string => `exit ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+/**
+ * Runs a command as the user would in a shell. It gets its own process group, so that a timeout
+ * also stops what it started (npx -> npm -> node-gyp -> make -> cc1plus), not just its own pid.
+ */
+function run(command: string, args: string[], cwd: string, timeoutMs = 300_000): Promise<RunResult> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: userEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      reject(new Error(`${command} ${args.join(' ')} ran past ${timeoutMs / 1000} s\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', (error) => (clearTimeout(timer), reject(error)));
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, seconds: (performance.now() - started) / 1000 });
+    });
+  });
+}
+
+const output = (r: RunResult): string => `exit ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
 /** The README's "Use arcedge in your project" example, verbatim, so the docs cannot drift from what works. */
 function readmeExample(): string {
@@ -51,16 +78,16 @@ function readmeExample(): string {
 }
 
 
-before(() => {
+before(async () => {
   // prepack builds dist/ (npm run build), so the tarball always holds the current code.
-  const pack = run('npm', ['pack', '--pack-destination', work, '--json'], repoRoot);
+  const pack = await run('npm', ['pack', '--pack-destination', work, '--json'], repoRoot);
   assert.equal(pack.status, 0, output(pack));
   const tgz = join(work, (JSON.parse(pack.stdout) as { filename: string }[])[0]!.filename);
   console.log(`# npm pack (with build): ${pack.seconds.toFixed(1)} s`);
 
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }, null, 2));
-  const install = run('npm', ['install', tgz, '--no-audit', '--no-fund'], app, 600_000);
+  const install = await run('npm', ['install', tgz, '--no-audit', '--no-fund'], app, 600_000);
   assert.equal(install.status, 0, output(install));
   console.log(`# npm install <tgz> in a fresh project: ${install.seconds.toFixed(1)} s`);
 });
@@ -73,7 +100,7 @@ test('npm install compiles nothing: the OpenCV binding is an optional peer, not 
   assert.ok(!existsSync(join(app, 'node_modules', 'arcedge', 'build')), 'nothing native is built inside arcedge either');
 });
 
-test('before `arcedge setup`, createFaceAnalyzer throws OPENCV_UNAVAILABLE naming the one command', () => {
+test('before `arcedge setup`, createFaceAnalyzer throws OPENCV_UNAVAILABLE naming the one command', async () => {
   writeFileSync(join(app, 'first-use.mjs'), `import { createFaceAnalyzer, isArcEdgeError } from 'arcedge';
 try {
   await createFaceAnalyzer({ models: 'default' });
@@ -82,7 +109,7 @@ try {
   console.log(JSON.stringify({ code: isArcEdgeError(error) ? error.code : null, fix: error.fix, message: error.message }));
 }
 `);
-  const r = run(process.execPath, ['first-use.mjs'], app, 60_000);
+  const r = await run(process.execPath, ['first-use.mjs'], app, 120_000);
   assert.equal(r.status, 0, output(r));
   const error = JSON.parse(r.stdout.trim()) as { code: string; fix: string };
   assert.equal(error.code, 'OPENCV_UNAVAILABLE', r.stdout);
@@ -91,8 +118,8 @@ try {
   assert.ok(!existsSync(join(home, 'models')), 'no model was fetched before the OpenCV check');
 });
 
-test('`npx arcedge setup` builds the binding with no OPENCV* variables; a second run reuses it', () => {
-  const setup = run('npx', ['arcedge', 'setup', '--json'], app, 1_200_000);
+test('`npx arcedge setup` builds the binding with no OPENCV* variables; a second run reuses it', async () => {
+  const setup = await run('npx', ['arcedge', 'setup', '--json'], app, 1_500_000);
   assert.equal(setup.status, 0, output(setup));
   const report = JSON.parse(setup.stdout) as { status: string; origin: string; opencvVersion: string; packageDir: string };
   assert.equal(report.status, 'built');
@@ -101,7 +128,7 @@ test('`npx arcedge setup` builds the binding with no OPENCV* variables; a second
   assert.match(report.opencvVersion, /^4\.\d+\.\d+$/);
   console.log(`# npx arcedge setup (compile): ${setup.seconds.toFixed(1)} s, OpenCV ${report.opencvVersion}`);
 
-  const again = run('npx', ['arcedge', 'setup', '--json'], app, 120_000);
+  const again = await run('npx', ['arcedge', 'setup', '--json'], app, 120_000);
   assert.equal(again.status, 0, output(again));
   assert.equal((JSON.parse(again.stdout) as { status: string }).status, 'ready');
   console.log(`# npx arcedge setup (already built): ${again.seconds.toFixed(1)} s`);
@@ -109,7 +136,7 @@ test('`npx arcedge setup` builds the binding with no OPENCV* variables; a second
 
 test('after setup, the README example analyses a dev photo and the embeddings match the checkout', async () => {
   writeFileSync(join(app, 'analyze.mjs'), readmeExample());
-  const example = run(process.execPath, ['analyze.mjs', photo], app, 300_000);
+  const example = await run(process.execPath, ['analyze.mjs', photo], app, 300_000);
   assert.equal(example.status, 0, output(example));
   // The photo is one of face_recognition's single-person training images of Obama.
   assert.equal(example.stdout.match(/^face at \[/gm)?.length, 1, example.stdout);
@@ -120,7 +147,7 @@ const faces = await analyzer.analyze(process.argv[2]);
 console.log(JSON.stringify(faces.map((f) => Array.from(f.embedding))));
 await analyzer.dispose();
 `);
-  const embedded = run(process.execPath, ['embed.mjs', photo], app, 300_000);
+  const embedded = await run(process.execPath, ['embed.mjs', photo], app, 300_000);
   assert.equal(embedded.status, 0, output(embedded));
   const [installed] = JSON.parse(embedded.stdout) as number[][];
 
@@ -140,7 +167,7 @@ await analyzer.dispose();
   }
 });
 
-test('the types resolve from the package: a correct file compiles, a wrong one does not', () => {
+test('the types resolve from the package: a correct file compiles, a wrong one does not', async () => {
   const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
     compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: [join(repoRoot, 'node_modules', '@types')] },
@@ -157,20 +184,20 @@ export function mostSimilar(probe: Face, gallery: readonly Face[]): Face | undef
 export const make = () => createFaceAnalyzer({ models: 'default' });
 `;
   writeFileSync(join(app, 'use-types.ts'), good);
-  const ok = run(process.execPath, [tsc, '-p', 'tsconfig.json'], app, 120_000);
+  const ok = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], app, 300_000);
   assert.equal(ok.status, 0, output(ok));
   // If the types were missing (any), this would compile too; it must not.
   writeFileSync(join(app, 'use-types.ts'), `${good}\nexport const wrong: string = ({} as Face).score;\n`);
-  const bad = run(process.execPath, [tsc, '-p', 'tsconfig.json'], app, 120_000);
+  const bad = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], app, 300_000);
   assert.notEqual(bad.status, 0, output(bad));
   assert.match(bad.stdout, /TS2322/);
 });
 
-test('the CLI runs from the installed package: npx arcedge --help, models list', () => {
-  const help = run('npx', ['arcedge', '--help'], app, 60_000);
+test('the CLI runs from the installed package: npx arcedge --help, models list', async () => {
+  const help = await run('npx', ['arcedge', '--help'], app, 60_000);
   assert.equal(help.status, 0, output(help));
   for (const command of ['setup', 'models', 'demo', 'doctor']) assert.match(help.stdout, new RegExp(`^  ${command} `, 'm'));
-  const list = run('npx', ['arcedge', 'models', 'list', '--json'], app, 60_000);
+  const list = await run('npx', ['arcedge', 'models', 'list', '--json'], app, 60_000);
   assert.equal(list.status, 0, output(list));
   const sets = JSON.parse(list.stdout) as { name: string; present: number }[];
   // The registry ships in the package; the earlier tests fetched the default set into this ARCEDGE_HOME.
