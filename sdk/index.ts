@@ -68,9 +68,12 @@ export {
   manifestTemplate,
   ModelManifestSchema,
   ModelSetSchema,
+  ProbeRecordSchema,
 } from './models/index.ts';
 export type {
   ModelManifest,
+  ProbeRecord,
+  ProbeResult,
   ModelSet,
   ModelSource,
   ResolveOptions,

@@ -12,7 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
     load: async () => (await import('./commands/demo.ts')).demoCommand,
   },
   models: {
-    summary: 'list | pull <set> | verify [set]: manage model sets and the model cache',
+    summary: 'list | pull <set> | verify [set] | probe <model.onnx>: manage model sets and the model cache',
     load: async () => (await import('./commands/models.ts')).modelsCommand,
   },
   setup: {
