@@ -65,7 +65,7 @@ async function setup(options: { force: boolean; includeDir?: string; libDir?: st
   }
   const target = opencvBuildDir();
   say(`building ${OPENCV_BINDING_PACKAGE}@${OPENCV_BINDING_VERSION} against OpenCV in ${located.found.libDir} (headers ${located.found.includeDir})`);
-  say(`into ${target}; this compiles ~70 C++ files and takes a few minutes`);
+  say(`into ${target}; this compiles ~100 C++ files: a few minutes on a desktop, longer on a Jetson`);
   let bar: Progress | undefined;
   const built = await buildBinding(
     located.found,

@@ -143,7 +143,9 @@ export async function probeBinding(packageDir: string): Promise<{ ok: true; vers
     child.on('error', (error) => resolve({ ok: false, error: error.message }));
     child.on('close', (status) => {
       const version = /ARCEDGE_OPENCV_VERSION=(\S+)/.exec(out)?.[1];
-      resolve(status === 0 && version ? { ok: true, version } : { ok: false, error: tail(out, 5) || `exit ${status}` });
+      // The error line, not the stack under it (node prints "Error: <why>" then "    at ..." frames).
+      const why = out.split('\n').find((l) => /Error\b/.test(l) && !/^\s+at /.test(l));
+      resolve(status === 0 && version ? { ok: true, version } : { ok: false, error: why?.trim() || tail(out, 5) || `exit ${status}` });
     });
   });
 }

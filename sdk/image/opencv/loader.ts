@@ -111,7 +111,7 @@ function loadOpenCV(): { cv: OpenCV; from: BindingCandidate } {
     }
   }
   if (candidates.length === 0) failures.push(`${OPENCV_BINDING_PACKAGE} is not installed next to arcedge, and ${opencvBuildDir()} does not exist`);
-  throw new ArcEdgeError('OPENCV_UNAVAILABLE', `the OpenCV binding (${OPENCV_BINDING_PACKAGE}) is not built for this machine: ${failures.join('; ')}`, {
+  throw new ArcEdgeError('OPENCV_UNAVAILABLE', `the OpenCV binding (${OPENCV_BINDING_PACKAGE}) is not built for this machine or does not load: ${failures.join('; ')}`, {
     fix: `run \`${OPENCV_SETUP_COMMAND}\` once (it compiles the binding against the system OpenCV in a few minutes; on Debian/Ubuntu install \`libopencv-dev build-essential python3\` first)`,
     details: { searched: candidates.map((c) => c.packageDir), failures },
   });
