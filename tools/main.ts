@@ -15,13 +15,13 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
     summary: 'list | pull <set> | verify [set] | probe <model.onnx>: manage model sets and the model cache',
     load: async () => (await import('./commands/models.ts')).modelsCommand,
   },
-  setup: {
-    summary: 'build the OpenCV binding against the system OpenCV (once per machine)',
-    load: async () => (await import('./commands/setup.ts')).setupCommand,
-  },
   doctor: {
     summary: 'show each inference backend, whether it loads, and why not',
     load: async () => (await import('./commands/doctor.ts')).doctorCommand,
+  },
+  setup: {
+    summary: 'build the OpenCV binding against the system OpenCV (once per machine)',
+    load: async () => (await import('./commands/setup.ts')).setupCommand,
   },
 };
 
