@@ -100,3 +100,17 @@ export type {
   BackendProbe,
   SessionStats,
 } from './runtime/index.ts';
+
+// Model packages: signed (Ed25519) directories with hashes and a golden self-test.
+export {
+  ModelPackageManifestSchema,
+  verifyPackage,
+  generateSigningKeys,
+  signBytes,
+  runPackageSelfTest,
+  formatSha256Sums,
+  PACKAGE_MANIFEST,
+  PACKAGE_SIGNATURE,
+  PACKAGE_SUMS,
+} from './package/index.ts';
+export type { ModelPackageManifest, PackageFile, VerifiedPackage, TrustedKeys, SigningKeys, SelfTestResult } from './package/index.ts';

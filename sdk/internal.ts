@@ -9,5 +9,5 @@ export { ALL_TARGETS, openSessionCount, zeroFeeds } from './runtime/index.ts';
 export { defaultCacheDir as defaultEngineCacheDir } from './runtime/engine-cache.ts';
 export { findOpenCVBinding, opencvBuildDir, OPENCV_BINDING_PACKAGE, OPENCV_BINDING_VERSION } from './image/opencv/index.ts';
 export type { BindingCandidate } from './image/opencv/index.ts';
-export { sha256File } from './storage/sha256.ts';
+export { sha256File, sha256Hex } from './storage/sha256.ts';
 export { padFrame } from './detect/index.ts';

@@ -19,6 +19,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
     summary: 'show each inference backend, whether it loads, and why not',
     load: async () => (await import('./commands/doctor.ts')).doctorCommand,
   },
+  keys: {
+    summary: 'generate: an Ed25519 key pair for signing model packages',
+    load: async () => (await import('./commands/keys.ts')).keysCommand,
+  },
+  package: {
+    summary: 'build and sign a model package (<model.onnx> --key --out); `package verify <dir> --pubkey` checks one',
+    load: async () => (await import('./commands/package.ts')).packageCommand,
+  },
   setup: {
     summary: 'build the OpenCV binding against the system OpenCV (once per machine)',
     load: async () => (await import('./commands/setup.ts')).setupCommand,
