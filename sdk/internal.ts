@@ -10,4 +10,3 @@ export { defaultCacheDir as defaultEngineCacheDir } from './runtime/engine-cache
 export { findOpenCVBinding, opencvBuildDir, OPENCV_BINDING_PACKAGE, OPENCV_BINDING_VERSION } from './image/opencv/index.ts';
 export type { BindingCandidate } from './image/opencv/index.ts';
 export { sha256File, sha256Hex } from './storage/sha256.ts';
-export { padFrame } from './detect/index.ts';
