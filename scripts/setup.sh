@@ -47,8 +47,9 @@ fi
 # onnxruntime-node's postinstall downloads CUDA binaries from outside the npm registry; the
 # CPU binary ships inside the package, so skip that download.
 export ONNXRUNTIME_NODE_INSTALL=skip
-# @u4/opencv4nodejs must link Debian's OpenCV instead of building its own (which downloads
-# sources); these are read at install time only, a package.json section is not.
+# @u4/opencv4nodejs (a devDependency here; an optional peer for users, who run `npx arcedge
+# setup` instead: docs/install.md) must link the system OpenCV instead of building its own
+# (which downloads sources); these are read at install time only, a package.json section is not.
 export OPENCV4NODEJS_DISABLE_AUTOBUILD=1
 export OPENCV_INCLUDE_DIR=/usr/include/opencv4
 OPENCV_LIB_DIR=$(dirname "$(find /usr/lib -name 'libopencv_core.so' -print -quit 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/libopencv_core.so)")

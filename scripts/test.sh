@@ -5,7 +5,6 @@
 set -euo pipefail
 shopt -s globstar nullglob
 cd "$(dirname "$0")/.."
-export OPENCV4NODEJS_DISABLE_AUTOBUILD=1
 files=()
 if [ "$#" -eq 0 ]; then set -- test; fi
 for arg in "$@"; do

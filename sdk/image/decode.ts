@@ -16,7 +16,7 @@ import { DECODE_DEFAULTS, type DecodeOptions } from './decode-options.ts';
 import { readHeader, sniffFormat, SUPPORTED_FORMATS } from './header.ts';
 import { readOrientation } from './exif.ts';
 import { decodeGif } from './gif.ts';
-import { decodeWithOpenCV } from './opencv.ts';
+import { decodeWithOpenCV } from './opencv/index.ts';
 
 /** `name` only labels error messages (a file name, a URL, "camera 3 snapshot"). */
 export function decodeImage(bytes: Uint8Array, name = 'image', options: DecodeOptions = {}): Frame {

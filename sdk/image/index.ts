@@ -7,6 +7,7 @@ export { cropFrame, type PixelRect } from './crop.ts';
 export {
   drawAnnotations,
   encodeJpeg,
+  ensureOpenCV,
   encodePng,
   frameToPlanarTensor,
   laplacianVariance,
@@ -17,4 +18,4 @@ export {
   type GreyImage,
   type Interpolation,
   type PlanarTensorLayout,
-} from './opencv.ts';
+} from './opencv/index.ts';

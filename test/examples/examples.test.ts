@@ -14,7 +14,7 @@ import { assetFace, repoRoot } from '../helpers/assets.ts';
 function example(name: string, args: string[]) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', join('examples', name), ...args], {
     cwd: repoRoot,
-    env: { ...process.env, OPENCV4NODEJS_DISABLE_AUTOBUILD: '1' },
+    env: process.env,
     encoding: 'utf8',
     timeout: 180_000,
   });

@@ -17,7 +17,7 @@ const tsxLoader = import.meta.resolve('tsx');
 function arcedge(args: string[], cwd = repoRoot) {
   const result = spawnSync(process.execPath, ['--import', tsxLoader, join(repoRoot, 'tools', 'cli.ts'), ...args], {
     cwd,
-    env: { ...process.env, OPENCV4NODEJS_DISABLE_AUTOBUILD: '1' },
+    env: process.env,
     encoding: 'utf8',
     timeout: 180_000,
   });
