@@ -41,6 +41,14 @@ export const ERROR_CODES = {
   STAGE_NOT_LOADED: { meaning: 'a pipeline stage was called that the pipeline was not created with', fix: "create the pipeline with that stage in `stages` (e.g. stages: ['detect', 'embed'])" },
   INVALID_ARGUMENT: { meaning: 'a function was called with a value of the wrong type, shape or range', fix: 'pass a value of the kind the message names (see the SDK docs for the function)' },
   CONFIG_INVALID: { meaning: 'options or a configuration file failed validation', fix: 'fix every problem listed (each with its path); unknown keys are rejected' },
+  // agent: commands, cameras, sources
+  PAYLOAD_TOO_LARGE: { meaning: 'an MQTT command payload is larger than the limit; it was refused before decoding', fix: 'send a smaller payload (downscale the JPEG; the limit is in docs/agent.md)' },
+  COMMAND_INVALID: { meaning: 'a command payload is not JSON or does not match the command\'s schema', fix: 'fix every problem listed (each with its path); the JSON Schemas are in docs/protocol/' },
+  COMMAND_UNKNOWN: { meaning: 'no command has this name', fix: 'use one of enroll, forget, list, snapshot, status, reload' },
+  CAMERA_UNKNOWN: { meaning: 'no configured camera has this id', fix: 'use a camera id from the agent config (the status command lists them)' },
+  CAMERA_NO_FRAME: { meaning: 'the camera has not delivered a frame yet (starting or offline)', fix: 'wait until its status is online, or check the source' },
+  FACE_NOT_FOUND: { meaning: 'no usable face was found in the image', fix: 'send a photo with one clear, frontal face at least 40 px wide' },
+  SOURCE_FAILED: { meaning: 'a camera source could not be started or stopped delivering frames', fix: 'check the source URL or device and that ffmpeg / gst-launch-1.0 is installed; the agent retries with backoff' },
 } as const satisfies Record<string, { readonly meaning: string; readonly fix: string }>;
 
 export type ArcEdgeErrorCode = keyof typeof ERROR_CODES;

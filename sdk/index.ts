@@ -97,3 +97,40 @@ export type {
   BackendProbe,
   SessionStats,
 } from './runtime/index.ts';
+
+// Wire formats of the agent (MQTT topics, event/status/command/reply payloads as zod schemas,
+// JSON Schemas for other languages): shared by the agent, the tools and subscribers.
+export {
+  deviceTopics,
+  commandNameOf,
+  TOPIC_ROOT,
+  ID_PATTERN,
+  COMMAND_NAMES,
+  INVALID_REQUEST_ID,
+  MAX_COMMAND_BYTES,
+  RecognitionEventSchema,
+  DeviceStatusSchema,
+  CameraStatusSchema,
+  MetricsSchema,
+  CommandReplySchema,
+  ReplyErrorSchema,
+  COMMAND_SCHEMAS,
+  EVENT_TYPES,
+  CAMERA_STATES,
+  PROTOCOL_SCHEMAS,
+  protocolJsonSchema,
+} from './protocol/index.ts';
+export type {
+  DeviceTopics,
+  CommandName,
+  RecognitionEvent,
+  EventIdentity,
+  DeviceStatus,
+  CameraStatus,
+  CameraState,
+  Metrics,
+  CommandReply,
+  EnrollCommand,
+  ForgetCommand,
+  SnapshotCommand,
+} from './protocol/index.ts';
