@@ -34,6 +34,7 @@ export const CameraSchema = z
     transport: z.enum(['tcp', 'udp']).default('tcp').describe('RTSP transport'),
     detectIntervalMs: z.number().int().nonnegative().default(0).describe('minimum time between two processed frames of this camera (0: as fast as the pipeline goes)'),
     stallTimeoutSec: z.number().positive().default(5).describe('no frame for this long: the capture process is killed and restarted'),
+    startTimeoutSec: z.number().positive().default(20).describe('the same for the first frame after a (re)start: probing and opening a stream can be slow'),
     snapshots: z.boolean().default(false).describe('attach a base64 JPEG of the face to recognized/unknown events'),
     enabled: z.boolean().default(true).describe('false: configured but not started'),
   })

@@ -94,9 +94,12 @@ export class Camera {
     }
     if (!current()) return void source.stop();
     const stallMs = this.config.stallTimeoutSec * 1000;
+    const startMs = Math.max(stallMs, this.config.startTimeoutSec * 1000);
+    const framesAtStart = this.framesRead;
     clearInterval(this.watchdog);
     this.watchdog = setInterval(() => {
-      if (current() && Date.now() - this.lastFrameAt > stallMs) void this.fail(generation, `no frame for ${this.config.stallTimeoutSec} s (stalled)`, false);
+      const limit = this.framesRead === framesAtStart ? startMs : stallMs;
+      if (current() && Date.now() - this.lastFrameAt > limit) void this.fail(generation, `no frame for ${limit / 1000} s (stalled)`, false);
     }, Math.min(1000, stallMs / 2));
     this.watchdog.unref();
   }

@@ -28,7 +28,7 @@ export const CameraStatusSchema = z
   .strict();
 
 const Percentiles = z
-  .object({ p50: z.number().describe('median, ms'), p95: z.number().describe('95th percentile, ms'), max: z.number().describe('maximum, ms') })
+  .object({ p50: z.number().describe('median, ms'), p95: z.number().describe('95th percentile, ms'), p99: z.number().describe('99th percentile, ms'), max: z.number().describe('maximum, ms') })
   .strict();
 
 export const MetricsSchema = z
