@@ -37,6 +37,21 @@ export const ERROR_CODES = {
   BACKEND_DISPOSED: { meaning: 'a session, stage or analyzer was used after dispose()', fix: 'create a new one; dispose() releases its models for good' },
   // storage
   STORAGE_WRITE_FAILED: { meaning: 'writing a file (model, engine, cache) failed: full disk, read-only or no permission', fix: 'free space or fix permissions on the directory named, or point ARCEDGE_HOME elsewhere' },
+  // gallery
+  GALLERY_NOT_FOUND: { meaning: 'no gallery file at the path (and creating one was not allowed)', fix: 'check the path, or create it by enrolling: arcedge enroll <photos> --gallery <file>' },
+  GALLERY_OPEN_FAILED: { meaning: 'the gallery could not be opened: SQLite binding missing, or a newer gallery format', fix: 'reinstall arcedge (npm rebuild better-sqlite3), or upgrade it for a newer gallery' },
+  GALLERY_CORRUPT: { meaning: 'the gallery file is damaged, truncated or not an arcedge gallery', fix: 'restore it from a backup or an `arcedge gallery export`; nothing was written to it' },
+  GALLERY_KEY_REQUIRED: { meaning: 'the gallery file is encrypted (or not a plaintext SQLite file) and no key was given', fix: 'set ARCEDGE_GALLERY_KEY or ARCEDGE_GALLERY_KEY_FILE (a 0600 file) to its key' },
+  GALLERY_KEY_INVALID: { meaning: 'the key does not open the gallery, or a key was given for a plaintext gallery', fix: 'use the key it was created with; a plaintext gallery opens without one' },
+  GALLERY_ENCRYPTION_UNAVAILABLE: { meaning: 'an encrypted gallery needs better-sqlite3-multiple-ciphers, which is not installed here', fix: 'npm install better-sqlite3-multiple-ciphers@12.9.0, or use a plaintext gallery on an encrypted disk' },
+  GALLERY_MODEL_MISMATCH: { meaning: 'the embeddings come from another model or have another size than the gallery holds', fix: 'use the model the gallery was built with, or re-embed it: arcedge gallery reembed' },
+  GALLERY_READ_ONLY: { meaning: 'the gallery (or its folder) cannot be written: read-only open, file system or permissions', fix: 'fix permissions or remount read-write; the gallery was not changed' },
+  GALLERY_WRITE_FAILED: { meaning: 'a gallery write failed (full disk, size limit or I/O error) and was rolled back', fix: 'free space and retry; everything committed before is intact' },
+  GALLERY_IDENTITY_NOT_FOUND: { meaning: 'no identity with that id in the gallery', fix: 'list ids with `arcedge gallery list`' },
+  GALLERY_NAME_AMBIGUOUS: { meaning: 'several identities share the name, so the name alone does not say which one', fix: 'use the id (arcedge gallery list shows it), or --new to create another identity' },
+  GALLERY_CLOSED: { meaning: 'a gallery was used after close()', fix: 'open it again with openGallery()' },
+  FACE_NOT_FOUND: { meaning: 'an enrollment photo has no face the detector finds', fix: 'use a photo where the face is at least ~40 px wide, frontal and well lit' },
+  FACE_AMBIGUOUS: { meaning: 'an enrollment photo has several faces and nothing says which one to enroll', fix: 'crop the photo to one person, or pass --largest to take the largest face' },
   // pipeline and configuration
   STAGE_NOT_LOADED: { meaning: 'a pipeline stage was called that the pipeline was not created with', fix: "create the pipeline with that stage in `stages` (e.g. stages: ['detect', 'embed'])" },
   INVALID_ARGUMENT: { meaning: 'a function was called with a value of the wrong type, shape or range', fix: 'pass a value of the kind the message names (see the SDK docs for the function)' },
@@ -47,8 +62,6 @@ export const ERROR_CODES = {
   COMMAND_UNKNOWN: { meaning: 'no command has this name', fix: 'use one of enroll, forget, list, snapshot, status, reload' },
   CAMERA_UNKNOWN: { meaning: 'no configured camera has this id', fix: 'use a camera id from the agent config (the status command lists them)' },
   CAMERA_NO_FRAME: { meaning: 'the camera has not delivered a frame yet (starting or offline)', fix: 'wait until its status is online, or check the source' },
-  FACE_NOT_FOUND: { meaning: 'no usable face was found in the image', fix: 'send a photo with one clear, frontal face at least 40 px wide' },
-  SOURCE_FAILED: { meaning: 'a camera source could not be started or stopped delivering frames', fix: 'check the source URL or device and that ffmpeg / gst-launch-1.0 is installed; the agent retries with backoff' },
 } as const satisfies Record<string, { readonly meaning: string; readonly fix: string }>;
 
 export type ArcEdgeErrorCode = keyof typeof ERROR_CODES;

@@ -134,3 +134,45 @@ export type {
   ForgetCommand,
   SnapshotCommand,
 } from './protocol/index.ts';
+
+// Search (pure): exact top-k over a contiguous float32/float16/int8 matrix, per-identity
+// aggregation (best or trimmed mean), and the open-set decision (identity or unknown).
+export { MatchIndex, EmbeddingMatrix, decideOpenSet, topK, EMBEDDING_STORAGES, AGGREGATIONS } from './match/index.ts';
+export type { EmbeddingStorage, Aggregation, TemplateHit, IdentityScore, OpenSetOptions, OpenSetDecision, DecisionReason, MatchIndexOptions } from './match/index.ts';
+
+// Gallery: persistent identities and templates (with aligned crops) in SQLite, identify(),
+// threshold metadata, atomic re-embedding into a new generation. docs/gallery.md.
+export { openGallery, GalleryOptionsSchema, GALLERY_DEFAULTS, galleryModelOf, reembedderOf, enrollPhotos, identifyPhoto } from './gallery/index.ts';
+export { recommendThresholds, pairScores, CALIBRATION_FARS } from './gallery/index.ts';
+export type { Calibration, ThresholdRecommendation, LabelledEmbedding } from './gallery/index.ts';
+export type {
+  Gallery,
+  GalleryOptions,
+  GalleryModel,
+  GalleryMetadata,
+  Identity,
+  IdentityRef,
+  IdentityDetails,
+  TemplateInfo,
+  TemplateInput,
+  TemplateRecord,
+  EnrollTarget,
+  EnrollOptions,
+  EnrollResult,
+  SkippedTemplate,
+  IdentifyOptions,
+  IdentifyResult,
+  RankedIdentity,
+  ThresholdSetting,
+  ThresholdSource,
+  Reembedder,
+  ReembedOptions,
+  ReembedProgress,
+  ReembedResult,
+  PhotoInput,
+  PhotoRejection,
+  RejectedPhoto,
+  EnrollPhotosOptions,
+  EnrollPhotosResult,
+  IdentifiedFace,
+} from './gallery/index.ts';

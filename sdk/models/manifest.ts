@@ -106,6 +106,18 @@ export const LivenessParamsSchema = z
   })
   .strict();
 
+export const RecommendedThresholdSchema = z
+  .object({
+    threshold: z.number().min(-1).max(1).describe('cosine similarity at which the measured false accept rate is `far`'),
+    far: z.number().gt(0).lt(1).describe('false accept rate the threshold was chosen at (1e-3 for the sets shipped here)'),
+    tar: z.number().min(0).max(1).optional().describe('true accept rate at that threshold on the same pairs'),
+    measuredOn: z.string().min(1).describe('which pairs: e.g. "arcedge dev pairs (shared assets faces, 2026-12)"'),
+    genuinePairs: z.number().int().positive().optional().describe('number of same-person pairs measured'),
+    impostorPairs: z.number().int().positive().optional().describe('number of different-person pairs measured'),
+  })
+  .strict();
+export type RecommendedThreshold = z.infer<typeof RecommendedThresholdSchema>;
+
 export const ModelManifestSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, ".", "_" or "-"').describe('stable model id'),
@@ -118,6 +130,9 @@ export const ModelManifestSchema = z
     detector: DetectorParamsSchema.optional().describe('detect models: decoding defaults'),
     landmarks: LandmarkParamsSchema.optional().describe('landmarks models: point count and scaling'),
     liveness: LivenessParamsSchema.optional().describe('liveness models: class index and crop'),
+    recommendedThreshold: RecommendedThresholdSchema.optional().describe(
+      'embed models: the cosine threshold a new gallery starts with, measured on the dev pairs (docs/gallery.md)',
+    ),
     licence: z.string().min(1).describe('licence of the weights, e.g. "MIT" or "non-commercial research only"'),
     sources: z.array(ModelSourceSchema).describe('where the resolver may fetch the file, tried in order'),
     sha256: Sha256,

@@ -1,0 +1,12 @@
+/**
+ * The gallery: who is enrolled, with which templates and crops, and the open-set decision.
+ * SQLite (better-sqlite3, loaded lazily) underneath; see docs/gallery.md.
+ */
+export { openGallery, GalleryOptionsSchema } from './open.ts';
+export { galleryModelOf, reembedderOf } from './from-pipeline.ts';
+export { GALLERY_DEFAULTS } from './defaults.ts';
+export type * from './types.ts';
+export { enrollPhotos, identifyPhoto, faceCountError } from './photos.ts';
+export type { PhotoInput, PhotoRejection, RejectedPhoto, EnrollPhotosOptions, EnrollPhotosResult, IdentifiedFace } from './photos.ts';
+export { recommendThresholds, pairScores, CALIBRATION_FARS } from './calibrate.ts';
+export type { Calibration, ThresholdRecommendation, LabelledEmbedding } from './calibrate.ts';
