@@ -26,7 +26,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/embedded-broker
 import { homeAssistantDiscovery } from './mqtt/home-assistant.ts';
 import { Outbox } from './mqtt/outbox.ts';
 import { EventPublisher } from './mqtt/publisher.ts';
-import { PipelineHost } from './pipeline/pipeline-host.ts';
+import { PipelineHost, type PipelineHostEvents } from './pipeline/pipeline-host.ts';
 import { Camera } from './sources/camera.ts';
 
 export const AGENT_VERSION = '0.1.0';
@@ -57,11 +57,14 @@ export class Agent {
   private metricsTimer: NodeJS.Timeout | undefined;
   readonly startedAt = Date.now();
   readonly processed = new Map<string, number>();
+  readonly liveTracks = new Map<string, number>();
 
   constructor(
     readonly config: AgentConfig,
     readonly logger: Logger,
     private readonly hooks: AgentHooks = {},
+    /** A running pipeline from a previous Agent (reload): reconfigured, never restarted. */
+    private readonly reuse?: PipelineHost,
   ) {
     this.topics = deviceTopics(config.device.id);
     this.outbox = new Outbox(join(config.dataDir, 'outbox'));
@@ -80,33 +83,25 @@ export class Agent {
       logger.log('info', 'embedded MQTT broker listening', { url: this.brokerUrl });
     }
     // 2. The pipeline workers (models load here; the slowest step).
-    this.host = new PipelineHost(
-      {
-        device: config.device.id,
-        models: config.models,
-        inference: config.inference,
-        galleryPath: config.gallery,
-        threshold: config.recognition.threshold,
-        tracking: config.tracking,
-        cooldownMs: config.recognition.cooldownSec * 1000,
-        cameras: enabled.map((c) => ({ id: c.id, snapshots: c.snapshots })),
-      },
-      config.workers,
-      new Map(enabled.map((c) => [c.id, c.detectIntervalMs])),
-      {
-        events: (events) => this.onEvents(events),
-        batch: (stats, frames) => {
-          for (const [stage, ms] of Object.entries(stats.stagesMs)) this.timings.add(stage, ms);
-          const now = Date.now();
-          for (const f of frames) {
-            this.timings.add('latency', now - f.ts);
-            this.processed.set(f.camera, (this.processed.get(f.camera) ?? 0) + 1);
-          }
-        },
-        log: (level, msg, fields) => logger.log(level, msg, fields),
-      },
-    );
-    await this.host.start();
+    const init = {
+      device: config.device.id,
+      models: config.models,
+      inference: config.inference,
+      galleryPath: config.gallery,
+      threshold: config.recognition.threshold,
+      tracking: config.tracking,
+      cooldownMs: config.recognition.cooldownSec * 1000,
+      cameras: enabled.map((c) => ({ id: c.id, snapshots: c.snapshots })),
+    };
+    const intervals = new Map(enabled.map((c) => [c.id, c.detectIntervalMs]));
+    if (this.reuse) {
+      this.host = this.reuse;
+      this.host.on = this.hostEvents();
+      await this.host.configure(init, intervals);
+    } else {
+      this.host = new PipelineHost(init, config.workers, intervals, this.hostEvents());
+      await this.host.start();
+    }
     logger.log('info', 'pipeline ready', { models: this.host.models, threshold: this.host.threshold, workers: config.workers });
     // 3. MQTT: connect in the background; events wait in the outbox until the broker is there.
     this.connect();
@@ -122,6 +117,22 @@ export class Agent {
     // 5. Metrics.
     this.metricsTimer = setInterval(() => this.publishMetrics(), config.metrics.intervalSec * 1000);
     this.metricsTimer.unref();
+  }
+
+  private hostEvents(): PipelineHostEvents {
+    return {
+      events: (events) => this.onEvents(events),
+      batch: (stats, frames) => {
+        for (const [stage, ms] of Object.entries(stats.stagesMs)) this.timings.add(stage, ms);
+        const now = Date.now();
+        for (const f of frames) {
+          this.timings.add('latency', now - f.ts);
+          this.processed.set(f.camera, (this.processed.get(f.camera) ?? 0) + 1);
+        }
+        for (const [camera, c] of Object.entries(stats.cameras)) this.liveTracks.set(camera, c.tracks);
+      },
+      log: (level, msg, fields) => this.logger.log(level, msg, fields),
+    };
   }
 
   private connect(): void {
@@ -224,12 +235,16 @@ export class Agent {
     return metrics;
   }
 
-  /** Stops in reverse order: cameras, pipeline (its track_end events reach the outbox), MQTT, broker. */
-  async stop(): Promise<void> {
+  /**
+   * Stops in reverse order: cameras, pipeline (its track_end events reach the outbox), MQTT,
+   * broker. With keepPipeline (reload) the workers keep running and are returned for the next Agent.
+   */
+  async stop(options: { keepPipeline?: boolean } = {}): Promise<PipelineHost | undefined> {
     clearInterval(this.metricsTimer);
     await Promise.all([...this.cameras.values()].map((c) => c.stop()));
-    await this.host?.stop();
+    const host = this.host;
     this.host = undefined;
+    if (!options.keepPipeline) await host?.stop();
     if (this.connection?.connected) {
       const offline = { device: this.config.device.id, state: 'offline', ts: new Date().toISOString(), version: AGENT_VERSION };
       // A clean end() sends no last will, so say offline ourselves; give queued events a moment.
@@ -239,5 +254,6 @@ export class Agent {
     await this.broker?.close();
     this.lag.stop();
     this.logger.log('info', 'agent stopped', { pendingEvents: this.outbox.pendingFiles().length });
+    return options.keepPipeline ? host : undefined;
   }
 }

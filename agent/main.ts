@@ -58,10 +58,11 @@ async function main(): Promise<number> {
         changed,
         apply: async () => {
           logger.log('info', 'reloading', { changed });
-          await agent.stop();
+          if (next.workers !== config.workers) logger.log('warn', 'workers changed: takes effect at the next start', { workers: next.workers });
+          const pipeline = await agent.stop({ keepPipeline: true });
           config = next;
           logger.setLevel(config.log.level);
-          agent = new Agent(config, logger, hooks);
+          agent = new Agent(config, logger, hooks, pipeline);
           await agent.start();
         },
       };

@@ -24,7 +24,7 @@ export function buildMetrics(agent: Agent): Metrics {
       processedFps: rate(processed, previous.processed),
       droppedFrames: (dropped.get(id) ?? 0) - (previous.dropped.get(id) ?? 0),
       queueDepth: slot?.frame ? 1 : 0,
-      tracks: 0,
+      tracks: agent.liveTracks.get(id) ?? 0,
       restarts: camera.restarts,
     };
   }

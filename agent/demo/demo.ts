@@ -60,7 +60,7 @@ export async function runDemo(options: { source?: string }): Promise<number> {
     const clip = await buildClip(photos, join(work, 'demo-clip.mp4'));
     source = `file://${clip.path}`;
   }
-  rmSync(join(work, 'gallery.db'), { force: true });
+  for (const f of ['gallery.db', 'gallery.db-wal', 'gallery.db-shm']) rmSync(join(work, f), { force: true });
   rmSync(join(work, 'data'), { recursive: true, force: true });
   const config = parseConfig(
     {

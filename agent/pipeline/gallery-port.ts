@@ -1,20 +1,15 @@
 /**
- * What the agent needs from a gallery, and the one place that opens it. The worker that owns
- * the pipeline owns the gallery too (identify runs next to embed; enroll/forget arrive as RPCs).
- *
- * INTERIM: until the SDK gallery (sdk/gallery, openGallery) lands, this file keeps enrolled
- * embeddings in a JSON file at the configured path. Only this file changes when it does.
+ * What the agent needs from a gallery, and the one place that opens it (the SDK's SQLite
+ * gallery, sdk/gallery). The worker that owns the pipeline owns the gallery too: identify runs
+ * next to embed, and enroll/forget/list arrive as RPCs. The threshold is the gallery's own
+ * (the recognizer's recommended one unless calibrated) unless the config overrides it.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { writeFileSync, renameSync } from 'node:fs';
-import type { Frame } from '../../sdk/index.ts';
+import { galleryModelOf, openGallery, type FacePipeline, type Frame, type Gallery } from '../../sdk/index.ts';
 
-export interface IdentifyResult {
+export interface AgentIdentifyResult {
   readonly identity: { id: string; name: string } | null;
-  /** Cosine similarity of the best match (even when below the threshold). */
+  /** Cosine similarity of the best identity (even when the answer is unknown). */
   readonly score: number;
-  /** Best score minus the best score of another person. */
   readonly margin: number;
 }
 
@@ -25,63 +20,34 @@ export interface PersonSummary {
 }
 
 export interface AgentGallery {
-  identify(embedding: Float32Array): IdentifyResult;
-  enroll(person: { id: string; name: string }, faces: readonly { crop: Frame; embedding: Float32Array }[]): PersonSummary;
+  readonly threshold: number;
+  identify(embedding: Float32Array): AgentIdentifyResult;
+  enroll(person: { id: string; name: string }, faces: readonly { crop: Frame; embedding: Float32Array; quality: number; source: string }[]): PersonSummary & { added: number; skipped: number };
+  /** False when nobody has this id. */
   forget(personId: string): boolean;
   list(): PersonSummary[];
+  /** Picks up changes another worker or the CLI committed; cheap when there are none. */
+  refresh(): void;
   close(): void;
 }
 
-interface StoredPerson {
-  id: string;
-  name: string;
-  embeddings: number[][];
-}
-
-export function openAgentGallery(path: string, options: { threshold: number }): AgentGallery {
-  let people: StoredPerson[] = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as StoredPerson[]) : [];
-  const save = () => {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(`${path}.tmp`, JSON.stringify(people));
-    renameSync(`${path}.tmp`, path);
-  };
+export async function openAgentGallery(path: string, pipeline: FacePipeline, thresholdOverride: number | undefined): Promise<AgentGallery> {
+  const gallery: Gallery = await openGallery(path, { model: galleryModelOf(pipeline) });
+  const options = thresholdOverride === undefined ? undefined : { threshold: thresholdOverride };
   return {
+    threshold: thresholdOverride ?? gallery.metadata().threshold,
     identify(embedding) {
-      let best = { person: undefined as StoredPerson | undefined, score: -1 };
-      let second = -1;
-      for (const person of people) {
-        let top = -1;
-        for (const e of person.embeddings) {
-          let dot = 0;
-          for (let i = 0; i < embedding.length; i++) dot += embedding[i]! * e[i]!;
-          top = Math.max(top, dot);
-        }
-        if (top > best.score) {
-          second = best.score;
-          best = { person, score: top };
-        } else if (top > second) second = top;
-      }
-      const identity = best.person && best.score >= options.threshold ? { id: best.person.id, name: best.person.name } : null;
-      return { identity, score: best.score, margin: best.score - second };
+      const r = gallery.identify(embedding, options);
+      return { identity: r.identity ? { id: r.identity.id, name: r.identity.name } : null, score: r.score, margin: r.margin };
     },
     enroll(person, faces) {
-      const existing = people.find((p) => p.id === person.id);
-      const embeddings = faces.map((f) => Array.from(f.embedding));
-      if (existing) {
-        existing.name = person.name;
-        existing.embeddings.push(...embeddings);
-      } else people.push({ ...person, embeddings });
-      save();
-      const stored = people.find((p) => p.id === person.id)!;
-      return { id: stored.id, name: stored.name, faces: stored.embeddings.length };
+      const result = gallery.enroll({ id: person.id, name: person.name }, faces);
+      const identity = gallery.getIdentity(result.identity.id)!;
+      return { id: identity.id, name: identity.name, faces: identity.templateCount, added: result.added.length, skipped: result.skipped.length };
     },
-    forget(personId) {
-      const before = people.length;
-      people = people.filter((p) => p.id !== personId);
-      if (people.length !== before) save();
-      return people.length !== before;
-    },
-    list: () => people.map((p) => ({ id: p.id, name: p.name, faces: p.embeddings.length })),
-    close() {},
+    forget: (personId) => gallery.removeIdentity(personId),
+    list: () => gallery.listIdentities().map((i) => ({ id: i.id, name: i.name, faces: i.templateCount })),
+    refresh: () => void gallery.reload(),
+    close: () => gallery.close(),
   };
 }

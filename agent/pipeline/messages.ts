@@ -30,6 +30,7 @@ export type ToWorker =
   | { readonly type: 'frames'; readonly frames: readonly FrameMessage[] }
   | { readonly type: 'rpc'; readonly id: number; readonly method: RpcMethod; readonly params: unknown }
   | { readonly type: 'camera-stopped'; readonly camera: string }
+  | { readonly type: 'configure'; readonly init: WorkerInit }
   | { readonly type: 'stop' };
 
 export interface BatchStats {

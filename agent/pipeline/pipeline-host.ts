@@ -60,50 +60,78 @@ export class PipelineHost {
   private readonly workers: WorkerHandle[] = [];
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; timer: NodeJS.Timeout }>();
   private rpcCounter = 0;
+  private readonly readyWaiters = new Map<WorkerHandle, { resolve: () => void; reject: (e: unknown) => void }>();
   threshold = 0;
   models: Record<string, string> = {};
 
   constructor(
-    private readonly init: WorkerInit,
+    private init: WorkerInit,
     private readonly workerCount: number,
     intervals: ReadonlyMap<string, number>,
-    private readonly on: PipelineHostEvents,
+    public on: PipelineHostEvents,
   ) {
     for (const camera of init.cameras) this.slots.set(camera.id, { frame: undefined, lastSentMs: 0, dropped: 0, processed: 0, intervalMs: intervals.get(camera.id) ?? 0 });
   }
 
   /** Starts the workers and waits until every one has loaded its models. */
   async start(): Promise<void> {
-    const count = Math.max(1, Math.min(this.workerCount, this.init.cameras.length));
-    const groups: string[][] = Array.from({ length: count }, () => []);
-    this.init.cameras.forEach((c, i) => groups[i % count]!.push(c.id));
+    const count = Math.max(1, this.workerCount);
     const entry = workerEntry();
+    const groups = this.groups(count);
     await Promise.all(
       groups.map(
         (cameras) =>
           new Promise<void>((resolve, reject) => {
-            const init: WorkerInit = { ...this.init, cameras: this.init.cameras.filter((c) => cameras.includes(c.id)) };
-            const worker = spawnWorker(entry, init);
+            const worker = spawnWorker(entry, this.initFor(cameras));
             const handle: WorkerHandle = { worker, cameras, busy: false, ready: false };
             this.workers.push(handle);
-            worker.on('message', (message: FromWorker) => {
-              if (message.type === 'ready') {
-                handle.ready = true;
-                this.threshold = message.threshold;
-                this.models = message.models;
-                resolve();
-                this.pump(handle);
-              } else if (message.type === 'init-failed') {
-                reject(new ArcEdgeError(message.error.code as 'BACKEND_LOAD_FAILED', message.error.message, { fix: message.error.fix }));
-              } else this.onMessage(handle, message);
-            });
+            this.readyWaiters.set(handle, { resolve, reject });
+            worker.on('message', (message: FromWorker) => this.onMessage(handle, message));
             worker.on('error', (error) => {
               this.on.log('error', 'pipeline worker crashed', { error: String(error) });
-              reject(error);
+              this.readyWaiters.get(handle)?.reject(error);
             });
           }),
       ),
     );
+  }
+
+  /**
+   * A new config (the reload command) on the same workers. Worker threads are never restarted:
+   * the OpenCV binding cannot be loaded again in a new thread once a thread that loaded it has
+   * exited (V8 aborts in Mat::Init). Each worker re-creates its pipeline only when the models
+   * changed, and rebuilds its trackers.
+   */
+  async configure(init: WorkerInit, intervals: ReadonlyMap<string, number>): Promise<void> {
+    this.init = init;
+    this.slots.clear();
+    for (const camera of init.cameras) this.slots.set(camera.id, { frame: undefined, lastSentMs: 0, dropped: 0, processed: 0, intervalMs: intervals.get(camera.id) ?? 0 });
+    const groups = this.groups(this.workers.length);
+    await Promise.all(
+      this.workers.map(
+        (handle, i) =>
+          new Promise<void>((resolve, reject) => {
+            handle.cameras.splice(0, handle.cameras.length, ...groups[i]!);
+            handle.ready = false;
+            this.readyWaiters.set(handle, { resolve, reject });
+            handle.worker.postMessage({ type: 'configure', init: this.initFor(groups[i]!) } satisfies ToWorker);
+          }),
+      ),
+    );
+  }
+
+  get workerThreads(): number {
+    return this.workers.length;
+  }
+
+  private groups(count: number): string[][] {
+    const groups: string[][] = Array.from({ length: count }, () => []);
+    this.init.cameras.forEach((c, i) => groups[i % count]!.push(c.id));
+    return groups;
+  }
+
+  private initFor(cameras: readonly string[]): WorkerInit {
+    return { ...this.init, cameras: this.init.cameras.filter((c) => cameras.includes(c.id)) };
   }
 
   /** Latest-frame-wins: the camera's slot keeps only the newest frame. */
@@ -150,7 +178,21 @@ export class PipelineHost {
 
   private onMessage(handle: WorkerHandle, message: FromWorker): void {
     switch (message.type) {
+      case 'ready':
+        handle.ready = true;
+        handle.busy = false;
+        this.threshold = message.threshold;
+        this.models = message.models;
+        this.readyWaiters.get(handle)?.resolve();
+        this.readyWaiters.delete(handle);
+        this.pump(handle);
+        break;
+      case 'init-failed':
+        this.readyWaiters.get(handle)?.reject(new ArcEdgeError(message.error.code as 'BACKEND_LOAD_FAILED', message.error.message, { fix: message.error.fix }));
+        this.readyWaiters.delete(handle);
+        break;
       case 'batch-done':
+        if (!handle.ready) break; // a batch from before a configure(): its cameras are gone
         handle.busy = false;
         if (message.events.length > 0) this.on.events(message.events);
         this.on.batch(message.stats, (handle as { lastBatch?: { camera: string; ts: number }[] }).lastBatch ?? []);

@@ -4,7 +4,6 @@
  * past the RPC boundary, so a bad command never takes the pipeline down.
  */
 import { ArcEdgeError, isArcEdgeError, type Frame } from '../../sdk/index.ts';
-import { openAgentGallery } from './gallery-port.ts';
 import type { FromWorker, ToWorker } from './messages.ts';
 import { frameSnapshot } from './snapshot.ts';
 import type { WorkerState } from './worker.ts';
@@ -37,7 +36,8 @@ async function enroll(state: WorkerState, params: EnrollParams): Promise<unknown
     throw new ArcEdgeError('FACE_NOT_FOUND', 'the face is too small to enroll', { details: { reasons: quality.reasons, metrics: quality.metrics } });
   }
   const [embedding] = await state.pipeline.embed([crop]);
-  const person = state.gallery.enroll({ id: params.personId, name: params.name }, [{ crop, embedding: embedding! }]);
+  const source = params.image ? 'mqtt:enroll' : `camera:${params.camera}`;
+  const person = state.gallery.enroll({ id: params.personId, name: params.name }, [{ crop, embedding: embedding!, quality: quality.ok ? 1 : 0.5, source }]);
   return { person, quality: { ok: quality.ok, reasons: quality.reasons }, box: largest.box };
 }
 
@@ -51,7 +51,7 @@ export async function handleRpc(state: WorkerState, message: ToWorker & { type: 
         break;
       case 'forget': {
         const removed = state.gallery.forget(params.personId as string);
-        if (!removed) throw new ArcEdgeError('INVALID_ARGUMENT', `no person "${String(params.personId)}" in the gallery`, { fix: 'the list command shows the enrolled ids', details: { personId: params.personId } });
+        if (!removed) throw new ArcEdgeError('GALLERY_IDENTITY_NOT_FOUND', `no person "${String(params.personId)}" in the gallery`, { fix: 'the list command shows the enrolled ids', details: { personId: params.personId } });
         result = { removed: params.personId };
         break;
       }
@@ -66,8 +66,7 @@ export async function handleRpc(state: WorkerState, message: ToWorker & { type: 
         break;
       }
       case 'refreshGallery':
-        state.gallery.close();
-        state.gallery = openAgentGallery(state.init.galleryPath, { threshold: state.threshold });
+        state.gallery.refresh();
         result = { people: state.gallery.list().length };
         break;
       case 'stats':

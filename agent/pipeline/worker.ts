@@ -17,31 +17,35 @@ import type { BatchStats, FromWorker, ToWorker, WorkerInit } from './messages.ts
 import { handleRpc } from './worker-rpc.ts';
 import { faceSnapshot } from './snapshot.ts';
 
-/** Cosine threshold when neither the config nor the recognizer manifest gives one. */
-const DEFAULT_THRESHOLD = 0.45;
-
 const port = parentPort!;
-const init = workerData as WorkerInit;
 const send = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer ?? []);
 
 export interface WorkerState {
   readonly pipeline: FacePipeline;
-  gallery: AgentGallery;
-  readonly threshold: number;
+  readonly gallery: AgentGallery;
   readonly lastFrames: Map<string, { frame: Frame; ts: number }>;
   readonly decisions: Map<string, CameraDecisions>;
   readonly init: WorkerInit;
 }
 
-async function start(): Promise<WorkerState> {
-  const pipeline = await createFacePipeline({ models: init.models, ...(init.inference ?? {}) });
-  const threshold = init.threshold ?? DEFAULT_THRESHOLD;
+/** Builds (or, on configure, rebuilds) the worker's state; models reload only when they changed. */
+async function build(next: WorkerInit, previous: WorkerState | undefined): Promise<WorkerState> {
+  const same = (k: keyof WorkerInit) => previous !== undefined && JSON.stringify(previous.init[k]) === JSON.stringify(next[k]);
+  const keepModels = same('models') && same('inference');
+  const keepGallery = keepModels && same('galleryPath') && same('threshold');
+  const pipeline = keepModels ? previous!.pipeline : await createFacePipeline({ models: next.models, ...(next.inference ?? {}) });
+  const gallery = keepGallery ? previous!.gallery : await openAgentGallery(next.galleryPath, pipeline, next.threshold);
+  if (previous && !keepGallery) previous.gallery.close();
+  if (previous && !keepModels) await previous.pipeline.dispose();
   const cooldowns: Cooldowns = new Map();
   const decisions = new Map(
-    init.cameras.map((c) => [c.id, new CameraDecisions({ device: init.device, camera: c.id, ...init.tracking, cooldownMs: init.cooldownMs }, cooldowns)]),
+    next.cameras.map((c) => [c.id, new CameraDecisions({ device: next.device, camera: c.id, ...next.tracking, cooldownMs: next.cooldownMs }, cooldowns)]),
   );
-  return { pipeline, gallery: openAgentGallery(init.galleryPath, { threshold }), threshold, lastFrames: new Map(), decisions, init };
+  const lastFrames = new Map([...(previous?.lastFrames ?? [])].filter(([camera]) => decisions.has(camera)));
+  return { pipeline, gallery, lastFrames, decisions, init: next };
 }
+
+const failure = (error: unknown) => (isArcEdgeError(error) ? error.toJSON() : { code: 'BACKEND_LOAD_FAILED', message: (error as Error).message, fix: 'see the message' });
 
 async function processBatch(state: WorkerState, frames: readonly { camera: string; frame: Frame; ts: number }[]): Promise<void> {
   const stagesMs: Record<string, number> = { detect: 0, align: 0, embed: 0, identify: 0 };
@@ -89,13 +93,12 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
 async function main(): Promise<void> {
   let state: WorkerState;
   try {
-    state = await start();
+    state = await build(workerData as WorkerInit, undefined);
   } catch (error) {
-    const e = isArcEdgeError(error) ? error.toJSON() : { code: 'BACKEND_LOAD_FAILED', message: (error as Error).message, fix: 'see the message' };
-    send({ type: 'init-failed', error: e });
+    send({ type: 'init-failed', error: failure(error) });
     return;
   }
-  send({ type: 'ready', models: { ...state.pipeline.models }, threshold: state.threshold });
+  send({ type: 'ready', models: { ...state.pipeline.models }, threshold: state.gallery.threshold });
   // One message at a time: a batch or an RPC never interleaves with another (the gallery and
   // trackers are not re-entrant), and the host only sends a batch when the previous one is done.
   let chain = Promise.resolve();
@@ -106,7 +109,7 @@ async function main(): Promise<void> {
         try {
           await processBatch(state, frames);
         } catch (error) {
-          send({ type: 'log', level: 'error', msg: 'batch failed', fields: { error: isArcEdgeError(error) ? error.toJSON() : String(error) } });
+          send({ type: 'log', level: 'error', msg: 'batch failed', fields: { error: failure(error) } });
           send({ type: 'batch-done', events: [], stats: { cameras: {}, stagesMs: {}, embedded: 0 } });
         }
       } else if (message.type === 'rpc') {
@@ -114,6 +117,15 @@ async function main(): Promise<void> {
       } else if (message.type === 'camera-stopped') {
         const events = state.decisions.get(message.camera)?.endAll(Date.now()) ?? [];
         if (events.length > 0) send({ type: 'events', events });
+      } else if (message.type === 'configure') {
+        const events = [...state.decisions.values()].flatMap((d) => d.endAll(Date.now()));
+        if (events.length > 0) send({ type: 'events', events });
+        try {
+          state = await build(message.init, state);
+          send({ type: 'ready', models: { ...state.pipeline.models }, threshold: state.gallery.threshold });
+        } catch (error) {
+          send({ type: 'init-failed', error: failure(error) });
+        }
       } else if (message.type === 'stop') {
         const events = [...state.decisions.values()].flatMap((d) => d.endAll(Date.now()));
         if (events.length > 0) send({ type: 'events', events });

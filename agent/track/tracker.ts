@@ -34,6 +34,9 @@ export interface TrackerOptions {
   readonly maxMissedMs: number;
 }
 
+/** Two detections overlapping this much in one frame are one face. */
+const DUPLICATE_IOU = 0.5;
+
 export class IouTracker {
   private readonly live: Track[] = [];
 
@@ -47,7 +50,10 @@ export class IouTracker {
   }
 
   /** Matches detections to tracks; returns each detection's track and the tracks that ended. */
-  update(detections: readonly Detection[], nowMs: number): { matched: { track: Track; detection: Detection }[]; ended: Track[] } {
+  update(all: readonly Detection[], nowMs: number): { matched: { track: Track; detection: Detection }[]; ended: Track[] } {
+    // A detector can return one face twice (overlapping boxes NMS let through): keep the
+    // higher-scoring one, or the duplicate would become a second track of the same person.
+    const detections = [...all].sort((a, b) => b.score - a.score).filter((d, i, sorted) => sorted.slice(0, i).every((k) => intersectionOverUnion(k.box, d.box) < DUPLICATE_IOU));
     const pairs: { t: number; d: number; iou: number }[] = [];
     for (let t = 0; t < this.live.length; t++) {
       for (let d = 0; d < detections.length; d++) {

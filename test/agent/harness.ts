@@ -59,6 +59,11 @@ export class AgentProcess {
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
   }
 
+  /** The last lines of its log and stderr, for a failure message. */
+  tail(n = 25): string {
+    return [...this.lines.slice(-n).map((l) => JSON.stringify(l).slice(0, 400)), this.stderr.slice(-1500)].join('\n');
+  }
+
   events(): LogLine[] {
     return this.lines.filter((l) => l.msg === 'event');
   }
