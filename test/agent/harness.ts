@@ -85,7 +85,7 @@ export class Subscriber {
   readonly messages: Received[] = [];
   readonly client: MqttClient;
 
-  constructor(url: string, filter: string, clientId: string) {
+  constructor(url: string, filter: string | string[], clientId: string) {
     // clean: false + QoS 1: the broker queues events for us while we are disconnected.
     this.client = mqtt.connect(url, { clientId, clean: false, reconnectPeriod: 200, protocolVersion: 4 });
     this.client.on('connect', () => this.client.subscribe(filter, { qos: 1 }));

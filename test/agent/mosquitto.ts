@@ -47,7 +47,10 @@ export async function startMosquitto(dir: string): Promise<Mosquitto> {
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(
     conf,
-    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${join(dir, 'db')}/`, 'autosave_interval 1', 'log_dest none', ''].join('\n'),
+    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${join(dir, 'db')}/`, 'autosave_interval 1', 'log_dest none',
+      // mosquitto drops QoS 1 messages beyond 1000 queued per client by default; the fuzz test
+      // sends 1,000 commands in one burst.
+      'max_queued_messages 5000', ''].join('\n'),
   );
   let child: ChildProcess | undefined;
   const broker: Mosquitto = {
