@@ -35,6 +35,17 @@ export const ERROR_CODES = {
   BACKEND_LOAD_FAILED: { meaning: 'an execution target could not load or build the model', fix: 'check that the file is a complete ONNX model (its sha256) and that the target supports its operators' },
   BACKEND_RUN_FAILED: { meaning: 'the runtime failed while running the model', fix: 'check the inputs; if it persists on one target, try another (targets) and report the message' },
   BACKEND_DISPOSED: { meaning: 'a session, stage or analyzer was used after dispose()', fix: 'create a new one; dispose() releases its models for good' },
+  // model packages (sdk/package)
+  PACKAGE_INVALID: { meaning: 'a model package is missing a file or its manifest.json does not satisfy the package schema', fix: 'rebuild it with `arcedge package`; never edit a package by hand' },
+  PACKAGE_TAMPERED: {
+    meaning: 'a file of a model package does not match the size or sha256 its manifest lists, or SHA256SUMS disagrees with the manifest',
+    fix: 'fetch or copy the package again; if it keeps failing, it was modified after signing',
+  },
+  PACKAGE_SIGNATURE_INVALID: {
+    meaning: 'a model package is unsigned, or its signature is not valid for manifest.json under any trusted public key',
+    fix: 'sign it with `arcedge package --key private.pem`, and make sure the device trusts the matching public.pem',
+  },
+  PACKAGE_SELF_TEST_FAILED: { meaning: "a model package's golden self-test did not reproduce the expected embeddings on this device", fix: 'check the model and its manifest (colour order, normalisation); for fp16/int8 packages set a lower selfTest.minCosine' },
   // storage
   STORAGE_WRITE_FAILED: { meaning: 'writing a file (model, engine, cache) failed: full disk, read-only or no permission', fix: 'free space or fix permissions on the directory named, or point ARCEDGE_HOME elsewhere' },
   // gallery

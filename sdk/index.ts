@@ -68,9 +68,12 @@ export {
   manifestTemplate,
   ModelManifestSchema,
   ModelSetSchema,
+  ProbeRecordSchema,
 } from './models/index.ts';
 export type {
   ModelManifest,
+  ProbeRecord,
+  ProbeResult,
   ModelSet,
   ModelSource,
   ResolveOptions,
@@ -176,3 +179,17 @@ export type {
   EnrollPhotosResult,
   IdentifiedFace,
 } from './gallery/index.ts';
+
+// Model packages: signed (Ed25519) directories with hashes and a golden self-test.
+export {
+  ModelPackageManifestSchema,
+  verifyPackage,
+  generateSigningKeys,
+  signBytes,
+  runPackageSelfTest,
+  formatSha256Sums,
+  PACKAGE_MANIFEST,
+  PACKAGE_SIGNATURE,
+  PACKAGE_SUMS,
+} from './package/index.ts';
+export type { ModelPackageManifest, PackageFile, VerifiedPackage, TrustedKeys, SigningKeys, SelfTestResult } from './package/index.ts';

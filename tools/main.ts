@@ -12,12 +12,20 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
     load: async () => (await import('./commands/demo.ts')).demoCommand,
   },
   models: {
-    summary: 'list | pull <set> | verify [set]: manage model sets and the model cache',
+    summary: 'list | pull <set> | verify [set] | probe <model.onnx>: manage model sets and the model cache',
     load: async () => (await import('./commands/models.ts')).modelsCommand,
   },
   doctor: {
     summary: 'show each inference backend, whether it loads, and why not',
     load: async () => (await import('./commands/doctor.ts')).doctorCommand,
+  },
+  keys: {
+    summary: 'generate: an Ed25519 key pair for signing model packages',
+    load: async () => (await import('./commands/keys.ts')).keysCommand,
+  },
+  package: {
+    summary: 'build and sign a model package (<model.onnx> --key --out); `package verify <dir> --pubkey` checks one',
+    load: async () => (await import('./commands/package.ts')).packageCommand,
   },
 };
 

@@ -11,8 +11,9 @@ export {
   OutputSpecSchema,
   MODEL_TASKS,
   MODEL_FAMILIES,
+  ProbeRecordSchema,
 } from './manifest.ts';
-export type { ModelManifest, ModelSet, ModelSource, InputSpec, OutputSpec, RecommendedThreshold } from './manifest.ts';
+export type { ModelManifest, ModelSet, ModelSource, InputSpec, OutputSpec, RecommendedThreshold, ProbeRecord, ProbeResult } from './manifest.ts';
 export { listModelSets, getModelSet, findManifestBySha256, parseModelSet, parseModelManifest, registryDir } from './registry.ts';
 export { resolveModel, locateModel, modelSearchPath } from './resolver.ts';
 export type { ResolveOptions, ResolveEvent, ResolvedModel, ModelOrigin } from './resolver.ts';

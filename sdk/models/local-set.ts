@@ -20,14 +20,18 @@ export interface LocalModel {
   readonly manifestFrom: 'manifest-file' | 'registry';
 }
 
-/** A manifest skeleton for an unknown file: fill in the placeholders, save as `<file>.manifest.json`. */
+/**
+ * A manifest skeleton for an unknown file: fill in the placeholders, save as `<file>.manifest.json`.
+ * Channel order is left open on purpose: both of the recognizers we ship read BGR although their
+ * own docs implied RGB (measured, docs/models.md), so only a measurement should settle it.
+ */
 export function manifestTemplate(file: string, sha256: string, bytes: number): string {
   const template = {
     id: file.replace(/\.onnx$/, '').toLowerCase().replace(/[^a-z0-9._-]/g, '-'),
     file,
     task: 'detect | embed | landmarks | liveness',
     family: 'scrfd | yunet | ultraface | arcface | landmark68 | liveness',
-    input: { name: '<graph input name>', shape: [1, 3, 112, 112], layout: 'nchw', colorOrder: 'rgb', mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5], resize: 'none' },
+    input: { name: '<graph input name>', shape: [1, 3, 112, 112], layout: 'nchw', colorOrder: 'bgr | rgb', mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5], resize: 'none' },
     outputs: { mode: 'by-order', count: 1 },
     embeddingSize: 512,
     licence: '<licence of the weights>',
@@ -88,7 +92,9 @@ export async function readLocalSet(dirArg: string): Promise<LocalModel[]> {
       'MODEL_MANIFEST_INVALID',
       `${path} (sha256 ${actualSha256}) is not a registry model and has no ${file}.manifest.json beside it`,
       {
-        fix: `write ${manifestPath} describing the model; a template (replace every <...> and "a | b" value):\n${manifestTemplate(file, actualSha256, bytes)}`,
+        fix:
+          `write ${manifestPath} describing the model. For a recognizer, \`arcedge models probe ${path}\` measures its channel order and ` +
+          `normalisation on labelled faces and writes the file for you. Otherwise, a template (replace every <...> and "a | b" value):\n${manifestTemplate(file, actualSha256, bytes)}`,
         details: { path, sha256: actualSha256 },
       },
     );

@@ -118,6 +118,40 @@ export const RecommendedThresholdSchema = z
   .strict();
 export type RecommendedThreshold = z.infer<typeof RecommendedThresholdSchema>;
 
+/** One preprocessing candidate as `arcedge models probe` measured it. */
+export const ProbeResultSchema = z
+  .object({
+    colorOrder: z.enum(['rgb', 'bgr']).describe('channel order fed to the model'),
+    normalisation: z.string().min(1).describe('label of the normalisation, e.g. "(x-127.5)/128" or "imagenet"'),
+    mean: z.array(z.number()).length(3).describe('per-channel mean, in colorOrder'),
+    std: z.array(z.number().positive()).length(3).describe('per-channel std, in colorOrder'),
+    dPrime: z.number().describe('decidability index (mean same - mean different) / sqrt((var same + var different) / 2) of the cosine scores'),
+    tar: z.number().min(0).max(1).describe('fraction of same pairs scoring above the highest different pair (TAR at FAR < 1/differentPairs)'),
+  })
+  .strict();
+export type ProbeResult = z.infer<typeof ProbeResultSchema>;
+
+/**
+ * How a manifest's preprocessing was chosen by measurement (`arcedge models probe`): the labelled
+ * faces, the pair counts and every candidate's score, so a reader can judge the margin.
+ */
+export const ProbeRecordSchema = z
+  .object({
+    tool: z.string().min(1).describe('what measured it, e.g. "arcedge models probe"'),
+    measuredAt: z.string().min(1).describe('ISO 8601 time of the measurement'),
+    faces: z.string().min(1).describe('the labelled face folder the pairs came from'),
+    detector: z.string().min(1).describe('file name of the detector whose 5 points aligned the faces (ArcFace 112 template)'),
+    images: z.number().int().nonnegative().describe('colour images embedded (grey images are skipped: they cannot tell channel orders apart)'),
+    skippedGrey: z.number().int().nonnegative().describe('grey images skipped'),
+    samePairs: z.number().int().nonnegative().describe('same-person pairs scored'),
+    differentPairs: z.number().int().nonnegative().describe('different-person pairs scored'),
+    chosen: z.string().min(1).describe('the winning candidate, "<colorOrder> <normalisation>", written to input.colorOrder/mean/std'),
+    marginDPrime: z.number().describe("d' of the winner minus d' of the best candidate with the other channel order"),
+    results: z.array(ProbeResultSchema).min(1).describe('every candidate, best first'),
+  })
+  .strict();
+export type ProbeRecord = z.infer<typeof ProbeRecordSchema>;
+
 export const ModelManifestSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, ".", "_" or "-"').describe('stable model id'),
@@ -145,6 +179,7 @@ export const ModelManifestSchema = z
       ),
     bytes: z.number().int().positive().optional().describe('file size in bytes, when known'),
     description: z.string().optional().describe('one line for `arcedge models list`'),
+    probe: ProbeRecordSchema.optional().describe('embed models: the measurement that chose colorOrder/mean/std, written by `arcedge models probe`'),
   })
   .strict()
   .superRefine((m, ctx) => {

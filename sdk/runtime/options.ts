@@ -28,13 +28,20 @@ export const TensorRtOptionsSchema = z
       .optional()
       .describe('engine cache directory; default $ARCEDGE_ENGINE_CACHE, else $ARCEDGE_HOME/tensorrt, else ~/.cache/arcedge/tensorrt'),
     workspaceMb: z.number().int().min(16).max(1 << 20).optional().describe('builder workspace limit in MiB (kWORKSPACE); default 1024'),
-    optBatch: z.number().int().min(1).optional().describe('batch size the optimisation profile is tuned for (kOPT); default 1'),
+    optBatch: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('batch size the optimisation profile is tuned for (kOPT); on DLA the one batch the engine runs; default 1'),
     dlaCore: z
       .number()
       .int()
       .min(0)
       .optional()
-      .describe('run on this DLA core (Xavier/Orin; needs fp16 or int8); DLA profiles are static: min = opt = max = maxBatch'),
+      .describe(
+        'run on this DLA core (Xavier/Orin: 0 up to the cores TensorRT reports; needs fp16 or int8); DLA shapes are static: the batch is optBatch (min = opt = max), inputShapes need min = opt = max, and layers DLA cannot run go to the GPU (logged)',
+      ),
     inputShapes: z
       .record(z.string(), ProfileShapeSchema)
       .optional()

@@ -36,7 +36,7 @@ export interface NativeBuildOptions {
   readonly maxBatch: number;
   readonly inputShapes: Readonly<Record<string, ProfileShape>>;
   readonly workspaceBytes: number;
-  /** -1 for the GPU. */
+  /** -1 for the GPU. With a DLA core the addon requires minBatch = optBatch = maxBatch and static inputShapes. */
   readonly dlaCore: number;
   readonly timingCache?: Uint8Array;
 }
@@ -47,6 +47,8 @@ export interface NativeBuildResult {
   readonly timingCache: Buffer | null;
   /** TensorRT's warnings and errors during the build. */
   readonly log: readonly string[];
+  /** With a DLA core: the layers IBuilderConfig::canRunOnDLA refused, which kGPU_FALLBACK puts on the GPU. */
+  readonly dlaFallbackLayers: readonly string[];
 }
 
 export interface NativeTensorSpec {

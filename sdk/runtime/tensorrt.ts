@@ -25,6 +25,8 @@ import type { EngineKeyParts } from './engine-cache.ts';
 import { sha256File } from '../storage/sha256.ts';
 import { SESSION_DEFAULTS, TENSORRT_DEFAULTS } from './options.ts';
 import { batchLimitOf, validateFeeds, warmUp } from './tensor.ts';
+import { checkDlaCore, checkTensorRtFeeds, planBuildProfile, staticRunShapes } from './tensorrt-plan.ts';
+import type { BuildProfile } from './tensorrt-plan.ts';
 import type { TensorRtNative, NativeEngine, NativeInfo } from './tensorrt-native.ts';
 import type {
   BackendProbe,
@@ -117,23 +119,31 @@ class TensorRtSession implements InferenceSession {
   private disposed = false;
   // One execution context, one stream and one set of pinned buffers per engine: runs take turns.
   private queue: Promise<unknown> = Promise.resolve();
+  /** Set for a DLA engine: it runs exactly these shapes. */
+  private readonly runShapes: Record<string, number[]> | undefined;
 
   constructor(
     readonly modelPath: string,
     private readonly engine: NativeEngine,
-    maxBatch: number,
+    profile: BuildProfile,
   ) {
     const io = engine.io();
     const info = (mode: 'input' | 'output'): TensorInfo[] =>
       io.filter((t) => t.mode === mode).map((t) => ({ name: t.name, type: TRT_TYPES[t.type] ?? 'unknown', shape: t.shape }));
-    this.inputs = info('input');
+    const inputs = info('input');
+    this.runShapes = profile.exactShapes ? staticRunShapes(inputs, profile) : undefined;
+    // A DLA engine runs only its built shapes: report those, so warm-up and callers feed them.
+    this.inputs = this.runShapes ? inputs.map((input) => ({ ...input, shape: this.runShapes![input.name]! })) : inputs;
     this.outputs = info('output');
-    this.batchLimit = batchLimitOf(this.inputs, maxBatch);
+    // On DLA the inputs now carry the static batch, so batchLimitOf returns it.
+    this.batchLimit = batchLimitOf(this.inputs, profile.maxBatch);
   }
 
   run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
     if (this.disposed) return Promise.reject(new ArcEdgeError('BACKEND_DISPOSED', `the tensorrt session for ${this.modelPath} was disposed`));
     try {
+      // TensorRT's own limits first: their messages say why (empty, rank, DLA's built shape).
+      checkTensorRtFeeds(this.modelPath, feeds, this.runShapes);
       validateFeeds(this.modelPath, this.inputs, feeds, this.batchLimit);
     } catch (error) {
       return Promise.reject(error);
@@ -216,14 +226,19 @@ export function createTensorRtBackend(): InferenceBackend {
           fix: "pass precision: 'fp16' (or 'int8' for a Q/DQ model) with tensorrt.dlaCore",
         });
       }
-      const inputShapes = trt.inputShapes ?? {};
+      checkDlaCore(trt.dlaCore, info.dlaCores);
+      const profile = planBuildProfile({ dlaCore: trt.dlaCore, optBatch: trt.optBatch, maxBatch: settings.maxBatch, inputShapes: trt.inputShapes ?? {} });
+      // Only when the caller asked for a larger batch: the default maxBatch is not a request.
+      if (trt.dlaCore >= 0 && options.maxBatch !== undefined && options.maxBatch !== profile.maxBatch) {
+        log(`arcedge tensorrt: DLA core ${trt.dlaCore} runs a static batch: building ${modelPath} for batch ${profile.optBatch} (tensorrt.optBatch), not up to maxBatch ${settings.maxBatch}`);
+      }
       const parts: EngineKeyParts = {
         modelSha256: await sha256File(modelPath),
         tensorrtVersion: info.tensorrtVersion,
         gpuName: gpu.name,
         computeCapability: gpu.computeCapability,
         precision: settings.precision,
-        profile: profileSpec(1, trt.optBatch, settings.maxBatch, inputShapes),
+        profile: profileSpec(profile.minBatch, profile.optBatch, profile.maxBatch, profile.inputShapes),
         dlaCore: trt.dlaCore,
       };
       const cacheDir = trt.cacheDir ?? defaultCacheDir();
@@ -243,10 +258,10 @@ export function createTensorRtBackend(): InferenceBackend {
           built = await addon.buildEngine(resolve(modelPath), {
             device: settings.deviceId,
             precision: settings.precision,
-            minBatch: 1,
-            optBatch: trt.optBatch,
-            maxBatch: settings.maxBatch,
-            inputShapes,
+            minBatch: profile.minBatch,
+            optBatch: profile.optBatch,
+            maxBatch: profile.maxBatch,
+            inputShapes: profile.inputShapes,
             workspaceBytes: trt.workspaceMb * 1024 * 1024,
             dlaCore: trt.dlaCore,
             ...(timingCache ? { timingCache } : {}),
@@ -262,6 +277,10 @@ export function createTensorRtBackend(): InferenceBackend {
         const enginePath = await writeCachedEngine(cacheDir, slot, parts, plan, { modelPath, buildMs });
         if (trt.timingCache && built.timingCache) await writeTimingCache(timingPath, built.timingCache);
         log(`arcedge tensorrt: built ${enginePath} in ${(buildMs / 1000).toFixed(1)} s`);
+        if (built.dlaFallbackLayers.length > 0) {
+          const names = built.dlaFallbackLayers.slice(0, 10).join(', ') + (built.dlaFallbackLayers.length > 10 ? ', ...' : '');
+          log(`arcedge tensorrt: ${built.dlaFallbackLayers.length} layer(s) of ${modelPath} cannot run on DLA core ${trt.dlaCore} and run on the GPU: ${names}`);
+        }
       }
       let engine: NativeEngine;
       try {
@@ -272,7 +291,7 @@ export function createTensorRtBackend(): InferenceBackend {
           fix: `delete ${join(cacheDir, `${slot}.json`)} to force a rebuild`,
         });
       }
-      const session = new TensorRtSession(modelPath, engine, settings.maxBatch);
+      const session = new TensorRtSession(modelPath, engine, profile);
       return settings.warmup ? warmUp(session) : session;
     },
   };

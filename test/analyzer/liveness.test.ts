@@ -126,7 +126,8 @@ test('the model reads BGR: the same colour faces fed as RGB score measurably low
     console.log(`liveness channel order on ${n} colour faces: mean P(real) BGR ${(sumBgr / n).toFixed(3)}, RGB ${(sumRgb / n).toFixed(3)}; BGR higher on ${bgrWins}/${n}`);
     assert.ok(n >= 30, `${n} colour faces`);
     // A model that ignores its input (or always answers "real") cannot pass this.
-    assert.ok(sumBgr / n - sumRgb / n >= 0, `BGR ${sumBgr / n} vs RGB ${sumRgb / n}`);
+    // Measured on the dev photos: BGR 0.996 vs RGB 0.851 (58/60 higher); 0.05 leaves room for noise.
+    assert.ok(sumBgr / n - sumRgb / n >= 0.05, `BGR ${sumBgr / n} vs RGB ${sumRgb / n}`);
     assert.ok(bgrWins / n >= 0.6, `BGR scored higher on only ${bgrWins}/${n}`);
   } finally {
     await session.dispose();

@@ -3,7 +3,7 @@
  * development machines): tensorrt, then cuda, then cpu ends on cpu with one summary line.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import { isArcEdgeError } from '../../sdk/errors.ts';
 import { loadSession, probeBackends } from '../../sdk/runtime/index.ts';
 import { assetModel } from '../helpers/assets.ts';
@@ -76,4 +76,23 @@ describe('loadSession', async () => {
     for (const probe of probes) assert.ok(probe.reason.length > 10, probe.target);
     assert.equal(probes.find((p) => p.target === 'cpu')!.available, true);
   });
+});
+
+test('session options are checked by loadSession itself: a typo in a TensorRT option is CONFIG_INVALID naming the key', async () => {
+
+  await assert.rejects(loadSession(model, { tensorrt: { worksapceMb: 512 } } as never), (error: unknown) => {
+    assert.ok(isArcEdgeError(error, 'CONFIG_INVALID'), String(error));
+    assert.match(error.message, /tensorrt/);
+    assert.match(error.message, /worksapceMb/);
+    assert.match(error.fix, /workspaceMb/, 'the fix lists the allowed keys');
+    return true;
+  });
+  await assert.rejects(
+    loadSession(model, { thread: 2, precision: 'fp8', targets: [] } as never),
+    (error: unknown) => isArcEdgeError(error, 'CONFIG_INVALID') && /thread/.test(error.message) && /precision/.test(error.message) && /targets/.test(error.message),
+  );
+  await assert.rejects(
+    loadSession(model, { tensorrt: { inputShapes: { 'input.1': { min: [1, 3], opt: [1, 3], max: [0, 3] } } } } as never),
+    (error: unknown) => isArcEdgeError(error, 'CONFIG_INVALID') && /inputShapes\.input\.1\.max/.test(error.message),
+  );
 });

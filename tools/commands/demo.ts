@@ -52,7 +52,11 @@ async function demo(
 ): Promise<number> {
   const fallback = defaultPhotoDir();
   const roots = positionals.length > 0 ? positionals : fallback ? [fallback] : [];
-  if (roots.length === 0) throw new UsageError('no photos given, and ../shared/assets/faces is not here');
+  if (roots.length === 0) {
+    // `npm start` on a machine without the dev photos: one line that says what to pass.
+    console.error('usage: arcedge demo [--models <set>] [--liveness] [--json] <photo or folder>... (arcedge demo --help for more)');
+    return EXIT.USAGE;
+  }
   const images: string[] = [];
   for (const root of roots) {
     if (!existsSync(root)) throw new UsageError(`${root} does not exist`);

@@ -1,5 +1,5 @@
 /**
- * `arcedge models list | pull <set> | verify [set]`: the CLI face of sdk/models. Tables for
+ * `arcedge models list | pull <set> | verify [set] | probe <model.onnx>`: the CLI face of sdk/models. Tables for
  * people, `--json` for scripts; progress goes to stderr so stdout stays parseable.
  */
 import { existsSync } from 'node:fs';
@@ -123,6 +123,24 @@ export const modelsCommand = defineGroup({
       details: ENVIRONMENT,
       positionals: { max: 1 },
       run: ({ positionals, json }) => verify(positionals[0], json),
+    }),
+    probe: defineCommand({
+      name: 'models probe',
+      summary: "measure which channel order and normalisation a recognizer expects (d' and TAR on labelled faces) and write <file>.onnx.manifest.json",
+      args: '<model.onnx>',
+      details:
+        'faces: a folder holding folders of people (one folder per person, named after them) and/or folders with a\n' +
+        'master.csv of pairs (file_x,file_y,Decision Yes/No); default ../shared/assets/faces. Grey photos are skipped.\n' +
+        "Faces are aligned with det_500m's 5 points to the ArcFace 112x112 template. The manifest lands beside the model,\n" +
+        'where `local:<dir>` finds it.',
+      options: {
+        faces: { type: 'string', valueName: 'folder', description: 'labelled faces (default: ../shared/assets/faces)' },
+        detector: { type: 'string', valueName: 'det_500m.onnx', description: 'path to det_500m.onnx (default: beside the faces, the search path, or fetched)' },
+        licence: { type: 'string', default: 'unknown', valueName: 'text', description: 'licence of the weights, for a model the registry does not know' },
+      },
+      positionals: { min: 1, max: 1 },
+      // Lazy: `models list` must not load OpenCV and onnxruntime.
+      run: async ({ positionals, values }) => (await import('./models-probe.ts')).probe(positionals[0]!, values),
     }),
   },
 });

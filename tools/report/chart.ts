@@ -37,10 +37,23 @@ export async function renderChart(spec: ChartSpec, options: { scale?: number } =
   }
 }
 
+type Rows = readonly Record<string, number | string>[];
+
+/** What every chart here shares: schema, title, size and inline data. */
+function frame(title: string, rows: Rows, width: number, height?: number): Record<string, unknown> {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width,
+    ...(height !== undefined ? { height } : {}),
+    data: { values: rows as Record<string, number | string>[] },
+  };
+}
+
 /** A line chart of one or more series over x: training loss/accuracy, ROC curves. */
 export function lineChart(options: {
   readonly title: string;
-  readonly rows: readonly Record<string, number | string>[];
+  readonly rows: Rows;
   readonly x: string;
   readonly y: string;
   /** Field that names the series (one line each); omit for one line. */
@@ -53,11 +66,7 @@ export function lineChart(options: {
   readonly height?: number;
 }): ChartSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: options.title,
-    width: options.width ?? 480,
-    height: options.height ?? 300,
-    data: { values: options.rows as Record<string, number | string>[] },
+    ...frame(options.title, options.rows, options.width ?? 480, options.height ?? 300),
     mark: { type: 'line', point: options.rows.length <= 60 },
     encoding: {
       x: { field: options.x, type: 'quantitative', title: options.xTitle ?? options.x, scale: { type: options.xScale ?? 'linear' } },
@@ -70,7 +79,7 @@ export function lineChart(options: {
 /** Overlaid histograms of a value per group: same/different-person scores, activation ranges. */
 export function histogramChart(options: {
   readonly title: string;
-  readonly rows: readonly Record<string, number | string>[];
+  readonly rows: Rows;
   readonly value: string;
   readonly group: string;
   readonly bins?: number;
@@ -79,11 +88,7 @@ export function histogramChart(options: {
   readonly height?: number;
 }): ChartSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: options.title,
-    width: options.width ?? 480,
-    height: options.height ?? 300,
-    data: { values: options.rows as Record<string, number | string>[] },
+    ...frame(options.title, options.rows, options.width ?? 480, options.height ?? 300),
     mark: { type: 'bar', opacity: 0.6, binSpacing: 0 },
     encoding: {
       x: { field: options.value, type: 'quantitative', bin: { maxbins: options.bins ?? 50 }, title: options.xTitle ?? options.value },
@@ -96,17 +101,14 @@ export function histogramChart(options: {
 /** Horizontal bars, one per label: per-layer error, per-op timings. */
 export function barChart(options: {
   readonly title: string;
-  readonly rows: readonly Record<string, number | string>[];
+  readonly rows: Rows;
   readonly label: string;
   readonly value: string;
   readonly valueTitle?: string;
   readonly width?: number;
 }): ChartSpec {
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: options.title,
-    width: options.width ?? 480,
-    data: { values: options.rows as Record<string, number | string>[] },
+    ...frame(options.title, options.rows, options.width ?? 480),
     mark: 'bar',
     encoding: {
       y: { field: options.label, type: 'nominal', sort: null, title: null },

@@ -26,29 +26,25 @@ struct BuildOptions {
   std::vector<uint8_t> timingCache;
 };
 
+// Runs on Node's main thread, so a bad shape is a JS exception before any TensorRT call.
 std::vector<int64_t> readDims(Napi::Value value, std::string const& what) {
-  if (!value.IsArray()) throw Napi::TypeError::New(value.Env(), what + " must be an array of integers");
+  Napi::Env env = value.Env();
+  if (!value.IsArray()) throw Napi::TypeError::New(env, what + " must be an array of integers");
   auto array = value.As<Napi::Array>();
+  if (array.Length() > static_cast<uint32_t>(nvinfer1::Dims::MAX_DIMS)) {
+    throw Napi::RangeError::New(env, what + " has rank " + std::to_string(array.Length()) + "; TensorRT tensors have at most " +
+                                         std::to_string(nvinfer1::Dims::MAX_DIMS) + " axes");
+  }
   std::vector<int64_t> dims;
-  for (uint32_t i = 0; i < array.Length(); ++i) dims.push_back(array.Get(i).As<Napi::Number>().Int64Value());
-  return dims;
-}
-
-nvinfer1::Dims toDims(std::vector<int64_t> const& values) {
-  nvinfer1::Dims dims{};
-  dims.nbDims = static_cast<int32_t>(values.size());
-  for (size_t i = 0; i < values.size() && i < static_cast<size_t>(nvinfer1::Dims::MAX_DIMS); ++i) {
-    // Dims::d is int32_t before TensorRT 10 and int64_t from 10 on.
-    dims.d[i] = static_cast<decltype(dims.d[0] + 0)>(values[i]);
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Value item = array.Get(i);
+    if (!item.IsNumber()) throw Napi::TypeError::New(env, what + " must be an array of integers");
+    dims.push_back(item.As<Napi::Number>().Int64Value());
   }
   return dims;
 }
 
-std::string dimsText(nvinfer1::Dims const& dims) {
-  std::string text = "[";
-  for (int32_t i = 0; i < dims.nbDims; ++i) text += (i ? ", " : "") + std::to_string(static_cast<int64_t>(dims.d[i]));
-  return text + "]";
-}
+std::string shapeText(nvinfer1::Dims const& dims) { return dimsText(toVector(dims)); }
 
 class BuildWorker : public Napi::AsyncWorker {
  public:
@@ -77,6 +73,9 @@ class BuildWorker : public Napi::AsyncWorker {
     Napi::Array log = Napi::Array::New(env, log_.size());
     for (size_t i = 0; i < log_.size(); ++i) log.Set(static_cast<uint32_t>(i), log_[i]);
     result.Set("log", log);
+    Napi::Array fallback = Napi::Array::New(env, dlaFallback_.size());
+    for (size_t i = 0; i < dlaFallback_.size(); ++i) fallback.Set(static_cast<uint32_t>(i), dlaFallback_[i]);
+    result.Set("dlaFallbackLayers", fallback);
     deferred_.Resolve(result);
   }
 
@@ -115,12 +114,15 @@ class BuildWorker : public Napi::AsyncWorker {
       config->setFlag(nvinfer1::BuilderFlag::kFP16);
     }
     if (options_.dlaCore >= 0) {
-      if (builder->getNbDLACores() <= options_.dlaCore) {
-        throw std::runtime_error("DLA core " + std::to_string(options_.dlaCore) + " asked for, this device has " + std::to_string(builder->getNbDLACores()));
+      int32_t const cores = builder->getNbDLACores();
+      if (options_.dlaCore >= cores) {
+        throw std::runtime_error("DLA core " + std::to_string(options_.dlaCore) + " asked for; this device has " + std::to_string(cores) +
+                                 (cores > 0 ? " (valid: 0.." + std::to_string(cores - 1) + ")" : " (no DLA: run on the GPU)"));
       }
       config->setDefaultDeviceType(nvinfer1::DeviceType::kDLA);
       config->setDLACore(options_.dlaCore);
       config->setFlag(nvinfer1::BuilderFlag::kGPU_FALLBACK);
+      NoteGpuFallback(*network, *config);
     }
 
     AddProfile(*builder, *network, *config);
@@ -153,34 +155,71 @@ class BuildWorker : public Napi::AsyncWorker {
     }
   }
 
+  // kGPU_FALLBACK moves every layer DLA cannot run to the GPU without a word; say which, so
+  // a user can tell a DLA engine from a GPU engine with a DLA label.
+  void NoteGpuFallback(nvinfer1::INetworkDefinition& network, nvinfer1::IBuilderConfig& config) {
+    std::string names;
+    int32_t count = 0;
+    for (int32_t i = 0; i < network.getNbLayers(); ++i) {
+      nvinfer1::ILayer* layer = network.getLayer(i);
+      if (config.canRunOnDLA(layer)) continue;
+      dlaFallback_.emplace_back(layer->getName());
+      if (++count <= 10) names += (count > 1 ? ", " : "") + dlaFallback_.back();
+    }
+    if (count == 0) return;
+    std::string const line = "arcedge: " + std::to_string(count) + " of " + std::to_string(network.getNbLayers()) + " layers cannot run on DLA core " +
+                             std::to_string(options_.dlaCore) + " and fall back to the GPU: " + names + (count > 10 ? ", ..." : "");
+    logger().log(nvinfer1::ILogger::Severity::kWARNING, line.c_str());
+  }
+
   // One optimisation profile: a dynamic leading axis is the batch [min, opt, max]; any other
-  // dynamic axis needs an explicit shape from the caller (tensorrt.inputShapes).
+  // dynamic axis needs an explicit shape from the caller (tensorrt.inputShapes). DLA runs only
+  // static shapes ("DLA does not support dynamic dimensions, so the profile's min, max, and opt
+  // values must be equal", TensorRT developer guide, DLA Supported Layers and Restrictions): the
+  // wrapper (sdk/runtime/tensorrt-plan.ts) passes min = opt = max then, and this checks it.
   void AddProfile(nvinfer1::IBuilder& builder, nvinfer1::INetworkDefinition& network, nvinfer1::IBuilderConfig& config) {
+    bool const dla = options_.dlaCore >= 0;
+    if (dla && (options_.minBatch != options_.optBatch || options_.optBatch != options_.maxBatch)) {
+      throw std::invalid_argument("DLA core " + std::to_string(options_.dlaCore) + " needs a static batch, got min " + std::to_string(options_.minBatch) + " opt " +
+                                  std::to_string(options_.optBatch) + " max " + std::to_string(options_.maxBatch));
+    }
     nvinfer1::IOptimizationProfile* profile = builder.createOptimizationProfile();
     bool dynamic = false;
     for (int32_t i = 0; i < network.getNbInputs(); ++i) {
       nvinfer1::ITensor* input = network.getInput(i);
       std::string const name = input->getName();
       nvinfer1::Dims const declared = input->getDimensions();
+      // A shape tensor's values (not its data) size other tensors: it needs setShapeValues in
+      // the profile and a host pointer at run time, which arcedge does not do. Say so here
+      // rather than let the build fail on a missing profile.
+      if (input->isShapeTensor()) {
+        throw std::invalid_argument("input " + name + " " + shapeText(declared) +
+                                    " is a shape tensor (its values set other tensors' shapes); arcedge feeds only data tensors: "
+                                    "re-export the model with that input folded to a constant");
+      }
       nvinfer1::Dims minDims = declared, optDims = declared, maxDims = declared;
       auto explicitShape = options_.inputShapes.find(name);
       if (explicitShape != options_.inputShapes.end()) {
         ProfileDims const& shape = explicitShape->second;
         for (auto const* dims : {&shape.min, &shape.opt, &shape.max}) {
           if (static_cast<int32_t>(dims->size()) != declared.nbDims) {
-            throw std::runtime_error("inputShapes." + name + " has rank " + std::to_string(dims->size()) + ", the model declares " + dimsText(declared));
+            throw std::invalid_argument("inputShapes." + name + " has rank " + std::to_string(dims->size()) + ", the model declares " + shapeText(declared));
           }
         }
-        minDims = toDims(shape.min);
-        optDims = toDims(shape.opt);
-        maxDims = toDims(shape.max);
+        if (dla && (shape.min != shape.opt || shape.opt != shape.max)) {
+          throw std::invalid_argument("inputShapes." + name + ": DLA needs min = opt = max, got min " + dimsText(shape.min) + " opt " + dimsText(shape.opt) + " max " +
+                                      dimsText(shape.max));
+        }
+        minDims = toDims(shape.min, "inputShapes." + name + ".min");
+        optDims = toDims(shape.opt, "inputShapes." + name + ".opt");
+        maxDims = toDims(shape.max, "inputShapes." + name + ".max");
         dynamic = true;
       } else {
         for (int32_t axis = 0; axis < declared.nbDims; ++axis) {
           if (declared.d[axis] >= 0) continue;
           if (axis != 0) {
-            throw std::runtime_error("input " + name + " " + dimsText(declared) + " has dynamic axis " + std::to_string(axis) +
-                                     "; pass tensorrt.inputShapes['" + name + "'] = { min, opt, max }");
+            throw std::invalid_argument("input " + name + " " + shapeText(declared) + " has dynamic axis " + std::to_string(axis) +
+                                        "; pass tensorrt.inputShapes['" + name + "'] = { min, opt, max }");
           }
           minDims.d[0] = static_cast<decltype(minDims.d[0] + 0)>(options_.minBatch);
           optDims.d[0] = static_cast<decltype(optDims.d[0] + 0)>(options_.optBatch);
@@ -191,7 +230,7 @@ class BuildWorker : public Napi::AsyncWorker {
       if (!profile->setDimensions(name.c_str(), nvinfer1::OptProfileSelector::kMIN, minDims) ||
           !profile->setDimensions(name.c_str(), nvinfer1::OptProfileSelector::kOPT, optDims) ||
           !profile->setDimensions(name.c_str(), nvinfer1::OptProfileSelector::kMAX, maxDims)) {
-        throw std::runtime_error("TensorRT rejected the profile for " + name + ": min " + dimsText(minDims) + " opt " + dimsText(optDims) + " max " + dimsText(maxDims));
+        throw std::runtime_error("TensorRT rejected the profile for " + name + ": min " + shapeText(minDims) + " opt " + shapeText(optDims) + " max " + shapeText(maxDims));
       }
     }
     // A fully static network needs no profile.
@@ -203,6 +242,7 @@ class BuildWorker : public Napi::AsyncWorker {
   std::vector<uint8_t> engine_;
   std::vector<uint8_t> timing_;
   std::vector<std::string> log_;
+  std::vector<std::string> dlaFallback_;
 };
 
 BuildOptions parseOptions(Napi::CallbackInfo const& info) {
@@ -220,6 +260,11 @@ BuildOptions parseOptions(Napi::CallbackInfo const& info) {
   options.maxBatch = o.Get("maxBatch").As<Napi::Number>().Int64Value();
   options.workspaceBytes = static_cast<size_t>(o.Get("workspaceBytes").As<Napi::Number>().Int64Value());
   options.dlaCore = o.Get("dlaCore").As<Napi::Number>().Int32Value();
+  if (options.dlaCore < -1) throw Napi::RangeError::New(env, "dlaCore must be -1 (GPU) or a DLA core index, got " + std::to_string(options.dlaCore));
+  if (options.minBatch < 1 || options.optBatch < options.minBatch || options.maxBatch < options.optBatch) {
+    throw Napi::RangeError::New(env, "batch profile must satisfy 1 <= minBatch <= optBatch <= maxBatch, got " + std::to_string(options.minBatch) + ", " +
+                                         std::to_string(options.optBatch) + ", " + std::to_string(options.maxBatch));
+  }
   if (options.precision != "fp32" && options.precision != "fp16" && options.precision != "int8") {
     throw Napi::TypeError::New(env, "precision must be fp32, fp16 or int8, got " + options.precision);
   }
@@ -229,7 +274,9 @@ BuildOptions parseOptions(Napi::CallbackInfo const& info) {
     Napi::Array names = map.GetPropertyNames();
     for (uint32_t i = 0; i < names.Length(); ++i) {
       std::string name = names.Get(i).As<Napi::String>();
-      Napi::Object shape = map.Get(name).As<Napi::Object>();
+      Napi::Value entry = map.Get(name);
+      if (!entry.IsObject()) throw Napi::TypeError::New(env, "inputShapes." + name + " must be { min, opt, max }");
+      Napi::Object shape = entry.As<Napi::Object>();
       options.inputShapes[name] = ProfileDims{readDims(shape.Get("min"), name + ".min"), readDims(shape.Get("opt"), name + ".opt"), readDims(shape.Get("max"), name + ".max")};
     }
   }

@@ -96,8 +96,10 @@ char const* dataTypeName(nvinfer1::DataType type) {
     case nvinfer1::DataType::kBOOL: return "bool";
     case nvinfer1::DataType::kUINT8: return "uint8";
     // Types arcedge cannot feed or read keep TensorRT's own name (see NativeTensorSpec.type).
+#if ARCEDGE_TRT_AT_LEAST(8, 6)
     case nvinfer1::DataType::kFP8: return "fp8";
-#if NV_TENSORRT_MAJOR >= 10
+#endif
+#if ARCEDGE_TRT_AT_LEAST(10, 0)
     case nvinfer1::DataType::kINT64: return "int64";
     case nvinfer1::DataType::kBF16: return "bf16";
     case nvinfer1::DataType::kINT4: return "int4";
@@ -114,12 +116,38 @@ size_t dataTypeSize(nvinfer1::DataType type) {
     case nvinfer1::DataType::kINT8:
     case nvinfer1::DataType::kBOOL:
     case nvinfer1::DataType::kUINT8: return 1;
-#if NV_TENSORRT_MAJOR >= 10
+#if ARCEDGE_TRT_AT_LEAST(10, 0)
     case nvinfer1::DataType::kINT64: return 8;
 #endif
     // 0: a type arcedge does not copy in or out (fp8, bf16, int4, ...).
     default: return 0;
   }
+}
+
+nvinfer1::Dims toDims(std::vector<int64_t> const& values, std::string const& what) {
+  if (values.size() > static_cast<size_t>(nvinfer1::Dims::MAX_DIMS)) {
+    throw std::invalid_argument(what + " has rank " + std::to_string(values.size()) + "; TensorRT tensors have at most " +
+                                std::to_string(nvinfer1::Dims::MAX_DIMS) + " axes");
+  }
+  nvinfer1::Dims dims{};
+  dims.nbDims = static_cast<int32_t>(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    // Dims::d is int32_t before TensorRT 10 and int64_t from 10 on.
+    dims.d[i] = static_cast<decltype(dims.d[0] + 0)>(values[i]);
+  }
+  return dims;
+}
+
+std::vector<int64_t> toVector(nvinfer1::Dims const& dims) {
+  std::vector<int64_t> values;
+  for (int32_t i = 0; i < dims.nbDims && i < nvinfer1::Dims::MAX_DIMS; ++i) values.push_back(static_cast<int64_t>(dims.d[i]));
+  return values;
+}
+
+std::string dimsText(std::vector<int64_t> const& dims) {
+  std::string text = "[";
+  for (size_t i = 0; i < dims.size(); ++i) text += (i ? ", " : "") + std::to_string(dims[i]);
+  return text + "]";
 }
 
 }  // namespace arcedge

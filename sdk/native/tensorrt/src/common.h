@@ -1,7 +1,9 @@
 // Shared by every source of the arcedge TensorRT addon: version switches, the buffering
-// logger, CUDA error checks. Compiles against TensorRT 8.5/8.6 (JetPack 5.1.x / 6.0) and
-// 10.x (JetPack 6.1+); the name-based I/O API (getIOTensorName, setTensorAddress,
-// setInputShape, enqueueV3) used here exists in all of them (added in 8.5).
+// logger, CUDA error checks, Dims conversion. Written for TensorRT 8.5/8.6 (JetPack 5.1.x /
+// 6.0) and 10.x (JetPack 6.1+); the name-based I/O API (getIOTensorName, setTensorAddress,
+// setInputShape, enqueueV3, isShapeInferenceIO) used here exists in all of them (added in
+// 8.5). Anything newer sits behind ARCEDGE_TRT_AT_LEAST. `npm run check:tensorrt` compiles
+// every source against the real 10.3.0 headers and checks the guards for 8.5.2 and 8.6.1.
 #pragma once
 
 #include <NvInfer.h>
@@ -14,7 +16,12 @@
 #include <string>
 #include <vector>
 
-#if !defined(NV_TENSORRT_MAJOR) || NV_TENSORRT_MAJOR < 8 || (NV_TENSORRT_MAJOR == 8 && NV_TENSORRT_MINOR < 5)
+// True when compiling against TensorRT major.minor or newer. Every enum member or call that
+// TensorRT 8.5 lacks goes behind it (e.g. DataType::kFP8, new in 8.6).
+#define ARCEDGE_TRT_AT_LEAST(major, minor) \
+  (NV_TENSORRT_MAJOR > (major) || (NV_TENSORRT_MAJOR == (major) && NV_TENSORRT_MINOR >= (minor)))
+
+#if !defined(NV_TENSORRT_MAJOR) || !ARCEDGE_TRT_AT_LEAST(8, 5)
 #error "arcedge needs TensorRT 8.5 or newer (JetPack 5.1+)"
 #endif
 
@@ -49,6 +56,12 @@ std::string runtimeTensorRtVersion();
 
 char const* dataTypeName(nvinfer1::DataType type);
 size_t dataTypeSize(nvinfer1::DataType type);
+
+// nvinfer1::Dims holds at most Dims::MAX_DIMS (8) axes in a fixed array: a longer shape would
+// write past it. Throws std::invalid_argument naming `what` instead.
+nvinfer1::Dims toDims(std::vector<int64_t> const& values, std::string const& what);
+std::vector<int64_t> toVector(nvinfer1::Dims const& dims);
+std::string dimsText(std::vector<int64_t> const& dims);
 
 template <typename T>
 struct TrtDelete {

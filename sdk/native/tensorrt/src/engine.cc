@@ -76,12 +76,6 @@ struct State {
   }
 };
 
-std::vector<int64_t> toVector(nvinfer1::Dims const& dims) {
-  std::vector<int64_t> values;
-  for (int32_t i = 0; i < dims.nbDims; ++i) values.push_back(static_cast<int64_t>(dims.d[i]));
-  return values;
-}
-
 class RunWorker : public Napi::AsyncWorker {
  public:
   RunWorker(Napi::Env env, std::shared_ptr<State> state, std::vector<FeedView> feeds, std::vector<Napi::Reference<Napi::Value>> keepAlive)
@@ -139,9 +133,7 @@ class RunWorker : public Napi::AsyncWorker {
     checkCuda(cudaSetDevice(s.device), "cudaSetDevice");
     for (auto const& feed : feeds_) {
       IoTensor& t = s.io[feed.index];
-      nvinfer1::Dims dims{};
-      dims.nbDims = static_cast<int32_t>(feed.dims.size());
-      for (size_t i = 0; i < feed.dims.size(); ++i) dims.d[i] = static_cast<decltype(dims.d[0] + 0)>(feed.dims[i]);
+      nvinfer1::Dims const dims = toDims(feed.dims, "input " + t.name);
       if (!s.context->setInputShape(t.name.c_str(), dims)) {
         throw std::runtime_error("input " + t.name + ": shape outside the engine's optimisation profile (rebuild with a larger maxBatch or tensorrt.inputShapes)");
       }
@@ -210,7 +202,16 @@ class Engine : public Napi::ObjectWrap<Engine> {
       checkCuda(cudaSetDevice(state->device), "cudaSetDevice");
       state->runtime.reset(nvinfer1::createInferRuntime(logger()));
       if (!state->runtime) throw std::runtime_error("createInferRuntime failed");
-      if (dlaCore >= 0) state->runtime->setDLACore(dlaCore);
+      if (dlaCore >= 0) {
+        // setDLACore does nothing without DLA cores (NvInferRuntime.h) and documents nothing
+        // for an index past the last one: refuse it here, naming the index and the range.
+        int32_t const cores = state->runtime->getNbDLACores();
+        if (dlaCore >= cores) {
+          throw std::invalid_argument("DLA core " + std::to_string(dlaCore) + " asked for; this device has " + std::to_string(cores) +
+                                      (cores > 0 ? " (valid: 0.." + std::to_string(cores - 1) + ")" : " (no DLA: run on the GPU)"));
+        }
+        state->runtime->setDLACore(dlaCore);
+      }
       state->engine.reset(state->runtime->deserializeCudaEngine(plan.Data(), plan.ByteLength()));
       if (!state->engine) throw std::runtime_error("deserializeCudaEngine failed (engine built by another TensorRT version or GPU?)");
       state->context.reset(state->engine->createExecutionContext());
@@ -222,6 +223,13 @@ class Engine : public Napi::ObjectWrap<Engine> {
         t.input = state->engine->getTensorIOMode(t.name.c_str()) == nvinfer1::TensorIOMode::kINPUT;
         t.type = state->engine->getTensorDataType(t.name.c_str());
         t.shape = toVector(state->engine->getTensorShape(t.name.c_str()));
+        // Shape tensors live in host memory and are set by value (setTensorAddress with a host
+        // pointer in 10.x); this class copies every tensor through the GPU. The builder refuses
+        // them already; this catches an engine built elsewhere.
+        if (state->engine->isShapeInferenceIO(t.name.c_str())) {
+          throw std::invalid_argument(std::string(t.input ? "input " : "output ") + t.name + " " + dimsText(t.shape) +
+                                      " is a shape tensor; arcedge feeds and reads only data tensors: re-export the model with it folded to a constant");
+        }
         state->io.push_back(std::move(t));
       }
     } catch (std::exception const& error) {
@@ -268,12 +276,28 @@ class Engine : public Napi::ObjectWrap<Engine> {
       auto array = data.As<Napi::TypedArray>();
       std::string const type = feed.Get("type").As<Napi::String>();
       if (type != dataTypeName(t.type)) throw Napi::TypeError::New(env, "input " + t.name + " is " + type + ", the engine wants " + dataTypeName(t.type));
+      if (dataTypeSize(t.type) == 0) throw Napi::TypeError::New(env, "input " + t.name + " has TensorRT type " + dataTypeName(t.type) + ", which arcedge cannot feed");
       FeedView view{i, {}, nullptr, array.ByteLength()};
-      Napi::Array dims = feed.Get("dims").As<Napi::Array>();
+      Napi::Value dimsValue = feed.Get("dims");
+      if (!dimsValue.IsArray()) throw Napi::TypeError::New(env, "input " + t.name + ": dims must be an array of integers");
+      Napi::Array dims = dimsValue.As<Napi::Array>();
+      // The rank is checked here, not only in TypeScript: nvinfer1::Dims is a fixed array of
+      // Dims::MAX_DIMS (8) entries, and a longer shape from a direct caller would overrun it.
+      if (dims.Length() != t.shape.size()) {
+        throw Napi::RangeError::New(env, "input " + t.name + " has rank " + std::to_string(dims.Length()) + ", the engine wants " + dimsText(t.shape));
+      }
       size_t count = 1;
       for (uint32_t k = 0; k < dims.Length(); ++k) {
-        view.dims.push_back(dims.Get(k).As<Napi::Number>().Int64Value());
+        Napi::Value dim = dims.Get(k);
+        if (!dim.IsNumber() || dim.As<Napi::Number>().Int64Value() < 0) throw Napi::TypeError::New(env, "input " + t.name + ": dims must be non-negative integers");
+        view.dims.push_back(dim.As<Napi::Number>().Int64Value());
         count *= static_cast<size_t>(view.dims.back());
+      }
+      // enqueueV3 needs a non-null address for every input (NvInferRuntime.h, setTensorAddress),
+      // and a zero-byte buffer has none: refuse here with the input's name instead of letting
+      // TensorRT fail with a message that names no input.
+      if (count == 0) {
+        throw Napi::RangeError::New(env, "input " + t.name + " is empty (dims " + dimsText(view.dims) + "); TensorRT cannot run an empty input: skip the run instead");
       }
       if (count * dataTypeSize(t.type) != view.bytes) throw Napi::RangeError::New(env, "input " + t.name + ": dims do not match the data length");
       view.data = static_cast<uint8_t const*>(array.ArrayBuffer().Data()) + array.ByteOffset();
