@@ -38,17 +38,20 @@ export class StageTimings {
   }
 }
 
+/** Sampling timer of the event-loop histogram; each sample includes it, so it is subtracted. */
+const LAG_RESOLUTION_MS = 10;
+
 export class EventLoopLag {
-  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
 
   constructor() {
     this.histogram.enable();
   }
 
-  /** Percentiles in ms since the last take(). */
+  /** Delay beyond the timer's own interval, in ms, since the last take() (an idle loop reads ~0). */
   take(): Percentiles {
     const h = this.histogram;
-    const ms = (ns: number) => Math.round((ns / 1e6) * 100) / 100;
+    const ms = (ns: number) => Math.max(0, Math.round((ns / 1e6 - LAG_RESOLUTION_MS) * 100) / 100);
     const out = h.count > 0 ? { p50: ms(h.percentile(50)), p95: ms(h.percentile(95)), p99: ms(h.percentile(99)), max: ms(h.max) } : { p50: 0, p95: 0, p99: 0, max: 0 };
     h.reset();
     return out;
