@@ -1,14 +1,14 @@
 /**
  * Builds a video clip from photos: each photo shown for `showSec`, letterboxed on black, then
  * `gapSec` of black, so every photo is one "appearance" a tracker sees start and end. Photos are
- * decoded by the SDK (EXIF rotation, alpha, grey handled once, as the agent would) and piped as
- * raw BGR into ffmpeg. The demo (`npm start`) and the agent's end-to-end tests use it.
+ * decoded by ffmpeg (the agent process never loads OpenCV outside its pipeline worker) and piped
+ * as raw BGR into a second ffmpeg that encodes H.264. The demo (`npm start`), the agent's
+ * end-to-end tests and its bench use it.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createFrame, readImage } from '../../sdk/index.ts';
-import { letterbox } from '../sources/folder-source.ts';
+import { decodePhotoWithFfmpeg } from '../sources/ffmpeg-image.ts';
 
 export interface ClipOptions {
   readonly width: number;
@@ -41,11 +41,11 @@ export async function buildClip(photos: readonly string[], out: string, options:
     ffmpeg.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}: ${stderr.trim()}`))));
   });
   const write = (data: Uint8Array) => new Promise<void>((resolve, reject) => ffmpeg.stdin.write(data, (e) => (e ? reject(e) : resolve())));
-  const black = createFrame(o.width, o.height).data;
+  const black = new Uint8Array(o.width * o.height * 3);
   const appearances: Appearance[] = [];
   let frameIndex = 0;
   for (const photo of photos) {
-    const frame = letterbox(await readImage(photo), o.width, o.height).data;
+    const frame = await decodePhotoWithFfmpeg(photo, o.width, o.height);
     appearances.push({ photo, startSec: frameIndex / o.fps, endSec: (frameIndex + Math.round(o.showSec * o.fps)) / o.fps });
     for (let i = 0; i < Math.round(o.showSec * o.fps); i++, frameIndex++) await write(frame);
     for (let i = 0; i < Math.round(o.gapSec * o.fps); i++, frameIndex++) await write(black);

@@ -1,28 +1,15 @@
 /**
- * A folder of photos as a camera: each image, decoded in-process by the SDK (decoding a local
- * file cannot hang the way a network stream can), letterboxed to one frame size and delivered
- * at `fps`. Useful for demos and for testing a deployment without a camera.
+ * A folder of photos as a camera: each image letterboxed to one frame size and delivered at
+ * `fps`. Useful for demos and for testing a deployment without a camera. Photos are decoded by
+ * an ffmpeg child (ffmpeg-image.ts), never by OpenCV on the main thread. ffmpeg does not apply
+ * JPEG EXIF rotation: rotate such photos first.
  */
 import { readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { createFrame, readImage, resizeFrame, type Frame } from '../../sdk/index.ts';
+import { decodePhotoWithFfmpeg } from './ffmpeg-image.ts';
 import type { FrameSource, SourceHandlers } from './frame-source.ts';
 
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.gif', '.pgm', '.ppm', '.pbm']);
-
-/** The image scaled to fit width x height, centred on black (aspect ratio kept). */
-export function letterbox(image: Frame, width: number, height: number): Frame {
-  if (image.width === width && image.height === height) return image;
-  const scale = Math.min(width / image.width, height / image.height);
-  const w = Math.max(1, Math.round(image.width * scale));
-  const h = Math.max(1, Math.round(image.height * scale));
-  const resized = resizeFrame(image, w, h, scale < 1 ? 'area' : 'linear');
-  const out = createFrame(width, height);
-  const left = Math.floor((width - w) / 2);
-  const top = Math.floor((height - h) / 2);
-  for (let y = 0; y < h; y++) out.data.set(resized.data.subarray(y * w * 3, (y + 1) * w * 3), ((top + y) * width + left) * 3);
-  return out;
-}
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.gif', '.pgm', '.ppm', '.pbm', '.tif', '.tiff']);
 
 export class FolderSource implements FrameSource {
   readonly description: string;
@@ -59,9 +46,9 @@ export class FolderSource implements FrameSource {
       }
       const file = files[index++]!;
       try {
-        const frame = letterbox(await readImage(file), this.size.width, this.size.height);
+        const data = await decodePhotoWithFfmpeg(file, this.size.width, this.size.height);
         if (this.stopped) return;
-        handlers.frame({ data: frame.data, width: frame.width, height: frame.height, ts: Date.now(), seq: seq++ });
+        handlers.frame({ data, width: this.size.width, height: this.size.height, ts: Date.now(), seq: seq++ });
       } catch {
         // An unreadable photo is skipped; the folder stays a working camera.
       }
