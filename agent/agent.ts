@@ -23,7 +23,7 @@ import { EventLoopLag, StageTimings } from './metrics.ts';
 import { buildMetrics } from './metrics-report.ts';
 import { connectMqtt, type MqttConnection } from './mqtt/connection.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/embedded-broker.ts';
-import { homeAssistantDiscovery } from './mqtt/home-assistant.ts';
+import { cameraStateTopic, homeAssistantDiscovery } from './mqtt/home-assistant.ts';
 import { Outbox } from './mqtt/outbox.ts';
 import { EventPublisher } from './mqtt/publisher.ts';
 import { PipelineHost, type PipelineHostEvents } from './pipeline/pipeline-host.ts';
@@ -129,7 +129,13 @@ export class Agent {
           this.timings.add('latency', now - f.ts);
           this.processed.set(f.camera, (this.processed.get(f.camera) ?? 0) + 1);
         }
-        for (const [camera, c] of Object.entries(stats.cameras)) this.liveTracks.set(camera, c.tracks);
+        for (const [camera, c] of Object.entries(stats.cameras)) {
+          const before = this.liveTracks.get(camera);
+          this.liveTracks.set(camera, c.tracks);
+          if (this.config.homeAssistant.discovery && before !== c.tracks && this.connection?.connected) {
+            void this.connection.publish(cameraStateTopic(this.topics, camera, 'faces'), String(c.tracks), { qos: 0, retain: true }).catch(() => {});
+          }
+        }
       },
       log: (level, msg, fields) => this.logger.log(level, msg, fields),
     };
@@ -200,7 +206,7 @@ export class Agent {
       this.logger.log('info', 'event', printable);
       this.hooks.event?.(event);
       if (this.config.homeAssistant.discovery && event.type !== 'track_end' && this.connection?.connected) {
-        void this.connection.publish(`${this.topics.cameraStatus(event.camera).replace(/status$/, 'last_person')}`, event.identity?.name ?? 'unknown', { qos: 0, retain: true }).catch(() => {});
+        void this.connection.publish(cameraStateTopic(this.topics, event.camera, 'last_person'), event.identity?.name ?? 'unknown', { qos: 0, retain: true }).catch(() => {});
       }
     }
     this.publisher.kick();

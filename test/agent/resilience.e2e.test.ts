@@ -100,7 +100,7 @@ test('an RTSP camera recovers within 10 s of its server; the other camera never 
   let rtsp = await startRtspServer(rtspPort);
   cleanup.push(() => stop(rtsp));
   // Not arcedge/res/#: the watcher would also receive the 1,000 commands it sends.
-  const sub = new Subscriber(broker.url, ['status', 'cameras/+/status', 'metrics', 'events/recognition', 'reply/+'].map((t) => `arcedge/${DEVICE}/${t}`), 'res-watcher');
+  const sub = new Subscriber(broker.url, [...['status', 'cameras/+/status', 'cameras/+/faces', 'metrics', 'events/recognition', 'reply/+'].map((t) => `arcedge/${DEVICE}/${t}`), 'homeassistant/#'], 'res-watcher');
   cleanup.push(() => sub.end());
   await sub.ready();
   const maxPayloadBytes = 64 * 1024;
@@ -117,6 +117,7 @@ test('an RTSP camera recovers within 10 s of its server; the other camera never 
     ],
     commands: { maxPayloadBytes },
     metrics: { intervalSec: 1 },
+    homeAssistant: { discovery: true },
   });
   const agent = new AgentProcess(path);
   cleanup.push(() => agent.kill('SIGKILL'));
@@ -178,6 +179,11 @@ test('an RTSP camera recovers within 10 s of its server; the other camera never 
   const snapshot = await sub.command(DEVICE, 'snapshot', { id: 'snap', camera: 'street' }, 'snap');
   assert.equal(snapshot.ok, true, JSON.stringify(snapshot).slice(0, 300));
   assert.equal(Buffer.from((snapshot.result as { jpeg: string }).jpeg, 'base64').subarray(0, 2).toString('hex'), 'ffd8');
+  // Home Assistant discovery: three sensors per camera, and the face count state they read.
+  const discovery = sub.messages.filter((m) => m.topic.startsWith('homeassistant/sensor/'));
+  assert.equal(new Set(discovery.map((m) => m.topic)).size, 6, discovery.map((m) => m.topic).join(' '));
+  const facesSensor = discovery.map((m) => JSON.parse(m.payload) as { state_topic: string }).find((c) => c.state_topic.endsWith('/door/faces'))!;
+  assert.ok(sub.on(facesSensor.state_topic).length > 0 && sub.on(facesSensor.state_topic).every((m) => /^\d+$/.test(m.payload)));
   await agent.kill('SIGTERM');
   assert.equal(await agent.exited, 0);
 });
