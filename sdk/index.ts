@@ -146,8 +146,8 @@ export type { EmbeddingStorage, Aggregation, TemplateHit, IdentityScore, OpenSet
 // Gallery: persistent identities and templates (with aligned crops) in SQLite, identify(),
 // threshold metadata, atomic re-embedding into a new generation. docs/gallery.md.
 export { openGallery, GalleryOptionsSchema, GALLERY_DEFAULTS, galleryModelOf, reembedderOf, enrollPhotos, identifyPhoto } from './gallery/index.ts';
-export { recommendThresholds, pairScores, CALIBRATION_FARS } from './gallery/index.ts';
-export type { Calibration, ThresholdRecommendation, LabelledEmbedding } from './gallery/index.ts';
+export { recommendThresholds, pairScores, CALIBRATION_FARS, exportGallery, importGallery, readExportHeader } from './gallery/index.ts';
+export type { Calibration, ThresholdRecommendation, LabelledEmbedding, ExportSummary, ImportSummary } from './gallery/index.ts';
 export type {
   Gallery,
   GalleryOptions,

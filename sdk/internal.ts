@@ -8,4 +8,3 @@ export { arcedgeHome, cachedModelPath, modelSearchPath } from './models/index.ts
 export { ALL_TARGETS, openSessionCount, zeroFeeds } from './runtime/index.ts';
 export { defaultCacheDir as defaultEngineCacheDir } from './runtime/engine-cache.ts';
 export { sha256File, sha256Hex } from './storage/sha256.ts';
-export { padFrame } from './detect/index.ts';

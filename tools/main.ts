@@ -15,6 +15,18 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
     summary: 'list | pull <set> | verify [set] | probe <model.onnx>: manage model sets and the model cache',
     load: async () => (await import('./commands/models.ts')).modelsCommand,
   },
+  enroll: {
+    summary: 'enroll people from photos into a gallery (a folder per person, or --name)',
+    load: async () => (await import('./commands/enroll.ts')).enrollCommand,
+  },
+  identify: {
+    summary: 'identify every face in photos against a gallery (--json: one line per image)',
+    load: async () => (await import('./commands/identify.ts')).identifyCommand,
+  },
+  gallery: {
+    summary: 'list | show | remove | rename | export | import | reembed | calibrate a gallery',
+    load: async () => (await import('./commands/gallery/index.ts')).galleryCommand,
+  },
   doctor: {
     summary: 'show each inference backend, whether it loads, and why not',
     load: async () => (await import('./commands/doctor.ts')).doctorCommand,

@@ -12,5 +12,3 @@ export { Landmark68, fivePointsFrom68 } from './landmark68.ts';
 export { DetectorOptionsSchema, type DetectorOptions, type LandmarkModel } from './options.ts';
 /** Greedy NMS and IoU, for callers that merge detections (e.g. tiles, several models). */
 export { intersectionOverUnion, selectFaces, type SelectOptions } from './nms.ts';
-/** Black border; tight face crops need it before detection. */
-export { padFrame, type PaddedFrame } from './pad-frame.ts';

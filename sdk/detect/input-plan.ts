@@ -23,6 +23,16 @@ export interface InputPlan {
   readonly scaleY: number;
 }
 
+export interface ScaleLimit {
+  /**
+   * letterbox only: never enlarge the frame more than this. Fitting a 92x112 face crop into
+   * 640x640 enlarges it 5.7x and puts a ~640 px face before a detector trained on WIDER FACE
+   * crops, where faces that large are rare; capped, the face stays in the trained range, and a
+   * dynamic-shape model also runs on a smaller input.
+   */
+  readonly maxUpscale?: number;
+}
+
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
 
 /**
@@ -34,7 +44,7 @@ const roundUp = (value: number, multiple: number): number => Math.ceil(value / m
  * would be fed whole, and small-input detectors miss the big faces in it).
  * none: the frame must already have the declared size.
  */
-export function planInput(frame: Size, spec: InputSpec, size: Size | undefined): InputPlan {
+export function planInput(frame: Size, spec: InputSpec, size: Size | undefined, limit: ScaleLimit = {}): InputPlan {
   const { width: fw, height: fh } = frame;
   if (fw <= 0 || fh <= 0) {
     throw new ArcEdgeError('INVALID_ARGUMENT', `frame is ${fw}x${fh}; a detector needs a non-empty frame`);
@@ -42,6 +52,8 @@ export function planInput(frame: Size, spec: InputSpec, size: Size | undefined):
   switch (spec.resize) {
     case 'letterbox': {
       const target = requireSize(size, spec);
+      const fit = Math.min(target.width / fw, target.height / fh);
+      if (limit.maxUpscale !== undefined && fit > limit.maxUpscale) return cappedLetterbox(frame, target, spec, limit.maxUpscale);
       let resizedWidth: number;
       let resizedHeight: number;
       if (fh / fw > target.height / target.width) {
@@ -97,6 +109,27 @@ export function planInput(frame: Size, spec: InputSpec, size: Size | undefined):
   }
 }
 
+/**
+ * Letterbox of a frame so small that fitting it would upscale it more than `maxUpscale`: it is
+ * scaled by exactly `maxUpscale`. A model with dynamic spatial axes then gets an input just big
+ * enough (rounded up to its stride), cheaper than the full size; a fixed-shape one gets the
+ * rest of its input as padding.
+ */
+function cappedLetterbox(frame: Size, target: Size, spec: InputSpec, maxUpscale: number): InputPlan {
+  const resizedWidth = Math.max(1, Math.min(target.width, Math.round(frame.width * maxUpscale)));
+  const resizedHeight = Math.max(1, Math.min(target.height, Math.round(frame.height * maxUpscale)));
+  const stride = spec.stride ?? 32;
+  const dynamic = fixedInputSize(spec) === undefined;
+  return {
+    inputWidth: dynamic ? Math.min(target.width, roundUp(resizedWidth, stride)) : target.width,
+    inputHeight: dynamic ? Math.min(target.height, roundUp(resizedHeight, stride)) : target.height,
+    resizedWidth,
+    resizedHeight,
+    scaleX: resizedWidth / frame.width,
+    scaleY: resizedHeight / frame.height,
+  };
+}
+
 function requireSize(size: Size | undefined, spec: InputSpec): Size {
   if (!size) {
     throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `input ${spec.name} uses resize "${spec.resize}" but no input size is known`, {
@@ -112,12 +145,17 @@ function requireSize(size: Size | undefined, spec: InputSpec): Size {
  * disagrees, because a fixed-shape graph rejects any other size.
  */
 export function modelInputSize(spec: InputSpec, override: Size | undefined): Size | undefined {
-  const [h, w] = spec.layout === 'nchw' ? [spec.shape[2], spec.shape[3]] : [spec.shape[1], spec.shape[2]];
-  const fixed = typeof h === 'number' && typeof w === 'number' && h > 0 && w > 0 ? { width: w, height: h } : undefined;
+  const fixed = fixedInputSize(spec);
   if (fixed && override && (override.width !== fixed.width || override.height !== fixed.height)) {
     throw new ArcEdgeError('INVALID_ARGUMENT', `input ${spec.name} is fixed at ${fixed.width}x${fixed.height}; inputSize ${override.width}x${override.height} cannot be used`, {
       fix: 'drop inputSize, or use a model exported with dynamic height/width',
     });
   }
   return fixed ?? override ?? spec.size;
+}
+
+/** The spatial size a fixed-shape graph declares; undefined when either axis is dynamic. */
+export function fixedInputSize(spec: InputSpec): Size | undefined {
+  const [h, w] = spec.layout === 'nchw' ? [spec.shape[2], spec.shape[3]] : [spec.shape[1], spec.shape[2]];
+  return typeof h === 'number' && typeof w === 'number' && h > 0 && w > 0 ? { width: w, height: h } : undefined;
 }

@@ -15,6 +15,10 @@ export const DetectorOptionsSchema = z
     nmsIou: z.number().min(0).max(1).optional().describe("IoU above which the lower-scored box is suppressed; default: the manifest's detector.nmsIou"),
     maxFaces: z.number().int().min(0).optional().describe('keep at most this many faces, highest score first; 0 = all (default)'),
     minFaceSizePx: z.number().min(0).optional().describe('drop faces whose box is shorter than this on its shorter side, frame pixels; default 0'),
+    secondPass: z
+      .boolean()
+      .optional()
+      .describe('when the first pass finds no face, or a face that touches the border and spans half the frame, detect again on the frame inside a black margin (two-pass.ts); default true'),
     inputSize: z
       .object({
         width: z.number().int().positive().multipleOf(32).describe('input width, a multiple of 32'),
@@ -44,6 +48,7 @@ export interface ResolvedThresholds {
   readonly nmsIou: number;
   readonly maxFaces: number;
   readonly minFaceSizePx: number;
+  readonly secondPass: boolean;
 }
 
 export function parseDetectorSettings(options: DetectorOptions | undefined): DetectorSettings {
@@ -67,5 +72,6 @@ export function resolveThresholds(manifest: ModelManifest, settings: DetectorSet
     nmsIou: settings.nmsIou ?? detector?.nmsIou ?? 0.4,
     maxFaces: call?.maxFaces ?? settings.maxFaces ?? 0,
     minFaceSizePx: call?.minFaceSizePx ?? settings.minFaceSizePx ?? 0,
+    secondPass: settings.secondPass ?? true,
   };
 }

@@ -10,7 +10,7 @@ import type { Frame } from '../image/frame.ts';
 import type { InputSpec } from '../models/manifest.ts';
 import type { InputBuffers } from '../runtime/tensor.ts';
 import type { Tensor } from '../runtime/types.ts';
-import { planInput, type InputPlan, type Size } from './input-plan.ts';
+import { planInput, type InputPlan, type ScaleLimit, type Size } from './input-plan.ts';
 
 export interface PreparedInput {
   readonly tensor: Tensor;
@@ -35,6 +35,8 @@ export interface PrepareOptions {
    * second-stage models such as the 68-point landmarks; default the whole frame.
    */
   readonly region?: PixelRect;
+  /** Bounds on the resize (input-plan.ts); default none. */
+  readonly limit?: ScaleLimit;
 }
 
 /**
@@ -43,8 +45,8 @@ export interface PrepareOptions {
  */
 export function prepareDetectorInput(frame: Frame, spec: InputSpec, size: Size | undefined, options: PrepareOptions = {}): PreparedInput {
   checkLayout(spec);
-  const { buffers, region } = options;
-  const plan = planInput(region ?? frame, spec, size);
+  const { buffers, region, limit } = options;
+  const plan = planInput(region ?? frame, spec, size, limit);
   const channels = spec.colorOrder === 'grey' ? 1 : 3;
   const length = channels * plan.inputWidth * plan.inputHeight;
   const pooled = buffers?.take(length);

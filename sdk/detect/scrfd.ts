@@ -7,15 +7,24 @@
  */
 import { ArcEdgeError } from '../errors.ts';
 import type { Frame } from '../image/frame.ts';
+import type { PixelRect } from '../image/index.ts';
 import type { ModelManifest } from '../models/manifest.ts';
 import type { InferenceSession } from '../runtime/types.ts';
 import { modelInputSize, type Size } from './input-plan.ts';
 import { scaleDetection, selectFaces } from './nms.ts';
-import { parseDetectorSettings, resolveThresholds, type DetectorOptions, type DetectorSettings } from './options.ts';
+import { parseDetectorSettings, resolveThresholds, type DetectorOptions, type DetectorSettings, type ResolvedThresholds } from './options.ts';
 import { groupOutputs, outputRows, type OutputGroups } from './output-groups.ts';
 import { InputBuffers, prepareDetectorInput } from './preprocess.ts';
 import { decodeScrfd, scrfdLevelRows, type ScrfdLevel } from './scrfd-decode.ts';
+import { detectInTwoPasses } from './two-pass.ts';
 import type { DetectOptions, Detection, FaceDetector } from './types.ts';
+
+/**
+ * Never enlarge a frame more than this into the 640 input (input-plan.ts ScaleLimit): a frame
+ * under ~213 px then runs on a smaller input. Every dev photo the detector already handled is
+ * larger, so none of them changes.
+ */
+const MAX_UPSCALE = 3;
 
 /** Role aliases for by-name lookup: `score_8` / `bbox_8` / `kps_8` and common variants. */
 export const SCRFD_OUTPUT_ROLES = [['score', 'scores', 'cls'], ['bbox', 'boxes', 'box'], ['kps', 'landmarks', 'landmark']] as const;
@@ -51,7 +60,14 @@ export class ScrfdDetector implements FaceDetector {
 
   async detect(frame: Frame, options?: DetectOptions): Promise<Detection[]> {
     const limits = resolveThresholds(this.manifest, this.settings, options);
-    const { tensor, plan, release } = prepareDetectorInput(frame, this.manifest.input, this.inputSize, { buffers: this.buffers });
+    const pass = (f: Frame, region: PixelRect | undefined) => this.detectOnce(f, region, limits);
+    return detectInTwoPasses(frame, pass, { enabled: limits.secondPass, nmsIou: limits.nmsIou, maxFaces: limits.maxFaces, inputSize: this.inputSize });
+  }
+
+  /** One pass over `region` (default the whole frame), faces in region pixels, no maxFaces cut. */
+  private async detectOnce(frame: Frame, region: PixelRect | undefined, limits: ResolvedThresholds): Promise<Detection[]> {
+    const prepare = { buffers: this.buffers, limit: { maxUpscale: MAX_UPSCALE }, ...(region ? { region } : {}) };
+    const { tensor, plan, release } = prepareDetectorInput(frame, this.manifest.input, this.inputSize, prepare);
     const outputs = await this.session.run({ [this.manifest.input.name]: tensor }).finally(release);
     const [scoreNames, boxNames, kpsNames] = this.groups as [string[], string[], string[]];
     const levels: ScrfdLevel[] = this.strides.map((stride, i) => {
@@ -66,7 +82,7 @@ export class ScrfdDetector implements FaceDetector {
     const candidates = decodeScrfd(levels, plan.inputWidth, this.anchorsPerCell, limits.scoreThreshold).map((d) =>
       scaleDetection(d, plan.scaleX, plan.scaleY),
     );
-    return selectFaces(candidates, limits);
+    return selectFaces(candidates, { ...limits, maxFaces: 0 });
   }
 
   async dispose(): Promise<void> {

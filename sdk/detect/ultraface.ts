@@ -11,14 +11,16 @@
  */
 import { ArcEdgeError } from '../errors.ts';
 import type { Frame } from '../image/frame.ts';
+import type { PixelRect } from '../image/index.ts';
 import type { ModelManifest } from '../models/manifest.ts';
 import type { InferenceSession, Tensor } from '../runtime/types.ts';
 import { modelInputSize, type Size } from './input-plan.ts';
 import { Landmark68, fivePointsFrom68 } from './landmark68.ts';
 import { selectFaces } from './nms.ts';
-import { parseDetectorSettings, resolveThresholds, type DetectorOptions, type DetectorSettings } from './options.ts';
+import { parseDetectorSettings, resolveThresholds, type DetectorOptions, type DetectorSettings, type ResolvedThresholds } from './options.ts';
 import { InputBuffers, prepareDetectorInput } from './preprocess.ts';
-import type { Box, DetectOptions, Detection, FaceDetector } from './types.ts';
+import { canvasRegion, detectInTwoPasses } from './two-pass.ts';
+import type { Box, DetectOptions, Detection, FaceDetector, FivePoints } from './types.ts';
 
 const FACE_CLASS = 1;
 
@@ -54,7 +56,37 @@ export class UltraFaceDetector implements FaceDetector {
 
   async detect(frame: Frame, options?: DetectOptions): Promise<Detection[]> {
     const limits = resolveThresholds(this.manifest, this.settings, options);
-    const { tensor, release } = prepareDetectorInput(frame, this.manifest.input, this.inputSize, { buffers: this.buffers });
+    const pass = (f: Frame, region: PixelRect | undefined) => this.detectOnce(f, region, limits);
+    // A frame smaller than the input is not stretched into it (a 92x112 crop would come out 1.6x
+    // too wide and ~2-3.5x enlarged): it sits, centred and unstretched, in a canvas of the input's
+    // aspect, scaled evenly. Larger frames are stretched as the model was trained.
+    const canvas = canvasRegion(frame, this.inputSize, 0);
+    const fits = frame.width <= this.inputSize.width && frame.height <= this.inputSize.height;
+    const firstRegion = fits && (canvas.width !== frame.width || canvas.height !== frame.height) ? canvas : undefined;
+    const settings = { enabled: limits.secondPass, nmsIou: limits.nmsIou, maxFaces: limits.maxFaces, inputSize: this.inputSize, firstRegion };
+    return detectInTwoPasses(frame, pass, settings);
+  }
+
+  /**
+   * One pass over `region` (default the whole frame), in region pixels. Landmarks are located on
+   * the frame itself: the crop square reads black outside it, as the padded region does.
+   */
+  private async detectOnce(frame: Frame, region: PixelRect | undefined, limits: ResolvedThresholds): Promise<Detection[]> {
+    const dx = region?.x ?? 0;
+    const dy = region?.y ?? 0;
+    const found: Detection[] = [];
+    for (const face of await this.findBoxes(frame, region, limits)) {
+      const box = { x1: face.box.x1 + dx, y1: face.box.y1 + dy, x2: face.box.x2 + dx, y2: face.box.y2 + dy };
+      const points = fivePointsFrom68(await this.landmarks.locate(frame, box));
+      found.push({ box: face.box, score: face.score, landmarks: points.map((p) => ({ x: p.x - dx, y: p.y - dy })) as unknown as FivePoints });
+    }
+    return found;
+  }
+
+  /** One UltraFace pass over `region` (default the whole frame): boxes in region pixels, no maxFaces cut. */
+  private async findBoxes(frame: Frame, region: PixelRect | undefined, limits: ResolvedThresholds): Promise<{ box: Box; score: number }[]> {
+    const prepare = { buffers: this.buffers, ...(region ? { region } : {}) };
+    const { tensor, release } = prepareDetectorInput(frame, this.manifest.input, this.inputSize, prepare);
     const outputs = await this.session.run({ [this.manifest.input.name]: tensor }).finally(release);
     const scores = floats(outputs, this.scoresName);
     const boxes = floats(outputs, this.boxesName);
@@ -62,24 +94,16 @@ export class UltraFaceDetector implements FaceDetector {
     if (boxes.length !== count * 4) {
       throw new ArcEdgeError('MODEL_IO_MISMATCH', `UltraFace outputs disagree: ${count} score pairs but ${boxes.length / 4} boxes`);
     }
-    // Boxes are fractions of the (stretched) input, so fractions of the frame too.
+    // Boxes are fractions of the (stretched) input, so fractions of the frame (or region) too.
+    const { width, height } = region ?? frame;
     const found: { box: Box; score: number }[] = [];
     for (let i = 0; i < count; i++) {
       const score = scores[2 * i + FACE_CLASS]!;
       if (!(score >= limits.scoreThreshold)) continue;
       const b = 4 * i;
-      found.push({
-        box: { x1: boxes[b]! * frame.width, y1: boxes[b + 1]! * frame.height, x2: boxes[b + 2]! * frame.width, y2: boxes[b + 3]! * frame.height },
-        score,
-      });
+      found.push({ box: { x1: boxes[b]! * width, y1: boxes[b + 1]! * height, x2: boxes[b + 2]! * width, y2: boxes[b + 3]! * height }, score });
     }
-    const faces = selectFaces(found, limits);
-    const detections: Detection[] = [];
-    for (const face of faces) {
-      const points = await this.landmarks.locate(frame, face.box);
-      detections.push({ box: face.box, score: face.score, landmarks: fivePointsFrom68(points) });
-    }
-    return detections;
+    return selectFaces(found, { ...limits, maxFaces: 0 });
   }
 
   async dispose(): Promise<void> {
@@ -92,3 +116,4 @@ function floats(outputs: Readonly<Record<string, Tensor>>, name: string): Float3
   if (!(data instanceof Float32Array)) throw new ArcEdgeError('MODEL_IO_MISMATCH', `UltraFace returned no float32 output "${name}"`);
   return data;
 }
+

@@ -10,3 +10,5 @@ export { enrollPhotos, identifyPhoto, faceCountError } from './photos.ts';
 export type { PhotoInput, PhotoRejection, RejectedPhoto, EnrollPhotosOptions, EnrollPhotosResult, IdentifiedFace } from './photos.ts';
 export { recommendThresholds, pairScores, CALIBRATION_FARS } from './calibrate.ts';
 export type { Calibration, ThresholdRecommendation, LabelledEmbedding } from './calibrate.ts';
+export { exportGallery, importGallery, readExportHeader } from './transfer.ts';
+export type { ExportSummary, ImportSummary } from './transfer.ts';

@@ -4,8 +4,8 @@
  * synchronous=FULL, foreign keys); create or validate the schema; check the model; load the
  * search index. Every failure is a typed error and leaves the file as it was.
  */
-import { closeSync, existsSync, openSync, readSync, statSync, chmodSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, chmodSync, closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ArcEdgeError } from '../errors.ts';
 import { AGGREGATIONS, EMBEDDING_STORAGES } from '../match/types.ts';
@@ -13,7 +13,7 @@ import { GALLERY_DEFAULTS } from './defaults.ts';
 import { resolveKey } from './key.ts';
 import { nowIso } from './records.ts';
 import { DDL, FORMAT, readMeta, SCHEMA_VERSION, servingGeneration, writeMeta } from './schema.ts';
-import { loadSqlite, quoteLiteral, type Database } from './sqlite.ts';
+import { loadSqlite, quoteLiteral, sqliteCode, type Database } from './sqlite.ts';
 import { mapSqliteError } from './sqlite-errors.ts';
 import { SqliteGallery } from './sqlite-gallery.ts';
 import type { Gallery, GalleryModel, GalleryOptions } from './types.ts';
@@ -36,8 +36,21 @@ export const GalleryOptionsSchema = z
     storage: z.enum(EMBEDDING_STORAGES).optional().describe('search matrix precision (default float32)'),
     aggregation: z.enum(AGGREGATIONS).optional().describe('per-identity score: best or trimmed-mean (default best)'),
     maxBytes: z.number().int().positive().optional().describe('cap on the file size; writes past it fail like a full disk'),
+    verify: z.boolean().optional().describe('quick_check on open (default: files up to 256 MiB)'),
   })
   .strict();
+
+const VERIFY_LIMIT_BYTES = 256 * 1024 * 1024;
+
+function quickCheck(db: Database, file: string): void {
+  const problems = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check).filter((m) => m !== 'ok');
+  if (problems.length > 0) {
+    throw new ArcEdgeError('GALLERY_CORRUPT', `${file} is damaged: ${problems.join('; ')}`, {
+      fix: 'restore it from a backup or an `arcedge gallery export`; `sqlite3 <file> .recover` may salvage rows',
+      details: { path: file, problems },
+    });
+  }
+}
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -94,6 +107,19 @@ export async function openGallery(path: string, options: GalleryOptions = {}): P
   try {
     db = new Database(file, { readonly: readOnly, fileMustExist: true, timeout: 5000 });
     if (key !== undefined) unlock(db, key, file);
+    if (!readOnly && exists && !canWrite(db, file)) {
+      throw new ArcEdgeError('GALLERY_READ_ONLY', `${file} can only be opened read-only here (read-only file system or permissions)`, {
+        fix: 'remount the disk read-write or fix the permissions; to serve from it as it is, open it with readOnly',
+        details: { path: file },
+      });
+    }
+    // Everything that can refuse the file runs before the first write (the WAL switch rewrites
+    // the header), so a refused file is left byte-for-byte as it was.
+    if (exists) {
+      if (options.verify ?? statSync(file).size <= VERIFY_LIMIT_BYTES) quickCheck(db, file);
+      checkFormat(db, file);
+      checkModel(db, file, model);
+    }
     // WAL: readers (the agent) never block the writer (the CLI); FULL: a committed transaction
     // is fsynced before commit returns, so it survives power loss too (docs/gallery.md).
     if (!readOnly) db.pragma('journal_mode = WAL');
@@ -104,8 +130,6 @@ export async function openGallery(path: string, options: GalleryOptions = {}): P
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / page))}`);
     }
     if (!exists) initialise(db, model!);
-    checkFormat(db, file);
-    checkModel(db, file, model);
     const gallery = new SqliteGallery({
       db,
       path: file,
@@ -118,6 +142,26 @@ export async function openGallery(path: string, options: GalleryOptions = {}): P
   } catch (error) {
     db?.close();
     throw mapSqliteError(error, file, 'opening');
+  }
+}
+
+/** SQLite silently opens an unwritable file read-only; ask for a write lock to find out early. */
+function canWrite(db: Database, file: string): boolean {
+  // The file system first: SQLite can open a read-only file whose -wal and -shm survive
+  // (e.g. a full disk, then a read-only remount) and still grant the write lock.
+  for (const path of [file, dirname(file)]) {
+    try {
+      accessSync(path, constants.W_OK);
+    } catch {
+      return false;
+    }
+  }
+  try {
+    db.exec('BEGIN IMMEDIATE; ROLLBACK');
+    return true;
+  } catch (error) {
+    if (sqliteCode(error)?.startsWith('SQLITE_READONLY')) return false;
+    throw error;
   }
 }
 

@@ -296,9 +296,16 @@ export class SqliteGallery implements T.Gallery {
     if (this.#closed) return;
     this.#closed = true;
     try {
+      // Folds the WAL into the file; if that fails (full disk) the WAL still holds every
+      // commit and the next open replays it, so it is not an error worth failing close() for.
       if (!this.#init.readOnly) this.#db.pragma('wal_checkpoint(TRUNCATE)');
-    } finally {
+    } catch {
+      // see above
+    }
+    try {
       this.#db.close();
+    } catch (error) {
+      throw mapSqliteError(error, this.path, 'closing');
     }
   }
 }

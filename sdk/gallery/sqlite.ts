@@ -55,8 +55,22 @@ export function loadSqlite(driver: SqliteDriver): DatabaseConstructor {
       cause: error,
     });
   }
-  loaded.set(driver, ctor);
-  return ctor;
+  // The binding's native file is loaded by the constructor, not by require(): a package whose
+  // build failed only fails here.
+  const wrapped = function (this: unknown, path: string, options?: ConstructorParameters<DatabaseConstructor>[1]) {
+    try {
+      return new ctor(path, options);
+    } catch (error) {
+      if (sqliteCode(error)) throw error;
+      throw new ArcEdgeError(
+        driver === 'better-sqlite3' ? 'GALLERY_OPEN_FAILED' : 'GALLERY_ENCRYPTION_UNAVAILABLE',
+        `${driver} is installed but its native binding does not load: ${(error as Error).message.split('\n')[0]}`,
+        { fix: `rebuild it for this Node version: npm rebuild ${driver}`, cause: error },
+      );
+    }
+  } as unknown as DatabaseConstructor;
+  loaded.set(driver, wrapped);
+  return wrapped;
 }
 
 /** SQLite's result code on a SqliteError (e.g. SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_FULL). */

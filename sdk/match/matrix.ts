@@ -7,6 +7,7 @@
 import { ArcEdgeError } from '../errors.ts';
 import { halfTable, toHalf } from './float16.ts';
 import { scanFloat16, scanFloat32, scanInt8 } from './kernels.ts';
+import { WasmArena } from './wasm-arena.ts';
 import { EMBEDDING_STORAGES, type EmbeddingStorage } from './types.ts';
 
 export interface EmbeddingMatrixOptions {
@@ -24,6 +25,7 @@ export class EmbeddingMatrix {
   readonly storage: EmbeddingStorage;
   #rows: Rows;
   #scales: Float32Array;
+  #arena: WasmArena | undefined;
   #count = 0;
 
   constructor(options: EmbeddingMatrixOptions) {
@@ -35,8 +37,19 @@ export class EmbeddingMatrix {
     this.dim = dim;
     this.storage = storage;
     const capacity = Math.max(1, initialCapacity);
-    this.#rows = this.#allocate(capacity);
-    this.#scales = new Float32Array(capacity);
+    this.#arena = this.#newArena(capacity);
+    this.#rows = this.#arena?.rows ?? this.#allocate(capacity);
+    this.#scales = this.#arena?.scales ?? new Float32Array(capacity);
+  }
+
+  /** float32 and int8 rows live in WebAssembly memory when SIMD is available (wasm-arena.ts). */
+  #newArena(capacity: number): WasmArena | undefined {
+    return this.storage === 'float16' ? undefined : WasmArena.create(this.dim, this.storage === 'int8', capacity);
+  }
+
+  /** Which scan kernel this matrix uses: 'wasm-simd' or 'js'. */
+  get kernel(): 'wasm-simd' | 'js' {
+    return this.#arena ? 'wasm-simd' : 'js';
   }
 
   get size(): number {
@@ -55,11 +68,13 @@ export class EmbeddingMatrix {
 
   #grow(): void {
     const capacity = (this.#rows.length / this.dim) * 2;
-    const rows = this.#allocate(capacity);
-    rows.set(this.#rows as never);
+    const arena = this.#newArena(capacity);
+    const rows = arena?.rows ?? this.#allocate(capacity);
+    rows.set(this.#rows.subarray(0, this.#count * this.dim) as never);
+    const scales = arena?.scales ?? new Float32Array(capacity);
+    scales.set(this.#scales.subarray(0, this.#count));
+    this.#arena = arena;
     this.#rows = rows;
-    const scales = new Float32Array(capacity);
-    scales.set(this.#scales);
     this.#scales = scales;
   }
 
@@ -116,7 +131,8 @@ export class EmbeddingMatrix {
       });
     }
     const rows = this.#rows;
-    if (rows instanceof Float32Array) scanFloat32(rows, this.#count, this.dim, query, out);
+    if (this.#arena) this.#arena.scan(this.#count, query, out);
+    else if (rows instanceof Float32Array) scanFloat32(rows, this.#count, this.dim, query, out);
     else if (rows instanceof Uint16Array) scanFloat16(rows, this.#count, this.dim, query, out, halfTable());
     else scanInt8(rows, this.#scales, this.#count, this.dim, query, out);
     return out;

@@ -13,7 +13,7 @@ export {
   MODEL_FAMILIES,
   ProbeRecordSchema,
 } from './manifest.ts';
-export type { ModelManifest, ModelSet, ModelSource, InputSpec, OutputSpec, RecommendedThreshold, ProbeRecord, ProbeResult } from './manifest.ts';
+export type { ModelManifest, ModelSet, ModelSource, InputSpec, OutputSpec, ProbeRecord, ProbeResult, RecommendedThreshold } from './manifest.ts';
 export { listModelSets, getModelSet, findManifestBySha256, parseModelSet, parseModelManifest, registryDir } from './registry.ts';
 export { resolveModel, locateModel, modelSearchPath } from './resolver.ts';
 export type { ResolveOptions, ResolveEvent, ResolvedModel, ModelOrigin } from './resolver.ts';

@@ -117,7 +117,6 @@ export const RecommendedThresholdSchema = z
   })
   .strict();
 export type RecommendedThreshold = z.infer<typeof RecommendedThresholdSchema>;
-
 /** One preprocessing candidate as `arcedge models probe` measured it. */
 export const ProbeResultSchema = z
   .object({

@@ -1,8 +1,8 @@
 /**
  * The labelled dev photo sets in ../shared/assets/faces, as images + same/different pairs.
  * Pairs are "all pairs within each set" for the folder-per-person sets, and master.csv's
- * listed pairs for deepface. faceapi_bbt images are tight 150x150 crops: `pad` says to pad
- * them by 50% before detection (SCRFD misses faces that fill the frame).
+ * listed pairs for deepface. faceapi_bbt images are tight 150x150 crops: `pad` marks them, for
+ * the tests that need a one-pass reference detection (which misses faces that fill the frame).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -3,7 +3,6 @@
  * it). The face taken from each photo is the largest one: in these portraits that is the subject.
  */
 import { compare } from '../../sdk/embed/index.ts';
-import { padFrame } from '../../sdk/detect/index.ts';
 import { readImage } from '../../sdk/image/index.ts';
 import type { Face, FaceAnalyzer } from '../../sdk/analyzer/index.ts';
 import type { DevImage, DevSet } from './dev-sets.ts';
@@ -15,10 +14,8 @@ export const largestFace = (faces: readonly Face[]): Face | undefined =>
   }, undefined);
 
 export async function analyzeDevImage(analyzer: FaceAnalyzer, image: DevImage): Promise<Face | undefined> {
-  const frame = await readImage(image.path);
-  // Tight crops: SCRFD misses faces that fill the frame (shared/assets/README.md).
-  const input = image.pad ? padFrame(frame, 0.5).frame : frame;
-  return largestFace(await analyzer.analyze(input));
+  // Tight crops go in as they are: the detectors pad them themselves (sdk/detect/two-pass.ts).
+  return largestFace(await analyzer.analyze(await readImage(image.path)));
 }
 
 export interface PairScores {

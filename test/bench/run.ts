@@ -18,6 +18,7 @@ import { assetFace } from '../helpers/assets.ts';
 import { defaultSet, SCRFD_FR512, SCRFD_PADDLE128 } from '../analyzer/model-sets.ts';
 import { deepfaceMaster, faceRecognitionTrain } from '../analyzer/dev-sets.ts';
 import { benchAgent } from './agent.ts';
+import { printMatchBench } from './match-bench.ts';
 
 const THREADS = 2;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
     .map((r) => `${r.label}: ${Object.entries(r.stats.modelRunMs).map(([k, v]) => `${k} ${(v / r.stats.calls).toFixed(2)}`).join(', ')}`)
     .join(' | ')}`);
   console.log(`\n${await benchAgent(THREADS)}`);
+  printMatchBench();
   console.log(`finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

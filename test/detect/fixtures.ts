@@ -1,10 +1,10 @@
 /**
- * Shared by the detector tests: the dev photos (every image under shared/assets/faces, tight
- * faceapi_bbt crops padded by 50% a side as the assets README says) and the real detectors.
+ * Shared by the detector tests: the dev photos (every image under shared/assets/faces; the tight
+ * faceapi_bbt crops as they are, since the detectors' second pass pads them) and the real detectors.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { createDetector, padFrame, type FaceDetector } from '../../sdk/detect/index.ts';
+import { createDetector, type FaceDetector } from '../../sdk/detect/index.ts';
 import type { DetectorOptions } from '../../sdk/detect/index.ts';
 import { readImage, type Frame } from '../../sdk/image/index.ts';
 import { getModelSet, modelSearchPath, resolveModelSet, type ModelManifest } from '../../sdk/models/index.ts';
@@ -39,10 +39,7 @@ export function devPhotos(): DevPhoto[] {
   return found;
 }
 
-export async function loadPhoto(photo: DevPhoto): Promise<Frame> {
-  const frame = await readImage(photo.path);
-  return photo.tightCrop ? padFrame(frame, 0.5).frame : frame;
-}
+export const loadPhoto = (photo: DevPhoto): Promise<Frame> => readImage(photo.path);
 
 export const loadFace = (...parts: string[]): Promise<Frame> => readImage(assetFace(...parts));
 

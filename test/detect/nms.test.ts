@@ -65,4 +65,15 @@ describe('planInput', () => {
     const big = planInput({ width: 1280, height: 960 }, spec('pad', 32), { width: 640, height: 640 });
     assert.deepEqual([big.resizedWidth, big.resizedHeight, big.inputWidth, big.inputHeight, big.scaleX], [640, 480, 640, 480, 0.5]);
   });
+
+  it('letterbox with maxUpscale: a small frame is enlarged no more than that; a dynamic input shrinks to fit it', () => {
+    const crop = { width: 92, height: 112 };
+    const dynamic = planInput(crop, spec('letterbox'), { width: 640, height: 640 }, { maxUpscale: 3 });
+    assert.deepEqual([dynamic.resizedWidth, dynamic.resizedHeight, dynamic.inputWidth, dynamic.inputHeight, dynamic.scaleX], [276, 336, 288, 352, 3]);
+    const fixed = planInput(crop, { ...spec('letterbox'), shape: [1, 3, 640, 640] }, { width: 640, height: 640 }, { maxUpscale: 3 });
+    assert.deepEqual([fixed.resizedWidth, fixed.resizedHeight, fixed.inputWidth, fixed.inputHeight], [276, 336, 640, 640]);
+    // Frames that need no more than the cap are planned exactly as without it.
+    const photo = { width: 427, height: 240 };
+    assert.deepEqual(planInput(photo, spec('letterbox'), { width: 640, height: 640 }, { maxUpscale: 3 }), planInput(photo, spec('letterbox'), { width: 640, height: 640 }));
+  });
 });

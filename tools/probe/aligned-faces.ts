@@ -4,7 +4,6 @@
  * exactly as the SDK's pipeline does it. The largest face is the subject (portraits).
  */
 import { alignFace, readImage, type Detection, type FaceDetector, type Frame } from '../../sdk/index.ts';
-import { padFrame } from '../../sdk/internal.ts';
 
 export interface AlignedFaces {
   /** One 112x112 BGR crop per image, null when the image is grey or no face was found. */
@@ -27,13 +26,10 @@ export function isGrey(frame: Frame): boolean {
 const area = (f: Detection): number => (f.box.x2 - f.box.x1) * (f.box.y2 - f.box.y1);
 const largest = (faces: readonly Detection[]): Detection | undefined => faces.reduce<Detection | undefined>((a, f) => (!a || area(f) > area(a) ? f : a), undefined);
 
-/** Detects the subject (retrying on a 50%-padded frame: SCRFD misses faces that fill the frame) and aligns it. */
+/** Detects the subject (faces that fill the frame included: the detector pads those itself) and aligns it. */
 export async function alignSubject(detector: FaceDetector, frame: Frame): Promise<Frame | null> {
   const face = largest(await detector.detect(frame));
-  if (face) return alignFace(frame, face.landmarks, 112).crop;
-  const padded = padFrame(frame, 0.5).frame;
-  const again = largest(await detector.detect(padded));
-  return again ? alignFace(padded, again.landmarks, 112).crop : null;
+  return face ? alignFace(frame, face.landmarks, 112).crop : null;
 }
 
 export async function alignLabelledImages(
