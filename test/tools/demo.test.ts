@@ -1,5 +1,5 @@
 /**
- * The main job (`npm start` = `arcedge demo`) run as a user runs it: a child process on real
+ * `arcedge demo` (the photo demo; `npm start` now runs the agent demo) run as a user runs it: a child process on real
  * photos with the `default` set. Models come from the search path the detector tests use
  * (the user cache or a download), so this also proves a first run needs no manual step.
  */
