@@ -138,6 +138,7 @@ export class Agent {
         }
       },
       log: (level, msg, fields) => this.logger.log(level, msg, fields),
+      dropped: (camera, frame) => this.cameras.get(camera)?.recycle(frame),
     };
   }
 

@@ -17,6 +17,8 @@ export interface PipelineHostEvents {
   events(events: readonly RecognitionEvent[]): void;
   batch(stats: BatchStats, frames: readonly { camera: string; ts: number }[]): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
+  /** A frame replaced before it was processed: its buffer may be reused by its source. */
+  dropped?(camera: string, frame: SourceFrame): void;
 }
 
 interface Slot {
@@ -138,8 +140,12 @@ export class PipelineHost {
   offer(camera: string, frame: SourceFrame): void {
     const slot = this.slots.get(camera);
     if (!slot) return;
-    if (slot.frame) slot.dropped++;
+    const replaced = slot.frame;
     slot.frame = frame;
+    if (replaced) {
+      slot.dropped++;
+      this.on.dropped?.(camera, replaced);
+    }
     const handle = this.workers.find((w) => w.cameras.includes(camera));
     if (handle) this.pump(handle);
   }

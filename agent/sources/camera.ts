@@ -36,6 +36,11 @@ export class Camera {
     private readonly makeSource: (camera: CameraConfig) => FrameSource = (c) => createSource(c),
   ) {}
 
+  /** A frame this camera delivered was dropped unprocessed: its buffer can be reused. */
+  recycle(frame: SourceFrame): void {
+    this.source?.recycle?.(frame.data);
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;

@@ -18,6 +18,9 @@ export class ChildProcessSource implements FrameSource {
   private child: ChildProcess | undefined;
   private stopped = false;
   private stderrTail = '';
+  /** Buffers of dropped frames, reused for the next ones (a few: frames are dropped one at a time). */
+  private readonly pool: Uint8Array[] = [];
+  private frameBytes = 0;
 
   constructor(
     private readonly command: () => Promise<{ capture: CaptureCommand; width: number; height: number }>,
@@ -33,9 +36,10 @@ export class ChildProcessSource implements FrameSource {
     if (this.stopped) return;
     this.size = { width, height };
     const frameBytes = width * height * 3;
+    this.frameBytes = frameBytes;
     const child = spawn(capture.program, [...capture.args], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    let frame = new Uint8Array(frameBytes);
+    let frame: Uint8Array = new Uint8Array(frameBytes);
     let filled = 0;
     let seq = 0;
     let ended = false;
@@ -53,7 +57,7 @@ export class ChildProcessSource implements FrameSource {
         offset += n;
         if (filled === frameBytes) {
           const full = frame;
-          frame = new Uint8Array(frameBytes);
+          frame = this.pool.pop() ?? new Uint8Array(frameBytes);
           filled = 0;
           handlers.frame({ data: full, width, height, ts: Date.now(), seq: seq++ });
         }
@@ -76,8 +80,13 @@ export class ChildProcessSource implements FrameSource {
     });
   }
 
+  recycle(data: Uint8Array): void {
+    if (data.byteLength === this.frameBytes && data.byteOffset === 0 && data.buffer.byteLength === this.frameBytes && this.pool.length < 3) this.pool.push(data);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    this.pool.length = 0;
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;

@@ -27,6 +27,11 @@ export interface FrameSource {
   readonly size: { width: number; height: number } | undefined;
   /** Starts delivering frames; rejects when the source cannot start (bad URL, no device). */
   start(handlers: SourceHandlers): Promise<void>;
+  /**
+   * Hands back a frame's buffer that was dropped unprocessed (latest-frame-wins), for reuse: at
+   * 1080p each frame is 6 MB, and allocating every one makes the main thread collect garbage.
+   */
+  recycle?(data: Uint8Array): void;
   /** Stops and releases everything (kills the child); idempotent; no handler is called after it resolves. */
   stop(): Promise<void>;
 }
