@@ -19,6 +19,7 @@ APT_PACKAGES=(
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp
   python3-numpy python3-skimage python3-pil
   fonts-dejavu-core
+  chromium
 )
 
 if [ "${ARCEDGE_SKIP_APT:-0}" != "1" ]; then

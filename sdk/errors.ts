@@ -35,6 +35,11 @@ export const ERROR_CODES = {
   BACKEND_LOAD_FAILED: { meaning: 'an execution target could not load or build the model', fix: 'check that the file is a complete ONNX model (its sha256) and that the target supports its operators' },
   BACKEND_RUN_FAILED: { meaning: 'the runtime failed while running the model', fix: 'check the inputs; if it persists on one target, try another (targets) and report the message' },
   BACKEND_DISPOSED: { meaning: 'a session, stage or analyzer was used after dispose()', fix: 'create a new one; dispose() releases its models for good' },
+  // quantization (arcedge quantize)
+  MODEL_UNREADABLE: { meaning: 'a file given as an ONNX model does not decode as one (not protobuf, or no graph)', fix: 'pass the .onnx file your framework exported; check that the copy is complete' },
+  CALIBRATION_EMPTY: { meaning: 'the calibration folder holds no image files', fix: 'point --calib at a folder of face photos (JPEG/PNG), 50-500 of the faces the model will see' },
+  CALIBRATION_NO_FACES: { meaning: 'no face was found in any calibration image', fix: 'use photos with visible faces (or aligned 112x112 crops); check the detector set with `arcedge demo <folder>`' },
+  QUANTIZE_UNSUPPORTED: { meaning: 'the model uses a construct the quantizer cannot rewrite safely (e.g. an op whose schema changed below opset 13)', fix: 're-export the model at opset 13 or newer, or keep the named nodes in float (--keep-float)' },
   // model packages (sdk/package)
   PACKAGE_INVALID: { meaning: 'a model package is missing a file or its manifest.json does not satisfy the package schema', fix: 'rebuild it with `arcedge package`; never edit a package by hand' },
   PACKAGE_TAMPERED: {

@@ -7,4 +7,6 @@
 export { arcedgeHome, cachedModelPath, modelSearchPath } from './models/index.ts';
 export { ALL_TARGETS, openSessionCount, zeroFeeds } from './runtime/index.ts';
 export { defaultCacheDir as defaultEngineCacheDir } from './runtime/engine-cache.ts';
+// arcedge quantize: model inputs written exactly as the embedder writes them (calibration feeds).
+export { inputGeometry, writeInputSample } from './embed/index.ts';
 export { sha256File, sha256Hex } from './storage/sha256.ts';

@@ -15,6 +15,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
     summary: 'list | pull <set> | verify [set] | probe <model.onnx>: manage model sets and the model cache',
     load: async () => (await import('./commands/models.ts')).modelsCommand,
   },
+  eval: {
+    summary: 'verification metrics (AUC, 10-fold accuracy, TAR@FAR, EER, thresholds) and an HTML report',
+    load: async () => (await import('./commands/eval.ts')).evalCommand,
+  },
+  quantize: {
+    summary: 'FP16 or INT8 (Q/DQ, calibrated) model + a report of the accuracy and speed it costs',
+    load: async () => (await import('./commands/quantize.ts')).quantizeCommand,
+  },
   enroll: {
     summary: 'enroll people from photos into a gallery (a folder per person, or --name)',
     load: async () => (await import('./commands/enroll.ts')).enrollCommand,

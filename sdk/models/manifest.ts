@@ -178,6 +178,10 @@ export const ModelManifestSchema = z
       ),
     bytes: z.number().int().positive().optional().describe('file size in bytes, when known'),
     description: z.string().optional().describe('one line for `arcedge models list`'),
+    precision: z
+      .enum(['fp32', 'fp16', 'int8'])
+      .optional()
+      .describe('numeric precision of the weights and compute; written by `arcedge quantize` (fp16, int8 Q/DQ); absent means fp32'),
     probe: ProbeRecordSchema.optional().describe('embed models: the measurement that chose colorOrder/mean/std, written by `arcedge models probe`'),
   })
   .strict()

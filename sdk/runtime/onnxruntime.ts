@@ -74,6 +74,7 @@ class OrtSession implements InferenceSession {
     readonly modelPath: string,
     private readonly session: ort.InferenceSession,
     maxBatch: number,
+    private readonly profiling = false,
   ) {
     this.inputs = session.inputMetadata.map(toTensorInfo);
     this.outputs = session.outputMetadata.map(toTensorInfo);
@@ -110,6 +111,7 @@ class OrtSession implements InferenceSession {
     if (this.disposed) return;
     this.disposed = true;
     await Promise.allSettled([...this.inFlight]);
+    if (this.profiling) this.session.endProfiling();
     await this.session.release();
   }
 }
@@ -154,6 +156,7 @@ export function createOnnxRuntimeBackend(target: OrtTarget): InferenceBackend {
           // Errors only: SCRFD exports store 640x640 output shapes, so every other input size
           // would print nine VerifyOutputSizes warnings per run.
           logSeverityLevel: 3,
+          ...(settings.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: settings.profileFilePrefix } : {}),
         });
       } catch (cause) {
         throw new ArcEdgeError('BACKEND_LOAD_FAILED', `onnxruntime (${target}) cannot load ${modelPath}: ${(cause as Error).message}`, {
@@ -161,7 +164,7 @@ export function createOnnxRuntimeBackend(target: OrtTarget): InferenceBackend {
           fix: 'check that the file is a complete ONNX model (its sha256 against the registry) and that this target supports its operators',
         });
       }
-      const wrapped = new OrtSession(target, modelPath, session, settings.maxBatch);
+      const wrapped = new OrtSession(target, modelPath, session, settings.maxBatch, settings.profileFilePrefix !== undefined);
       return settings.warmup ? warmUp(wrapped) : wrapped;
     },
   };

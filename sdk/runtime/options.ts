@@ -68,6 +68,11 @@ export const SessionOptionsSchema = z
       .optional()
       .describe('where the fallback summary and engine-cache notes go; default console.warn'),
     graphOptimization: z.enum(['disabled', 'basic', 'extended', 'all']).optional().describe('onnxruntime graph optimisation level; default all'),
+    profileFilePrefix: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("onnxruntime only: record per-op timings and write them on dispose() as <prefix>_<timestamp>.json (Chrome trace format); default off"),
     deviceId: z.number().int().min(0).optional().describe('CUDA device index for cuda and tensorrt; default 0'),
     tensorrt: TensorRtOptionsSchema.optional().describe('options only the native TensorRT backend reads'),
   })

@@ -2,7 +2,7 @@
  * Each shipped recognizer manifest's declared preprocessing (colorOrder + mean/std) must measure
  * best, by a clear margin, on the COLOUR dev pairs: against the swapped channel order and against
  * ImageNet mean/std. AUC is 1.0000 on these pairs whichever order is fed, so the check uses d'
- * and TAR at the lowest FAR the pairs support (tools/probe/metrics.ts). Grey photos (the
+ * and TAR at the lowest FAR the pairs support (tools/eval/metrics.ts). Grey photos (the
  * faceapi_bbt crops) are blind to channel order and are left out. A flipped manifest must fail
  * the same check (tested below), so the check can catch the bug it exists for.
  */

@@ -5,7 +5,7 @@
  */
 import { compare, createEmbedder, type Frame, type InferenceSession, type ModelManifest, type ProbeResult } from '../../sdk/index.ts';
 import type { LabelledPair } from './labelled-faces.ts';
-import { decidability, tarAtLowestFar, type PairScoreLists } from './metrics.ts';
+import { decidability, tarAtLowestFar, type PairScoreLists } from '../eval/metrics.ts';
 import { variantLabel, withVariant, type Variant } from './variants.ts';
 
 export interface ScoredPairs extends PairScoreLists {

@@ -1,0 +1,111 @@
+/**
+ * Calibration and evaluation faces: aligned ArcFace crops made through the SDK's stage API
+ * (createFacePipeline with stages ['detect']: loadFrame -> detect -> align), from a folder of
+ * photos. An image that already has the crop size (112x112) is taken as an aligned crop, so a
+ * folder of aligned faces (an exported training set) works as is. Tight crops need nothing
+ * special: the detectors run a second pass on a padded frame when a face fills the frame.
+ *
+ * Identities come from folder names (`<folder>/<person>/<photo>`): they label the pairs that
+ * verification AUC is measured on. Photos directly in the folder have no identity.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { ArcEdgeError, createFacePipeline, isArcEdgeError, type Detection, type FacePipeline, type Frame } from '../../sdk/index.ts';
+
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.gif', '.pgm', '.ppm', '.pbm']);
+
+export interface FaceCrop {
+  readonly crop: Frame;
+  readonly source: string;
+  /** Folder name under the root, when the photo sits in one. */
+  readonly identity: string | undefined;
+}
+
+export interface CropSet {
+  readonly folder: string;
+  readonly crops: FaceCrop[];
+  readonly images: number;
+  /** Images where no face was found (or that could not be read), with why. */
+  readonly skipped: { path: string; reason: string }[];
+}
+
+export function listImages(folder: string): string[] {
+  const root = resolve(folder);
+  let isDir = false;
+  try {
+    isDir = statSync(root).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new ArcEdgeError('IMAGE_NOT_FOUND', `calibration folder ${root} does not exist or is not a directory`, { fix: 'pass --calib <folder of face photos>' });
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(path);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+const largest = (faces: readonly Detection[]): Detection | undefined =>
+  faces.reduce<Detection | undefined>((best, f) => {
+    const area = (d: Detection): number => (d.box.x2 - d.box.x1) * (d.box.y2 - d.box.y1);
+    return !best || area(f) > area(best) ? f : best;
+  }, undefined);
+
+async function faceCrop(pipeline: FacePipeline, path: string): Promise<Frame | string> {
+  let frame: Frame;
+  try {
+    frame = (await pipeline.loadFrame(path)).frame;
+  } catch (error) {
+    if (isArcEdgeError(error)) return `${error.code}: ${error.message.split('\n')[0]}`;
+    throw error;
+  }
+  if (frame.width === pipeline.cropSizePx && frame.height === pipeline.cropSizePx) return frame;
+  const face = largest(await pipeline.detect(frame));
+  return face ? pipeline.align(frame, face).crop : 'no face found';
+}
+
+/** The largest face of every image under `folder` (CALIBRATION_EMPTY / CALIBRATION_NO_FACES when none). */
+export async function collectCrops(
+  folder: string,
+  detectorModels: string,
+  options: { maxImages?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<CropSet> {
+  const all = listImages(folder);
+  if (all.length === 0) {
+    throw new ArcEdgeError('CALIBRATION_EMPTY', `${resolve(folder)} holds no image files (looked for ${[...IMAGE_EXTENSIONS].join(', ')})`);
+  }
+  const paths = options.maxImages ? evenlySpaced(all, options.maxImages) : all;
+  const pipeline = await createFacePipeline({ models: detectorModels, stages: ['detect'] });
+  const crops: FaceCrop[] = [];
+  const skipped: CropSet['skipped'] = [];
+  try {
+    for (const [i, path] of paths.entries()) {
+      const result = await faceCrop(pipeline, path);
+      if (typeof result === 'string') skipped.push({ path, reason: result });
+      else {
+        const rel = relative(resolve(folder), dirname(path));
+        crops.push({ crop: result, source: path, identity: rel && !rel.startsWith('..') ? basename(rel) : undefined });
+      }
+      options.onProgress?.(i + 1, paths.length);
+    }
+  } finally {
+    await pipeline.dispose();
+  }
+  if (crops.length === 0) {
+    throw new ArcEdgeError('CALIBRATION_NO_FACES', `no face found in any of the ${paths.length} images in ${resolve(folder)} (e.g. ${basename(paths[0]!)}: ${skipped[0]?.reason})`, {
+      details: { skipped },
+    });
+  }
+  return { folder: resolve(folder), crops, images: paths.length, skipped };
+}
+
+/** `n` items spread over the whole list (folders are sorted by person: take from all of them). */
+export function evenlySpaced<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
+}
