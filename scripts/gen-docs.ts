@@ -1,10 +1,20 @@
 /**
  * Generates the reference docs that come from code, so they cannot drift from it:
  *   docs/errors.md   from ERROR_CODES in sdk/errors.ts
+ *   docs/agent-config.md   from the agent's config schema (agent/config/schema.ts)
+ *   docs/protocol/<payload>.schema.json   JSON Schemas of the MQTT payloads (sdk/protocol/)
  * `npm run docs` rewrites them; test/errors.test.ts fails when a committed file is stale.
  */
-import { writeFileSync } from 'node:fs';
-import { errorTable } from '../sdk/index.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { errorTable, PROTOCOL_SCHEMAS, protocolJsonSchema } from '../sdk/index.ts';
+import { agentConfigMarkdown } from '../agent/config/docs.ts';
+
+/** Every JSON Schema file under docs/protocol/, by file name, with its content. */
+export function protocolSchemaFiles(): Record<string, string> {
+  return Object.fromEntries(Object.keys(PROTOCOL_SCHEMAS).map((name) => [`${name}.schema.json`, `${JSON.stringify(protocolJsonSchema(name), null, 2)}\n`]));
+}
+
+export { agentConfigMarkdown };
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -30,5 +40,8 @@ export function errorsMarkdown(): string {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   writeFileSync(new URL('../docs/errors.md', import.meta.url), errorsMarkdown());
-  console.log('wrote docs/errors.md');
+  writeFileSync(new URL('../docs/agent-config.md', import.meta.url), agentConfigMarkdown());
+  mkdirSync(new URL('../docs/protocol/', import.meta.url), { recursive: true });
+  for (const [file, text] of Object.entries(protocolSchemaFiles())) writeFileSync(new URL(`../docs/protocol/${file}`, import.meta.url), text);
+  console.log('wrote docs/errors.md, docs/agent-config.md, docs/protocol/*.schema.json');
 }

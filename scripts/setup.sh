@@ -16,6 +16,7 @@ APT_PACKAGES=(
   libopencv-dev opencv-data
   mosquitto
   ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
+  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp
   python3-numpy python3-skimage python3-pil
   python3-torch python3-onnx
   fonts-dejavu-core

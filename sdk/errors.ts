@@ -90,6 +90,12 @@ export const ERROR_CODES = {
     fix: 'use the insightface .bin files or build one with `arcedge pack-pairs`; a .bin that imports anything else is refused',
   },
   TRAIN_FAILED: { meaning: 'a trainer process exited with an error during training or export', fix: 'read the trainer output printed above the error; `--resume` continues from the last checkpoint' },
+  // agent: commands, cameras, sources
+  PAYLOAD_TOO_LARGE: { meaning: 'an MQTT command payload is larger than the limit; it was refused before decoding', fix: 'send a smaller payload (downscale the JPEG; the limit is in docs/agent.md)' },
+  COMMAND_INVALID: { meaning: 'a command payload is not JSON or does not match the command\'s schema', fix: 'fix every problem listed (each with its path); the JSON Schemas are in docs/protocol/' },
+  COMMAND_UNKNOWN: { meaning: 'no command has this name', fix: 'use one of enroll, forget, list, snapshot, status, reload' },
+  CAMERA_UNKNOWN: { meaning: 'no configured camera has this id', fix: 'use a camera id from the agent config (the status command lists them)' },
+  CAMERA_NO_FRAME: { meaning: 'the camera has not delivered a frame yet (starting or offline)', fix: 'wait until its status is online, or check the source' },
 } as const satisfies Record<string, { readonly meaning: string; readonly fix: string }>;
 
 export type ArcEdgeErrorCode = keyof typeof ERROR_CODES;

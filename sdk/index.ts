@@ -101,6 +101,43 @@ export type {
   SessionStats,
 } from './runtime/index.ts';
 
+// Wire formats of the agent (MQTT topics, event/status/command/reply payloads as zod schemas,
+// JSON Schemas for other languages): shared by the agent, the tools and subscribers.
+export {
+  deviceTopics,
+  commandNameOf,
+  TOPIC_ROOT,
+  ID_PATTERN,
+  COMMAND_NAMES,
+  INVALID_REQUEST_ID,
+  MAX_COMMAND_BYTES,
+  RecognitionEventSchema,
+  DeviceStatusSchema,
+  CameraStatusSchema,
+  MetricsSchema,
+  CommandReplySchema,
+  ReplyErrorSchema,
+  COMMAND_SCHEMAS,
+  EVENT_TYPES,
+  CAMERA_STATES,
+  PROTOCOL_SCHEMAS,
+  protocolJsonSchema,
+} from './protocol/index.ts';
+export type {
+  DeviceTopics,
+  CommandName,
+  RecognitionEvent,
+  EventIdentity,
+  DeviceStatus,
+  CameraStatus,
+  CameraState,
+  Metrics,
+  CommandReply,
+  EnrollCommand,
+  ForgetCommand,
+  SnapshotCommand,
+} from './protocol/index.ts';
+
 // Search (pure): exact top-k over a contiguous float32/float16/int8 matrix, per-identity
 // aggregation (best or trimmed mean), and the open-set decision (identity or unknown).
 export { MatchIndex, EmbeddingMatrix, decideOpenSet, topK, EMBEDDING_STORAGES, AGGREGATIONS } from './match/index.ts';
@@ -142,6 +179,7 @@ export type {
   EnrollPhotosResult,
   IdentifiedFace,
 } from './gallery/index.ts';
+
 // Model packages: signed (Ed25519) directories with hashes and a golden self-test.
 export {
   ModelPackageManifestSchema,

@@ -1,5 +1,5 @@
 /**
- * The main job (`npm start` = `arcedge demo`) run as a user runs it: a child process on real
+ * `arcedge demo` (the photo demo; `npm start` now runs the agent demo) run as a user runs it: a child process on real
  * photos with the `default` set. Models come from the search path the detector tests use
  * (the user cache or a download), so this also proves a first run needs no manual step.
  */
@@ -58,5 +58,6 @@ test('demo without photos prints a one-line usage; unknown commands exit 2', () 
   assert.match(demo.stderr, /^usage: arcedge demo/);
   const unknown = arcedge(['frobnicate']);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /unknown command "frobnicate"\. Expected one of: demo, models, doctor/);
+  assert.match(unknown.stderr, /unknown command "frobnicate"\. Expected one of: demo, models, /);
+  for (const command of ['eval', 'quantize', 'enroll', 'identify', 'gallery', 'train', 'package', 'setup']) assert.match(unknown.stderr, new RegExp(`\\b${command}\\b`));
 });

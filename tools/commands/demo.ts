@@ -53,7 +53,7 @@ async function demo(
   const fallback = defaultPhotoDir();
   const roots = positionals.length > 0 ? positionals : fallback ? [fallback] : [];
   if (roots.length === 0) {
-    // `npm start` on a machine without the dev photos: one line that says what to pass.
+    // `arcedge demo` on a machine without the dev photos: one line that says what to pass.
     console.error('usage: arcedge demo [--models <set>] [--liveness] [--json] <photo or folder>... (arcedge demo --help for more)');
     return EXIT.USAGE;
   }

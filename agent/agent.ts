@@ -1,0 +1,266 @@
+/**
+ * The agent: cameras in, recognition events out over MQTT. start() is the list of steps, in
+ * order; stop() undoes them in reverse. The main thread only moves bytes and messages (capture
+ * pipes, MQTT, commands, watchdogs); models run in worker threads (pipeline/worker.ts).
+ */
+import { join } from 'node:path';
+import {
+  CameraStatusSchema,
+  deviceTopics,
+  commandNameOf,
+  INVALID_REQUEST_ID,
+  type CameraState,
+  type CameraStatus,
+  type DeviceTopics,
+  type RecognitionEvent,
+} from '../sdk/index.ts';
+import { handleCommand } from './commands/handler.ts';
+import { commandContext } from './commands/context.ts';
+import type { AgentConfig } from './config/schema.ts';
+import { readSecret } from './config/secrets.ts';
+import type { Logger } from './log.ts';
+import { EventLoopLag, StageTimings } from './metrics.ts';
+import { buildMetrics } from './metrics-report.ts';
+import { connectMqtt, type MqttConnection } from './mqtt/connection.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/embedded-broker.ts';
+import { cameraStateTopic, homeAssistantDiscovery } from './mqtt/home-assistant.ts';
+import { Outbox } from './mqtt/outbox.ts';
+import { EventPublisher } from './mqtt/publisher.ts';
+import { PipelineHost, type PipelineHostEvents } from './pipeline/pipeline-host.ts';
+import { Camera } from './sources/camera.ts';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentHooks {
+  /**
+   * The reload command: re-read and validate the config (throwing CONFIG_INVALID with every
+   * problem), and say which top-level keys changed; apply() (run after the reply is sent) stops
+   * this agent and starts one with the new config.
+   */
+  reload?(): Promise<{ changed: string[]; apply: () => Promise<void> }>;
+  /** Every event, after it is safely in the outbox (the demo prints them). */
+  event?(event: RecognitionEvent): void;
+}
+
+export class Agent {
+  readonly topics: DeviceTopics;
+  readonly outbox: Outbox;
+  readonly cameras = new Map<string, Camera>();
+  readonly cameraStatus = new Map<string, CameraStatus>();
+  readonly timings = new StageTimings();
+  readonly lag = new EventLoopLag();
+  brokerUrl: string | undefined;
+  host: PipelineHost | undefined;
+  connection: MqttConnection | undefined;
+  private broker: EmbeddedBroker | undefined;
+  private publisher: EventPublisher;
+  private metricsTimer: NodeJS.Timeout | undefined;
+  readonly startedAt = Date.now();
+  readonly processed = new Map<string, number>();
+  readonly liveTracks = new Map<string, number>();
+
+  constructor(
+    readonly config: AgentConfig,
+    readonly logger: Logger,
+    private readonly hooks: AgentHooks = {},
+    /** A running pipeline from a previous Agent (reload): reconfigured, never restarted. */
+    private readonly reuse?: PipelineHost,
+  ) {
+    this.topics = deviceTopics(config.device.id);
+    this.outbox = new Outbox(join(config.dataDir, 'outbox'));
+    this.publisher = new EventPublisher(this.outbox, this.topics.events, (e) => this.logger.log('warn', 'event publish failed', { error: e.message }));
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this;
+    const enabled = config.cameras.filter((c) => c.enabled);
+    logger.log('info', 'agent starting', { device: config.device.id, cameras: enabled.map((c) => c.id), pendingEvents: this.outbox.pendingFiles().length });
+    // 1. The broker: the configured one, or an embedded one.
+    if (config.mqtt.url) this.brokerUrl = config.mqtt.url;
+    else {
+      this.broker = await startEmbeddedBroker(config.mqtt.embedded.host, config.mqtt.embedded.port);
+      this.brokerUrl = this.broker.url;
+      logger.log('info', 'embedded MQTT broker listening', { url: this.brokerUrl });
+    }
+    // 2. The pipeline workers (models load here; the slowest step).
+    const init = {
+      device: config.device.id,
+      models: config.models,
+      inference: config.inference,
+      galleryPath: config.gallery,
+      threshold: config.recognition.threshold,
+      tracking: config.tracking,
+      cooldownMs: config.recognition.cooldownSec * 1000,
+      cameras: enabled.map((c) => ({ id: c.id, snapshots: c.snapshots })),
+    };
+    const intervals = new Map(enabled.map((c) => [c.id, c.detectIntervalMs]));
+    if (this.reuse) {
+      this.host = this.reuse;
+      this.host.on = this.hostEvents();
+      await this.host.configure(init, intervals);
+    } else {
+      this.host = new PipelineHost(init, config.workers, intervals, this.hostEvents());
+      await this.host.start();
+    }
+    logger.log('info', 'pipeline ready', { models: this.host.models, threshold: this.host.threshold, workers: config.workers });
+    // 3. MQTT: connect in the background; events wait in the outbox until the broker is there.
+    this.connect();
+    // 4. Cameras, each on its own supervisor.
+    for (const camera of enabled) {
+      const supervisor = new Camera(camera, {
+        frame: (id, frame) => this.host?.offer(id, frame),
+        state: (id, state, detail) => this.onCameraState(id, state, detail),
+      });
+      this.cameras.set(camera.id, supervisor);
+      supervisor.start();
+    }
+    // 5. Metrics.
+    this.metricsTimer = setInterval(() => this.publishMetrics(), config.metrics.intervalSec * 1000);
+    this.metricsTimer.unref();
+  }
+
+  private hostEvents(): PipelineHostEvents {
+    return {
+      events: (events) => this.onEvents(events),
+      batch: (stats, frames) => {
+        for (const [stage, ms] of Object.entries(stats.stagesMs)) this.timings.add(stage, ms);
+        const now = Date.now();
+        for (const f of frames) {
+          this.timings.add('latency', now - f.ts);
+          this.processed.set(f.camera, (this.processed.get(f.camera) ?? 0) + 1);
+        }
+        for (const [camera, c] of Object.entries(stats.cameras)) {
+          const before = this.liveTracks.get(camera);
+          this.liveTracks.set(camera, c.tracks);
+          if (this.config.homeAssistant.discovery && before !== c.tracks && this.connection?.connected) {
+            void this.connection.publish(cameraStateTopic(this.topics, camera, 'faces'), String(c.tracks), { qos: 0, retain: true }).catch(() => {});
+          }
+        }
+      },
+      log: (level, msg, fields) => this.logger.log(level, msg, fields),
+      dropped: (camera, frame) => this.cameras.get(camera)?.recycle(frame),
+    };
+  }
+
+  private connect(): void {
+    const { config, logger } = this;
+    const password = config.mqtt.password ? readSecret(config.mqtt.password) : undefined;
+    const tls = config.mqtt.tls;
+    const offline = JSON.stringify({ device: config.device.id, state: 'offline' });
+    const connection = connectMqtt(
+      {
+        url: this.brokerUrl!,
+        clientId: config.mqtt.clientId ?? `arcedge-${config.device.id}`,
+        ...(config.mqtt.username !== undefined ? { username: config.mqtt.username } : {}),
+        ...(password !== undefined ? { password } : {}),
+        keepaliveSec: config.mqtt.keepaliveSec,
+        reconnectMs: config.mqtt.reconnectMs,
+        ...(tls
+          ? {
+              tls: {
+                ...(tls.ca ? { ca: tls.ca } : {}),
+                ...(tls.cert ? { cert: tls.cert } : {}),
+                ...(tls.key ? { key: tls.key } : {}),
+                ...(tls.keyPassphrase ? { passphrase: readSecret(tls.keyPassphrase) } : {}),
+                rejectUnauthorized: tls.rejectUnauthorized,
+              },
+            }
+          : {}),
+        will: { topic: this.topics.status, payload: offline, retain: true },
+      },
+      {
+        connect: () => void this.onConnect(),
+        close: () => this.publisher.disconnected(),
+        message: (topic, payload) => void this.onMessage(topic, payload),
+        error: (error) => logger.log('warn', 'mqtt error', { error: error.message }),
+      },
+    );
+    this.connection = connection;
+  }
+
+  private async onConnect(): Promise<void> {
+    const connection = this.connection!;
+    this.logger.log('info', 'mqtt connected', { url: this.brokerUrl, pendingEvents: this.outbox.pendingFiles().length });
+    const status = { device: this.config.device.id, state: 'online', ts: new Date().toISOString(), version: AGENT_VERSION, cameras: [...this.cameras.keys()] };
+    try {
+      await connection.subscribe(this.topics.commands);
+      await connection.publish(this.topics.status, JSON.stringify(status), { qos: 1, retain: true });
+      for (const s of this.cameraStatus.values()) await connection.publish(this.topics.cameraStatus(s.camera), JSON.stringify(s), { qos: 1, retain: true });
+      if (this.config.homeAssistant.discovery) {
+        for (const m of homeAssistantDiscovery(this.config, this.topics)) await connection.publish(m.topic, m.payload, { qos: 1, retain: true });
+      }
+    } catch (error) {
+      this.logger.log('warn', 'mqtt setup after connect failed', { error: (error as Error).message });
+    }
+    this.publisher.connected(connection);
+  }
+
+  private onEvents(events: readonly RecognitionEvent[]): void {
+    for (const event of events) {
+      try {
+        this.outbox.add(JSON.stringify(event)); // on disk before anything is sent
+      } catch (error) {
+        this.logger.log('error', 'event not stored', { error: (error as Error).message, event: event.id });
+        continue;
+      }
+      const { snapshot: _snapshot, ...printable } = event;
+      this.logger.log('info', 'event', printable);
+      this.hooks.event?.(event);
+      if (this.config.homeAssistant.discovery && event.type !== 'track_end' && this.connection?.connected) {
+        void this.connection.publish(cameraStateTopic(this.topics, event.camera, 'last_person'), event.identity?.name ?? 'unknown', { qos: 0, retain: true }).catch(() => {});
+      }
+    }
+    this.publisher.kick();
+  }
+
+  private onCameraState(camera: string, state: CameraState, detail: { reason?: string; retryInMs?: number }): void {
+    const status = CameraStatusSchema.parse({ device: this.config.device.id, camera, state, ...detail, ts: new Date().toISOString() });
+    this.cameraStatus.set(camera, status);
+    this.logger.log(state === 'online' || state === 'starting' ? 'info' : 'warn', 'camera state', { camera, state, ...detail });
+    if (state === 'stopped' || state === 'offline') this.host?.cameraStopped(camera);
+    if (this.connection?.connected) void this.connection.publish(this.topics.cameraStatus(camera), JSON.stringify(status), { qos: 1, retain: true }).catch(() => {});
+  }
+
+  private async onMessage(topic: string, payload: Buffer): Promise<void> {
+    const name = commandNameOf(this.config.device.id, topic);
+    if (name === undefined) return;
+    const context = commandContext(this, this.hooks.reload);
+    const { requestId, reply } = await handleCommand(context.ctx, name, payload);
+    if (!reply.ok) this.logger.log('warn', 'command failed', { command: name, id: requestId, code: reply.error?.code });
+    try {
+      await this.connection?.publish(this.topics.reply(requestId ?? INVALID_REQUEST_ID), JSON.stringify(reply), { qos: 1 });
+    } catch (error) {
+      this.logger.log('warn', 'reply not delivered', { command: name, id: requestId, error: (error as Error).message });
+    }
+    await context.afterReply();
+  }
+
+  publishMetrics(): ReturnType<typeof buildMetrics> {
+    const metrics = buildMetrics(this);
+    this.logger.log('info', 'metrics', metrics as unknown as Record<string, unknown>);
+    if (this.connection?.connected) void this.connection.publish(this.topics.metrics, JSON.stringify(metrics), { qos: 0 }).catch(() => {});
+    return metrics;
+  }
+
+  /**
+   * Stops in reverse order: cameras, pipeline (its track_end events reach the outbox), MQTT,
+   * broker. With keepPipeline (reload) the workers keep running and are returned for the next Agent.
+   */
+  async stop(options: { keepPipeline?: boolean } = {}): Promise<PipelineHost | undefined> {
+    clearInterval(this.metricsTimer);
+    await Promise.all([...this.cameras.values()].map((c) => c.stop()));
+    const host = this.host;
+    this.host = undefined;
+    if (!options.keepPipeline) await host?.stop();
+    if (this.connection?.connected) {
+      const offline = { device: this.config.device.id, state: 'offline', ts: new Date().toISOString(), version: AGENT_VERSION };
+      // A clean end() sends no last will, so say offline ourselves; give queued events a moment.
+      await Promise.race([this.connection.publish(this.topics.status, JSON.stringify(offline), { qos: 1, retain: true }).catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+    }
+    await this.connection?.end(true);
+    await this.broker?.close();
+    this.lag.stop();
+    this.logger.log('info', 'agent stopped', { pendingEvents: this.outbox.pendingFiles().length });
+    return options.keepPipeline ? host : undefined;
+  }
+}

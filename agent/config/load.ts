@@ -1,0 +1,94 @@
+/**
+ * Reads an agent config file (YAML or JSON: YAML 1.2 is a superset of JSON, one parser reads
+ * both), validates it against AgentConfigSchema, and reports every problem at once, each with
+ * its path, as one CONFIG_INVALID error. Relative paths resolve against the config file's folder.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ArcEdgeError } from '../../sdk/index.ts';
+import { AgentConfigSchema, type AgentConfig } from './schema.ts';
+import { checkSecrets } from './secrets.ts';
+
+export interface LoadedConfig {
+  readonly config: AgentConfig;
+  readonly path: string | undefined;
+  /** Folder that relative paths in the config are resolved against. */
+  readonly baseDir: string;
+}
+
+/** `cameras.0.source: message` lines, one per zod issue. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+    return `${path}: ${issue.message}`;
+  });
+}
+
+export function invalidConfig(where: string, problems: readonly string[]): ArcEdgeError {
+  return new ArcEdgeError('CONFIG_INVALID', `${where}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
+    fix: 'fix every problem listed; docs/agent-config.md documents each field (unknown keys are rejected)',
+    details: { problems },
+  });
+}
+
+/** Validates an already parsed object (the config file's content, or one built in code). */
+export function parseConfig(raw: unknown, baseDir: string, where = 'agent config'): AgentConfig {
+  const result = AgentConfigSchema.safeParse(raw);
+  if (!result.success) throw invalidConfig(where, formatIssues(result.error.issues));
+  const config = resolvePaths(result.data, baseDir);
+  const secretProblems = checkSecrets(config);
+  if (secretProblems.length > 0) throw invalidConfig(where, secretProblems);
+  return config;
+}
+
+export function loadConfigFile(path: string): LoadedConfig {
+  const absolute = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(absolute, 'utf8');
+  } catch (error) {
+    throw new ArcEdgeError('CONFIG_INVALID', `cannot read the agent config ${absolute}: ${(error as Error).message}`, {
+      fix: 'check the path given to --config and its permissions',
+      cause: error,
+    });
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw invalidConfig(absolute, doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
+  }
+  const baseDir = dirname(absolute);
+  return { config: parseConfig(doc.toJS(), baseDir, absolute), path: absolute, baseDir };
+}
+
+function resolvePaths(config: AgentConfig, baseDir: string): AgentConfig {
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const tls = config.mqtt.tls;
+  return {
+    ...config,
+    gallery: abs(config.gallery),
+    dataDir: abs(config.dataDir),
+    models: config.models.startsWith('local:') ? `local:${abs(config.models.slice('local:'.length))}` : config.models,
+    mqtt: {
+      ...config.mqtt,
+      ...(config.mqtt.password && 'file' in config.mqtt.password ? { password: { file: abs(config.mqtt.password.file) } } : {}),
+      ...(tls
+        ? {
+            tls: {
+              ...tls,
+              ...(tls.ca ? { ca: abs(tls.ca) } : {}),
+              ...(tls.cert ? { cert: abs(tls.cert) } : {}),
+              ...(tls.key ? { key: abs(tls.key) } : {}),
+              ...(tls.keyPassphrase && 'file' in tls.keyPassphrase ? { keyPassphrase: { file: abs(tls.keyPassphrase.file) } } : {}),
+            },
+          }
+        : {}),
+    },
+    cameras: config.cameras.map((c) =>
+      c.source.startsWith('file://') || c.source.startsWith('folder://')
+        ? { ...c, source: c.source.replace(/^(file|folder):\/\/(.*)$/, (_m, scheme: string, p: string) => `${scheme}://${abs(p)}`) }
+        : c,
+    ),
+  };
+}

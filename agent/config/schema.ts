@@ -1,0 +1,145 @@
+/**
+ * The agent's configuration: one strict zod schema (unknown keys rejected), every field
+ * described and defaulted here, once. docs/agent-config.md is generated from it
+ * (`npm run docs`), so the reference cannot drift from what the agent accepts.
+ */
+import { z } from 'zod';
+import { AnalyzerOptionsSchema, ID_PATTERN } from '../../sdk/index.ts';
+
+/** A secret never sits in the config file itself: it names an env variable or a 0600 file. */
+export const SecretSchema = z
+  .union([
+    z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).describe('name of the environment variable holding the secret') }).strict(),
+    z.object({ file: z.string().min(1).describe('path of a file holding the secret (mode 0600 or stricter; trailing newline ignored)') }).strict(),
+  ])
+  .describe('{ env: NAME } or { file: /path } (the file must not be readable by group or others)');
+
+const Id = (what: string) => z.string().regex(ID_PATTERN, `${what} must be 1-64 letters, digits, . _ or -`);
+
+export const CameraSchema = z
+  .object({
+    id: Id('camera id').describe('camera id, used in topics (arcedge/<device>/cameras/<id>/status) and events'),
+    source: z
+      .string()
+      .regex(/^(file|folder|rtsp|rtsps|v4l2|csi):\/\//, 'source must start with file://, folder://, rtsp://, rtsps://, v4l2:// or csi://')
+      .describe('file:///clip.mp4, folder:///photos, rtsp://host/path, v4l2:///dev/video0, csi://0'),
+    width: z.number().int().min(32).max(7680).optional().describe('frame width the pipeline gets; default: the source\'s own (probed), 1280 for v4l2/csi, 640 for folder'),
+    height: z.number().int().min(32).max(4320).optional().describe('frame height; give width and height together'),
+    fps: z.number().positive().max(120).optional().describe('frames per second read from the source; default: the source\'s rate (folder: 2)'),
+    loop: z.boolean().default(false).describe('file and folder sources: start again at the end instead of ending'),
+    decoder: z
+      .enum(['software', 'jetson'])
+      .default('software')
+      .describe('software: ffmpeg (everywhere); jetson: GStreamer with nvv4l2decoder / nvarguscamerasrc (JetPack)'),
+    transport: z.enum(['tcp', 'udp']).default('tcp').describe('RTSP transport'),
+    detectIntervalMs: z.number().int().nonnegative().default(0).describe('minimum time between two processed frames of this camera (0: as fast as the pipeline goes)'),
+    stallTimeoutSec: z.number().positive().default(5).describe('no frame for this long: the capture process is killed and restarted'),
+    startTimeoutSec: z.number().positive().default(20).describe('the same for the first frame after a (re)start: probing and opening a stream can be slow'),
+    snapshots: z.boolean().default(false).describe('attach a base64 JPEG of the face to recognized/unknown events'),
+    enabled: z.boolean().default(true).describe('false: configured but not started'),
+  })
+  .strict()
+  .refine((c) => (c.width === undefined) === (c.height === undefined), { message: 'give width and height together', path: ['width'] });
+
+export const AgentConfigSchema = z
+  .object({
+    device: z
+      .object({
+        id: Id('device id').describe('device id, the second topic level: arcedge/<id>/...'),
+        name: z.string().optional().describe('human-readable name (Home Assistant discovery)'),
+      })
+      .strict()
+      .describe('this device'),
+    mqtt: z
+      .object({
+        url: z
+          .string()
+          .regex(/^(mqtt|mqtts|ws|wss|tcp|ssl):\/\//, 'url must start with mqtt://, mqtts://, ws:// or wss://')
+          .optional()
+          .describe('broker URL; omitted: an embedded broker is started on embedded.host:embedded.port'),
+        username: z.string().optional().describe('user name'),
+        password: SecretSchema.optional().describe('password, from the environment or a 0600 file'),
+        clientId: z.string().optional().describe('MQTT client id; default arcedge-<device.id>'),
+        keepaliveSec: z.number().int().min(5).max(3600).default(30).describe('keep-alive interval; the broker sends the last will after 1.5x this without traffic'),
+        reconnectMs: z.number().int().min(100).max(60000).default(1000).describe('delay between reconnect attempts'),
+        tls: z
+          .object({
+            ca: z.string().optional().describe('CA certificate file (PEM) to trust for the broker'),
+            cert: z.string().optional().describe('client certificate file (PEM), for brokers that require one'),
+            key: z.string().optional().describe('client private key file (PEM, mode 0600)'),
+            keyPassphrase: SecretSchema.optional().describe('passphrase of the client key'),
+            rejectUnauthorized: z.boolean().default(true).describe('false accepts any broker certificate (testing only)'),
+          })
+          .strict()
+          .optional()
+          .describe('TLS settings for mqtts:// and wss://'),
+        embedded: z
+          .object({
+            host: z.string().default('127.0.0.1').describe('address the embedded broker listens on'),
+            port: z.number().int().min(0).max(65535).default(1883).describe('port (0: any free port)'),
+          })
+          .strict()
+          .default({ host: '127.0.0.1', port: 1883 })
+          .describe('embedded aedes broker, used when url is omitted (MQTT 3.1.1)'),
+      })
+      .strict()
+      .default({ keepaliveSec: 30, reconnectMs: 1000, embedded: { host: '127.0.0.1', port: 1883 } })
+      .describe('MQTT connection'),
+    models: z.string().min(1).default('default').describe('model set: "default", a registry name (buffalo_sc, ...) or local:<dir>'),
+    inference: AnalyzerOptionsSchema.omit({ models: true }).optional().describe('createFacePipeline options: use (which model per role), backend (threads, targets), detect, quality'),
+    gallery: z.string().min(1).default('./gallery.db').describe('gallery file, relative to the config file'),
+    dataDir: z.string().min(1).default('./arcedge-data').describe('agent state (the event outbox), relative to the config file'),
+    workers: z.number().int().min(1).max(8).default(1).describe('pipeline worker threads; each loads its own models. Cameras are spread over them'),
+    cameras: z.array(CameraSchema).min(1).describe('cameras to watch').refine((cams) => new Set(cams.map((c) => c.id)).size === cams.length, 'camera ids must be unique'),
+    tracking: z
+      .object({
+        iouThreshold: z.number().min(0.05).max(0.95).default(0.3).describe('a detection continues a track when their boxes overlap at least this much'),
+        maxMissedMs: z.number().int().positive().default(700).describe('a track ends after this long without a matching detection'),
+        cutSimilarity: z.number().min(-1).max(1).default(0.2).describe('a new embedding below this cosine to its track\'s mean starts a new track (a cut in the video)'),
+        minVotes: z.number().int().min(1).max(50).default(3).describe('embedded frames needed before deciding an identity'),
+        maxVotes: z.number().int().min(1).max(100).default(8).describe('stop embedding a decided track after this many votes (until a periodic re-check)'),
+        recheckMs: z.number().int().positive().default(3000).describe('re-embed a decided track this often, to catch a cut the IoU tracker missed'),
+        minFacePx: z.number().int().min(8).default(32).describe('faces narrower than this are tracked but never embedded'),
+      })
+      .strict()
+      .default({ iouThreshold: 0.3, maxMissedMs: 700, cutSimilarity: 0.2, minVotes: 3, maxVotes: 8, recheckMs: 3000, minFacePx: 32 })
+      .describe('the IoU tracker and when to embed'),
+    recognition: z
+      .object({
+        threshold: z.number().min(-1).max(1).optional().describe('cosine similarity at or above which a vote names a person; default: the recognizer manifest\'s recommended threshold, else 0.4'),
+        cooldownSec: z.number().nonnegative().default(10).describe('after a recognized event for a person on a camera, suppress further ones for them there for this long'),
+      })
+      .strict()
+      .default({ cooldownSec: 10 })
+      .describe('decisions and event suppression'),
+    commands: z
+      .object({
+        maxPayloadBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024).describe('command payloads above this are refused before decoding'),
+      })
+      .strict()
+      .default({ maxPayloadBytes: 4 * 1024 * 1024 })
+      .describe('MQTT commands'),
+    metrics: z
+      .object({ intervalSec: z.number().positive().default(30).describe('metrics publish interval (also logged)') })
+      .strict()
+      .default({ intervalSec: 30 })
+      .describe('health metrics'),
+    homeAssistant: z
+      .object({
+        discovery: z.boolean().default(false).describe('publish Home Assistant MQTT discovery: per camera a "last person" sensor and a face count'),
+        prefix: z.string().default('homeassistant').describe('discovery topic prefix'),
+      })
+      .strict()
+      .default({ discovery: false, prefix: 'homeassistant' })
+      .describe('Home Assistant integration'),
+    log: z
+      .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('lowest level written (JSON lines on stdout)') })
+      .strict()
+      .default({ level: 'info' })
+      .describe('logging'),
+  })
+  .strict();
+
+export type AgentConfig = z.output<typeof AgentConfigSchema>;
+export type CameraConfig = AgentConfig['cameras'][number];
+export type Secret = z.output<typeof SecretSchema>;

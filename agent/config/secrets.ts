@@ -1,0 +1,52 @@
+/**
+ * Secrets (MQTT password, key passphrase) come from the environment or from files only a
+ * single user can read; the config file itself never holds one, so it can be committed or
+ * printed. Private key files are held to the same 0600 rule.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import type { AgentConfig, Secret } from './schema.ts';
+
+function fileProblem(path: string, label: string): string | undefined {
+  try {
+    const mode = statSync(path).mode & 0o777;
+    if ((mode & 0o077) !== 0) return `${label}: ${path} has mode 0${mode.toString(8)}; run chmod 600 ${path}`;
+    return undefined;
+  } catch (error) {
+    return `${label}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  }
+}
+
+function secretProblem(secret: Secret | undefined, label: string): string | undefined {
+  if (!secret) return undefined;
+  if ('env' in secret) return process.env[secret.env] === undefined ? `${label}: environment variable ${secret.env} is not set` : undefined;
+  return fileProblem(secret.file, label);
+}
+
+/** Every problem with the config's secrets and key files (missing env var, readable by others). */
+export function checkSecrets(config: AgentConfig): string[] {
+  const tls = config.mqtt.tls;
+  return [
+    secretProblem(config.mqtt.password, 'mqtt.password'),
+    secretProblem(tls?.keyPassphrase, 'mqtt.tls.keyPassphrase'),
+    tls?.key ? fileProblem(tls.key, 'mqtt.tls.key') : undefined,
+  ].filter((p): p is string => p !== undefined);
+}
+
+export function readSecret(secret: Secret): string {
+  if ('env' in secret) return process.env[secret.env] ?? '';
+  return readFileSync(secret.file, 'utf8').replace(/\r?\n$/, '');
+}
+
+/** The config with every secret replaced by where it comes from, for --print-config and logs. */
+export function maskSecrets(config: AgentConfig): unknown {
+  const mask = (s: Secret | undefined) => (s ? `*** (from ${'env' in s ? `env ${s.env}` : `file ${s.file}`})` : undefined);
+  const tls = config.mqtt.tls;
+  return {
+    ...config,
+    mqtt: {
+      ...config.mqtt,
+      ...(config.mqtt.password ? { password: mask(config.mqtt.password) } : {}),
+      ...(tls ? { tls: { ...tls, ...(tls.keyPassphrase ? { keyPassphrase: mask(tls.keyPassphrase) } : {}) } } : {}),
+    },
+  };
+}

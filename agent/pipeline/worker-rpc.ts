@@ -1,0 +1,81 @@
+/**
+ * Commands that need the worker's state (gallery, last frames, models): enroll, forget, list,
+ * snapshot. Each returns a result or a typed error (ArcEdgeError.toJSON()); nothing here throws
+ * past the RPC boundary, so a bad command never takes the pipeline down.
+ */
+import { ArcEdgeError, isArcEdgeError, type Frame } from '../../sdk/index.ts';
+import type { FromWorker, ToWorker } from './messages.ts';
+import { frameSnapshot } from './snapshot.ts';
+import type { WorkerState } from './worker.ts';
+
+export interface EnrollParams {
+  readonly personId: string;
+  readonly name: string;
+  /** Encoded image bytes, or undefined to use the camera's last frame. */
+  readonly image?: Uint8Array;
+  readonly camera?: string;
+}
+
+function lastFrame(state: WorkerState, camera: string): Frame {
+  if (!state.decisions.has(camera)) {
+    throw new ArcEdgeError('CAMERA_UNKNOWN', `no camera "${camera}" on this device`, { details: { camera, cameras: [...state.decisions.keys()] } });
+  }
+  const last = state.lastFrames.get(camera);
+  if (!last) throw new ArcEdgeError('CAMERA_NO_FRAME', `camera "${camera}" has not delivered a frame yet`, { details: { camera } });
+  return last.frame;
+}
+
+async function enroll(state: WorkerState, params: EnrollParams): Promise<unknown> {
+  const frame = params.image ? (await state.pipeline.loadFrame(params.image)).frame : lastFrame(state, params.camera!);
+  const faces = await state.pipeline.detect(frame);
+  const largest = faces.sort((a, b) => (b.box.x2 - b.box.x1) * (b.box.y2 - b.box.y1) - (a.box.x2 - a.box.x1) * (a.box.y2 - a.box.y1))[0];
+  if (!largest) throw new ArcEdgeError('FACE_NOT_FOUND', 'no face was found in the image', { details: { width: frame.width, height: frame.height } });
+  const { crop } = state.pipeline.align(frame, largest);
+  const quality = state.pipeline.assessQuality(largest, crop);
+  if (quality.reasons.includes('face-too-small')) {
+    throw new ArcEdgeError('FACE_NOT_FOUND', 'the face is too small to enroll', { details: { reasons: quality.reasons, metrics: quality.metrics } });
+  }
+  const [embedding] = await state.pipeline.embed([crop]);
+  const source = params.image ? 'mqtt:enroll' : `camera:${params.camera}`;
+  const person = state.gallery.enroll({ id: params.personId, name: params.name }, [{ crop, embedding: embedding!, quality: quality.ok ? 1 : 0.5, source }]);
+  return { person, quality: { ok: quality.ok, reasons: quality.reasons }, box: largest.box };
+}
+
+export async function handleRpc(state: WorkerState, message: ToWorker & { type: 'rpc' }): Promise<FromWorker> {
+  try {
+    const params = message.params as Record<string, unknown>;
+    let result: unknown;
+    switch (message.method) {
+      case 'enroll':
+        result = await enroll(state, params as unknown as EnrollParams);
+        break;
+      case 'forget': {
+        const removed = state.gallery.forget(params.personId as string);
+        if (!removed) throw new ArcEdgeError('GALLERY_IDENTITY_NOT_FOUND', `no person "${String(params.personId)}" in the gallery`, { fix: 'the list command shows the enrolled ids', details: { personId: params.personId } });
+        result = { removed: params.personId };
+        break;
+      }
+      case 'list':
+        result = { people: state.gallery.list() };
+        break;
+      case 'snapshot': {
+        const camera = params.camera as string;
+        const frame = lastFrame(state, camera);
+        const boxes = params.annotate ? (state.decisions.get(camera)?.liveTracks ?? []).map((t) => ({ box: t.box, label: t.decision?.identity?.name ?? `#${t.id}` })) : [];
+        result = { camera, ts: new Date(state.lastFrames.get(camera)!.ts).toISOString(), width: frame.width, height: frame.height, jpeg: frameSnapshot(frame, boxes) };
+        break;
+      }
+      case 'refreshGallery':
+        state.gallery.refresh();
+        result = { people: state.gallery.list().length };
+        break;
+      case 'stats':
+        result = { models: state.pipeline.modelStats() };
+        break;
+    }
+    return { type: 'rpc-result', id: message.id, ok: true, result };
+  } catch (error) {
+    const e = isArcEdgeError(error) ? error : new ArcEdgeError('INVALID_ARGUMENT', (error as Error).message ?? String(error));
+    return { type: 'rpc-result', id: message.id, ok: false, error: e.toJSON() };
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The pipeline worker thread: owns the face pipeline (onnxruntime sessions), the trackers and
+ * the gallery. Inference lives here because onnxruntime-node's session.run blocks the calling
+ * JavaScript thread for the whole inference (microsoft/onnxruntime#19611, #26968); on the main
+ * thread it would freeze MQTT keep-alives, commands and watchdogs.
+ *
+ * Per batch (the latest frame of each camera): detect every frame, track, embed only the faces
+ * a track needs (one embed call for all cameras: batching across cameras), identify, vote.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { createFacePipeline, isArcEdgeError, type Detection, type FacePipeline, type Frame } from '../../sdk/index.ts';
+import { CameraDecisions, type Cooldowns } from '../track/decisions.ts';
+import { voteWeight } from '../track/voting.ts';
+import { openAgentGallery, type AgentGallery } from './gallery-port.ts';
+import type { BatchStats, FromWorker, ToWorker, WorkerInit } from './messages.ts';
+import { handleRpc } from './worker-rpc.ts';
+import { faceSnapshot } from './snapshot.ts';
+
+const port = parentPort!;
+const send = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer ?? []);
+
+export interface WorkerState {
+  readonly pipeline: FacePipeline;
+  readonly gallery: AgentGallery;
+  readonly lastFrames: Map<string, { frame: Frame; ts: number }>;
+  readonly decisions: Map<string, CameraDecisions>;
+  readonly init: WorkerInit;
+}
+
+/** Builds (or, on configure, rebuilds) the worker's state; models reload only when they changed. */
+async function build(next: WorkerInit, previous: WorkerState | undefined): Promise<WorkerState> {
+  const same = (k: keyof WorkerInit) => previous !== undefined && JSON.stringify(previous.init[k]) === JSON.stringify(next[k]);
+  const keepModels = same('models') && same('inference');
+  const keepGallery = keepModels && same('galleryPath') && same('threshold');
+  const pipeline = keepModels ? previous!.pipeline : await createFacePipeline({ models: next.models, ...(next.inference ?? {}) });
+  const gallery = keepGallery ? previous!.gallery : await openAgentGallery(next.galleryPath, pipeline, next.threshold);
+  if (previous && !keepGallery) previous.gallery.close();
+  if (previous && !keepModels) await previous.pipeline.dispose();
+  const cooldowns: Cooldowns = new Map();
+  const decisions = new Map(
+    next.cameras.map((c) => [c.id, new CameraDecisions({ device: next.device, camera: c.id, ...next.tracking, cooldownMs: next.cooldownMs }, cooldowns)]),
+  );
+  const lastFrames = new Map([...(previous?.lastFrames ?? [])].filter(([camera]) => decisions.has(camera)));
+  return { pipeline, gallery, lastFrames, decisions, init: next };
+}
+
+const failure = (error: unknown) => (isArcEdgeError(error) ? error.toJSON() : { code: 'BACKEND_LOAD_FAILED', message: (error as Error).message, fix: 'see the message' });
+
+async function processBatch(state: WorkerState, frames: readonly { camera: string; frame: Frame; ts: number }[]): Promise<void> {
+  const stagesMs: Record<string, number> = { detect: 0, align: 0, embed: 0, identify: 0 };
+  const cameras: BatchStats['cameras'] = {};
+  const events: FromWorker & { type: 'batch-done' } = { type: 'batch-done', events: [], stats: { cameras, stagesMs, embedded: 0 } };
+  const out = events.events as unknown as import('../../sdk/index.ts').RecognitionEvent[];
+  const jobs: { camera: string; frame: Frame; ts: number; decisions: CameraDecisions; track: import('../track/tracker.ts').Track; detection: Detection; crop: Frame; weight: number }[] = [];
+  for (const { camera, frame, ts } of frames) {
+    state.lastFrames.set(camera, { frame, ts });
+    const decisions = state.decisions.get(camera);
+    if (!decisions) continue;
+    let t = performance.now();
+    const detections = await state.pipeline.detect(frame);
+    stagesMs.detect! += performance.now() - t;
+    const observed = decisions.observe(detections, ts);
+    out.push(...observed.events);
+    t = performance.now();
+    for (const { track, detection } of observed.toEmbed) {
+      const { crop } = state.pipeline.align(frame, detection);
+      const verdict = state.pipeline.assessQuality(detection, crop);
+      jobs.push({ camera, frame, ts, decisions, track, detection, crop, weight: voteWeight(detection.score, verdict.ok) });
+    }
+    stagesMs.align! += performance.now() - t;
+    cameras[camera] = { faces: detections.length, tracks: 0 };
+  }
+  if (jobs.length > 0) {
+    let t = performance.now();
+    const embeddings = await state.pipeline.embed(jobs.map((j) => j.crop));
+    stagesMs.embed! += performance.now() - t;
+    t = performance.now();
+    jobs.forEach((job, i) => {
+      const match = state.gallery.identify(embeddings[i]!);
+      const vote = { identity: match.identity, score: match.score, weight: job.weight };
+      const snapshots = state.init.cameras.find((c) => c.id === job.camera)?.snapshots;
+      const snapshot = snapshots ? () => faceSnapshot(job.frame, job.detection.box) : undefined;
+      out.push(...job.decisions.addEmbedding(job.track, job.detection, embeddings[i]!, vote, job.ts, snapshot));
+    });
+    stagesMs.identify! += performance.now() - t;
+  }
+  for (const camera of Object.keys(cameras)) cameras[camera]!.tracks = state.decisions.get(camera)?.liveTracks.length ?? 0;
+  (events.stats as { embedded: number }).embedded = jobs.length;
+  send(events);
+}
+
+async function main(): Promise<void> {
+  let state: WorkerState;
+  try {
+    state = await build(workerData as WorkerInit, undefined);
+  } catch (error) {
+    send({ type: 'init-failed', error: failure(error) });
+    return;
+  }
+  send({ type: 'ready', models: { ...state.pipeline.models }, threshold: state.gallery.threshold });
+  // One message at a time: a batch or an RPC never interleaves with another (the gallery and
+  // trackers are not re-entrant), and the host only sends a batch when the previous one is done.
+  let chain = Promise.resolve();
+  port.on('message', (message: ToWorker) => {
+    chain = chain.then(async () => {
+      if (message.type === 'frames') {
+        const frames = message.frames.map((f) => ({ camera: f.camera, ts: f.ts, frame: { data: new Uint8Array(f.buffer), width: f.width, height: f.height } }));
+        try {
+          await processBatch(state, frames);
+        } catch (error) {
+          send({ type: 'log', level: 'error', msg: 'batch failed', fields: { error: failure(error) } });
+          send({ type: 'batch-done', events: [], stats: { cameras: {}, stagesMs: {}, embedded: 0 } });
+        }
+      } else if (message.type === 'rpc') {
+        send(await handleRpc(state, message));
+      } else if (message.type === 'camera-stopped') {
+        const events = state.decisions.get(message.camera)?.endAll(Date.now()) ?? [];
+        if (events.length > 0) send({ type: 'events', events });
+      } else if (message.type === 'configure') {
+        const events = [...state.decisions.values()].flatMap((d) => d.endAll(Date.now()));
+        if (events.length > 0) send({ type: 'events', events });
+        try {
+          state = await build(message.init, state);
+          send({ type: 'ready', models: { ...state.pipeline.models }, threshold: state.gallery.threshold });
+        } catch (error) {
+          send({ type: 'init-failed', error: failure(error) });
+        }
+      } else if (message.type === 'stop') {
+        const events = [...state.decisions.values()].flatMap((d) => d.endAll(Date.now()));
+        if (events.length > 0) send({ type: 'events', events });
+        state.gallery.close();
+        await state.pipeline.dispose();
+        port.close();
+      }
+    });
+  });
+}
+
+void main();

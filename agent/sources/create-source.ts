@@ -1,0 +1,49 @@
+/**
+ * The FrameSource for a camera's config: parses the source URL, probes the frame size when none
+ * is configured, and picks the capture program (ffmpeg, or GStreamer for decoder: jetson / CSI).
+ */
+import { fileURLToPath } from 'node:url';
+import type { CameraConfig } from '../config/schema.ts';
+import { captureCommand, type CaptureSpec, type SourceKind } from './capture-commands.ts';
+import { ChildProcessSource } from './child-source.ts';
+import { FolderSource } from './folder-source.ts';
+import type { FrameSource } from './frame-source.ts';
+import { probeVideoSize } from './probe.ts';
+
+/** Frame size used when a camera gives none and the source cannot be probed (devices). */
+const DEVICE_DEFAULT = { width: 1280, height: 720 };
+const FOLDER_DEFAULT = { width: 640, height: 480, fps: 2 };
+
+export function parseSource(source: string): { kind: SourceKind | 'folder'; target: string } {
+  const scheme = source.slice(0, source.indexOf('://'));
+  switch (scheme) {
+    case 'file':
+      return { kind: 'file', target: fileURLToPath(source.replace(/^file:\/\/(?!\/)/, 'file:///')) };
+    case 'folder':
+      return { kind: 'folder', target: source.slice('folder://'.length) };
+    case 'rtsp':
+    case 'rtsps':
+      return { kind: 'rtsp', target: source };
+    case 'v4l2':
+      return { kind: 'v4l2', target: source.slice('v4l2://'.length) || '/dev/video0' };
+    case 'csi':
+      return { kind: 'csi', target: source.slice('csi://'.length) || '0' };
+    default:
+      throw new Error(`unsupported source ${source}`);
+  }
+}
+
+export function createSource(camera: CameraConfig, options: { program?: 'ffmpeg' | 'gstreamer' } = {}): FrameSource {
+  const { kind, target } = parseSource(camera.source);
+  const configured = camera.width && camera.height ? { width: camera.width, height: camera.height } : undefined;
+  if (kind === 'folder') {
+    const size = configured ?? FOLDER_DEFAULT;
+    return new FolderSource(target, { ...size, fps: camera.fps ?? FOLDER_DEFAULT.fps, loop: camera.loop });
+  }
+  return new ChildProcessSource(async () => {
+    let size = configured;
+    if (!size) size = kind === 'file' || kind === 'rtsp' ? await probeVideoSize(target, { rtspTransport: camera.transport }) : DEVICE_DEFAULT;
+    const spec: CaptureSpec = { kind, target, width: size.width, height: size.height, fps: camera.fps, loop: camera.loop, decoder: camera.decoder, transport: camera.transport };
+    return { capture: captureCommand(spec, options.program), width: size.width, height: size.height };
+  }, `${kind} ${target}`, kind === 'file' ? 'end of file' : 'stream ended');
+}

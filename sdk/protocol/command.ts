@@ -1,0 +1,67 @@
+/**
+ * Commands on `arcedge/<device>/cmd/<name>` and replies on `arcedge/<device>/reply/<id>`.
+ * Every request carries `id` (the request id, echoed as the reply topic's last level). Every
+ * request gets exactly one reply: a result, or a typed error { code, message, fix, details }
+ * whose code comes from the SDK's error table (docs/errors.md).
+ */
+import { z } from 'zod';
+import { ID_PATTERN } from './topics.ts';
+
+/** Largest command payload the agent decodes; larger ones are refused unread (PAYLOAD_TOO_LARGE). */
+export const MAX_COMMAND_BYTES = 8 * 1024 * 1024;
+
+const RequestId = z.string().regex(ID_PATTERN).describe('request id: the reply goes to arcedge/<device>/reply/<id>; letters, digits, . _ -, at most 64');
+
+export const EnrollCommandSchema = z
+  .object({
+    id: RequestId,
+    name: z.string().min(1).max(200).describe('display name of the person'),
+    personId: z.string().regex(ID_PATTERN).optional().describe('gallery id; default: derived from the name. Enrolling an existing id adds faces to it'),
+    image: z.string().min(1).max(MAX_COMMAND_BYTES).optional().describe('base64 JPEG or PNG with exactly one clear face'),
+    camera: z.string().regex(ID_PATTERN).optional().describe('instead of image: use the current frame of this camera (the largest face in it)'),
+  })
+  .strict()
+  .refine((c) => (c.image === undefined) !== (c.camera === undefined), { message: 'give exactly one of image or camera', path: ['image'] });
+
+export const ForgetCommandSchema = z.object({ id: RequestId, personId: z.string().regex(ID_PATTERN).describe('gallery id to remove') }).strict();
+export const ListCommandSchema = z.object({ id: RequestId }).strict();
+export const SnapshotCommandSchema = z
+  .object({ id: RequestId, camera: z.string().regex(ID_PATTERN).describe('camera id'), annotate: z.boolean().optional().describe('draw the live tracks') })
+  .strict();
+export const StatusCommandSchema = z.object({ id: RequestId }).strict();
+export const ReloadCommandSchema = z.object({ id: RequestId }).strict();
+
+export const COMMAND_SCHEMAS = {
+  enroll: EnrollCommandSchema,
+  forget: ForgetCommandSchema,
+  list: ListCommandSchema,
+  snapshot: SnapshotCommandSchema,
+  status: StatusCommandSchema,
+  reload: ReloadCommandSchema,
+} as const;
+
+export type EnrollCommand = z.infer<typeof EnrollCommandSchema>;
+export type ForgetCommand = z.infer<typeof ForgetCommandSchema>;
+export type SnapshotCommand = z.infer<typeof SnapshotCommandSchema>;
+
+export const ReplyErrorSchema = z
+  .object({
+    code: z.string().min(1).describe('error code from docs/errors.md (e.g. COMMAND_INVALID, PAYLOAD_TOO_LARGE, IMAGE_CORRUPT)'),
+    message: z.string().describe('what went wrong, naming the value'),
+    fix: z.string().describe('what to do about it'),
+    details: z.record(z.string(), z.unknown()).optional().describe('machine-readable specifics (e.g. issues with paths)'),
+  })
+  .strict();
+
+export const CommandReplySchema = z
+  .object({
+    id: z.string().nullable().describe('the request id; null when the payload could not be read'),
+    command: z.string().describe('the command name from the topic'),
+    ok: z.boolean().describe('true: result holds the answer; false: error says why'),
+    result: z.unknown().optional().describe('command-specific result (ok only)'),
+    error: ReplyErrorSchema.optional().describe('ok false only'),
+    ts: z.iso.datetime({ offset: true }).describe('when the agent answered'),
+  })
+  .strict();
+
+export type CommandReply = z.infer<typeof CommandReplySchema>;

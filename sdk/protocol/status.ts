@@ -1,0 +1,65 @@
+/**
+ * Retained status payloads. The device status is also the MQTT last will (state offline), so a
+ * subscriber always sees the truth, even after a power cut. Camera status is retained per camera.
+ */
+import { z } from 'zod';
+
+export const DeviceStatusSchema = z
+  .object({
+    device: z.string().min(1).describe('device id'),
+    state: z.enum(['online', 'offline']).describe('offline is also the last will, sent by the broker when the agent vanishes'),
+    ts: z.iso.datetime({ offset: true }).optional().describe('when the agent published it (absent in the last will, which is written at connect time)'),
+    version: z.string().optional().describe('agent version'),
+    cameras: z.array(z.string()).optional().describe('configured camera ids'),
+  })
+  .strict();
+
+export const CAMERA_STATES = ['starting', 'online', 'offline', 'error', 'stopped'] as const;
+
+export const CameraStatusSchema = z
+  .object({
+    device: z.string().min(1).describe('device id'),
+    camera: z.string().min(1).describe('camera id'),
+    state: z.enum(CAMERA_STATES).describe('online: frames arrive; offline: no frames (stall or source gone), retrying with backoff; error: the source cannot start (bad config); stopped: agent shut down'),
+    reason: z.string().optional().describe('why it is not online (last error, stall)'),
+    retryInMs: z.number().nonnegative().optional().describe('offline: when the next restart is attempted'),
+    ts: z.iso.datetime({ offset: true }).describe('when the state changed'),
+  })
+  .strict();
+
+const Percentiles = z
+  .object({ p50: z.number().describe('median, ms'), p95: z.number().describe('95th percentile, ms'), p99: z.number().describe('99th percentile, ms'), max: z.number().describe('maximum, ms') })
+  .strict();
+
+export const MetricsSchema = z
+  .object({
+    device: z.string().min(1).describe('device id'),
+    ts: z.iso.datetime({ offset: true }).describe('end of the reporting window'),
+    windowMs: z.number().nonnegative().describe('length of the window the rates cover'),
+    cameras: z
+      .record(
+        z.string(),
+        z
+          .object({
+            state: z.enum(CAMERA_STATES).describe('camera state'),
+            captureFps: z.number().describe('frames read from the source per second'),
+            processedFps: z.number().describe('frames the pipeline processed per second'),
+            droppedFrames: z.number().int().describe('frames replaced by a newer one before processing (latest-frame-wins), this window'),
+            queueDepth: z.number().int().describe('frames waiting (0 or 1: latest-frame-wins)'),
+            tracks: z.number().int().describe('live tracks'),
+            restarts: z.number().int().describe('source restarts since start'),
+          })
+          .strict(),
+      )
+      .describe('per camera'),
+    stagesMs: z.record(z.string(), Percentiles).describe('per pipeline stage (detect, embed, identify, total) latency percentiles'),
+    eventLoopLagMs: Percentiles.describe('main-thread event-loop delay'),
+    outbox: z.number().int().describe('events on disk waiting for a PUBACK'),
+    memory: z.object({ rssMb: z.number(), heapUsedMb: z.number() }).strict().describe('process memory'),
+  })
+  .strict();
+
+export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
+export type CameraStatus = z.infer<typeof CameraStatusSchema>;
+export type CameraState = (typeof CAMERA_STATES)[number];
+export type Metrics = z.infer<typeof MetricsSchema>;

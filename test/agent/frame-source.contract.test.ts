@@ -1,0 +1,122 @@
+/**
+ * One contract for every FrameSource (STYLE.md #3): frames of the declared size, counted from 0,
+ * nothing after stop(), stop() idempotent; a finite source ends with a reason; a source that
+ * cannot open reports it through end() instead of hanging. Run against: file (ffmpeg, with and
+ * without loop), image folder, RTSP (a real GStreamer RTSP server), the GStreamer capture path
+ * (gst-launch-1.0 ... ! fdsink) and V4L2 (a missing device: no camera on CI). CSI and the Jetson
+ * presets need JetPack; their pipelines are checked as text against NVIDIA's element names.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CameraSchema, type CameraConfig } from '../../agent/config/schema.ts';
+import { captureCommand, gstreamerPipeline } from '../../agent/sources/capture-commands.ts';
+import { createSource } from '../../agent/sources/create-source.ts';
+import type { FrameSource, SourceFrame } from '../../agent/sources/frame-source.ts';
+import { assetFace, repoRoot } from '../helpers/assets.ts';
+import { freePort } from './mosquitto.ts';
+
+const dir = join(repoRoot, 'test', '.tmp', 'agent-sources');
+rmSync(dir, { recursive: true, force: true });
+mkdirSync(dir, { recursive: true });
+const cleanup: (() => void)[] = [];
+after(() => cleanup.forEach((f) => f()));
+
+// A 0.6 s 160x120 H.264 clip (6 frames at 10 fps) from ffmpeg's test source.
+const clip = join(dir, 'tiny.mp4');
+execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10:duration=0.6', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', clip]);
+
+const camera = (source: string, extra: Partial<CameraConfig> = {}): CameraConfig => CameraSchema.parse({ id: 'c', source, ...extra }) as CameraConfig;
+
+interface Run {
+  frames: SourceFrame[];
+  ended: string | undefined;
+}
+
+async function collect(source: FrameSource, until: (run: Run) => boolean, timeoutMs: number): Promise<Run> {
+  const run: Run = { frames: [], ended: undefined };
+  let wake = () => {};
+  await source.start({
+    frame: (f) => (run.frames.push(f), wake()),
+    end: (reason) => ((run.ended = reason), wake()),
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (!until(run) && Date.now() < deadline) await new Promise<void>((r) => ((wake = r), setTimeout(r, 200)));
+  return run;
+}
+
+async function contract(name: string, source: () => FrameSource, options: { minFrames: number; size: { width: number; height: number }; ends?: RegExp; timeoutMs?: number }) {
+  const s = source();
+  const run = await collect(s, (r) => r.frames.length >= options.minFrames && (!options.ends || r.ended !== undefined), options.timeoutMs ?? 30_000);
+  assert.ok(run.frames.length >= options.minFrames, `${name}: ${run.frames.length} frames (ended: ${run.ended})`);
+  assert.deepEqual(s.size, options.size, `${name}: declared size`);
+  run.frames.forEach((f, i) => {
+    assert.equal(f.seq, i, `${name}: frames counted from 0`);
+    assert.equal(f.width, options.size.width);
+    assert.equal(f.height, options.size.height);
+    assert.equal(f.data.length, f.width * f.height * 3, `${name}: BGR, 3 bytes per pixel`);
+  });
+  assert.ok(run.frames.some((f) => f.data.some((v) => v > 0)), `${name}: frames carry picture`);
+  if (options.ends) assert.match(run.ended ?? '', options.ends, `${name}: end reason`);
+  await s.stop();
+  const count = run.frames.length;
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(run.frames.length, count, `${name}: no frame after stop()`);
+  await s.stop(); // idempotent
+}
+
+test('file source (ffmpeg): all frames, then "end of file"', async () => {
+  await contract('file', () => createSource(camera(`file://${clip}`)), { minFrames: 6, size: { width: 160, height: 120 }, ends: /end of file/ });
+});
+
+test('file source with loop: keeps going past the end of the clip', async () => {
+  const s = createSource(camera(`file://${clip}`, { loop: true }));
+  const run = await collect(s, (r) => r.frames.length >= 14, 30_000);
+  await s.stop();
+  assert.ok(run.frames.length >= 14, `${run.frames.length} frames from a 6-frame clip`);
+  assert.equal(run.ended, undefined);
+});
+
+test('folder source: each photo letterboxed to one size, then "end of folder"', async () => {
+  await contract('folder', () => createSource(camera(`folder://${join(assetFace('debian'))}`, { width: 320, height: 240, fps: 20 })), { minFrames: 2, size: { width: 320, height: 240 }, ends: /end of folder/ });
+});
+
+test('GStreamer capture path (gst-launch-1.0 ... ! fdsink): the same frames as ffmpeg', async () => {
+  await contract('gstreamer', () => createSource(camera(`file://${clip}`, { width: 160, height: 120 }), { program: 'gstreamer' }), { minFrames: 6, size: { width: 160, height: 120 }, ends: /end of file/ });
+});
+
+test('RTSP source: frames from a live GStreamer RTSP server', { timeout: 90_000 }, async () => {
+  const port = await freePort();
+  const server: ChildProcess = spawn('/usr/bin/python3', [join(repoRoot, 'test', 'agent', 'rtsp-server.py'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  cleanup.push(() => server.kill('SIGKILL'));
+  await new Promise<void>((resolve, reject) => {
+    server.stdout!.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
+    server.once('exit', (code) => reject(new Error(`rtsp-server.py exited ${code}`)));
+  });
+  await contract('rtsp', () => createSource(camera(`rtsp://127.0.0.1:${port}/cam`)), { minFrames: 5, size: { width: 320, height: 240 }, timeoutMs: 40_000 });
+  server.kill('SIGKILL');
+});
+
+test('V4L2 source on a missing device: reports through end(), does not hang', async () => {
+  const s = createSource(camera('v4l2:///dev/video-arcedge-missing', { width: 640, height: 480 }));
+  const run = await collect(s, (r) => r.ended !== undefined, 20_000);
+  await s.stop();
+  assert.equal(run.frames.length, 0);
+  assert.match(run.ended ?? '', /ffmpeg exited/);
+});
+
+test('capture command lines: V4L2 through ffmpeg, CSI and Jetson decoding through GStreamer hardware elements', () => {
+  const spec = { width: 1280, height: 720, fps: 30, loop: false, transport: 'tcp' as const };
+  const v4l2 = captureCommand({ ...spec, kind: 'v4l2', target: '/dev/video0', decoder: 'software' });
+  assert.equal(v4l2.program, 'ffmpeg');
+  assert.deepEqual(v4l2.args.slice(v4l2.args.indexOf('-f'), v4l2.args.indexOf('-f') + 2), ['-f', 'v4l2']);
+  assert.ok(v4l2.args.includes('bgr24') && v4l2.args.at(-1) === 'pipe:1');
+  const csi = captureCommand({ ...spec, kind: 'csi', target: '1', decoder: 'software' });
+  assert.equal(csi.program, 'gst-launch-1.0');
+  assert.equal(csi.args[0], '-q', 'gst-launch must be quiet: stdout carries the frames');
+  assert.match(gstreamerPipeline({ ...spec, kind: 'csi', target: '1', decoder: 'jetson' }), /^nvarguscamerasrc sensor-id=1 ! video\/x-raw\(memory:NVMM\),width=1280,height=720,framerate=30\/1 ! nvvidconv ! .*format=BGR.* ! fdsink fd=1/);
+  assert.match(gstreamerPipeline({ ...spec, kind: 'rtsp', target: 'rtsp://cam/1', decoder: 'jetson' }), /rtspsrc location=rtsp:\/\/cam\/1 protocols=tcp .*rtph264depay ! h264parse ! nvv4l2decoder ! nvvidconv/);
+  assert.match(gstreamerPipeline({ ...spec, kind: 'file', target: '/v.mp4', decoder: 'jetson' }), /filesrc location=\/v.mp4 ! qtdemux ! h264parse ! nvv4l2decoder/);
+});

@@ -1,0 +1,75 @@
+/**
+ * A real mosquitto for the agent tests, on a free loopback port, with its own config (Debian's
+ * mosquitto is not started for us). Persistence is on and saved every second, so a session and
+ * its queued QoS 1 messages survive a SIGKILL of the broker, as on a real install.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { join } from 'node:path';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`mosquitto did not listen on ${port} within ${timeoutMs} ms`);
+}
+
+export interface Mosquitto {
+  readonly port: number;
+  readonly url: string;
+  start(): Promise<void>;
+  /** SIGKILL (default) or SIGTERM; resolves when the process is gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startMosquitto(dir: string): Promise<Mosquitto> {
+  mkdirSync(join(dir, 'db'), { recursive: true });
+  const port = await freePort();
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(
+    conf,
+    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${join(dir, 'db')}/`, 'autosave_interval 1', 'log_dest none',
+      // mosquitto drops QoS 1 messages beyond 1000 queued per client by default; the fuzz test
+      // sends 1,000 commands in one burst.
+      'max_queued_messages 5000', ''].join('\n'),
+  );
+  let child: ChildProcess | undefined;
+  const broker: Mosquitto = {
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    async start() {
+      child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+      await waitForPort(port, 10_000);
+    },
+    async kill(signal = 'SIGKILL') {
+      const c = child;
+      child = undefined;
+      if (!c || c.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        c.once('exit', () => resolve());
+        c.kill(signal);
+      });
+    },
+  };
+  await broker.start();
+  return broker;
+}
