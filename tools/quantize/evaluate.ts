@@ -13,6 +13,8 @@ import type { FaceCrop } from './calibration-data.ts';
 import type { CalibrationFeeds } from './activation-stats.ts';
 import type { Model } from './onnx-io.ts';
 import { withTempSession } from './temp-session.ts';
+// One implementation of the verification metrics for every tool (arcedge eval owns them).
+import { acceptRate, aucMannWhitney, thresholdAtFar } from '../eval/metrics.ts';
 
 export interface Summary {
   readonly n: number;
@@ -25,26 +27,6 @@ export function summarize(values: readonly number[]): Summary {
   const sorted = [...values].sort((a, b) => a - b);
   const mean = sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length);
   return { n: sorted.length, mean, p1: sorted[Math.floor(0.01 * (sorted.length - 1))] ?? NaN, min: sorted[0] ?? NaN };
-}
-
-/** P(same-pair score > different-pair score), ties one half (Mann-Whitney U over average ranks). */
-export function auc(same: readonly number[], different: readonly number[]): number {
-  const all = [...same.map((v) => ({ v, same: true })), ...different.map((v) => ({ v, same: false }))].sort((a, b) => a.v - b.v);
-  let rankSum = 0;
-  for (let i = 0; i < all.length; ) {
-    let j = i;
-    while (j < all.length && all[j]!.v === all[i]!.v) j++;
-    for (let k = i; k < j; k++) if (all[k]!.same) rankSum += (i + 1 + j) / 2;
-    i = j;
-  }
-  return (rankSum - (same.length * (same.length + 1)) / 2) / (same.length * different.length);
-}
-
-/** Fraction of same pairs above the threshold that lets at most `far` of different pairs through. */
-export function tarAtFar(same: readonly number[], different: readonly number[], far: number): number {
-  const sorted = [...different].sort((a, b) => b - a);
-  const threshold = sorted[Math.min(sorted.length - 1, Math.floor(far * sorted.length))]!;
-  return same.filter((v) => v > threshold).length / same.length;
 }
 
 export interface Verification {
@@ -63,7 +45,7 @@ function verification(embeddings: readonly Float32Array[], identities: readonly 
     }
   }
   if (same.length === 0 || different.length === 0) return undefined;
-  return { pairs: { same: same.length, different: different.length }, auc: auc(same, different), tarAtFar1e3: tarAtFar(same, different, 1e-3) };
+  return { pairs: { same: same.length, different: different.length }, auc: aucMannWhitney(same, different), tarAtFar1e3: acceptRate(same, thresholdAtFar(different, 1e-3)) };
 }
 
 export interface Accuracy {
