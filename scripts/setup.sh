@@ -69,4 +69,4 @@ else
   npm ci --no-audit --no-fund
   echo "$want" > "$stamp"
 fi
-echo "setup: done. Try: npm start (analyses ../shared/assets/faces or a path you give: npm start -- photo.jpg)"
+echo "setup: done. Try: npm start (the agent on embedded defaults, printing recognition events), or npm run arcedge -- demo photo.jpg"
