@@ -50,7 +50,11 @@ export async function startMosquitto(dir: string): Promise<Mosquitto> {
     [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${join(dir, 'db')}/`, 'autosave_interval 1', 'log_dest none',
       // mosquitto drops QoS 1 messages beyond 1000 queued per client by default; the fuzz test
       // sends 1,000 commands in one burst.
-      'max_queued_messages 5000', ''].join('\n'),
+      'max_queued_messages 5000',
+      // Started as root, mosquitto switches to the mosquitto user, which cannot write this test
+      // folder: persistence (the subscriber's session across a restart) would silently fail.
+      ...(process.getuid?.() === 0 ? ['user root'] : []),
+      ''].join('\n'),
   );
   let child: ChildProcess | undefined;
   const broker: Mosquitto = {
