@@ -28,7 +28,7 @@ describe('arcedge doctor', () => {
     assert.equal(byTarget.cpu.loads, true);
     assert.ok(byTarget.cpu.runMs > 0);
     if (!byTarget.tensorrt.available) assert.match(byTarget.tensorrt.reason, /npm run build:tensorrt/);
-    assert.match(report.engineCache, /arcedge/);
+    assert.match(report.engineCache, /tensorrt$/); // $ARCEDGE_HOME/tensorrt or $ARCEDGE_ENGINE_CACHE
   });
 
   it('text output has one line per target and finds the assets model by itself', async () => {
