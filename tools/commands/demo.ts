@@ -3,26 +3,17 @@
  * pointed at (files or folders, recursively) with a model set (default: `default`, pulled on
  * first use) and prints each face found. A photo that cannot be read is reported and skipped.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { createFaceAnalyzer, isArcEdgeError, type Face } from '../../sdk/index.ts';
 import { defineCommand, EXIT, UsageError } from '../cli/command.ts';
+import { IMAGE_EXTENSIONS, walkImages } from '../cli/images.ts';
 
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp', '.bmp', '.pbm', '.pgm', '.ppm', '.pnm']);
 
 /** The shared assets sit beside the checkout (../shared/assets) in development. */
 function defaultPhotoDir(): string | undefined {
   const candidates = [resolve('..', 'shared', 'assets', 'faces'), resolve('shared', 'assets', 'faces')];
   return candidates.find((dir) => existsSync(dir));
-}
-
-function collectImages(path: string, out: string[]): void {
-  const stats = statSync(path);
-  if (stats.isDirectory()) {
-    for (const entry of readdirSync(path).sort()) collectImages(join(path, entry), out);
-  } else if (IMAGE_EXTENSIONS.has(extname(path).toLowerCase())) {
-    out.push(path);
-  }
 }
 
 function describeFace(face: Face, index: number): string {
@@ -60,7 +51,7 @@ async function demo(
   const images: string[] = [];
   for (const root of roots) {
     if (!existsSync(root)) throw new UsageError(`${root} does not exist`);
-    collectImages(root, images);
+    walkImages(root, images);
   }
   if (images.length === 0) throw new UsageError(`no images (${[...IMAGE_EXTENSIONS].join(' ')}) under ${roots.join(', ')}`);
 

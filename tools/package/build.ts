@@ -22,6 +22,7 @@ import {
   type ModelPackageManifest,
   type PackageFile,
 } from '../../sdk/index.ts';
+import { walkImages } from '../cli/images.ts';
 import { sha256File, sha256Hex } from '../../sdk/internal.ts';
 
 export interface BuildPackageOptions {
@@ -42,7 +43,6 @@ export interface BuildPackageOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-const IMAGE = /\.(jpe?g|png|webp|bmp|gif)$/i;
 
 function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8'));
@@ -89,16 +89,8 @@ async function locateModel(input: string): Promise<{ path: string; manifest: Mod
 /** Golden faces: aligned crops from photos with exactly one face, embedded with the packaged model. */
 async function goldenFaces(options: BuildPackageOptions, model: { path: string; manifest: ModelManifest }): Promise<{ crops: Frame[]; embeddings: Float32Array[] }> {
   const wanted = options.faces ?? 4;
-  const photos: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir).sort()) {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (IMAGE.test(entry)) photos.push(path);
-    }
-  };
   if (!existsSync(options.facesDir)) throw new ArcEdgeError('IMAGE_NOT_FOUND', `faces folder ${options.facesDir} does not exist`, { fix: 'pass --faces <folder of face photos>' });
-  walk(options.facesDir);
+  const photos = walkImages(options.facesDir);
   const detector = await createFacePipeline({
     models: options.detectorModels ?? 'default',
     stages: ['detect'],

@@ -8,11 +8,11 @@
  * Identities come from folder names (`<folder>/<person>/<photo>`): they label the pairs that
  * verification AUC is measured on. Photos directly in the folder have no identity.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, dirname, relative, resolve } from 'node:path';
+import { IMAGE_EXTENSIONS, walkImages } from '../cli/images.ts';
 import { ArcEdgeError, createFacePipeline, isArcEdgeError, type Detection, type FacePipeline, type Frame } from '../../sdk/index.ts';
 
-const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.gif', '.pgm', '.ppm', '.pbm']);
 
 export interface FaceCrop {
   readonly crop: Frame;
@@ -38,16 +38,7 @@ export function listImages(folder: string): string[] {
     isDir = false;
   }
   if (!isDir) throw new ArcEdgeError('IMAGE_NOT_FOUND', `calibration folder ${root} does not exist or is not a directory`, { fix: 'pass --calib <folder of face photos>' });
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(path);
-    }
-  };
-  walk(root);
-  return out;
+  return walkImages(root);
 }
 
 const largest = (faces: readonly Detection[]): Detection | undefined =>

@@ -5,10 +5,10 @@
  * byte-for-byte when they are JPEG. Every skipped photo has a reason.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
+import { isImage } from '../cli/images.ts';
 import { ArcEdgeError, createFacePipeline, encodeJpeg, isArcEdgeError, type FacePipeline } from '../../sdk/index.ts';
 
-export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp', '.gif', '.pgm', '.ppm', '.pbm']);
 const CROP_PX = 112;
 
 export interface Person {
@@ -28,7 +28,7 @@ export function listPeople(root: string): Person[] {
     .map((name) => ({
       name,
       images: readdirSync(join(root, name))
-        .filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase()))
+        .filter((f) => isImage(f))
         .sort()
         .map((f) => join(root, name, f)),
     }))

@@ -1,26 +1,11 @@
 /** What enroll, identify and the gallery subcommands share: photo discovery, model loading, opening. */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { collectImages, isImage } from '../../cli/images.ts';
 import { createFacePipeline, galleryModelOf, openGallery, type FacePipeline, type Gallery, type PipelineStage } from '../../../sdk/index.ts';
 import { UsageError } from '../../cli/command.ts';
 
-export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.gif', '.webp', '.bmp', '.pbm', '.pgm', '.ppm', '.pnm']);
-
-export const isImage = (path: string): boolean => IMAGE_EXTENSIONS.has(extname(path).toLowerCase());
-
-/** Every image under the paths (files as given, folders recursively, sorted). */
-export function collectImages(paths: readonly string[]): string[] {
-  const out: string[] = [];
-  const walk = (path: string): void => {
-    if (statSync(path).isDirectory()) for (const entry of readdirSync(path).sort()) walk(join(path, entry));
-    else if (isImage(path)) out.push(path);
-  };
-  for (const p of paths) {
-    if (!existsSync(p)) throw new UsageError(`${p} does not exist`);
-    walk(p);
-  }
-  return out;
-}
+export { collectImages, isImage } from '../../cli/images.ts';
 
 /** A `<person>/<images>` tree: one entry per person folder; loose images are returned apart. */
 export function personFolders(root: string): { people: { name: string; photos: string[] }[]; loose: string[] } {
