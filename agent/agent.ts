@@ -15,6 +15,7 @@ import {
   type RecognitionEvent,
 } from '../sdk/index.ts';
 import { handleCommand } from './commands/handler.ts';
+import { TransferStore } from './deploy/transfer-store.ts';
 import { commandContext } from './commands/context.ts';
 import type { AgentConfig } from './config/schema.ts';
 import { readSecret } from './config/secrets.ts';
@@ -45,6 +46,8 @@ export interface AgentHooks {
 export class Agent {
   readonly topics: DeviceTopics;
   readonly outbox: Outbox;
+  /** Chunked transfers staged under <dataDir>/incoming/ (arcedge deploy, gallery push). */
+  readonly transfers: TransferStore;
   readonly cameras = new Map<string, Camera>();
   readonly cameraStatus = new Map<string, CameraStatus>();
   readonly timings = new StageTimings();
@@ -68,6 +71,11 @@ export class Agent {
   ) {
     this.topics = deviceTopics(config.device.id);
     this.outbox = new Outbox(join(config.dataDir, 'outbox'));
+    this.transfers = new TransferStore(
+      join(config.dataDir, 'incoming'),
+      { maxBytes: config.transfers.maxBytes, staleMs: config.transfers.staleHours * 3600_000 },
+      (level, msg, fields) => this.logger.log(level, msg, fields),
+    );
     this.publisher = new EventPublisher(this.outbox, this.topics.events, (e) => this.logger.log('warn', 'event publish failed', { error: e.message }));
   }
 
@@ -75,6 +83,7 @@ export class Agent {
     const { config, logger } = this;
     const enabled = config.cameras.filter((c) => c.enabled);
     logger.log('info', 'agent starting', { device: config.device.id, cameras: enabled.map((c) => c.id), pendingEvents: this.outbox.pendingFiles().length });
+    this.transfers.cleanStale();
     // 1. The broker: the configured one, or an embedded one.
     if (config.mqtt.url) this.brokerUrl = config.mqtt.url;
     else {

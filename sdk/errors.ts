@@ -93,9 +93,21 @@ export const ERROR_CODES = {
   // agent: commands, cameras, sources
   PAYLOAD_TOO_LARGE: { meaning: 'an MQTT command payload is larger than the limit; it was refused before decoding', fix: 'send a smaller payload (downscale the JPEG; the limit is in docs/agent.md)' },
   COMMAND_INVALID: { meaning: 'a command payload is not JSON or does not match the command\'s schema', fix: 'fix every problem listed (each with its path); the JSON Schemas are in docs/protocol/' },
-  COMMAND_UNKNOWN: { meaning: 'no command has this name', fix: 'use one of enroll, forget, list, snapshot, status, reload' },
+  COMMAND_UNKNOWN: { meaning: 'no command has this name', fix: 'use one of enroll, forget, list, snapshot, status, reload, transfer' },
   CAMERA_UNKNOWN: { meaning: 'no configured camera has this id', fix: 'use a camera id from the agent config (the status command lists them)' },
   CAMERA_NO_FRAME: { meaning: 'the camera has not delivered a frame yet (starting or offline)', fix: 'wait until its status is online, or check the source' },
+  // Transfers (arcedge deploy / gallery push): chunked over MQTT, staged under <dataDir>/incoming/.
+  TRANSFER_TOO_LARGE: { meaning: 'a transfer is larger than the device accepts (transfers.maxBytes) or than its free disk space allows', fix: 'free space on the device, raise transfers.maxBytes in its config, or send a smaller package' },
+  TRANSFER_UNKNOWN: { meaning: 'a chunk, status or commit names a transfer the device does not have (never begun, or cleaned up as stale)', fix: 'run the deploy again: it begins the transfer anew and resumes from what the device holds' },
+  TRANSFER_CONFLICT: { meaning: 'a transfer id is already in use on the device for a file of another size, hash or kind', fix: 'use another transfer id (arcedge derives it from the file hash, so re-run arcedge deploy)' },
+  TRANSFER_CHUNK_INVALID: { meaning: 'a chunk has the wrong index, size or sha256 for its transfer', fix: 'resend the chunk (arcedge retries by itself); if it persists, the link corrupts data' },
+  TRANSFER_INCOMPLETE: { meaning: 'a commit arrived before every chunk of the transfer was received', fix: 'send the missing chunks listed in details.missing, then commit again (arcedge resumes by itself)' },
+  TRANSFER_HASH_MISMATCH: { meaning: 'the reassembled file does not have the sha256 the host declared; it was discarded', fix: 'run the deploy again; if it persists, check the file on the host (sha256sum)' },
+  ARCHIVE_INVALID: { meaning: 'a .tar is truncated or malformed (bad header checksum, missing end marker, unreadable size)', fix: 'create it again with `tar -cf pkg.tar -C <package dir> .` or deploy the package directory itself' },
+  ARCHIVE_UNSAFE: { meaning: 'a .tar holds an entry that could write outside its folder or is not a plain file: absolute path, `..`, symlink, hard link or device', fix: 'deploy the package directory (arcedge builds a clean tar), or re-create the tar from plain files only' },
+  ARCHIVE_TOO_LARGE: { meaning: 'a .tar unpacks to more bytes or entries than the limit allows', fix: 'check the archive (a package is a few model files); raise transfers.maxBytes only for a genuinely large package' },
+  DEVICE_UNREACHABLE: { meaning: 'a device did not answer a command over MQTT in time (offline, not subscribed, or the broker refused the topic)', fix: 'check `arcedge devices` (is it online?), the broker URL and the ACL for the host user; then run the command again' },
+  BROKER_UNREACHABLE: { meaning: 'the host could not connect to the MQTT broker', fix: 'check --broker (mqtt://host:1883 or mqtts://...), the credentials and --ca; the broker must be running' },
 } as const satisfies Record<string, { readonly meaning: string; readonly fix: string }>;
 
 export type ArcEdgeErrorCode = keyof typeof ERROR_CODES;

@@ -118,6 +118,9 @@ export {
   CommandReplySchema,
   ReplyErrorSchema,
   COMMAND_SCHEMAS,
+  TransferCommandSchema,
+  TRANSFER_KINDS,
+  MAX_CHUNK_BYTES,
   EVENT_TYPES,
   CAMERA_STATES,
   PROTOCOL_SCHEMAS,
@@ -136,6 +139,8 @@ export type {
   EnrollCommand,
   ForgetCommand,
   SnapshotCommand,
+  TransferCommand,
+  TransferKind,
 } from './protocol/index.ts';
 
 // Search (pure): exact top-k over a contiguous float32/float16/int8 matrix, per-identity
@@ -188,8 +193,10 @@ export {
   signBytes,
   runPackageSelfTest,
   formatSha256Sums,
+  createTar,
+  extractTar,
   PACKAGE_MANIFEST,
   PACKAGE_SIGNATURE,
   PACKAGE_SUMS,
 } from './package/index.ts';
-export type { ModelPackageManifest, PackageFile, VerifiedPackage, TrustedKeys, SigningKeys, SelfTestResult } from './package/index.ts';
+export type { ModelPackageManifest, PackageFile, VerifiedPackage, TrustedKeys, SigningKeys, SelfTestResult, ExtractLimits, ExtractResult } from './package/index.ts';

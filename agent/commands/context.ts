@@ -48,6 +48,7 @@ export function commandContext(agent: Agent, reload: (() => Promise<{ changed: s
       cameras: [...agent.cameraStatus.values()],
       pendingEvents: agent.outbox.pendingFiles().length,
     }),
+    transfer: (command) => agent.transfers.run(command),
     async reload() {
       if (!reload) throw new ArcEdgeError('CONFIG_INVALID', 'this agent was started without a config file, so there is nothing to reload', { fix: 'start it with --config <file>' });
       const { changed, apply } = await reload(); // validates the file; throws CONFIG_INVALID with every problem

@@ -12,6 +12,7 @@ import {
   isArcEdgeError,
   type CommandName,
   type CommandReply,
+  type TransferCommand,
 } from '../../sdk/index.ts';
 import { formatIssues } from '../config/load.ts';
 
@@ -23,6 +24,8 @@ export interface CommandContext {
   snapshot(camera: string, annotate: boolean): Promise<unknown>;
   status(): unknown;
   reload(): Promise<unknown>;
+  /** Chunked file transfer (agent/deploy/transfer-store.ts). */
+  transfer(command: TransferCommand): Promise<unknown>;
 }
 
 /** A person id from a display name: "Ada Lovelace" -> "ada-lovelace". */
@@ -57,6 +60,8 @@ async function run(ctx: CommandContext, name: CommandName, request: Record<strin
       return ctx.status();
     case 'reload':
       return ctx.reload();
+    case 'transfer':
+      return ctx.transfer(request as TransferCommand);
   }
 }
 

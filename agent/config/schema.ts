@@ -119,6 +119,14 @@ export const AgentConfigSchema = z
       .strict()
       .default({ maxPayloadBytes: 4 * 1024 * 1024 })
       .describe('MQTT commands'),
+    transfers: z
+      .object({
+        maxBytes: z.number().int().min(1024 * 1024).default(1024 * 1024 * 1024).describe('largest file (package .tar or gallery) a transfer may declare, bytes; also the cap on all unfinished transfers together. The free disk must hold twice the file'),
+        staleHours: z.number().positive().default(24).describe('an unfinished (or never applied) transfer idle this long is deleted from <dataDir>/incoming/'),
+      })
+      .strict()
+      .default({ maxBytes: 1024 * 1024 * 1024, staleHours: 24 })
+      .describe('chunked transfers from `arcedge deploy` and `arcedge gallery push` (docs/deploy.md)'),
     metrics: z
       .object({ intervalSec: z.number().positive().default(30).describe('metrics publish interval (also logged)') })
       .strict()

@@ -31,6 +31,47 @@ export const SnapshotCommandSchema = z
 export const StatusCommandSchema = z.object({ id: RequestId }).strict();
 export const ReloadCommandSchema = z.object({ id: RequestId }).strict();
 
+/**
+ * `transfer`: a file (a model package as .tar, or a gallery) sent in chunks, each acknowledged by
+ * its reply. begin declares it (idempotent: the reply says which chunks the device already has,
+ * so a host resumes after any disconnect), chunk sends one, status asks again, commit checks the
+ * whole sha256 and stages it under <dataDir>/incoming/<transfer>/, abort drops it. docs/deploy.md.
+ */
+const TransferId = z.string().regex(ID_PATTERN).describe('transfer id (letters, digits, . _ -; at most 64); the staging folder <dataDir>/incoming/<transfer>/');
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits');
+export const TRANSFER_KINDS = ['model-package', 'gallery'] as const;
+/** Largest chunk a host may declare: its base64 (4/3) plus the JSON around it stays under MAX_COMMAND_BYTES. */
+export const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
+export const TransferCommandSchema = z.discriminatedUnion('op', [
+  z
+    .object({
+      id: RequestId,
+      op: z.literal('begin').describe('declare the transfer (or ask how far an earlier one got)'),
+      transfer: TransferId,
+      kind: z.enum(TRANSFER_KINDS).describe('model-package: a .tar of a package directory; gallery: a gallery .db file'),
+      name: z.string().min(1).max(200).describe('what it is, for logs and transfer.json (package name or gallery file name)'),
+      bytes: z.number().int().positive().describe('size of the whole file'),
+      sha256: Sha256.describe('sha256 of the whole file, checked at commit'),
+      chunkBytes: z.number().int().min(1024).max(MAX_CHUNK_BYTES).describe('size of every chunk but the last'),
+    })
+    .strict(),
+  z
+    .object({
+      id: RequestId,
+      op: z.literal('chunk').describe('one chunk; its reply is the acknowledgement'),
+      transfer: TransferId,
+      index: z.number().int().nonnegative().describe('chunk number, from 0'),
+      data: z.string().min(1).describe('the chunk bytes, base64 (RFC 4648)'),
+      sha256: Sha256.describe('sha256 of the chunk bytes'),
+    })
+    .strict(),
+  z.object({ id: RequestId, op: z.literal('status').describe('which chunks the device holds'), transfer: TransferId }).strict(),
+  z.object({ id: RequestId, op: z.literal('commit').describe('every chunk sent: check the sha256 and stage the file'), transfer: TransferId }).strict(),
+  z.object({ id: RequestId, op: z.literal('abort').describe('drop the transfer and its chunks'), transfer: TransferId }).strict(),
+]);
+export type TransferCommand = z.infer<typeof TransferCommandSchema>;
+export type TransferKind = (typeof TRANSFER_KINDS)[number];
+
 export const COMMAND_SCHEMAS = {
   enroll: EnrollCommandSchema,
   forget: ForgetCommandSchema,
@@ -38,6 +79,7 @@ export const COMMAND_SCHEMAS = {
   snapshot: SnapshotCommandSchema,
   status: StatusCommandSchema,
   reload: ReloadCommandSchema,
+  transfer: TransferCommandSchema,
 } as const;
 
 export type EnrollCommand = z.infer<typeof EnrollCommandSchema>;

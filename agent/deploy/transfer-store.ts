@@ -1,0 +1,308 @@
+/**
+ * The device side of `transfer`: chunks land on disk as they arrive, so a restarted agent keeps
+ * what it received and the host resumes from there. Layout under <dataDir>/incoming/<transfer>/:
+ *
+ *   transfer.partial.json  the declaration from begin (kind, name, bytes, sha256, chunkBytes)
+ *   chunks/<index>         one file per received chunk (written to a temp name, then renamed)
+ *   package/ | gallery.db  after commit: the extracted package, or the gallery file
+ *   transfer.json          written last and atomically, once the sha256 matched (the contract
+ *                          with the apply command: no transfer.json, no apply)
+ *
+ * Disk is bounded: a transfer over transfers.maxBytes, or one the free space cannot hold twice
+ * (chunks, then the staged copy), is refused up front; the incomplete transfers together stay
+ * under maxBytes; transfers idle for transfers.staleHours are deleted.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import { open, readFile, rm, writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ArcEdgeError, extractTar, type TransferCommand, type TransferKind } from '../../sdk/index.ts';
+
+export interface TransferLimits {
+  readonly maxBytes: number;
+  readonly staleMs: number;
+  /** Kept free beside a transfer's two copies, bytes. */
+  readonly reserveBytes?: number;
+}
+
+interface Declaration {
+  readonly kind: TransferKind;
+  readonly name: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly chunkBytes: number;
+  readonly begun: string;
+}
+
+/** What begin, status and commit answer. */
+export interface TransferState {
+  readonly transfer: string;
+  readonly kind: TransferKind;
+  readonly name: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly chunkBytes: number;
+  readonly chunks: number;
+  readonly received: number;
+  /** Chunk indices still to send (empty when complete). */
+  readonly missing: number[];
+  readonly complete: boolean;
+}
+
+const PARTIAL = 'transfer.partial.json';
+const DONE = 'transfer.json';
+const CHUNKS = 'chunks';
+
+function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(tmp, path);
+}
+
+const chunkCount = (d: Declaration): number => Math.ceil(d.bytes / d.chunkBytes);
+
+export class TransferStore {
+  /** Received chunk indices per transfer, loaded from disk on first use (so a restart keeps them). */
+  private readonly have = new Map<string, Set<number>>();
+  /** One operation at a time per transfer: a commit never races a late chunk. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly dir: string,
+    private readonly limits: TransferLimits,
+    private readonly log: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void = () => {},
+  ) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  run(cmd: TransferCommand): Promise<unknown> {
+    const previous = this.queues.get(cmd.transfer) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(() => this.dispatch(cmd));
+    this.queues.set(cmd.transfer, next);
+    void next.finally(() => this.queues.get(cmd.transfer) === next && this.queues.delete(cmd.transfer)).catch(() => {});
+    return next;
+  }
+
+  private async dispatch(cmd: TransferCommand): Promise<unknown> {
+    switch (cmd.op) {
+      case 'begin':
+        return this.begin(cmd);
+      case 'chunk':
+        return this.chunk(cmd);
+      case 'status':
+        return this.state(cmd.transfer);
+      case 'commit':
+        return this.commit(cmd.transfer);
+      case 'abort':
+        this.remove(cmd.transfer);
+        return { transfer: cmd.transfer, aborted: true };
+    }
+  }
+
+  /** Deletes transfers idle longer than staleMs; returns their ids. */
+  cleanStale(now = Date.now()): string[] {
+    const removed: string[] = [];
+    for (const id of existsSync(this.dir) ? readdirSync(this.dir) : []) {
+      if (this.queues.has(id)) continue;
+      const folder = join(this.dir, id);
+      const times = [folder, join(folder, PARTIAL), join(folder, CHUNKS), join(folder, DONE)].filter((p) => existsSync(p)).map((p) => statSync(p).mtimeMs);
+      if (now - Math.max(...times) > this.limits.staleMs) {
+        this.remove(id);
+        removed.push(id);
+      }
+    }
+    if (removed.length > 0) this.log('info', 'stale transfers removed', { transfers: removed });
+    return removed;
+  }
+
+  private folder(id: string): string {
+    return join(this.dir, id);
+  }
+
+  private declaration(id: string): { decl: Declaration; complete: boolean } | undefined {
+    const folder = this.folder(id);
+    for (const [file, complete] of [[DONE, true], [PARTIAL, false]] as const) {
+      const path = join(folder, file);
+      if (existsSync(path)) {
+        const d = JSON.parse(readFileSync(path, 'utf8')) as Declaration;
+        // transfer.json holds the contract's fields only (no chunkBytes): report one chunk.
+        return { decl: complete ? { ...d, chunkBytes: d.chunkBytes ?? d.bytes } : d, complete };
+      }
+    }
+    return undefined;
+  }
+
+  private received(id: string): Set<number> {
+    let set = this.have.get(id);
+    if (!set) {
+      const chunksDir = join(this.folder(id), CHUNKS);
+      set = new Set(existsSync(chunksDir) ? readdirSync(chunksDir).filter((f) => /^\d+$/.test(f)).map(Number) : []);
+      this.have.set(id, set);
+    }
+    return set;
+  }
+
+  private stateOf(id: string, decl: Declaration, complete: boolean): TransferState {
+    const chunks = chunkCount(decl);
+    const have = complete ? undefined : this.received(id);
+    const missing: number[] = [];
+    if (have) for (let i = 0; i < chunks; i++) if (!have.has(i)) missing.push(i);
+    const { kind, name, bytes, sha256, chunkBytes } = decl;
+    return { transfer: id, kind, name, bytes, sha256, chunkBytes, chunks, received: chunks - missing.length, missing, complete };
+  }
+
+  state(id: string): TransferState {
+    const found = this.declaration(id);
+    if (!found) {
+      throw new ArcEdgeError('TRANSFER_UNKNOWN', `no transfer "${id}" on this device (never begun, aborted or removed as stale)`, { details: { transfer: id } });
+    }
+    return this.stateOf(id, found.decl, found.complete);
+  }
+
+  private begin(cmd: Extract<TransferCommand, { op: 'begin' }>): TransferState {
+    let existing = this.declaration(cmd.transfer);
+    if (existing?.complete && !existsSync(join(this.folder(cmd.transfer), existing.decl.kind === 'model-package' ? 'package' : 'gallery.db'))) {
+      this.remove(cmd.transfer); // applied and cleared away since: send it again
+      existing = undefined;
+    }
+    if (existing) {
+      const d = existing.complete ? { ...existing.decl, chunkBytes: cmd.chunkBytes } : existing.decl;
+      if (d.kind !== cmd.kind || d.bytes !== cmd.bytes || d.sha256 !== cmd.sha256 || d.chunkBytes !== cmd.chunkBytes) {
+        throw new ArcEdgeError('TRANSFER_CONFLICT', `transfer "${cmd.transfer}" exists for ${d.kind} ${d.name} (${d.bytes} bytes, sha256 ${d.sha256.slice(0, 12)}…, chunks of ${d.chunkBytes})`, {
+          details: { transfer: cmd.transfer, existing: d },
+        });
+      }
+      return this.stateOf(cmd.transfer, d, existing.complete); // a resume
+    }
+    this.cleanStale();
+    const { maxBytes, reserveBytes = 32 * 1024 * 1024 } = this.limits;
+    if (cmd.bytes > maxBytes) {
+      throw new ArcEdgeError('TRANSFER_TOO_LARGE', `the ${cmd.kind} ${cmd.name} is ${cmd.bytes} bytes; this device accepts at most ${maxBytes} (transfers.maxBytes)`, {
+        details: { bytes: cmd.bytes, maxBytes },
+      });
+    }
+    const pending = this.pending();
+    const pendingBytes = pending.reduce((sum, p) => sum + p.bytes, 0);
+    if (pendingBytes + cmd.bytes > maxBytes) {
+      throw new ArcEdgeError('TRANSFER_TOO_LARGE', `${pending.length} unfinished transfer(s) hold ${pendingBytes} bytes; with this one (${cmd.bytes}) that is over transfers.maxBytes ${maxBytes}`, {
+        fix: `finish or abort them (transfer op abort: ${pending.map((p) => p.transfer).join(', ')}), or wait: they are removed after transfers.staleHours`,
+        details: { pending, maxBytes },
+      });
+    }
+    const fs = statfsSync(this.dir);
+    const free = Number(fs.bavail) * Number(fs.bsize);
+    // Two copies at the peak: the chunks, then the staged package beside the reassembled file.
+    const need = 2 * cmd.bytes + reserveBytes;
+    if (free < need) {
+      throw new ArcEdgeError('TRANSFER_TOO_LARGE', `the device has ${free} bytes free in ${this.dir}; the ${cmd.bytes}-byte ${cmd.kind} needs ${need} while it is staged`, {
+        fix: 'free disk space on the device (old packages, logs), then deploy again',
+        details: { free, need, dir: this.dir },
+      });
+    }
+    const folder = this.folder(cmd.transfer);
+    rmSync(folder, { recursive: true, force: true });
+    mkdirSync(join(folder, CHUNKS), { recursive: true });
+    const decl: Declaration = { kind: cmd.kind, name: cmd.name, bytes: cmd.bytes, sha256: cmd.sha256, chunkBytes: cmd.chunkBytes, begun: new Date().toISOString() };
+    writeJsonAtomic(join(folder, PARTIAL), decl);
+    this.have.set(cmd.transfer, new Set());
+    this.log('info', 'transfer begun', { transfer: cmd.transfer, kind: cmd.kind, name: cmd.name, bytes: cmd.bytes, chunks: chunkCount(decl) });
+    return this.stateOf(cmd.transfer, decl, false);
+  }
+
+  private pending(): { transfer: string; bytes: number }[] {
+    const out: { transfer: string; bytes: number }[] = [];
+    for (const id of readdirSync(this.dir)) {
+      const found = this.declaration(id);
+      if (found && !found.complete) out.push({ transfer: id, bytes: found.decl.bytes });
+    }
+    return out;
+  }
+
+  private async chunk(cmd: Extract<TransferCommand, { op: 'chunk' }>): Promise<{ transfer: string; index: number; received: number; chunks: number }> {
+    const found = this.declaration(cmd.transfer);
+    if (!found) throw new ArcEdgeError('TRANSFER_UNKNOWN', `no transfer "${cmd.transfer}" on this device; send begin first`, { details: { transfer: cmd.transfer } });
+    const { decl, complete } = found;
+    const chunks = chunkCount(decl);
+    if (complete) return { transfer: cmd.transfer, index: cmd.index, received: chunks, chunks };
+    if (cmd.index >= chunks) {
+      throw new ArcEdgeError('TRANSFER_CHUNK_INVALID', `chunk ${cmd.index} of transfer "${cmd.transfer}" is out of range (it has ${chunks} chunks)`, { details: { index: cmd.index, chunks } });
+    }
+    const data = Buffer.from(cmd.data, 'base64');
+    const expected = cmd.index === chunks - 1 ? decl.bytes - cmd.index * decl.chunkBytes : decl.chunkBytes;
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    if (data.length !== expected || sha256 !== cmd.sha256) {
+      throw new ArcEdgeError('TRANSFER_CHUNK_INVALID', `chunk ${cmd.index} of transfer "${cmd.transfer}" has ${data.length} bytes and sha256 ${sha256.slice(0, 12)}…; expected ${expected} bytes and ${cmd.sha256.slice(0, 12)}…`, {
+        details: { index: cmd.index, bytes: data.length, expectedBytes: expected },
+      });
+    }
+    const have = this.received(cmd.transfer);
+    if (!have.has(cmd.index)) {
+      const path = join(this.folder(cmd.transfer), CHUNKS, String(cmd.index));
+      const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+      try {
+        await writeFile(tmp, data);
+        await rename(tmp, path);
+      } catch (error) {
+        await rm(tmp, { force: true });
+        throw new ArcEdgeError('STORAGE_WRITE_FAILED', `cannot store chunk ${cmd.index} in ${path}: ${(error as Error).message}`, { cause: error });
+      }
+      have.add(cmd.index);
+    }
+    return { transfer: cmd.transfer, index: cmd.index, received: have.size, chunks };
+  }
+
+  /** Reassembles, checks the sha256, stages package/ or gallery.db, then writes transfer.json. */
+  private async commit(id: string): Promise<TransferState> {
+    const state = this.state(id);
+    if (state.complete) return state;
+    if (state.missing.length > 0) {
+      throw new ArcEdgeError('TRANSFER_INCOMPLETE', `transfer "${id}" still misses ${state.missing.length} of ${state.chunks} chunks`, {
+        details: { missing: state.missing.slice(0, 1000) },
+      });
+    }
+    const folder = this.folder(id);
+    const payload = join(folder, 'payload.tmp');
+    const staged = join(folder, 'package.tmp');
+    // Leftovers of a commit interrupted by a crash: redo it from the chunks.
+    for (const p of [payload, staged, join(folder, 'package'), join(folder, 'gallery.db')]) rmSync(p, { recursive: true, force: true });
+    const hash = createHash('sha256');
+    const out = await open(payload, 'w');
+    try {
+      for (let i = 0; i < state.chunks; i++) {
+        const data = await readFile(join(folder, CHUNKS, String(i)));
+        hash.update(data);
+        await out.write(data);
+      }
+      await out.sync();
+    } finally {
+      await out.close();
+    }
+    const sha256 = hash.digest('hex');
+    if (sha256 !== state.sha256) {
+      this.remove(id); // a chunk on disk is bad: start over rather than keep it
+      throw new ArcEdgeError('TRANSFER_HASH_MISMATCH', `transfer "${id}" reassembled to sha256 ${sha256}; the host declared ${state.sha256}`, { details: { transfer: id, sha256, expected: state.sha256 } });
+    }
+    try {
+      if (state.kind === 'model-package') {
+        await extractTar(payload, staged, { maxBytes: this.limits.maxBytes });
+        renameSync(staged, join(folder, 'package'));
+        rmSync(payload, { force: true });
+      } else renameSync(payload, join(folder, 'gallery.db'));
+    } catch (error) {
+      this.remove(id); // an unsafe or broken archive is never kept, not even in part
+      throw error;
+    }
+    const { kind, name, bytes } = state;
+    writeJsonAtomic(join(folder, DONE), { kind, name, bytes, sha256, complete: true });
+    rmSync(join(folder, CHUNKS), { recursive: true, force: true });
+    rmSync(join(folder, PARTIAL), { force: true });
+    this.have.delete(id);
+    this.log('info', 'transfer complete', { transfer: id, kind, name, bytes });
+    return this.stateOf(id, { ...state, begun: '' }, true);
+  }
+
+  private remove(id: string): void {
+    rmSync(this.folder(id), { recursive: true, force: true });
+    this.have.delete(id);
+  }
+}
