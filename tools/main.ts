@@ -59,6 +59,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
     summary: 'build and sign a model package (<model.onnx> --key --out); `package verify <dir> --pubkey` checks one',
     load: async () => (await import('./commands/package.ts')).packageCommand,
   },
+  deploy: {
+    summary: 'send a signed package to devices over MQTT (chunked, resumable), apply it there; --canary N first',
+    load: async () => (await import('./commands/deploy.ts')).deployCommand,
+  },
+  devices: {
+    summary: 'every device from the retained MQTT status: state, model and version, gallery, agent, last deploy',
+    load: async () => (await import('./commands/devices.ts')).devicesCommand,
+  },
   setup: {
     summary: 'build the OpenCV binding against the system OpenCV (once per machine)',
     load: async () => (await import('./commands/setup.ts')).setupCommand,

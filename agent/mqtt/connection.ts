@@ -14,7 +14,8 @@ export interface ConnectionOptions {
   readonly keepaliveSec: number;
   readonly reconnectMs: number;
   readonly tls?: { ca?: string; cert?: string; key?: string; passphrase?: string; rejectUnauthorized: boolean };
-  readonly will: { topic: string; payload: string; retain: boolean };
+  /** The agent's offline status; the host CLI (tools/deploy/fleet-client.ts) connects without one. */
+  readonly will?: { topic: string; payload: string; retain: boolean };
 }
 
 export interface ConnectionHandlers {
@@ -44,7 +45,7 @@ export function connectMqtt(options: ConnectionOptions, handlers: ConnectionHand
     connectTimeout: 10_000,
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.password !== undefined ? { password: options.password } : {}),
-    will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1, retain: options.will.retain },
+    ...(options.will ? { will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), qos: 1 as const, retain: options.will.retain } } : {}),
     ...(tls
       ? {
           rejectUnauthorized: tls.rejectUnauthorized,

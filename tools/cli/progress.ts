@@ -68,3 +68,40 @@ export function createProgress(options: ProgressOptions): Progress {
     },
   };
 }
+
+/** Several bars at once (one per device in `arcedge deploy`), drawn together on one stream. */
+export interface ProgressGroup {
+  bar(label: string, total: number): Progress;
+  stop(): void;
+}
+
+export function createProgressGroup(options: { silent?: boolean; stream?: NodeJS.WriteStream } = {}): ProgressGroup {
+  const stream = options.stream ?? process.stderr;
+  if (options.silent || !stream.isTTY) return { bar: () => SILENT, stop() {} };
+  const multi = new cliProgress.MultiBar(
+    { stream, format: '{label} [{bar}] {percentage}% | {value}/{total} | {text}', hideCursor: true, clearOnComplete: false },
+    cliProgress.Presets.shades_classic,
+  );
+  return {
+    bar(label, total) {
+      const bar = multi.create(total, 0, { label, text: '' });
+      let stopped = false;
+      return {
+        update(value, status) {
+          if (stopped) return;
+          if (status?.total !== undefined) bar.setTotal(status.total);
+          bar.update(value, { label, text: status?.text ?? '' });
+        },
+        increment(by = 1, text) {
+          if (!stopped) bar.increment(by, { label, text: text ?? '' });
+        },
+        stop() {
+          if (stopped) return;
+          stopped = true;
+          bar.stop();
+        },
+      };
+    },
+    stop: () => multi.stop(),
+  };
+}

@@ -2,12 +2,13 @@
 import { defineGroup } from '../../cli/command.ts';
 import { calibrateCommand } from './calibrate.ts';
 import { listCommand, removeCommand, renameCommand, showCommand } from './manage.ts';
+import { pushCommand } from './push.ts';
 import { reembedCommand } from './reembed.ts';
 import { exportCommand, importCommand } from './transfer.ts';
 
 export const galleryCommand = defineGroup({
   name: 'gallery',
-  summary: 'inspect and maintain a gallery: list, show, remove, rename, export, import, reembed, calibrate',
+  summary: 'inspect and maintain a gallery: list, show, remove, rename, export, import, reembed, calibrate, push (to devices)',
   subcommands: {
     list: listCommand,
     show: showCommand,
@@ -17,5 +18,6 @@ export const galleryCommand = defineGroup({
     import: importCommand,
     reembed: reembedCommand,
     calibrate: calibrateCommand,
+    push: pushCommand,
   },
 });

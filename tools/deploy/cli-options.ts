@@ -1,0 +1,53 @@
+/**
+ * The options every fleet command shares (broker, credentials, TLS, which devices), declared
+ * once for tools/cli/command.ts, and their translation into a connected FleetClient.
+ */
+import { ID_PATTERN } from '../../sdk/index.ts';
+import { UsageError, type OptionSpecs } from '../cli/command.ts';
+import { FleetClient, type BrokerOptions } from './fleet-client.ts';
+
+export const BROKER_OPTIONS = {
+  broker: { type: 'string', valueName: 'url', description: 'MQTT broker, mqtt://host:1883 or mqtts://host:8883 (default: $ARCEDGE_BROKER)' },
+  username: { type: 'string', description: 'MQTT user name (the host account in the broker ACL)' },
+  'password-file': { type: 'string', valueName: 'file', description: 'file holding the MQTT password (mode 0600)' },
+  ca: { type: 'string', valueName: 'ca.pem', description: 'CA certificate to trust for mqtts://' },
+  cert: { type: 'string', valueName: 'cert.pem', description: 'client certificate, for brokers that require one' },
+  key: { type: 'string', valueName: 'key.pem', description: 'client private key' },
+  insecure: { type: 'boolean', description: 'accept any broker certificate (testing only)' },
+} as const satisfies OptionSpecs;
+
+export const TARGET_OPTIONS = {
+  device: { type: 'string', multiple: true, valueName: 'id', description: 'target device id' },
+  all: { type: 'boolean', description: 'every device with a retained status on the broker' },
+} as const satisfies OptionSpecs;
+
+type BrokerValues = { broker: string | undefined; username: string | undefined; 'password-file': string | undefined; ca: string | undefined; cert: string | undefined; key: string | undefined; insecure: boolean };
+
+export function brokerOptions(values: BrokerValues): BrokerOptions {
+  const url = values.broker ?? process.env.ARCEDGE_BROKER;
+  if (!url) throw new UsageError('--broker <url> is required (or set ARCEDGE_BROKER)');
+  if (!/^(mqtt|mqtts|ws|wss|tcp|ssl):\/\//.test(url)) throw new UsageError(`--broker must start with mqtt://, mqtts://, ws:// or wss://, got "${url}"`);
+  return {
+    url,
+    ...(values.username !== undefined ? { username: values.username } : {}),
+    ...(values['password-file'] !== undefined ? { passwordFile: values['password-file'] } : {}),
+    ...(values.ca !== undefined ? { ca: values.ca } : {}),
+    ...(values.cert !== undefined ? { cert: values.cert } : {}),
+    ...(values.key !== undefined ? { key: values.key } : {}),
+    ...(values.insecure ? { insecure: true } : {}),
+  };
+}
+
+/** Target ids from --device (validated) or --all (retained statuses, online ones first). */
+export async function targetDevices(client: FleetClient, values: { device: string[]; all: boolean }): Promise<string[]> {
+  if (values.all === (values.device.length > 0)) throw new UsageError('give --device <id> (repeatable) or --all, not both');
+  if (!values.all) {
+    const bad = values.device.filter((d) => !ID_PATTERN.test(d));
+    if (bad.length) throw new UsageError(`device ids are 1-64 letters, digits, . _ or -: ${bad.join(', ')}`);
+    return [...new Set(values.device)];
+  }
+  await client.settle();
+  const all = [...client.statuses.entries()].sort(([a, sa], [b, sb]) => Number(sb.state === 'online') - Number(sa.state === 'online') || a.localeCompare(b));
+  if (all.length === 0) throw new UsageError('--all: no device has a retained status on this broker (check --broker, or `arcedge devices`)');
+  return all.map(([id]) => id);
+}

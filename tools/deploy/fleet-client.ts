@@ -1,0 +1,182 @@
+/**
+ * The host's MQTT view of the fleet, over the same adapter the agent uses (agent/mqtt/
+ * connection.ts owns mqtt.js): commands with one reply each, retained device status, and
+ * metrics. A request that gets no reply in time, or whose connection drops while it waits,
+ * fails with DEVICE_UNREACHABLE so callers retry (every transfer step is idempotent).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { connectMqtt, type MqttConnection } from '../../agent/mqtt/connection.ts';
+import { ArcEdgeError, deviceTopics, TOPIC_ROOT, type CommandReply, type DeviceStatus, type Metrics } from '../../sdk/index.ts';
+
+export interface BrokerOptions {
+  readonly url: string;
+  readonly username?: string;
+  readonly passwordFile?: string;
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly insecure?: boolean;
+}
+
+/** An error a device answered with: its code comes from the device's error table. */
+export class DeviceError extends Error {
+  constructor(
+    readonly device: string,
+    readonly code: string,
+    message: string,
+    readonly fix: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DeviceError';
+  }
+}
+
+interface Pending {
+  resolve(reply: CommandReply): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export type StatusListener = (device: string, status: DeviceStatus & Record<string, unknown>) => void;
+export type MetricsListener = (device: string, metrics: Metrics) => void;
+
+export class FleetClient {
+  /** Latest retained (or live) status per device. */
+  readonly statuses = new Map<string, DeviceStatus & Record<string, unknown>>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly statusListeners = new Set<StatusListener>();
+  private readonly metricsListeners = new Set<MetricsListener>();
+  private readonly prefix = `h${randomBytes(4).toString('hex')}`;
+  private counter = 0;
+  private connection!: MqttConnection;
+  private lastMessageAt = Date.now();
+
+  private constructor() {}
+
+  /** Connects (BROKER_UNREACHABLE after connectTimeoutMs) and subscribes to status, metrics and replies. */
+  static async connect(options: BrokerOptions, connectTimeoutMs = 10_000): Promise<FleetClient> {
+    const client = new FleetClient();
+    let firstError: Error | undefined;
+    const connected = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        void client.connection.end(true);
+        reject(new ArcEdgeError('BROKER_UNREACHABLE', `no connection to ${options.url} within ${connectTimeoutMs} ms${firstError ? `: ${firstError.message}` : ''}`, { details: { url: options.url } }));
+      }, connectTimeoutMs);
+      client.connection = connectMqtt(
+        {
+          url: options.url,
+          clientId: `arcedge-host-${client.prefix}`,
+          ...(options.username !== undefined ? { username: options.username } : {}),
+          ...(options.passwordFile !== undefined ? { password: readFileSync(options.passwordFile, 'utf8').replace(/\r?\n$/, '') } : {}),
+          keepaliveSec: 30,
+          reconnectMs: 500,
+          ...(options.ca || options.cert || options.key || options.insecure
+            ? { tls: { ...(options.ca ? { ca: options.ca } : {}), ...(options.cert ? { cert: options.cert } : {}), ...(options.key ? { key: options.key } : {}), rejectUnauthorized: !options.insecure } }
+            : {}),
+        },
+        {
+          connect: () => {
+            void client.subscribeAll().then(() => {
+              clearTimeout(timer);
+              resolve();
+            }, reject);
+          },
+          // A dropped connection loses the replies in flight: fail them now so callers retry
+          // after the reconnect instead of waiting out their timeouts.
+          close: () => client.failPending('the broker connection dropped'),
+          message: (topic, payload) => client.onMessage(topic, payload),
+          error: (error) => (firstError ??= error),
+        },
+      );
+    });
+    await connected;
+    return client;
+  }
+
+  get connected(): boolean {
+    return this.connection.connected;
+  }
+
+  private async subscribeAll(): Promise<void> {
+    for (const filter of [`${TOPIC_ROOT}/+/status`, `${TOPIC_ROOT}/+/metrics`, `${TOPIC_ROOT}/+/reply/+`]) await this.connection.subscribe(filter);
+  }
+
+  private failPending(why: string): void {
+    for (const [topic, p] of this.pending) {
+      clearTimeout(p.timer);
+      this.pending.delete(topic);
+      p.reject(new ArcEdgeError('DEVICE_UNREACHABLE', why, { details: { topic } }));
+    }
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    this.lastMessageAt = Date.now();
+    const parts = topic.split('/');
+    const device = parts[1] ?? '';
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString('utf8'));
+    } catch {
+      return; // not ours to judge: other publishers may share the tree
+    }
+    if (parts.length === 3 && parts[2] === 'status' && body && typeof body === 'object') {
+      const status = body as DeviceStatus & Record<string, unknown>;
+      this.statuses.set(device, status);
+      for (const l of this.statusListeners) l(device, status);
+    } else if (parts.length === 3 && parts[2] === 'metrics') {
+      for (const l of this.metricsListeners) l(device, body as Metrics);
+    } else if (parts.length === 4 && parts[2] === 'reply') {
+      const p = this.pending.get(topic);
+      if (!p) return;
+      clearTimeout(p.timer);
+      this.pending.delete(topic);
+      p.resolve(body as CommandReply);
+    }
+  }
+
+  onStatus(listener: StatusListener): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  onMetrics(listener: MetricsListener): () => void {
+    this.metricsListeners.add(listener);
+    return () => this.metricsListeners.delete(listener);
+  }
+
+  /** Waits until no message arrived for quietMs (retained ones come right after SUBACK), at most maxMs. */
+  async settle(quietMs = 400, maxMs = 3000): Promise<void> {
+    const until = Date.now() + maxMs;
+    while (Date.now() < until && Date.now() - this.lastMessageAt < quietMs) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  /**
+   * Sends `command` to a device and resolves with its result; a device error rejects with
+   * DeviceError, no reply within timeoutMs (or a dropped connection) with DEVICE_UNREACHABLE.
+   */
+  async request(device: string, command: string, body: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+    const id = `${this.prefix}-${(++this.counter).toString(36)}`;
+    const topics = deviceTopics(device);
+    const replyTopic = topics.reply(id);
+    if (!this.connection.connected) throw new ArcEdgeError('DEVICE_UNREACHABLE', 'not connected to the broker (reconnecting)', { details: { device } });
+    const reply = new Promise<CommandReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(replyTopic);
+        reject(new ArcEdgeError('DEVICE_UNREACHABLE', `${device} did not answer ${command} within ${timeoutMs} ms`, { details: { device, command } }));
+      }, timeoutMs);
+      this.pending.set(replyTopic, { resolve, reject, timer });
+    });
+    this.connection.publish(topics.command(command), JSON.stringify({ id, ...body }), { qos: 1 }).catch(() => {}); // a drop fails `reply` via close
+    const r = await reply;
+    if (r.ok) return r.result;
+    const e = r.error ?? { code: 'UNKNOWN', message: 'the device answered ok: false without an error', fix: 'check the agent log' };
+    throw new DeviceError(device, e.code, e.message, e.fix, e.details);
+  }
+
+  async end(): Promise<void> {
+    this.failPending('closing');
+    await this.connection.end(true);
+  }
+}
