@@ -9,7 +9,7 @@
  * 148/8, typeflag 156/1, linkname 157/100, magic 257/6, prefix 345/155; 512-byte blocks; the
  * checksum is the byte sum of the header with the chksum field read as eight spaces.
  */
-import { mkdirSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { ArcEdgeError } from '../errors.ts';
@@ -192,7 +192,7 @@ export async function extractTar(archive: string, dest: string, limits: ExtractL
 function listTree(dir: string, root = dir, out: { path: string; dir: boolean; size: number }[] = []) {
   for (const entry of readdirSync(dir).sort()) {
     const path = join(dir, entry);
-    const st = statSync(path, { throwIfNoEntry: true });
+    const st = lstatSync(path); // lstat: a symlink is refused, never followed
     const rel = relative(root, path).split(sep).join('/');
     if (st.isDirectory()) {
       out.push({ path: rel, dir: true, size: 0 });

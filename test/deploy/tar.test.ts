@@ -1,0 +1,150 @@
+/**
+ * The tar reader/writer (sdk/package/tar.ts): round trips, agreement with GNU tar both ways
+ * (ustar, gnu long names, pax), and refusal of every unsafe or broken archive without writing
+ * outside the destination. Unsafe archives are built here byte by byte (an independent ustar
+ * header writer), since GNU tar will not write `..` or absolute names by default.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { createTar, extractTar, isArcEdgeError } from '../../sdk/index.ts';
+import { sha256Hex } from '../../sdk/internal.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'arcedge-tar-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+let n = 0;
+const fresh = (name: string) => join(work, `${name}-${++n}`);
+
+function tree(dir: string, root = dir): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) Object.assign(out, tree(p, root));
+    else out[p.slice(root.length + 1)] = sha256Hex(readFileSync(p));
+  }
+  return out;
+}
+
+function sampleDir(): string {
+  const dir = fresh('src');
+  mkdirSync(join(dir, 'golden', 'deep'), { recursive: true });
+  writeFileSync(join(dir, 'manifest.json'), '{"a":1}\n');
+  writeFileSync(join(dir, 'model.onnx'), Buffer.from(Array.from({ length: 70_001 }, (_, i) => (i * 7919) % 256)));
+  writeFileSync(join(dir, 'golden', 'empty.bin'), '');
+  writeFileSync(join(dir, 'golden', 'deep', `${'n'.repeat(90)}.png`), 'x'.repeat(512)); // a path over 100 bytes: ustar prefix
+  return dir;
+}
+
+/** A raw ustar header, written independently of sdk/package/tar.ts. */
+function header(name: string, size: number, type: string, link = ''): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 100);
+  h.write('0000644\0', 100);
+  h.write('0000000\0', 108);
+  h.write('0000000\0', 116);
+  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
+  h.write('00000000000\0', 136);
+  h.write(type, 156);
+  h.write(link, 157, 100);
+  h.write('ustar\0' + '00', 257);
+  h.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  return h;
+}
+function archive(entries: { name: string; data?: string; type?: string; link?: string }[], end = true): string {
+  const parts: Buffer[] = [];
+  for (const e of entries) {
+    const data = Buffer.from(e.data ?? '');
+    parts.push(header(e.name, data.length, e.type ?? '0', e.link), data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  if (end) parts.push(Buffer.alloc(1024));
+  const path = `${fresh('raw')}.tar`;
+  writeFileSync(path, Buffer.concat(parts));
+  return path;
+}
+
+async function refused(path: string, code: string, limits = { maxBytes: 1 << 20 }): Promise<string> {
+  const dest = fresh('dest');
+  await assert.rejects(extractTar(path, dest, limits), (e) => isArcEdgeError(e) && e.code === code && e.fix.length > 0);
+  return dest;
+}
+
+test('round trip: the same files back, and the same bytes for the same tree', async () => {
+  const src = sampleDir();
+  const a = `${fresh('a')}.tar`;
+  const b = `${fresh('b')}.tar`;
+  const written = await createTar(src, a);
+  await createTar(src, b);
+  assert.equal(written.files, 4);
+  assert.equal(sha256Hex(readFileSync(a)), sha256Hex(readFileSync(b)), 'deterministic');
+  const dest = fresh('out');
+  const result = await extractTar(a, dest, { maxBytes: 1 << 20 });
+  assert.equal(result.files, 4);
+  assert.deepEqual(tree(dest), tree(src));
+});
+
+test('GNU tar reads what we write and we read what GNU tar writes (gnu long names, pax, ./ prefixes)', async () => {
+  const src = sampleDir();
+  const ours = `${fresh('ours')}.tar`;
+  await createTar(src, ours);
+  const gnuOut = fresh('gnu-out');
+  mkdirSync(gnuOut);
+  assert.equal(spawnSync('tar', ['-xf', ours, '-C', gnuOut]).status, 0);
+  assert.deepEqual(tree(gnuOut), tree(src));
+  for (const format of ['gnu', 'pax', 'ustar']) {
+    const theirs = `${fresh(format)}.tar`;
+    const r = spawnSync('tar', [`--format=${format}`, '-cf', theirs, '-C', src, '.'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const dest = fresh(`from-${format}`);
+    await extractTar(theirs, dest, { maxBytes: 1 << 20 });
+    assert.deepEqual(tree(dest), tree(src), format);
+  }
+});
+
+test('unsafe entries are refused and nothing lands outside the destination', async () => {
+  const outside = join(work, 'escaped.txt');
+  const dest = await refused(archive([{ name: 'ok.txt', data: 'fine' }, { name: '../escaped.txt', data: 'evil' }]), 'ARCHIVE_UNSAFE');
+  assert.ok(!existsSync(outside), '../ wrote outside');
+  assert.ok(!existsSync(join(dest, '..', 'escaped.txt')));
+  await refused(archive([{ name: `${work}/abs.txt`, data: 'evil' }]), 'ARCHIVE_UNSAFE');
+  assert.ok(!existsSync(join(work, 'abs.txt')));
+  await refused(archive([{ name: 'a/../../x', data: 'evil' }]), 'ARCHIVE_UNSAFE');
+  await refused(archive([{ name: 'link', type: '2', link: '/etc/passwd' }]), 'ARCHIVE_UNSAFE');
+  await refused(archive([{ name: 'hard', type: '1', link: 'ok.txt' }]), 'ARCHIVE_UNSAFE');
+  await refused(archive([{ name: 'dev', type: '3' }]), 'ARCHIVE_UNSAFE');
+  await refused(archive([{ name: 'twice', data: 'a' }, { name: 'twice', data: 'b' }]), 'ARCHIVE_UNSAFE');
+  // A symlink made by GNU tar from a real tree.
+  const src = fresh('with-link');
+  mkdirSync(src);
+  writeFileSync(join(src, 'manifest.json'), '{}');
+  symlinkSync('/etc/passwd', join(src, 'passwd'));
+  const gnu = `${fresh('gnu-link')}.tar`;
+  assert.equal(spawnSync('tar', ['-cf', gnu, '-C', src, '.']).status, 0);
+  await refused(gnu, 'ARCHIVE_UNSAFE');
+  await assert.rejects(createTar(src, `${fresh('no')}.tar`), (e) => isArcEdgeError(e, 'ARCHIVE_UNSAFE'), 'the writer refuses links too');
+});
+
+test('broken and oversized archives are refused', async () => {
+  const good = readFileSync(archive([{ name: 'a.bin', data: 'x'.repeat(3000) }]));
+  const truncated = `${fresh('trunc')}.tar`;
+  writeFileSync(truncated, good.subarray(0, 512 + 1000));
+  await refused(truncated, 'ARCHIVE_INVALID');
+  const noEnd = `${fresh('noend')}.tar`;
+  writeFileSync(noEnd, good.subarray(0, 512 + 3072));
+  await refused(noEnd, 'ARCHIVE_INVALID');
+  const badSum = Buffer.from(good);
+  badSum[10] = 0x41;
+  const badSumPath = `${fresh('badsum')}.tar`;
+  writeFileSync(badSumPath, badSum);
+  await refused(badSumPath, 'ARCHIVE_INVALID');
+  await refused(archive([{ name: 'a.bin', data: 'x'.repeat(3000) }]), 'ARCHIVE_TOO_LARGE', { maxBytes: 2000 });
+  await assert.rejects(
+    extractTar(archive([{ name: 'a', data: '1' }, { name: 'b', data: '2' }, { name: 'c', data: '3' }]), fresh('many'), { maxBytes: 100, maxEntries: 2 }),
+    (e) => isArcEdgeError(e, 'ARCHIVE_TOO_LARGE'),
+  );
+});
