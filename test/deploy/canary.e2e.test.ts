@@ -1,0 +1,86 @@
+/**
+ * `arcedge deploy --canary 1` and `arcedge devices` against three real agents on a real mosquitto,
+ * through the CLI itself (tools/main.ts, in-process). A package the devices refuse (signed by a
+ * key they do not trust; the host checks it with that key, so it leaves the host) stops the
+ * rollout at the first device: the other two are never contacted, so nothing of it reaches
+ * their incoming folders and their retained status shows no deploy.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Subscriber, waitFor } from '../agent/harness.ts';
+import { startMosquitto, type Mosquitto } from '../agent/mosquitto.ts';
+import { cli, DEPLOY_TMP, packages, startAgent, type TestAgent } from './fixtures.ts';
+
+const dir = join(DEPLOY_TMP, 'canary');
+rmSync(dir, { recursive: true, force: true });
+mkdirSync(dir, { recursive: true });
+const cleanup: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const f of cleanup.reverse()) await Promise.resolve(f()).catch(() => {});
+});
+const IDS = ['canary-a', 'canary-b', 'canary-c'];
+let broker: Mosquitto;
+let agents: TestAgent[];
+let sub: Subscriber;
+let pkgs: Awaited<ReturnType<typeof packages>>;
+
+const incoming = (a: TestAgent): string[] => (existsSync(join(a.dataDir, 'incoming')) ? readdirSync(join(a.dataDir, 'incoming')) : []);
+const lastStatus = (id: string) => sub.json(`arcedge/${id}/status`).at(-1);
+
+before(async () => {
+  pkgs = await packages();
+  broker = await startMosquitto(join(dir, 'broker'));
+  cleanup.push(() => broker.kill());
+  sub = new Subscriber(broker.url, 'arcedge/+/status', 'canary-watch');
+  cleanup.push(() => sub.end());
+  await sub.ready();
+  agents = IDS.map((id) => startAgent(dir, id, broker.url, { deploy: { trustedKeys: [join(pkgs.keys, 'public.pem')] } }));
+  for (const a of agents) cleanup.push(() => a.process.kill('SIGKILL'));
+  for (const a of agents) {
+    await waitFor(`${a.id} online`, () => lastStatus(a.id)?.state === 'online', 150_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${a.process.tail()}`);
+    });
+  }
+});
+
+test('arcedge devices lists every device from the retained status', { timeout: 60_000 }, async () => {
+  const r = await cli(['devices', '--broker', broker.url, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const devices = (JSON.parse(r.stdout) as { devices: { device: string; state: string; agentVersion?: string }[] }).devices;
+  assert.deepEqual(devices.map((d) => d.device).sort(), IDS);
+  for (const d of devices) {
+    assert.equal(d.state, 'online');
+    assert.equal(d.agentVersion, lastStatus(d.device)!.version);
+  }
+  const table = await cli(['devices', '--broker', broker.url]);
+  for (const id of IDS) assert.match(table.stdout, new RegExp(`^${id}\\s+online`, 'm'));
+});
+
+test('--canary 1 with a package the canary refuses: the rollout stops, the others are never touched', { timeout: 180_000 }, async () => {
+  const r = await cli([
+    'deploy', pkgs.untrusted, '--pubkey', join(pkgs.untrusted, '..', 'other-keys', 'public.pem'),
+    ...IDS.flatMap((id) => ['--device', id]), '--canary', '1', '--broker', broker.url, '--json', '--canary-wait', '20', '--timeout', '120',
+  ]);
+  assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+  const out = JSON.parse(r.stdout) as { ok: boolean; devices: { device: string; result: string; canary: boolean; reason?: { code: string } }[] };
+  assert.equal(out.ok, false);
+  const [first, ...rest] = out.devices;
+  assert.equal(first!.device, IDS[0]);
+  assert.equal(first!.canary, true);
+  assert.equal(first!.result, 'refused', JSON.stringify(first));
+  assert.match(first!.reason!.code, /^PACKAGE_SIGNATURE_INVALID$|^PACKAGE_KEY_UNKNOWN$/, JSON.stringify(first));
+  for (const o of rest) {
+    assert.equal(o.result, 'skipped');
+    assert.equal(o.reason!.code, 'CANARY_FAILED');
+  }
+  // The canary received the whole file (then refused it); the others got nothing at all.
+  assert.equal(incoming(agents[0]!).length, 1, 'the canary staged the transfer');
+  for (const a of agents.slice(1)) {
+    assert.deepEqual(incoming(a), [], `${a.id} was contacted`);
+    assert.equal(lastStatus(a.id)!.deploy, undefined, `${a.id} reports a deploy`);
+    assert.ok(!a.process.lines.some((l) => /transfer|apply/.test(l.msg)), `${a.id} logged a transfer or apply`);
+  }
+  await waitFor('canary status shows the refusal', () => (lastStatus(IDS[0]!)?.deploy as { state?: string } | undefined)?.state === 'refused', 10_000);
+});
