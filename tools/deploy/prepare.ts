@@ -75,6 +75,13 @@ export async function prepareGallery(input: string): Promise<Prepared> {
       fix: 'push the .db written by `arcedge enroll --gallery <file>` (an encrypted gallery cannot be pushed yet: export it with `arcedge gallery export` and enroll into a plaintext one)',
     });
   }
+  // With a -wal beside it, the .db alone may miss committed changes (SQLite checkpoints on close).
+  const wal = `${input}-wal`;
+  if (existsSync(wal) && statSync(wal).size > 0) {
+    throw new ArcEdgeError('GALLERY_CORRUPT', `${input} has changes still in ${wal}: the .db alone is not the whole gallery`, {
+      fix: 'close whatever has the gallery open (an enroll or an agent), which folds the WAL into the .db, then push again',
+    });
+  }
   const { sha256, bytes } = await sha256OfFile(input);
   return { file: { path: input, kind: 'gallery', name: basename(input), bytes, sha256 }, signatureChecked: false, cleanup: () => {} };
 }

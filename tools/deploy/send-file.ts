@@ -122,6 +122,9 @@ export async function sendFile(client: FleetClient, device: string, file: Outgoi
         return { transfer, chunks, resumedFrom, chunksSent, resumes };
       } catch (error) {
         if (error instanceof DeviceError) {
+          if (error.code === 'PAYLOAD_TOO_LARGE') {
+            throw new DeviceError(device, error.code, `${error.message} (a ${options.chunkBytes}-byte chunk is ~${Math.ceil((options.chunkBytes * 4) / 3)} bytes of base64)`, "use a smaller --chunk-kb, or raise commands.maxPayloadBytes in the device's config", error.details);
+          }
           if (!RETRYABLE.has(error.code) || ++deviceRetries > MAX_DEVICE_RETRIES) throw error;
         } else if (!isArcEdgeError(error, 'DEVICE_UNREACHABLE')) throw error;
         resumes++;
