@@ -3,7 +3,8 @@
  * through the CLI itself (tools/main.ts, in-process). A package the devices refuse (signed by a
  * key they do not trust; the host checks it with that key, so it leaves the host) stops the
  * rollout at the first device: the other two are never contacted, so nothing of it reaches
- * their incoming folders and their retained status shows no deploy.
+ * their incoming folders and their retained status shows no deploy. Then a good package: the
+ * canary swaps, reports the new version and processes frames, and the other two get it too.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Subscriber, waitFor } from '../agent/harness.ts';
 import { startMosquitto, type Mosquitto } from '../agent/mosquitto.ts';
+import { testClip } from '../agent/fixtures.ts';
 import { cli, DEPLOY_TMP, packages, startAgent, type TestAgent } from './fixtures.ts';
 
 const dir = join(DEPLOY_TMP, 'canary');
@@ -36,7 +38,11 @@ before(async () => {
   sub = new Subscriber(broker.url, 'arcedge/+/status', 'canary-watch');
   cleanup.push(() => sub.end());
   await sub.ready();
-  agents = IDS.map((id) => startAgent(dir, id, broker.url, { deploy: { trustedKeys: [join(pkgs.keys, 'public.pem')] } }));
+  const deploy = { trustedKeys: [join(pkgs.keys, 'public.pem')] };
+  // The canary watches a looping clip (slowly: 2 fps) so its metrics can show processed frames.
+  const clip = await testClip();
+  const camera = { id: 'door', source: `file://${clip.path}`, loop: true, fps: 2, stallTimeoutSec: 20 };
+  agents = IDS.map((id, i) => startAgent(dir, id, broker.url, { deploy, ...(i === 0 ? { cameras: [camera], metrics: { intervalSec: 2 } } : {}) }));
   for (const a of agents) cleanup.push(() => a.process.kill('SIGKILL'));
   for (const a of agents) {
     await waitFor(`${a.id} online`, () => lastStatus(a.id)?.state === 'online', 150_000).catch((e: Error) => {
@@ -86,4 +92,21 @@ test('--canary 1 with a package the canary refuses: the rollout stops, the other
     assert.ok(!since.some((l) => /transfer|apply|command/.test(l.msg)), `${a.id} logged: ${since.map((l) => l.msg).join(', ')}`);
   }
   await waitFor('canary status shows the refusal', () => (lastStatus(IDS[0]!)?.deploy as { state?: string } | undefined)?.state === 'refused', 10_000);
+});
+
+test('--canary 1 with a good package: the canary swaps and keeps processing, then the others get it', { timeout: 240_000 }, async () => {
+  const r = await cli([
+    'deploy', pkgs.trusted, '--pubkey', join(pkgs.keys, 'public.pem'),
+    ...IDS.flatMap((id) => ['--device', id]), '--canary', '1', '--broker', broker.url, '--json', '--canary-wait', '60', '--timeout', '120',
+  ]);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${agents[0]!.process.tail()}`);
+  const out = JSON.parse(r.stdout) as { ok: boolean; version: number; devices: { device: string; result: string; canary: boolean }[] };
+  assert.deepEqual(out.devices.map((d) => [d.device, d.result, d.canary]), IDS.map((id, i) => [id, 'applied', i === 0]));
+  const listed = await cli(['devices', '--broker', broker.url, '--json']);
+  const devices = (JSON.parse(listed.stdout) as { devices: { device: string; model?: { version?: number }; deploy?: { state?: string } }[] }).devices;
+  for (const id of IDS) {
+    const d = devices.find((x) => x.device === id)!;
+    assert.equal(d.model?.version, out.version, `${id} runs the new version`);
+    assert.equal(d.deploy?.state, 'applied');
+  }
 });
