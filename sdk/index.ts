@@ -172,6 +172,7 @@ export type {
   ReembedOptions,
   ReembedProgress,
   ReembedResult,
+  GenerationInfo,
   PhotoInput,
   PhotoRejection,
   RejectedPhoto,
