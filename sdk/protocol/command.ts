@@ -30,6 +30,13 @@ export const SnapshotCommandSchema = z
   .strict();
 export const StatusCommandSchema = z.object({ id: RequestId }).strict();
 export const ReloadCommandSchema = z.object({ id: RequestId }).strict();
+export const ApplyCommandSchema = z
+  .object({
+    id: RequestId,
+    transfer: z.string().regex(ID_PATTERN).describe('transfer id of a completely received package or gallery (<dataDir>/incoming/<transfer>/)'),
+  })
+  .strict();
+export const RollbackCommandSchema = z.object({ id: RequestId }).strict();
 
 export const COMMAND_SCHEMAS = {
   enroll: EnrollCommandSchema,
@@ -38,6 +45,8 @@ export const COMMAND_SCHEMAS = {
   snapshot: SnapshotCommandSchema,
   status: StatusCommandSchema,
   reload: ReloadCommandSchema,
+  apply: ApplyCommandSchema,
+  rollback: RollbackCommandSchema,
 } as const;
 
 export type EnrollCommand = z.infer<typeof EnrollCommandSchema>;
