@@ -122,3 +122,17 @@ export class ModelSwap {
     return this.prepared;
   }
 }
+
+/**
+ * A pushed gallery built with another recognizer: re-embed it in place (it is the device's own
+ * staged copy) with the serving one, so it can replace the device's gallery.
+ */
+export async function reembedFile(state: WorkerState, path: string): Promise<{ generation: number; templates: number }> {
+  const gallery = await openGallery(path, { create: false });
+  try {
+    const result = await gallery.reembed(reembedderOf(state.pipeline));
+    return { generation: result.generation, templates: result.templates };
+  } finally {
+    gallery.close();
+  }
+}

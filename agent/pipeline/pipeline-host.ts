@@ -158,8 +158,24 @@ export class PipelineHost {
     this.workers.find((w) => w.cameras.includes(camera))?.worker.postMessage({ type: 'camera-stopped', camera } satisfies ToWorker);
   }
 
+  /**
+   * Stops handing out frames and resolves once no worker is in a batch: what runs until
+   * release() (a gallery file swap) happens between frames for every worker at once.
+   */
+  async hold(): Promise<void> {
+    this.held = true;
+    while (this.workers.some((w) => w.busy)) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  release(): void {
+    this.held = false;
+    for (const handle of this.workers) this.pump(handle);
+  }
+
+  private held = false;
+
   private pump(handle: WorkerHandle): void {
-    if (!handle.ready || handle.busy) return;
+    if (!handle.ready || handle.busy || this.held) return;
     const now = Date.now();
     const frames: FrameMessage[] = [];
     for (const camera of handle.cameras) {

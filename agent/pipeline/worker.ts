@@ -15,7 +15,7 @@ import { voteWeight } from '../track/voting.ts';
 import { openAgentGallery, type AgentGallery } from './gallery-port.ts';
 import type { BatchStats, FromWorker, ToWorker, WorkerInit } from './messages.ts';
 import { handleRpc } from './worker-rpc.ts';
-import { createWorkerPipeline, ModelSwap } from './model-swap.ts';
+import { createWorkerPipeline, ModelSwap, reembedFile } from './model-swap.ts';
 import { faceSnapshot } from './snapshot.ts';
 
 const port = parentPort!;
@@ -129,12 +129,18 @@ async function main(): Promise<void> {
           send({ type: 'log', level: 'error', msg: 'batch failed', fields: { error: failure(error) } });
           send({ type: 'batch-done', events: [], stats: { cameras: {}, stagesMs: {}, embedded: 0 } });
         }
-      } else if (message.type === 'rpc' && message.method.startsWith('model')) {
+      } else if (message.type === 'rpc' && (message.method.startsWith('model') || message.method === 'galleryReembed' || message.method === 'galleryClose' || message.method === 'galleryOpen')) {
         send(await rpcReply(message.id, async () => {
           const params = (message.params ?? {}) as Record<string, unknown>;
           if (message.method === 'modelPrepare') return swap.prepare(state, params as never);
           if (message.method === 'modelBuildGallery') return swap.buildGeneration(state);
           if (message.method === 'modelDiscard') return swap.discard();
+          if (message.method === 'galleryReembed') return reembedFile(state, params.path as string);
+          if (message.method === 'galleryClose') return state.gallery.close();
+          if (message.method === 'galleryOpen') {
+            state = { ...state, gallery: await openAgentGallery(state.init.galleryPath, state.pipeline, state.init.threshold) };
+            return state.gallery.info();
+          }
           const committed = await swap.commit(state, params.generation as number | undefined);
           state = committed.next;
           if (committed.events.length > 0) send({ type: 'events', events: committed.events });
