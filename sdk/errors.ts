@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   PACKAGE_VERSION_OLDER: { meaning: 'a model package is not newer than the one the device runs (same name, version not above it)', fix: 'build the package with a higher --version; to go back to the previous model use the rollback command' },
   DEPLOY_NOT_STAGED: { meaning: 'the apply command names a transfer that is not completely received on the device', fix: 'send it again with `arcedge deploy` (it resumes); `arcedge devices` shows what the device runs' },
   DEPLOY_BUSY: { meaning: 'another apply or rollback is in progress on the device', fix: 'wait for its reply (the status topic shows deploy.state), then retry' },
+  DEPLOY_INTERRUPTED: { meaning: 'the agent stopped (crash, power loss, kill) during an apply, before it committed; the previous model serves', fix: 'send the apply (or deploy) again' },
   ROLLBACK_UNAVAILABLE: { meaning: 'there is no previous model on the device to roll back to', fix: 'deploy the model you want explicitly; the device keeps the last good model only after a successful apply' },
   // storage
   STORAGE_WRITE_FAILED: { meaning: 'writing a file (model, engine, cache) failed: full disk, read-only or no permission', fix: 'free space or fix permissions on the directory named, or point ARCEDGE_HOME elsewhere' },
@@ -98,7 +99,7 @@ export const ERROR_CODES = {
   // agent: commands, cameras, sources
   PAYLOAD_TOO_LARGE: { meaning: 'an MQTT command payload is larger than the limit; it was refused before decoding', fix: 'send a smaller payload (downscale the JPEG; the limit is in docs/agent.md)' },
   COMMAND_INVALID: { meaning: 'a command payload is not JSON or does not match the command\'s schema', fix: 'fix every problem listed (each with its path); the JSON Schemas are in docs/protocol/' },
-  COMMAND_UNKNOWN: { meaning: 'no command has this name', fix: 'use one of enroll, forget, list, snapshot, status, reload' },
+  COMMAND_UNKNOWN: { meaning: 'no command has this name', fix: 'use one of enroll, forget, list, snapshot, status, reload, apply, rollback' },
   CAMERA_UNKNOWN: { meaning: 'no configured camera has this id', fix: 'use a camera id from the agent config (the status command lists them)' },
   CAMERA_NO_FRAME: { meaning: 'the camera has not delivered a frame yet (starting or offline)', fix: 'wait until its status is online, or check the source' },
 } as const satisfies Record<string, { readonly meaning: string; readonly fix: string }>;

@@ -23,6 +23,8 @@ export interface CommandContext {
   snapshot(camera: string, annotate: boolean): Promise<unknown>;
   status(): unknown;
   reload(): Promise<unknown>;
+  apply(transfer: string): Promise<unknown>;
+  rollback(): Promise<unknown>;
 }
 
 /** A person id from a display name: "Ada Lovelace" -> "ada-lovelace". */
@@ -57,6 +59,10 @@ async function run(ctx: CommandContext, name: CommandName, request: Record<strin
       return ctx.status();
     case 'reload':
       return ctx.reload();
+    case 'apply':
+      return ctx.apply(request.transfer as string);
+    case 'rollback':
+      return ctx.rollback();
   }
 }
 

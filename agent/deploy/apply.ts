@@ -20,6 +20,7 @@ import type { Logger } from '../log.ts';
 import type { RecognizerOverride } from '../pipeline/messages.ts';
 import type { PipelineHost } from '../pipeline/pipeline-host.ts';
 import { applyGallery } from './gallery-push.ts';
+import { saveDeployStatus } from './reconcile.ts';
 import { readStaged, removeStaged } from './staged.ts';
 import { cleanStore, installPackage, packageDirOf, recognizerOf, writePointer, type ModelEntry, type ModelPointer } from './store.ts';
 
@@ -77,7 +78,10 @@ export class Deployer {
   constructor(
     private readonly agent: DeployAgent,
     public pointer: ModelPointer | undefined,
-  ) {}
+    status: DeployStatus | undefined,
+  ) {
+    this.status = status;
+  }
 
   get applying(): boolean {
     return this.busy;
@@ -104,6 +108,7 @@ export class Deployer {
 
   private setStatus(status: Omit<DeployStatus, 'ts'>): void {
     this.status = { ...status, ts: new Date().toISOString() };
+    saveDeployStatus(this.agent.config.dataDir, this.status);
     this.agent.statusChanged();
   }
 
@@ -113,12 +118,14 @@ export class Deployer {
     this.setStatus({ state: 'applying', ...what });
     try {
       const result = await run();
-      this.setStatus({ state: done, ...what, ...(result as { package?: string; version?: number }) });
+      const r = result as { package?: string; version?: number };
+      this.setStatus({ state: done, ...what, ...(r.package !== undefined ? { package: r.package } : {}), ...(r.version !== undefined ? { version: r.version } : {}) });
       return result;
     } catch (error) {
       const e = isArcEdgeError(error) ? error : new ArcEdgeError('BACKEND_RUN_FAILED', String((error as Error)?.message ?? error));
       this.agent.logger.log('warn', 'apply refused or failed; the old model keeps serving', { code: e.code, message: e.message, ...what });
-      this.setStatus({ state: REFUSALS.has(e.code) ? 'refused' : 'failed', ...what, reason: { code: e.code, message: e.message } });
+      const known = { ...(this.status?.package !== undefined ? { package: this.status.package } : {}), ...(this.status?.version !== undefined ? { version: this.status.version } : {}) };
+      this.setStatus({ state: REFUSALS.has(e.code) ? 'refused' : 'failed', ...known, ...what, reason: { code: e.code, message: e.message } });
       throw e;
     } finally {
       this.busy = false;
@@ -147,6 +154,7 @@ export class Deployer {
         removeStaged(staged); // refused for good: the host still has it
         throw error;
       }
+      this.setStatus({ state: 'applying', transfer, package: manifest.name, version: manifest.version });
       await step(this.agent.logger, 'verified');
       const installed = installPackage(this.agent.config.dataDir, staged.path, manifest);
       const dir = packageDirOf(this.agent.config.dataDir, installed)!;
@@ -164,6 +172,7 @@ export class Deployer {
       if (!this.pointer || !target) {
         throw new ArcEdgeError('ROLLBACK_UNAVAILABLE', 'this device has no previous model to roll back to', { fix: 'deploy the model you want with `arcedge deploy`' });
       }
+      this.setStatus({ state: 'applying', package: target.package, version: target.version });
       const dir = packageDirOf(this.agent.config.dataDir, target);
       let selfTest: { dir: string; manifest: ModelPackageManifest } | undefined;
       if (dir) selfTest = { dir, manifest: (await verifyPackage(dir, readTrustedKeys(this.agent.config))).manifest };
