@@ -22,6 +22,8 @@ import { readSecret } from './config/secrets.ts';
 import type { Logger } from './log.ts';
 import { EventLoopLag, StageTimings } from './metrics.ts';
 import { buildMetrics } from './metrics-report.ts';
+import { Deployer } from './deploy/apply.ts';
+import { reconcileAtStartup } from './deploy/reconcile.ts';
 import { connectMqtt, type MqttConnection } from './mqtt/connection.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/embedded-broker.ts';
 import { cameraStateTopic, homeAssistantDiscovery } from './mqtt/home-assistant.ts';
@@ -58,6 +60,8 @@ export class Agent {
   private broker: EmbeddedBroker | undefined;
   private publisher: EventPublisher;
   private metricsTimer: NodeJS.Timeout | undefined;
+  /** Model packages and gallery pushes (agent/deploy); created in start(). */
+  deployer: Deployer | undefined;
   readonly startedAt = Date.now();
   readonly processed = new Map<string, number>();
   readonly liveTracks = new Map<string, number>();
@@ -91,10 +95,14 @@ export class Agent {
       this.brokerUrl = this.broker.url;
       logger.log('info', 'embedded MQTT broker listening', { url: this.brokerUrl });
     }
-    // 2. The pipeline workers (models load here; the slowest step).
+    // 2. The deployed model (models/current.json) and a gallery that agrees with it, then the
+    //    pipeline workers (models load here; the slowest step).
+    const deployed = await reconcileAtStartup(config, logger, { clean: !this.reuse });
+    this.deployer = new Deployer(this, deployed.pointer, deployed.status);
     const init = {
       device: config.device.id,
       models: config.models,
+      recognizer: deployed.recognizer,
       inference: config.inference,
       galleryPath: config.gallery,
       threshold: config.recognition.threshold,
@@ -190,10 +198,9 @@ export class Agent {
   private async onConnect(): Promise<void> {
     const connection = this.connection!;
     this.logger.log('info', 'mqtt connected', { url: this.brokerUrl, pendingEvents: this.outbox.pendingFiles().length });
-    const status = { device: this.config.device.id, state: 'online', ts: new Date().toISOString(), version: AGENT_VERSION, cameras: [...this.cameras.keys()] };
     try {
       await connection.subscribe(this.topics.commands);
-      await connection.publish(this.topics.status, JSON.stringify(status), { qos: 1, retain: true });
+      await connection.publish(this.topics.status, JSON.stringify(this.deviceStatus()), { qos: 1, retain: true });
       for (const s of this.cameraStatus.values()) await connection.publish(this.topics.cameraStatus(s.camera), JSON.stringify(s), { qos: 1, retain: true });
       if (this.config.homeAssistant.discovery) {
         for (const m of homeAssistantDiscovery(this.config, this.topics)) await connection.publish(m.topic, m.payload, { qos: 1, retain: true });
@@ -202,6 +209,28 @@ export class Agent {
       this.logger.log('warn', 'mqtt setup after connect failed', { error: (error as Error).message });
     }
     this.publisher.connected(connection);
+  }
+
+  /** The retained device status: online, agent version, cameras, and what model and gallery serve. */
+  deviceStatus(): Record<string, unknown> {
+    const model = this.deployer?.modelStatus();
+    const gallery = this.host?.serving?.gallery;
+    const deploy = this.deployer?.status;
+    return {
+      device: this.config.device.id,
+      state: 'online',
+      ts: new Date().toISOString(),
+      version: AGENT_VERSION,
+      cameras: [...this.cameras.keys()],
+      ...(model ? { model } : {}),
+      ...(gallery ? { gallery } : {}),
+      ...(deploy ? { deploy } : {}),
+    };
+  }
+
+  /** Model, gallery or deploy changed: republish the retained status (the broker keeps the latest). */
+  statusChanged(): void {
+    if (this.connection?.connected) void this.connection.publish(this.topics.status, JSON.stringify(this.deviceStatus()), { qos: 1, retain: true }).catch(() => {});
   }
 
   private onEvents(events: readonly RecognitionEvent[]): void {

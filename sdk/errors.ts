@@ -55,6 +55,11 @@ export const ERROR_CODES = {
     fix: 'sign it with `arcedge package --key private.pem`, and make sure the device trusts the matching public.pem',
   },
   PACKAGE_SELF_TEST_FAILED: { meaning: "a model package's golden self-test did not reproduce the expected embeddings on this device", fix: 'check the model and its manifest (colour order, normalisation); for fp16/int8 packages set a lower selfTest.minCosine' },
+  PACKAGE_VERSION_OLDER: { meaning: 'a model package is not newer than the one the device runs (same name, version not above it)', fix: 'build the package with a higher --version; to go back to the previous model use the rollback command' },
+  DEPLOY_NOT_STAGED: { meaning: 'the apply command names a transfer that is not completely received on the device', fix: 'send it again with `arcedge deploy` (it resumes); `arcedge devices` shows what the device runs' },
+  DEPLOY_BUSY: { meaning: 'another apply or rollback is in progress on the device', fix: 'wait for its reply (the status topic shows deploy.state), then retry' },
+  DEPLOY_INTERRUPTED: { meaning: 'the agent stopped (crash, power loss, kill) during an apply, before it committed; the previous model serves', fix: 'send the apply (or deploy) again' },
+  ROLLBACK_UNAVAILABLE: { meaning: 'there is no previous model on the device to roll back to', fix: 'deploy the model you want explicitly; the device keeps the last good model only after a successful apply' },
   // storage
   STORAGE_WRITE_FAILED: { meaning: 'writing a file (model, engine, cache) failed: full disk, read-only or no permission', fix: 'free space or fix permissions on the directory named, or point ARCEDGE_HOME elsewhere' },
   // gallery
@@ -69,6 +74,7 @@ export const ERROR_CODES = {
   GALLERY_WRITE_FAILED: { meaning: 'a gallery write failed (full disk, size limit or I/O error) and was rolled back', fix: 'free space and retry; everything committed before is intact' },
   GALLERY_IDENTITY_NOT_FOUND: { meaning: 'no identity with that id in the gallery', fix: 'list ids with `arcedge gallery list`' },
   GALLERY_NAME_AMBIGUOUS: { meaning: 'several identities share the name, so the name alone does not say which one', fix: 'use the id (arcedge gallery list shows it), or --new to create another identity' },
+  GALLERY_GENERATION_INCOMPLETE: { meaning: 'a gallery generation to switch to does not exist or lacks vectors for some templates', fix: 'finish it with reembed() using its model (it resumes), then switch; the serving generation is unchanged' },
   GALLERY_CLOSED: { meaning: 'a gallery was used after close()', fix: 'open it again with openGallery()' },
   FACE_NOT_FOUND: { meaning: 'an enrollment photo has no face the detector finds', fix: 'use a photo where the face is at least ~40 px wide, frontal and well lit' },
   FACE_AMBIGUOUS: { meaning: 'an enrollment photo has several faces and nothing says which one to enroll', fix: 'crop the photo to one person, or pass --largest to take the largest face' },
@@ -93,7 +99,7 @@ export const ERROR_CODES = {
   // agent: commands, cameras, sources
   PAYLOAD_TOO_LARGE: { meaning: 'an MQTT command payload is larger than the limit; it was refused before decoding', fix: 'send a smaller payload (downscale the JPEG; the limit is in docs/agent.md)' },
   COMMAND_INVALID: { meaning: 'a command payload is not JSON or does not match the command\'s schema', fix: 'fix every problem listed (each with its path); the JSON Schemas are in docs/protocol/' },
-  COMMAND_UNKNOWN: { meaning: 'no command has this name', fix: 'use one of enroll, forget, list, snapshot, status, reload, transfer' },
+  COMMAND_UNKNOWN: { meaning: 'no command has this name', fix: 'use one of enroll, forget, list, snapshot, status, reload, transfer, apply, rollback' },
   CAMERA_UNKNOWN: { meaning: 'no configured camera has this id', fix: 'use a camera id from the agent config (the status command lists them)' },
   CAMERA_NO_FRAME: { meaning: 'the camera has not delivered a frame yet (starting or offline)', fix: 'wait until its status is online, or check the source' },
   // Transfers (arcedge deploy / gallery push): chunked over MQTT, staged under <dataDir>/incoming/.

@@ -177,6 +177,7 @@ export type {
   ReembedOptions,
   ReembedProgress,
   ReembedResult,
+  GenerationInfo,
   PhotoInput,
   PhotoRejection,
   RejectedPhoto,

@@ -26,6 +26,8 @@ export interface CommandContext {
   reload(): Promise<unknown>;
   /** Chunked file transfer (agent/deploy/transfer-store.ts). */
   transfer(command: TransferCommand): Promise<unknown>;
+  apply(transfer: string): Promise<unknown>;
+  rollback(): Promise<unknown>;
 }
 
 /** A person id from a display name: "Ada Lovelace" -> "ada-lovelace". */
@@ -62,6 +64,10 @@ async function run(ctx: CommandContext, name: CommandName, request: Record<strin
       return ctx.reload();
     case 'transfer':
       return ctx.transfer(request as TransferCommand);
+    case 'apply':
+      return ctx.apply(request.transfer as string);
+    case 'rollback':
+      return ctx.rollback();
   }
 }
 

@@ -69,6 +69,7 @@ function resolvePaths(config: AgentConfig, baseDir: string): AgentConfig {
     ...config,
     gallery: abs(config.gallery),
     dataDir: abs(config.dataDir),
+    deploy: { ...config.deploy, trustedKeys: config.deploy.trustedKeys.map(abs) },
     models: config.models.startsWith('local:') ? `local:${abs(config.models.slice('local:'.length))}` : config.models,
     mqtt: {
       ...config.mqtt,

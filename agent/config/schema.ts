@@ -112,6 +112,14 @@ export const AgentConfigSchema = z
       .strict()
       .default({ cooldownSec: 10 })
       .describe('decisions and event suppression'),
+    deploy: z
+      .object({
+        trustedKeys: z.array(z.string().min(1)).default([]).describe('Ed25519 public keys (PEM files, relative to the config file) whose signed model packages this device accepts; empty: every package is refused'),
+        keep: z.number().int().min(2).max(10).default(2).describe('model packages kept in <dataDir>/models: the serving one and the previous ones (rollback goes to the newest previous)'),
+      })
+      .strict()
+      .default({ trustedKeys: [], keep: 2 })
+      .describe('model packages and galleries pushed with arcedge deploy / gallery push (docs/deploy.md)'),
     commands: z
       .object({
         maxPayloadBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024).describe('command payloads above this are refused before decoding'),

@@ -26,6 +26,8 @@ export interface AgentGallery {
   /** False when nobody has this id. */
   forget(personId: string): boolean;
   list(): PersonSummary[];
+  /** People, templates and serving generation, for the status topic. */
+  info(): { identities: number; templates: number; generation: number };
   /** Picks up changes another worker or the CLI committed; cheap when there are none. */
   refresh(): void;
   close(): void;
@@ -47,6 +49,10 @@ export async function openAgentGallery(path: string, pipeline: FacePipeline, thr
     },
     forget: (personId) => gallery.removeIdentity(personId),
     list: () => gallery.listIdentities().map((i) => ({ id: i.id, name: i.name, faces: i.templateCount })),
+    info() {
+      const m = gallery.metadata();
+      return { identities: m.identities, templates: m.templates, generation: m.generation };
+    },
     refresh: () => void gallery.reload(),
     close: () => gallery.close(),
   };

@@ -2,12 +2,22 @@
  * Messages between the main thread (MQTT, cameras, commands) and a pipeline worker (models,
  * tracker, gallery). Frame pixels travel as transferred ArrayBuffers: moved, never copied.
  */
-import type { RecognitionEvent } from '../../sdk/index.ts';
+import type { ModelManifest, RecognitionEvent } from '../../sdk/index.ts';
 import type { AgentConfig } from '../config/schema.ts';
+
+/** A model package's recognizer replacing the config set's (the device's model store, docs/deploy.md). */
+export interface RecognizerOverride {
+  readonly package: string;
+  readonly version: number;
+  readonly path: string;
+  readonly manifest: ModelManifest;
+}
 
 export interface WorkerInit {
   readonly device: string;
   readonly models: string;
+  /** The deployed recognizer (models/current.json), in place of the set's embed model. */
+  readonly recognizer?: RecognizerOverride | undefined;
   readonly inference: AgentConfig['inference'];
   readonly galleryPath: string;
   readonly threshold: number | undefined;
@@ -24,7 +34,14 @@ export interface FrameMessage {
   readonly buffer: ArrayBuffer;
 }
 
-export type RpcMethod = 'enroll' | 'forget' | 'list' | 'snapshot' | 'refreshGallery' | 'stats';
+export type RpcMethod = 'enroll' | 'forget' | 'list' | 'snapshot' | 'refreshGallery' | 'stats' | 'galleryInfo' | 'galleryReembed' | 'galleryClose' | 'galleryOpen' | 'modelPrepare' | 'modelBuildGallery' | 'modelCommit' | 'modelDiscard';
+
+/** What the status topic says about the serving recognizer and gallery. */
+export interface ServingInfo {
+  readonly modelId: string;
+  readonly embeddingSize: number;
+  readonly gallery: { readonly identities: number; readonly templates: number; readonly generation: number };
+}
 
 export type ToWorker =
   | { readonly type: 'frames'; readonly frames: readonly FrameMessage[] }
@@ -42,7 +59,7 @@ export interface BatchStats {
 }
 
 export type FromWorker =
-  | { readonly type: 'ready'; readonly models: Record<string, string>; readonly threshold: number }
+  | { readonly type: 'ready'; readonly models: Record<string, string>; readonly threshold: number; readonly serving: ServingInfo }
   | { readonly type: 'init-failed'; readonly error: { code: string; message: string; fix: string } }
   | { readonly type: 'batch-done'; readonly events: readonly RecognitionEvent[]; readonly stats: BatchStats }
   | { readonly type: 'events'; readonly events: readonly RecognitionEvent[] }

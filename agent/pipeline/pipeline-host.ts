@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ArcEdgeError, type RecognitionEvent } from '../../sdk/index.ts';
 import type { SourceFrame } from '../sources/frame-source.ts';
-import type { BatchStats, FrameMessage, FromWorker, RpcMethod, ToWorker, WorkerInit } from './messages.ts';
+import type { BatchStats, FrameMessage, FromWorker, RpcMethod, ServingInfo, ToWorker, WorkerInit } from './messages.ts';
 
 export interface PipelineHostEvents {
   events(events: readonly RecognitionEvent[]): void;
@@ -65,6 +65,8 @@ export class PipelineHost {
   private readonly readyWaiters = new Map<WorkerHandle, { resolve: () => void; reject: (e: unknown) => void }>();
   threshold = 0;
   models: Record<string, string> = {};
+  /** The serving recognizer and gallery, as the first worker last reported them. */
+  serving: ServingInfo | undefined;
 
   constructor(
     private init: WorkerInit,
@@ -156,8 +158,24 @@ export class PipelineHost {
     this.workers.find((w) => w.cameras.includes(camera))?.worker.postMessage({ type: 'camera-stopped', camera } satisfies ToWorker);
   }
 
+  /**
+   * Stops handing out frames and resolves once no worker is in a batch: what runs until
+   * release() (a gallery file swap) happens between frames for every worker at once.
+   */
+  async hold(): Promise<void> {
+    this.held = true;
+    while (this.workers.some((w) => w.busy)) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  release(): void {
+    this.held = false;
+    for (const handle of this.workers) this.pump(handle);
+  }
+
+  private held = false;
+
   private pump(handle: WorkerHandle): void {
-    if (!handle.ready || handle.busy) return;
+    if (!handle.ready || handle.busy || this.held) return;
     const now = Date.now();
     const frames: FrameMessage[] = [];
     for (const camera of handle.cameras) {
@@ -189,6 +207,7 @@ export class PipelineHost {
         handle.busy = false;
         this.threshold = message.threshold;
         this.models = message.models;
+        if (handle === this.workers[0]) this.serving = message.serving;
         this.readyWaiters.get(handle)?.resolve();
         this.readyWaiters.delete(handle);
         this.pump(handle);
@@ -222,9 +241,9 @@ export class PipelineHost {
     }
   }
 
-  /** Calls `method` on the worker owning `camera` (default: the first), with a timeout. */
-  call(method: RpcMethod, params: unknown, options: { camera?: string; timeoutMs?: number; transfer?: ArrayBuffer[] } = {}): Promise<unknown> {
-    const handle = (options.camera && this.workers.find((w) => w.cameras.includes(options.camera!))) || this.workers[0];
+  /** Calls `method` on the worker owning `camera` (or worker number `worker`; default: the first), with a timeout. */
+  call(method: RpcMethod, params: unknown, options: { camera?: string; worker?: number; timeoutMs?: number; transfer?: ArrayBuffer[] } = {}): Promise<unknown> {
+    const handle = options.worker !== undefined ? this.workers[options.worker] : (options.camera && this.workers.find((w) => w.cameras.includes(options.camera!))) || this.workers[0];
     if (!handle) return Promise.reject(new ArcEdgeError('BACKEND_DISPOSED', 'the pipeline is not running'));
     const id = ++this.rpcCounter;
     return new Promise((resolve, reject) => {

@@ -69,6 +69,9 @@ export async function handleRpc(state: WorkerState, message: ToWorker & { type: 
         state.gallery.refresh();
         result = { people: state.gallery.list().length };
         break;
+      case 'galleryInfo':
+        result = state.gallery.info();
+        break;
       case 'stats':
         result = { models: state.pipeline.modelStats() };
         break;

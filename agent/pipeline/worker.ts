@@ -9,12 +9,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { createFacePipeline, isArcEdgeError, type Detection, type FacePipeline, type Frame } from '../../sdk/index.ts';
+import { isArcEdgeError, type Detection, type FacePipeline, type Frame } from '../../sdk/index.ts';
 import { CameraDecisions, type Cooldowns } from '../track/decisions.ts';
 import { voteWeight } from '../track/voting.ts';
 import { openAgentGallery, type AgentGallery } from './gallery-port.ts';
 import type { BatchStats, FromWorker, ToWorker, WorkerInit } from './messages.ts';
 import { handleRpc } from './worker-rpc.ts';
+import { createWorkerPipeline, ModelSwap, reembedFile } from './model-swap.ts';
 import { faceSnapshot } from './snapshot.ts';
 
 const port = parentPort!;
@@ -31,9 +32,9 @@ export interface WorkerState {
 /** Builds (or, on configure, rebuilds) the worker's state; models reload only when they changed. */
 async function build(next: WorkerInit, previous: WorkerState | undefined): Promise<WorkerState> {
   const same = (k: keyof WorkerInit) => previous !== undefined && JSON.stringify(previous.init[k]) === JSON.stringify(next[k]);
-  const keepModels = same('models') && same('inference');
+  const keepModels = same('models') && same('inference') && same('recognizer');
   const keepGallery = keepModels && same('galleryPath') && same('threshold');
-  const pipeline = keepModels ? previous!.pipeline : await createFacePipeline({ models: next.models, ...(next.inference ?? {}) });
+  const pipeline = keepModels ? previous!.pipeline : await createWorkerPipeline(next);
   const gallery = keepGallery ? previous!.gallery : await openAgentGallery(next.galleryPath, pipeline, next.threshold);
   if (previous && !keepGallery) previous.gallery.close();
   if (previous && !keepModels) await previous.pipeline.dispose();
@@ -44,6 +45,13 @@ async function build(next: WorkerInit, previous: WorkerState | undefined): Promi
   const lastFrames = new Map([...(previous?.lastFrames ?? [])].filter(([camera]) => decisions.has(camera)));
   return { pipeline, gallery, lastFrames, decisions, init: next };
 }
+
+const ready = (state: WorkerState): FromWorker => ({
+  type: 'ready',
+  models: { ...state.pipeline.models },
+  threshold: state.gallery.threshold,
+  serving: { modelId: state.pipeline.manifests.embed?.id ?? '', embeddingSize: state.pipeline.embeddingSize ?? 0, gallery: state.gallery.info() },
+});
 
 const failure = (error: unknown) => (isArcEdgeError(error) ? error.toJSON() : { code: 'BACKEND_LOAD_FAILED', message: (error as Error).message, fix: 'see the message' });
 
@@ -90,6 +98,14 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
   send(events);
 }
 
+async function rpcReply(id: number, fn: () => Promise<unknown>): Promise<FromWorker> {
+  try {
+    return { type: 'rpc-result', id, ok: true, result: await fn() };
+  } catch (error) {
+    return { type: 'rpc-result', id, ok: false, error: failure(error) };
+  }
+}
+
 async function main(): Promise<void> {
   let state: WorkerState;
   try {
@@ -98,7 +114,8 @@ async function main(): Promise<void> {
     send({ type: 'init-failed', error: failure(error) });
     return;
   }
-  send({ type: 'ready', models: { ...state.pipeline.models }, threshold: state.gallery.threshold });
+  send(ready(state));
+  const swap = new ModelSwap();
   // One message at a time: a batch or an RPC never interleaves with another (the gallery and
   // trackers are not re-entrant), and the host only sends a batch when the previous one is done.
   let chain = Promise.resolve();
@@ -112,6 +129,23 @@ async function main(): Promise<void> {
           send({ type: 'log', level: 'error', msg: 'batch failed', fields: { error: failure(error) } });
           send({ type: 'batch-done', events: [], stats: { cameras: {}, stagesMs: {}, embedded: 0 } });
         }
+      } else if (message.type === 'rpc' && (message.method.startsWith('model') || message.method === 'galleryReembed' || message.method === 'galleryClose' || message.method === 'galleryOpen')) {
+        send(await rpcReply(message.id, async () => {
+          const params = (message.params ?? {}) as Record<string, unknown>;
+          if (message.method === 'modelPrepare') return swap.prepare(state, params as never);
+          if (message.method === 'modelBuildGallery') return swap.buildGeneration(state);
+          if (message.method === 'modelDiscard') return swap.discard();
+          if (message.method === 'galleryReembed') return reembedFile(state, params.path as string);
+          if (message.method === 'galleryClose') return state.gallery.close();
+          if (message.method === 'galleryOpen') {
+            state = { ...state, gallery: await openAgentGallery(state.init.galleryPath, state.pipeline, state.init.threshold) };
+            return state.gallery.info();
+          }
+          const committed = await swap.commit(state, params.generation as number | undefined);
+          state = committed.next;
+          if (committed.events.length > 0) send({ type: 'events', events: committed.events });
+          return { models: { ...state.pipeline.models }, threshold: state.gallery.threshold, gallery: committed.gallery };
+        }));
       } else if (message.type === 'rpc') {
         send(await handleRpc(state, message));
       } else if (message.type === 'camera-stopped') {
@@ -122,7 +156,7 @@ async function main(): Promise<void> {
         if (events.length > 0) send({ type: 'events', events });
         try {
           state = await build(message.init, state);
-          send({ type: 'ready', models: { ...state.pipeline.models }, threshold: state.gallery.threshold });
+          send(ready(state));
         } catch (error) {
           send({ type: 'init-failed', error: failure(error) });
         }

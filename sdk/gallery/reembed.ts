@@ -43,7 +43,8 @@ export async function runReembed(db: Database, path: string, recognizer: Reembed
     if (rows.length === 0) {
       // Enrollments that landed while we worked are picked up by the query above; switch only
       // when a check inside the switching transaction finds nothing missing.
-      const switched = guard('switching generations', () => db.transaction(() => switchTo(db, target, recognizer))());
+      if (options.activate === false) break; // complete: the caller switches with activateGeneration()
+      const switched = guard('switching generations', () => db.transaction(() => switchTo(db, target, { keepPrevious: options.keepPrevious === true }))());
       if (switched) break;
       continue;
     }
@@ -61,13 +62,22 @@ export async function runReembed(db: Database, path: string, recognizer: Reembed
   return { generation: target.generation, modelId: model.id, templates: total, resumed };
 }
 
-/** The building generation for this model (resumed), or a new one; stale ones are dropped. */
+/**
+ * The building generation for this model (resumed), or a new one; stale ones are dropped. A
+ * retired generation of the same model (kept for a rollback) is revived as the building one, so
+ * going back re-embeds only the templates enrolled since it retired.
+ */
 function buildingGeneration(db: Database, recognizer: Reembedder): GenerationRow {
   const { id, embeddingSize } = recognizer.model;
   const building = db.prepare("SELECT * FROM generations WHERE state = 'building'").all() as GenerationRow[];
   const resumable = building.find((g) => g.model_id === id && g.embedding_size === embeddingSize);
   for (const g of building) if (g !== resumable) db.prepare('DELETE FROM generations WHERE generation = ?').run(g.generation);
   if (resumable) return resumable;
+  const retired = db.prepare("SELECT * FROM generations WHERE state = 'retired' AND model_id = ? AND embedding_size = ? ORDER BY generation DESC").get(id, embeddingSize) as GenerationRow | undefined;
+  if (retired) {
+    db.prepare("UPDATE generations SET state = 'building' WHERE generation = ?").run(retired.generation);
+    return { ...retired, state: 'building' };
+  }
   const next = ((db.prepare('SELECT max(generation) AS g FROM generations').get() as { g: number | null }).g ?? 0) + 1;
   db.prepare("INSERT INTO generations (generation, model_id, embedding_size, state, recommended_threshold, recommended_far, created_at) VALUES (?, ?, ?, 'building', ?, ?, ?)").run(
     next,
@@ -80,21 +90,33 @@ function buildingGeneration(db: Database, recognizer: Reembedder): GenerationRow
   return db.prepare('SELECT * FROM generations WHERE generation = ?').get(next) as GenerationRow;
 }
 
-/** Inside one transaction: false when templates are still missing, else the atomic switch. */
-function switchTo(db: Database, target: GenerationRow, recognizer: Reembedder): boolean {
-  const left = db.prepare('SELECT count(*) AS n FROM templates t WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.template_id = t.id AND e.generation = ?)').get(target.generation) as { n: number };
-  if (left.n > 0) return false;
+/** Templates of the gallery that have no vector in this generation. */
+export function missingTemplates(db: Database, generation: number): number {
+  return (db.prepare('SELECT count(*) AS n FROM templates t WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.template_id = t.id AND e.generation = ?)').get(generation) as { n: number }).n;
+}
+
+/**
+ * Inside one transaction: false when templates are still missing, else the atomic switch. The
+ * old serving generation is retired (kept for a rollback, at most one retired generation) with
+ * keepPrevious, else dropped.
+ */
+export function switchTo(db: Database, target: GenerationRow, options: { keepPrevious: boolean }): boolean {
+  if (missingTemplates(db, target.generation) > 0) return false;
   const old = servingGeneration(db);
-  if (old) db.prepare('DELETE FROM generations WHERE generation = ?').run(old.generation);
+  if (old && old.generation !== target.generation) {
+    db.prepare("DELETE FROM generations WHERE state = 'retired' AND generation <> ?").run(target.generation);
+    if (options.keepPrevious) db.prepare("UPDATE generations SET state = 'retired' WHERE generation = ?").run(old.generation);
+    else db.prepare('DELETE FROM generations WHERE generation = ?').run(old.generation);
+  }
   db.prepare("UPDATE generations SET state = 'serving' WHERE generation = ?").run(target.generation);
   // A calibrated threshold belongs to the old model's score scale: fall back to the new
-  // recognizer's recommendation until the gallery is calibrated again.
-  const { recommendedThreshold, recommendedFar } = recognizer.model;
+  // recognizer's recommendation (stored with its generation) until the gallery is calibrated again.
+  const threshold = target.recommended_threshold;
   writeMeta(db, {
-    threshold: String(recommendedThreshold ?? GALLERY_DEFAULTS.threshold),
-    far: recommendedFar === undefined ? '' : String(recommendedFar),
-    threshold_source: recommendedThreshold === undefined ? 'default' : 'recognizer',
-    threshold_model_id: recognizer.model.id,
+    threshold: String(threshold ?? GALLERY_DEFAULTS.threshold),
+    far: target.recommended_far === null ? '' : String(target.recommended_far),
+    threshold_source: threshold === null ? 'default' : 'recognizer',
+    threshold_model_id: target.model_id,
   });
   return true;
 }

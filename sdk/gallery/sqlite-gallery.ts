@@ -8,7 +8,7 @@ import type { Frame } from '../image/frame.ts';
 import { MatchIndex } from '../match/index.ts';
 import { GALLERY_DEFAULTS } from './defaults.ts';
 import { checkName, checkTemplateInput, checkedEmbedding, cropFromRow, nowIso, toIdentity, toTemplate, type IdentityRow, type TemplateRow } from './records.ts';
-import { runReembed } from './reembed.ts';
+import { missingTemplates, runReembed, switchTo } from './reembed.ts';
 import { blobToVector, readMeta, servingGeneration, vectorToBlob, writeMeta, SCHEMA_VERSION, type GenerationRow } from './schema.ts';
 import type { Database } from './sqlite.ts';
 import { mapSqliteError } from './sqlite-errors.ts';
@@ -276,6 +276,32 @@ export class SqliteGallery implements T.Gallery {
     const result = await runReembed(this.#db, this.path, recognizer, options, () => this.#live(true));
     this.#load();
     return result;
+  }
+
+  generations(): T.GenerationInfo[] {
+    this.#live();
+    const total = (this.#db.prepare('SELECT count(*) AS n FROM templates').get() as { n: number }).n;
+    const rows = this.#db.prepare('SELECT g.*, (SELECT count(*) FROM embeddings e WHERE e.generation = g.generation) AS embedded FROM generations g ORDER BY g.generation').all() as (GenerationRow & { embedded: number })[];
+    return rows.map((g) => ({ generation: g.generation, modelId: g.model_id, embeddingSize: g.embedding_size, state: g.state, embedded: g.embedded, complete: g.embedded >= total && missingTemplates(this.#db, g.generation) === 0 }));
+  }
+
+  activateGeneration(generation: number, options: { keepPrevious?: boolean } = {}): T.GalleryMetadata {
+    this.#write('switching generations', () => {
+      const target = this.#db.prepare('SELECT * FROM generations WHERE generation = ?').get(generation) as GenerationRow | undefined;
+      if (!target) throw new ArcEdgeError('GALLERY_GENERATION_INCOMPLETE', `the gallery ${this.path} has no generation ${generation}`, { details: { generation } });
+      if (!switchTo(this.#db, target, { keepPrevious: options.keepPrevious === true })) {
+        throw new ArcEdgeError('GALLERY_GENERATION_INCOMPLETE', `generation ${generation} of ${this.path} lacks vectors for ${missingTemplates(this.#db, generation)} template(s)`, {
+          fix: `finish it with reembed() using ${target.model_id} (it resumes the work), then switch`,
+          details: { generation },
+        });
+      }
+    });
+    this.#load();
+    return this.metadata();
+  }
+
+  dropGeneration(generation: number): boolean {
+    return this.#write('dropping a generation', () => this.#db.prepare("DELETE FROM generations WHERE generation = ? AND state <> 'serving'").run(generation).changes > 0);
   }
 
   reload(): boolean {

@@ -206,6 +206,26 @@ export interface ReembedOptions {
   readonly onProgress?: (progress: ReembedProgress) => void;
   /** Abort between batches; the old generation keeps serving. */
   readonly signal?: AbortSignal;
+  /**
+   * false: build the generation completely but leave the old one serving; switch later with
+   * activateGeneration() (the agent commits a model swap first, then the gallery). Default true.
+   */
+  readonly activate?: boolean;
+  /** Retire the old generation instead of dropping it, so a rollback re-uses its vectors. Default false. */
+  readonly keepPrevious?: boolean;
+}
+
+/** One embedding generation of the gallery file. */
+export interface GenerationInfo {
+  readonly generation: number;
+  readonly modelId: string;
+  readonly embeddingSize: number;
+  /** building: being written (or complete, waiting for activateGeneration); retired: the previous serving one. */
+  readonly state: 'building' | 'serving' | 'retired';
+  /** Templates with a vector in this generation. */
+  readonly embedded: number;
+  /** Every template of the gallery has a vector in this generation. */
+  readonly complete: boolean;
 }
 
 export interface ReembedResult {
@@ -252,6 +272,15 @@ export interface Gallery {
    * old generation keeps serving and a later call resumes the work.
    */
   reembed(recognizer: Reembedder, options?: ReembedOptions): Promise<ReembedResult>;
+  /** Every generation in the file, oldest first. */
+  generations(): GenerationInfo[];
+  /**
+   * Makes a complete generation the serving one, in one transaction (GALLERY_GENERATION_INCOMPLETE
+   * when a template has no vector in it). keepPrevious retires the old one instead of dropping it.
+   */
+  activateGeneration(generation: number, options?: { keepPrevious?: boolean }): GalleryMetadata;
+  /** Drops a building or retired generation and its vectors; false when there is none by that number. */
+  dropGeneration(generation: number): boolean;
   /**
    * Reloads the search index when another process (the CLI, while the agent serves) committed
    * a change since; returns true when it did. Cheap when nothing changed (PRAGMA data_version).

@@ -30,6 +30,13 @@ export const SnapshotCommandSchema = z
   .strict();
 export const StatusCommandSchema = z.object({ id: RequestId }).strict();
 export const ReloadCommandSchema = z.object({ id: RequestId }).strict();
+export const ApplyCommandSchema = z
+  .object({
+    id: RequestId,
+    transfer: z.string().regex(ID_PATTERN).describe('transfer id of a completely received package or gallery (<dataDir>/incoming/<transfer>/)'),
+  })
+  .strict();
+export const RollbackCommandSchema = z.object({ id: RequestId }).strict();
 
 /**
  * `transfer`: a file (a model package as .tar, or a gallery) sent in chunks, each acknowledged by
@@ -80,6 +87,8 @@ export const COMMAND_SCHEMAS = {
   status: StatusCommandSchema,
   reload: ReloadCommandSchema,
   transfer: TransferCommandSchema,
+  apply: ApplyCommandSchema,
+  rollback: RollbackCommandSchema,
 } as const;
 
 export type EnrollCommand = z.infer<typeof EnrollCommandSchema>;

@@ -11,6 +11,38 @@ export const DeviceStatusSchema = z
     ts: z.iso.datetime({ offset: true }).optional().describe('when the agent published it (absent in the last will, which is written at connect time)'),
     version: z.string().optional().describe('agent version'),
     cameras: z.array(z.string()).optional().describe('configured camera ids'),
+    model: z
+      .object({
+        package: z.string().describe('model package name, or "config" for the models of the agent config'),
+        version: z.number().int().nonnegative().describe('package version (0: the config\'s models)'),
+        modelId: z.string().describe('recognizer model id'),
+        embeddingSize: z.number().int().positive().describe('embedding length'),
+        backend: z.string().describe('execution targets the models run on (e.g. cpu)'),
+      })
+      .strict()
+      .optional()
+      .describe('the recognizer serving now'),
+    gallery: z
+      .object({
+        identities: z.number().int().nonnegative().describe('enrolled people'),
+        templates: z.number().int().nonnegative().describe('templates in the serving generation'),
+        generation: z.number().int().positive().describe('serving embedding generation'),
+      })
+      .strict()
+      .optional()
+      .describe('the gallery serving now'),
+    deploy: z
+      .object({
+        state: z.enum(['applying', 'applied', 'refused', 'failed', 'rolled-back']).describe('last apply/rollback: refused (package rejected), failed (a step failed; the old model serves)'),
+        package: z.string().optional().describe('package name (or "gallery")'),
+        version: z.number().int().optional().describe('package version'),
+        transfer: z.string().optional().describe('transfer id the apply came from'),
+        reason: z.object({ code: z.string(), message: z.string() }).strict().optional().describe('why it was refused or failed (docs/errors.md)'),
+        ts: z.iso.datetime({ offset: true }).describe('when the state changed'),
+      })
+      .strict()
+      .optional()
+      .describe('the last model or gallery deploy on this device'),
   })
   .strict();
 

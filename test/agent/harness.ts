@@ -34,11 +34,11 @@ export class AgentProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
 
-  constructor(configPath: string, extraArgs: string[] = []) {
+  constructor(configPath: string, extraArgs: string[] = [], extraEnv: Record<string, string> = {}) {
     const tsx = import.meta.resolve('tsx');
     this.child = spawn(process.execPath, ['--import', tsx, join(repoRoot, 'agent', 'main.ts'), '--config', configPath, ...extraArgs], {
       cwd: repoRoot,
-      env: { ...process.env, OPENCV4NODEJS_DISABLE_AUTOBUILD: '1' },
+      env: { ...process.env, OPENCV4NODEJS_DISABLE_AUTOBUILD: '1', ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let buffer = '';
