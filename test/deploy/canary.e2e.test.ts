@@ -5,14 +5,17 @@
  * rollout at the first device: the other two are never contacted, so nothing of it reaches
  * their incoming folders and their retained status shows no deploy. Then a good package: the
  * canary swaps, reports the new version and processes frames, and the other two get it too.
+ * Last, `arcedge gallery push` of a gallery built with another recognizer (mobilefacenet 128-d):
+ * the device re-embeds it for its model and reports the new gallery.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Subscriber, waitFor } from '../agent/harness.ts';
 import { startMosquitto, type Mosquitto } from '../agent/mosquitto.ts';
-import { testClip } from '../agent/fixtures.ts';
+import { ENROLLED, testClip } from '../agent/fixtures.ts';
+import { SCRFD_PADDLE128 } from '../analyzer/model-sets.ts';
 import { cli, DEPLOY_TMP, packages, startAgent, type TestAgent } from './fixtures.ts';
 
 const dir = join(DEPLOY_TMP, 'canary');
@@ -109,4 +112,24 @@ test('--canary 1 with a good package: the canary swaps and keeps processing, the
     assert.equal(d.model?.version, out.version, `${id} runs the new version`);
     assert.equal(d.deploy?.state, 'applied');
   }
+});
+
+test('arcedge gallery push: a gallery built with another model is re-embedded and reported', { timeout: 180_000 }, async () => {
+  const people = join(dir, 'people');
+  for (const p of ENROLLED) {
+    mkdirSync(join(people, p.id), { recursive: true });
+    copyFileSync(p.enroll, join(people, p.id, 'enroll.jpg'));
+  }
+  const gallery = join(dir, 'pushed.db');
+  const enrolled = await cli(['enroll', people, '--gallery', gallery, '--models', SCRFD_PADDLE128(), '--json']);
+  assert.equal(enrolled.code, 0, enrolled.stderr);
+  const r = await cli(['gallery', 'push', gallery, '--device', IDS[1]!, '--broker', broker.url, '--json']);
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${agents[1]!.process.tail()}`);
+  const out = JSON.parse(r.stdout) as { kind: string; devices: { device: string; result: string; applied?: { reembedded?: boolean; templates?: number } }[] };
+  assert.equal(out.kind, 'gallery');
+  assert.equal(out.devices[0]!.result, 'applied');
+  assert.equal(out.devices[0]!.applied?.reembedded, true, JSON.stringify(out.devices[0]));
+  const listed = await cli(['devices', '--broker', broker.url, '--json']);
+  const device = (JSON.parse(listed.stdout) as { devices: { device: string; gallery?: { identities?: number } }[] }).devices.find((d) => d.device === IDS[1]);
+  assert.equal(device?.gallery?.identities, ENROLLED.length);
 });

@@ -27,8 +27,13 @@ export const ROLLOUT_OPTIONS = {
 
 function describe(o: Outcome): string {
   if (o.result === 'applied') {
-    const r = o.applied as { package?: string; version?: number; gallery?: { templates?: number } } | undefined;
-    const what = r?.package ? `${r.package} v${r.version}` : r?.gallery ? `gallery, ${r.gallery.templates ?? '?'} templates` : 'ok';
+    const r = o.applied as { package?: string; version?: number; identities?: number; templates?: number; reembedded?: boolean } | undefined;
+    const what =
+      r?.package === 'gallery'
+        ? `gallery: ${r.identities ?? '?'} identities, ${r.templates ?? '?'} templates${r.reembedded ? ', re-embedded for the device model' : ''}`
+        : r?.package
+          ? `${r.package} v${r.version}`
+          : 'ok';
     const resumed = o.transfer && o.transfer.resumedFrom > 0 ? `, resumed at chunk ${o.transfer.resumedFrom}` : '';
     return `${what}${resumed}${o.transfer && o.transfer.resumes > 0 ? `, ${o.transfer.resumes} reconnects` : ''}`;
   }

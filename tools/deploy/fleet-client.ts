@@ -170,7 +170,8 @@ export class FleetClient {
     const id = `${this.prefix}-${(++this.counter).toString(36)}`;
     const topics = deviceTopics(device);
     const replyTopic = topics.reply(id);
-    if (!this.connection.connected) throw new ArcEdgeError('DEVICE_UNREACHABLE', 'not connected to the broker (reconnecting)', { details: { device } });
+    // sent: false tells callers the device never saw this request (safe to send again).
+    if (!this.connection.connected) throw new ArcEdgeError('DEVICE_UNREACHABLE', 'not connected to the broker (reconnecting)', { details: { device, sent: false } });
     const reply = new Promise<CommandReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(replyTopic);

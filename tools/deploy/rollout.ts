@@ -37,31 +37,38 @@ export interface RolloutOptions {
 const TERMINAL = new Set(['applied', 'refused', 'failed', 'rolled-back']);
 type DeployStatus = { state?: string; transfer?: string; version?: number; reason?: { code: string; message: string } };
 
-/** The apply reply, or (when the connection drops while waiting) the device's retained deploy status for this transfer. */
+/**
+ * The apply reply; when the connection drops while waiting (the reply is then lost), the
+ * device's retained deploy status for this transfer, newer than the one seen before, tells.
+ */
 async function apply(client: FleetClient, device: string, transfer: string, timeoutMs: number): Promise<{ ok: true; result: unknown } | { ok: false; reason: NonNullable<Outcome['reason']>; timedOut?: boolean }> {
-  let stopListening = () => {};
-  const fromStatus = new Promise<DeployStatus>((resolve) => {
-    stopListening = client.onStatus((d, s) => {
-      const deploy = s.deploy as DeployStatus | undefined;
-      if (d === device && deploy?.transfer === transfer && TERMINAL.has(deploy.state ?? '')) resolve(deploy);
-    });
-  });
+  const deployOf = (): (DeployStatus & { ts?: string }) | undefined => client.statuses.get(device)?.deploy as (DeployStatus & { ts?: string }) | undefined;
+  const before = deployOf()?.ts;
+  const settled = () => {
+    const d = deployOf();
+    return d && d.transfer === transfer && d.ts !== before && TERMINAL.has(d.state ?? '') ? d : undefined;
+  };
   const until = Date.now() + timeoutMs;
-  const fromDeploy = (d: DeployStatus) =>
-    d.state === 'applied' ? ({ ok: true, result: d } as const) : ({ ok: false, reason: d.reason ?? { code: `DEPLOY_${(d.state ?? 'failed').toUpperCase()}`, message: `the device reports ${d.state}` } } as const);
   try {
-    const result = await Promise.race([client.request(device, 'apply', { transfer }, timeoutMs), fromStatus.then((d) => ({ __status: d }))]);
-    if (result && typeof result === 'object' && '__status' in result) return fromDeploy((result as { __status: DeployStatus }).__status);
-    return { ok: true, result };
+    for (;;) {
+      try {
+        return { ok: true, result: await client.request(device, 'apply', { transfer }, Math.max(1000, until - Date.now())) };
+      } catch (error) {
+        const unsent = isArcEdgeError(error, 'DEVICE_UNREACHABLE') && error.details?.sent === false;
+        if (!unsent || Date.now() > until) throw error;
+        await new Promise((r) => setTimeout(r, 500)); // reconnecting: the request never left
+      }
+    }
   } catch (error) {
     if (error instanceof DeviceError) return { ok: false, reason: { code: error.code, message: error.message, fix: error.fix } };
     if (!isArcEdgeError(error, 'DEVICE_UNREACHABLE')) throw error;
-    // The reply may be lost with the connection; the retained status still tells the outcome.
-    const late = await Promise.race([fromStatus, new Promise<undefined>((r) => setTimeout(() => r(undefined), Math.max(0, until - Date.now())))]);
-    if (late) return fromDeploy(late);
-    return { ok: false, timedOut: true, reason: { code: 'DEVICE_UNREACHABLE', message: error.message.split('\n')[0]! } };
-  } finally {
-    stopListening();
+    for (;;) {
+      const d = settled();
+      if (d?.state === 'applied') return { ok: true, result: d };
+      if (d) return { ok: false, reason: d.reason ?? { code: `DEPLOY_${(d.state ?? 'failed').toUpperCase().replace('-', '_')}`, message: `the device reports ${d.state}` } };
+      if (Date.now() > until) return { ok: false, timedOut: true, reason: { code: 'DEVICE_UNREACHABLE', message: error.message.split('\n')[0]! } };
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 }
 
