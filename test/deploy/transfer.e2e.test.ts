@@ -1,13 +1,13 @@
 /**
  * The chunked transfer end to end: a real mosquitto, a real agent (child process) and the host
  * side of `arcedge deploy` (tools/deploy/send-file.ts over tools/deploy/fleet-client.ts).
- * 1. The broker is restarted in the middle of a transfer: the transfer resumes and completes,
- *    and the package the device staged verifies against the trusted key.
+ * 1. `arcedge deploy` (the CLI, in-process), the broker SIGKILLed and restarted once a third of
+ *    the chunks are on the device: the transfer resumes, completes, and the device applies it.
  * 2. The agent is SIGKILLed in the middle of a transfer and started again: the host resumes from
  *    the chunks the device kept on disk (it does not start over).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { verifyPackage } from '../../sdk/index.ts';
@@ -16,7 +16,7 @@ import { preparePackage, type Prepared } from '../../tools/deploy/prepare.ts';
 import { sendFile, transferIdOf } from '../../tools/deploy/send-file.ts';
 import { Subscriber, waitFor } from '../agent/harness.ts';
 import { startMosquitto, type Mosquitto } from '../agent/mosquitto.ts';
-import { DEPLOY_TMP, packages, startAgent, type TestAgent } from './fixtures.ts';
+import { cli, DEPLOY_TMP, packages, startAgent, type TestAgent } from './fixtures.ts';
 
 const dir = join(DEPLOY_TMP, 'transfer');
 rmSync(dir, { recursive: true, force: true });
@@ -32,15 +32,17 @@ let client: FleetClient;
 let sub: Subscriber;
 let prepared: Prepared;
 let publicPem: string;
+let pkgDir: string;
 
 before(async () => {
   const p = await packages();
   publicPem = p.publicPem;
+  pkgDir = p.trusted;
   prepared = await preparePackage(p.trusted, [publicPem]);
   cleanup.push(() => prepared.cleanup());
   broker = await startMosquitto(join(dir, 'broker'));
   cleanup.push(() => broker.kill());
-  agent = startAgent(dir, 'xfer', broker.url);
+  agent = startAgent(dir, 'xfer', broker.url, { deploy: { trustedKeys: [join(p.keys, 'public.pem')] } });
   cleanup.push(() => agent.process.kill('SIGKILL'));
   sub = new Subscriber(broker.url, 'arcedge/xfer/status', 'xfer-watch');
   cleanup.push(() => sub.end());
@@ -52,38 +54,31 @@ before(async () => {
   cleanup.push(() => client.end());
 });
 
-test('a broker restart mid-transfer: the transfer resumes and completes', { timeout: 180_000 }, async () => {
+test('arcedge deploy through a broker restart mid-transfer: the transfer resumes, completes and is applied', { timeout: 180_000 }, async () => {
   const chunkBytes = 32 * 1024;
   const chunks = Math.ceil(prepared.file.bytes / chunkBytes);
-  let restarted: Promise<void> | undefined;
+  const transfer = transferIdOf(prepared.file, chunkBytes); // the CLI re-packs the same bytes: same id
+  const chunkDir = join(agent.dataDir, 'incoming', transfer, 'chunks');
+  // Restart the broker once a third of the chunks are on the device's disk.
   let receivedAtRestart = 0;
-  const result = await sendFile(client, 'xfer', prepared.file, {
-    chunkBytes,
-    window: 2,
-    timeoutMs: 150_000,
-    requestTimeoutMs: 5000,
-    onProgress: (received) => {
-      if (!restarted && received >= Math.floor(chunks / 3)) {
-        receivedAtRestart = received;
-        restarted = (async () => {
-          await broker.kill('SIGKILL');
-          await new Promise((r) => setTimeout(r, 1500));
-          await broker.start();
-        })();
-      }
-    },
-  });
-  await restarted;
+  const restart = (async () => {
+    await waitFor('a third of the chunks', () => existsSync(chunkDir) && readdirSync(chunkDir).length >= chunks / 3, 120_000);
+    receivedAtRestart = readdirSync(chunkDir).length;
+    await broker.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 1500));
+    await broker.start();
+  })();
+  const r = await cli(['deploy', pkgDir, '--device', 'xfer', '--broker', broker.url, '--chunk-kb', '32', '--window', '2', '--timeout', '150', '--json']);
+  await restart;
+  assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${agent.process.tail()}`);
+  const outcome = (JSON.parse(r.stdout) as { devices: { result: string; transfer: { transfer: string; chunks: number; chunksSent: number; resumes: number }; applied: { version: number } }[] }).devices[0]!;
+  assert.equal(outcome.result, 'applied');
+  assert.equal(outcome.transfer.transfer, transfer);
   assert.ok(receivedAtRestart > 0 && receivedAtRestart < chunks, `restarted at ${receivedAtRestart}/${chunks}`);
-  assert.ok(result.resumes >= 1, `the loop went back to begin after the outage (${result.resumes} resumes)`);
-  assert.ok(result.chunksSent < chunks * 1.5, `resumed rather than restarted: ${result.chunksSent} chunk sends for ${chunks} chunks`);
-  const staged = join(agent.dataDir, 'incoming', result.transfer);
-  assert.equal(result.transfer, transferIdOf(prepared.file, chunkBytes));
-  const meta = JSON.parse(readFileSync(join(staged, 'transfer.json'), 'utf8'));
-  assert.deepEqual(meta, { kind: 'model-package', name: prepared.manifest!.name, bytes: prepared.file.bytes, sha256: prepared.file.sha256, complete: true });
-  const verified = await verifyPackage(join(staged, 'package'), [publicPem]);
-  assert.equal(verified.manifest.version, prepared.manifest!.version);
-  assert.ok(!existsSync(join(staged, 'chunks')), 'chunks are removed once staged');
+  assert.ok(outcome.transfer.resumes >= 1, `the loop went back to begin after the outage (${outcome.transfer.resumes} resumes)`);
+  assert.ok(outcome.transfer.chunksSent < chunks * 1.5, `resumed rather than restarted: ${outcome.transfer.chunksSent} chunk sends for ${chunks} chunks`);
+  assert.equal(outcome.applied.version, prepared.manifest!.version);
+  await waitFor('the retained status shows the new version', () => (sub.json('arcedge/xfer/status').at(-1)?.model as { version?: number } | undefined)?.version === prepared.manifest!.version, 20_000);
 });
 
 test('an agent SIGKILLed mid-transfer keeps its chunks: the host resumes where it stopped', { timeout: 240_000 }, async () => {
