@@ -16,7 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { open, readFile, rm, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ArcEdgeError, extractTar, type TransferCommand, type TransferKind } from '../../sdk/index.ts';
+import { ArcEdgeError, extractTar, TRANSFER_ID_PATTERN, type TransferCommand, type TransferKind } from '../../sdk/index.ts';
 
 export interface TransferLimits {
   readonly maxBytes: number;
@@ -102,7 +102,7 @@ export class TransferStore {
   /** Deletes transfers idle longer than staleMs; returns their ids. */
   cleanStale(now = Date.now()): string[] {
     const removed: string[] = [];
-    for (const id of existsSync(this.dir) ? readdirSync(this.dir) : []) {
+    for (const id of this.transferIds()) {
       if (this.queues.has(id)) continue;
       const folder = join(this.dir, id);
       const times = [folder, join(folder, PARTIAL), join(folder, CHUNKS), join(folder, DONE)].filter((p) => existsSync(p)).map((p) => statSync(p).mtimeMs);
@@ -115,7 +115,15 @@ export class TransferStore {
     return removed;
   }
 
+  /** Folders under incoming/ that can be transfers (anything else there is left alone). */
+  private transferIds(): string[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir, { withFileTypes: true }).filter((e) => e.isDirectory() && TRANSFER_ID_PATTERN.test(e.name)).map((e) => e.name);
+  }
+
   private folder(id: string): string {
+    // The command schema already refuses these; a folder that is deleted whole is checked twice.
+    if (!TRANSFER_ID_PATTERN.test(id)) throw new ArcEdgeError('COMMAND_INVALID', `transfer id "${id.slice(0, 64)}" is not valid`, { details: { path: 'transfer' } });
     return join(this.dir, id);
   }
 
@@ -211,7 +219,7 @@ export class TransferStore {
 
   private pending(): { transfer: string; bytes: number }[] {
     const out: { transfer: string; bytes: number }[] = [];
-    for (const id of readdirSync(this.dir)) {
+    for (const id of this.transferIds()) {
       const found = this.declaration(id);
       if (found && !found.complete) out.push({ transfer: id, bytes: found.decl.bytes });
     }

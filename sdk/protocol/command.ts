@@ -30,10 +30,16 @@ export const SnapshotCommandSchema = z
   .strict();
 export const StatusCommandSchema = z.object({ id: RequestId }).strict();
 export const ReloadCommandSchema = z.object({ id: RequestId }).strict();
+/**
+ * A transfer id names a folder under <dataDir>/incoming/, so on top of ID_PATTERN it must start
+ * with a letter or digit: "." and ".." match ID_PATTERN and would name incoming/ or dataDir itself.
+ */
+export const TRANSFER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 export const ApplyCommandSchema = z
   .object({
     id: RequestId,
-    transfer: z.string().regex(ID_PATTERN).describe('transfer id of a completely received package or gallery (<dataDir>/incoming/<transfer>/)'),
+    transfer: z.string().regex(TRANSFER_ID_PATTERN, 'transfer must be 1-64 letters, digits, . _ or -, starting with a letter or digit').describe('transfer id of a completely received package or gallery (<dataDir>/incoming/<transfer>/)'),
   })
   .strict();
 export const RollbackCommandSchema = z.object({ id: RequestId }).strict();
@@ -44,7 +50,10 @@ export const RollbackCommandSchema = z.object({ id: RequestId }).strict();
  * so a host resumes after any disconnect), chunk sends one, status asks again, commit checks the
  * whole sha256 and stages it under <dataDir>/incoming/<transfer>/, abort drops it. docs/deploy.md.
  */
-const TransferId = z.string().regex(ID_PATTERN).describe('transfer id (letters, digits, . _ -; at most 64); the staging folder <dataDir>/incoming/<transfer>/');
+const TransferId = z
+  .string()
+  .regex(TRANSFER_ID_PATTERN, 'transfer must be 1-64 letters, digits, . _ or -, starting with a letter or digit')
+  .describe('transfer id (letters, digits, . _ -; starts with a letter or digit; at most 64): the staging folder <dataDir>/incoming/<transfer>/');
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits');
 export const TRANSFER_KINDS = ['model-package', 'gallery'] as const;
 /** Largest chunk a host may declare: its base64 (4/3) plus the JSON around it stays under MAX_COMMAND_BYTES. */

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { TransferStore, type TransferState } from '../../agent/deploy/transfer-store.ts';
-import { createTar, isArcEdgeError, type TransferCommand } from '../../sdk/index.ts';
+import { COMMAND_SCHEMAS, createTar, isArcEdgeError, type TransferCommand } from '../../sdk/index.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'arcedge-store-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -142,4 +142,19 @@ test('stale transfers are removed, fresh ones kept', async () => {
   for (const p of ['', 'chunks', 'transfer.partial.json']) utimesSync(join(dir, 'old', p), past, past);
   assert.deepEqual(store.cleanStale(), ['old']);
   assert.deepEqual(readdirSync(dir), ['new']);
+});
+
+test('"." and ".." are not transfer ids: refused by the schemas and by the store', async () => {
+  const dir = join(work, 'incoming-7');
+  const store = new TransferStore(dir, LIMITS);
+  writeFileSync(join(dir, 'keep.txt'), 'still here');
+  for (const transfer of ['.', '..', '.hidden']) {
+    const begin = { id: 'r', op: 'begin', transfer, kind: 'gallery', name: 'x', bytes: 10, sha256: 'a'.repeat(64), chunkBytes: 1024 };
+    assert.equal(COMMAND_SCHEMAS.transfer.safeParse(begin).success, false, transfer);
+    assert.equal(COMMAND_SCHEMAS.apply.safeParse({ id: 'r', transfer }).success, false, transfer);
+    await assert.rejects(store.run(begin as TransferCommand), code('COMMAND_INVALID'));
+    await assert.rejects(store.run({ id: 'r', op: 'abort', transfer } as TransferCommand), code('COMMAND_INVALID'));
+  }
+  assert.equal(readFileSync(join(dir, 'keep.txt'), 'utf8'), 'still here');
+  assert.deepEqual(store.cleanStale(Date.now() + 10 * 3600_000), [], 'stray files are not transfers');
 });
