@@ -104,20 +104,22 @@ export async function canaryProblem(client: FleetClient, device: string, applied
 async function deployOne(client: FleetClient, device: string, file: OutgoingFile, options: RolloutOptions, canary: boolean): Promise<Outcome> {
   const started = Date.now();
   const bar = options.progress.bar(`${device.padEnd(16).slice(0, 16)}`, Math.ceil(file.bytes / options.send.chunkBytes));
+  let shown = 0;
   const done = (o: Omit<Outcome, 'device' | 'canary' | 'ms'>): Outcome => {
-    bar.update(0, { text: o.result });
+    bar.update(shown, { text: o.reason ? `${o.result} [${o.reason.code}]` : o.result });
     bar.stop();
     return { device, canary, ...o, ms: Date.now() - started };
   };
   let transfer: SendResult;
   try {
-    transfer = await sendFile(client, device, file, { ...options.send, onProgress: (received, chunks, note) => bar.update(received, { total: chunks, text: note ?? 'transfer' }) });
+    transfer = await sendFile(client, device, file, { ...options.send, onProgress: (received, chunks, note) => bar.update((shown = received), { total: chunks, text: note ?? 'transfer' }) });
   } catch (error) {
     if (error instanceof DeviceError) return done({ result: 'refused', reason: { code: error.code, message: error.message, fix: error.fix } });
     if (isArcEdgeError(error, 'DEVICE_UNREACHABLE')) return done({ result: 'timed-out', reason: { code: error.code, message: error.message.split('\n')[0]! } });
     return done({ result: 'failed', reason: { code: isArcEdgeError(error) ? error.code : 'ERROR', message: (error as Error).message } });
   }
-  bar.update(transfer.chunks, { text: 'applying' });
+  shown = transfer.chunks;
+  bar.update(shown, { text: 'applying' });
   const applied = await apply(client, device, transfer.transfer, options.applyTimeoutMs);
   if (!applied.ok) return done({ result: applied.timedOut ? 'timed-out' : 'refused', reason: applied.reason, transfer });
   const appliedAt = Date.now() - 1000; // metrics carry the device clock: allow a little skew
