@@ -44,7 +44,12 @@ export async function targetDevices(client: FleetClient, values: { device: strin
   if (!values.all) {
     const bad = values.device.filter((d) => !ID_PATTERN.test(d));
     if (bad.length) throw new UsageError(`device ids are 1-64 letters, digits, . _ or -: ${bad.join(', ')}`);
-    return [...new Set(values.device)];
+    const ids = [...new Set(values.device)];
+    await client.settle(300, 2000);
+    const unknown = ids.filter((d) => !client.statuses.has(d));
+    // Not an error: a device that never connected to this broker may still come up in time.
+    if (unknown.length) console.error(`warning: no retained status for ${unknown.join(', ')} on this broker (a typo, or never connected?); waiting for it up to --timeout`);
+    return ids;
   }
   await client.settle();
   const all = [...client.statuses.entries()].sort(([a, sa], [b, sb]) => Number(sb.state === 'online') - Number(sa.state === 'online') || a.localeCompare(b));
