@@ -255,13 +255,11 @@ test('refusals keep the old model serving; a signed fr_feature_512 package re-em
   assert.deepEqual([restored.generation, restored.modelId], [originalGeneration, original.model!.modelId], 'the previous gallery generation serves again');
   await recognisesEveryone(agent, rolledAt);
   await agent.kill('SIGTERM');
-  cpSync(gallery, join(dir, 'gallery-enrolled.db'));
 });
 
 test('kill -9 during an apply: the old or the new model serves completely after a restart', { timeout: 300_000 }, async () => {
   const dataDir = join(dir, 'data-kill');
   const gallery = join(dir, 'gallery-kill.db');
-  cpSync(join(dir, 'gallery-enrolled.db'), gallery);
   const path = writeConfig(join(dir, 'agent-kill.json'), config(dataDir, gallery));
   let firstMessage = 0;
   const statusSinceStart = (): Status | undefined => sub.messages.slice(firstMessage).filter((m) => m.topic === `arcedge/${DEVICE}/status`).map((m) => JSON.parse(m.payload) as Status).at(-1);
@@ -274,14 +272,15 @@ test('kill -9 during an apply: the old or the new model serves completely after 
     });
     return agent;
   };
-  const killAt = async (agent: AgentProcess, step: string, id: string): Promise<void> => {
-    await waitFor('online', () => statusSinceStart()?.state === 'online' && statusSinceStart()!.model, 60_000);
+  const killAt = async (agent: AgentProcess, step: string, id: string): Promise<Status> => {
+    const online = await waitFor('online', () => (statusSinceStart()?.state === 'online' && statusSinceStart()!.model ? statusSinceStart() : undefined), 60_000);
     stage(dataDir, id, good);
     sub.client.publish(`arcedge/${DEVICE}/cmd/apply`, JSON.stringify({ id, transfer: id }), { qos: 1 });
     await waitFor(`apply paused at ${step}`, () => agent.lines.some((l) => l.msg === 'apply paused' && l.step === step), 120_000).catch((e: Error) => {
       throw new Error(`${e.message}\n${agent.tail()}`);
     });
     await agent.kill('SIGKILL');
+    return online;
   };
   /** Status model, the gallery's serving generation and the recognition all agree. */
   const agrees = async (agent: AgentProcess, embeddingSize: number): Promise<Status> => {
@@ -298,8 +297,12 @@ test('kill -9 during an apply: the old or the new model serves completely after 
 
   // During the re-embed (new generation written, not committed): the old model serves.
   let agent = await run('reembedded');
-  await killAt(agent, 'reembedded', 'kill-1');
-  const before = statusSinceStart()!;
+  await waitFor('online', () => statusSinceStart()?.model, 60_000);
+  for (const [i, person] of ENROLLED.entries()) {
+    const reply = await sub.command(DEVICE, 'enroll', enrollPayload(person, `kill-enroll-${i}`), `kill-enroll-${i}`);
+    assert.equal(reply.ok, true, JSON.stringify(reply));
+  }
+  const before = await killAt(agent, 'reembedded', 'kill-1');
   agent = await run('committed');
   const old = await agrees(agent, 128);
   assert.equal(old.model!.modelId, before.model!.modelId);
