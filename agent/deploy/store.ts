@@ -17,6 +17,8 @@ import { ArcEdgeError, ModelManifestSchema, type ModelPackageManifest } from '..
 import type { RecognizerOverride } from '../pipeline/messages.ts';
 
 export const POINTER_FILE = 'current.json';
+/** The last deploy status (reconcile.ts); informational, never cleaned. */
+const STATUS_FILE = 'deploy-status.json';
 const PARTIAL_PREFIX = '.partial-';
 
 const EntrySchema = z
@@ -139,7 +141,7 @@ export function cleanStore(dataDir: string, pointer: ModelPointer | undefined): 
   const kept = new Set([pointer?.current, ...(pointer?.history ?? [])].flatMap((e) => (e?.dir ? [e.dir] : [])));
   const removed: string[] = [];
   for (const entry of readdirSync(root)) {
-    if (entry === POINTER_FILE || kept.has(entry)) continue;
+    if (entry === POINTER_FILE || entry === STATUS_FILE || kept.has(entry)) continue;
     rmSync(join(root, entry), { recursive: true, force: true });
     removed.push(entry);
   }

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createFacePipeline, decodeImage, formatSha256Sums, openGallery, signBytes, type ModelPackageManifest } from '../../sdk/index.ts';
+import { createFacePipeline, decodeImage, enrollPhotos, formatSha256Sums, galleryModelOf, openGallery, signBytes, type ModelPackageManifest } from '../../sdk/index.ts';
 import { sha256File, sha256Hex } from '../../sdk/internal.ts';
 import { main } from '../../tools/main.ts';
 import { buildPackage } from '../../tools/package/build.ts';
@@ -89,6 +89,27 @@ function stage(dataDir: string, id: string, pkg: string): void {
   rmSync(target, { recursive: true, force: true });
   cpSync(pkg, join(target, 'package'), { recursive: true });
   writeFileSync(join(target, 'transfer.json'), JSON.stringify({ kind: 'model-package', name: id, bytes: 0, sha256: '0'.repeat(64), complete: true }));
+}
+
+/** A host-built gallery (transfer kind gallery), as `arcedge gallery push` leaves it. */
+function stageGallery(dataDir: string, id: string, file: string): void {
+  const target = join(dataDir, 'incoming', id);
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  cpSync(file, join(target, 'gallery.db'));
+  writeFileSync(join(target, 'transfer.json'), JSON.stringify({ kind: 'gallery', name: id, bytes: 0, sha256: '0'.repeat(64), complete: true }));
+}
+
+/** The enrolled people in a gallery built on the host with fr_feature_512 (not the device's model). */
+async function hostGallery(path: string): Promise<void> {
+  const pipeline = await createFacePipeline({ models: localAssetSet('host-fr512', ['det_500m.onnx', 'fr_feature_512.onnx']), backend: { threads: 1 } });
+  const gallery = await openGallery(path, { model: galleryModelOf(pipeline) });
+  try {
+    for (const person of ENROLLED) await enrollPhotos(gallery, pipeline, { id: person.id, name: person.name }, [person.enroll]);
+  } finally {
+    gallery.close();
+    await pipeline.dispose();
+  }
 }
 
 function config(dataDir: string, gallery: string) {
@@ -254,6 +275,26 @@ test('refusals keep the old model serving; a signed fr_feature_512 package re-em
   const restored = await galleryServing(gallery);
   assert.deepEqual([restored.generation, restored.modelId], [originalGeneration, original.model!.modelId], 'the previous gallery generation serves again');
   await recognisesEveryone(agent, rolledAt);
+
+  // A gallery pushed from the host: a damaged file is refused, a good one built with another
+  // recognizer is re-embedded on the device and swapped in; the old file is kept.
+  const junk = join(dir, 'junk.db');
+  writeFileSync(junk, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4096, 7)]));
+  stageGallery(dataDir, 'junk', junk);
+  const junkReply = await sub.command(DEVICE, 'apply', { id: 'apply-junk', transfer: 'junk' }, 'apply-junk', 60_000);
+  assert.equal((junkReply.error as { code: string }).code, 'GALLERY_CORRUPT', JSON.stringify(junkReply));
+  const pushed = join(dir, 'host-gallery.db');
+  await hostGallery(pushed);
+  stageGallery(dataDir, 'gallery-1', pushed);
+  const push = await sub.command(DEVICE, 'apply', { id: 'apply-gallery', transfer: 'gallery-1' }, 'apply-gallery', 120_000);
+  assert.equal(push.ok, true, JSON.stringify(push));
+  const pushResult = push.result as { reembedded: boolean; templates: number; identities: number };
+  assert.deepEqual([pushResult.reembedded, pushResult.identities, pushResult.templates], [true, ENROLLED.length, ENROLLED.length]);
+  const pushedAt = Date.now();
+  const servedAfterPush = await galleryServing(gallery);
+  assert.deepEqual([servedAfterPush.modelId, servedAfterPush.embeddingSize], [original.model!.modelId, 128]);
+  assert.equal((await galleryServing(`${gallery}.previous`)).generation, originalGeneration);
+  await recognisesEveryone(agent, pushedAt);
   await agent.kill('SIGTERM');
 });
 
