@@ -123,6 +123,11 @@ export function recognizerOf(dataDir: string, entry: ModelEntry): RecognizerOver
   if (!entry.dir || !entry.model) return undefined;
   const path = join(modelsDir(dataDir), entry.dir, entry.model);
   const manifestPath = `${path}.manifest.json`;
+  if (!existsSync(path) || !existsSync(manifestPath)) {
+    throw new ArcEdgeError('MODEL_NOT_FOUND', `the deployed model ${path} (named by ${join(modelsDir(dataDir), POINTER_FILE)}) or its manifest is missing`, {
+      fix: `deploy the package again, or delete ${join(modelsDir(dataDir), POINTER_FILE)} to serve the config's models (re-embed the gallery for them with \`arcedge gallery reembed\` if they differ)`,
+    });
+  }
   const parsed = ModelManifestSchema.safeParse(JSON.parse(readFileSync(manifestPath, 'utf8')));
   if (!parsed.success) throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `${manifestPath}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const manifest = parsed.data;
