@@ -120,7 +120,7 @@ function config(dataDir: string, gallery: string) {
     inference: { backend: { threads: 1 } },
     gallery,
     dataDir,
-    cameras: [{ id: 'door', source: `file://${clipPath}`, loop: true, detectIntervalMs: 150, stallTimeoutSec: 10 }],
+    cameras: [{ id: 'door', source: `file://${clipPath}`, loop: true, detectIntervalMs: 200, stallTimeoutSec: 10 }],
     recognition: { cooldownSec: 0 },
     deploy: { trustedKeys: [join(keys, 'public.pem')] },
   };
