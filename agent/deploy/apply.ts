@@ -138,7 +138,7 @@ export class Deployer {
       if (staged.kind === 'gallery') {
         const result = await applyGallery(this.agent, staged);
         removeStaged(staged);
-        return { package: 'gallery', ...result };
+        return { applied: true, package: 'gallery', ...result };
       }
       const keys = readTrustedKeys(this.agent.config);
       let manifest: ModelPackageManifest;

@@ -8,7 +8,7 @@
  *     in; generations being built for a model the pointer does not name are dropped;
  *   - an apply the crash interrupted is reported: applied when the pointer names it, else failed.
  */
-import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openGallery } from '../../sdk/index.ts';
 import type { AgentConfig } from '../config/schema.ts';
@@ -22,6 +22,7 @@ const STATUS_FILE = 'deploy-status.json';
 /** The last deploy status survives restarts, so the retained status keeps telling it. */
 export function saveDeployStatus(dataDir: string, status: DeployStatus): void {
   try {
+    mkdirSync(modelsDir(dataDir), { recursive: true });
     const path = join(modelsDir(dataDir), STATUS_FILE);
     writeFileSync(`${path}.tmp`, JSON.stringify(status));
     renameSync(`${path}.tmp`, path);

@@ -36,7 +36,7 @@ export function readStaged(dataDir: string, id: string): StagedTransfer {
       fix: 'send it (again) with `arcedge deploy` / `arcedge gallery push`; they resume a partial transfer',
       details: { transfer: id },
     });
-  if (!ID_PATTERN.test(id)) throw notStaged('not a valid transfer id');
+  if (!ID_PATTERN.test(id) || /^\.+$/.test(id)) throw notStaged('not a valid transfer id');
   const file = join(dir, 'transfer.json');
   if (!existsSync(file)) throw notStaged(existsSync(dir) ? 'it is still being received (no transfer.json yet)' : 'nothing was received under this id');
   let parsed;

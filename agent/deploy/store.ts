@@ -17,6 +17,8 @@ import { ArcEdgeError, ModelManifestSchema, type ModelPackageManifest } from '..
 import type { RecognizerOverride } from '../pipeline/messages.ts';
 
 export const POINTER_FILE = 'current.json';
+/** The last deploy status (reconcile.ts); informational, never cleaned. */
+const STATUS_FILE = 'deploy-status.json';
 const PARTIAL_PREFIX = '.partial-';
 
 const EntrySchema = z
@@ -121,6 +123,11 @@ export function recognizerOf(dataDir: string, entry: ModelEntry): RecognizerOver
   if (!entry.dir || !entry.model) return undefined;
   const path = join(modelsDir(dataDir), entry.dir, entry.model);
   const manifestPath = `${path}.manifest.json`;
+  if (!existsSync(path) || !existsSync(manifestPath)) {
+    throw new ArcEdgeError('MODEL_NOT_FOUND', `the deployed model ${path} (named by ${join(modelsDir(dataDir), POINTER_FILE)}) or its manifest is missing`, {
+      fix: `deploy the package again, or delete ${join(modelsDir(dataDir), POINTER_FILE)} to serve the config's models (re-embed the gallery for them with \`arcedge gallery reembed\` if they differ)`,
+    });
+  }
   const parsed = ModelManifestSchema.safeParse(JSON.parse(readFileSync(manifestPath, 'utf8')));
   if (!parsed.success) throw new ArcEdgeError('MODEL_MANIFEST_INVALID', `${manifestPath}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const manifest = parsed.data;
@@ -139,7 +146,7 @@ export function cleanStore(dataDir: string, pointer: ModelPointer | undefined): 
   const kept = new Set([pointer?.current, ...(pointer?.history ?? [])].flatMap((e) => (e?.dir ? [e.dir] : [])));
   const removed: string[] = [];
   for (const entry of readdirSync(root)) {
-    if (entry === POINTER_FILE || kept.has(entry)) continue;
+    if (entry === POINTER_FILE || entry === STATUS_FILE || kept.has(entry)) continue;
     rmSync(join(root, entry), { recursive: true, force: true });
     removed.push(entry);
   }

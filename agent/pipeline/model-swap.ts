@@ -79,7 +79,8 @@ export class ModelSwap {
     const prepared = this.need();
     const gallery = await openGallery(state.init.galleryPath);
     try {
-      const result = await gallery.reembed(reembedderOf(prepared.pipeline), { activate: false });
+      // Small batches: each one delays the frame batch waiting behind it by its embed time.
+      const result = await gallery.reembed(reembedderOf(prepared.pipeline), { activate: false, batchSize: 8 });
       return { generation: result.generation, templates: result.templates, resumed: result.resumed };
     } finally {
       gallery.close();

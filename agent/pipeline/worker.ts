@@ -120,6 +120,14 @@ async function main(): Promise<void> {
   // trackers are not re-entrant), and the host only sends a batch when the previous one is done.
   let chain = Promise.resolve();
   port.on('message', (message: ToWorker) => {
+    // The re-embed for a model apply runs beside the chain: it uses the prepared pipeline and
+    // its own gallery connection, never the serving ones, and its small batches interleave
+    // with frame batches at each await, so recognition goes on while the new generation builds.
+    // The host sends the commit only after this RPC answered.
+    if (message.type === 'rpc' && message.method === 'modelBuildGallery') {
+      void rpcReply(message.id, () => swap.buildGeneration(state)).then((reply) => send(reply));
+      return;
+    }
     chain = chain.then(async () => {
       if (message.type === 'frames') {
         const frames = message.frames.map((f) => ({ camera: f.camera, ts: f.ts, frame: { data: new Uint8Array(f.buffer), width: f.width, height: f.height } }));
