@@ -100,7 +100,8 @@ test('--canary 1 with a package the canary refuses: the rollout stops, the other
 test('--canary 1 with a good package: the canary swaps and keeps processing, then the others get it', { timeout: 240_000 }, async () => {
   const r = await cli([
     'deploy', pkgs.trusted, '--pubkey', join(pkgs.keys, 'public.pem'),
-    '--all', '--canary', '1', // --all: online devices by id, so canary-a (the one with a camera) goes first '--broker', broker.url, '--json', '--canary-wait', '60', '--timeout', '120',
+    // --all: online devices by id, so canary-a (the one with a camera) goes first.
+    '--all', '--canary', '1', '--broker', broker.url, '--json', '--canary-wait', '60', '--timeout', '120',
   ]);
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${agents[0]!.process.tail()}`);
   const out = JSON.parse(r.stdout) as { ok: boolean; version: number; devices: { device: string; result: string; canary: boolean }[] };

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { defineCommand, EXIT, formatTable, parsePositiveInt, UsageError, type CommandRunner } from '../cli/command.ts';
 import { createProgressGroup } from '../cli/progress.ts';
-import { BROKER_OPTIONS, brokerOptions, TARGET_OPTIONS, targetDevices } from '../deploy/cli-options.ts';
+import { BROKER_OPTIONS, brokerOptions, checkTargets, TARGET_OPTIONS, targetDevices } from '../deploy/cli-options.ts';
 import { FleetClient } from '../deploy/fleet-client.ts';
 import { preparePackage, type Prepared } from '../deploy/prepare.ts';
 import { rollout, type Outcome } from '../deploy/rollout.ts';
@@ -115,6 +115,8 @@ export const deployCommand: CommandRunner = defineCommand({
         throw new UsageError(`--pubkey ${p} cannot be read`);
       }
     });
+    checkTargets(values);
+    brokerOptions(values); // usage errors before the (slow) package check
     const prepared = await preparePackage(positionals[0]!, keys);
     try {
       const m = prepared.manifest!;

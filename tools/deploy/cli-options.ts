@@ -38,12 +38,17 @@ export function brokerOptions(values: BrokerValues): BrokerOptions {
   };
 }
 
+/** Usage errors in --device / --all, before anything slow runs. */
+export function checkTargets(values: { device: string[]; all: boolean }): void {
+  if (values.all === (values.device.length > 0)) throw new UsageError(values.all ? 'give --device <id> or --all, not both' : 'name the targets: --device <id> (repeatable) or --all');
+  const bad = values.device.filter((d) => !ID_PATTERN.test(d));
+  if (bad.length) throw new UsageError(`device ids are 1-64 letters, digits, . _ or -: ${bad.join(', ')}`);
+}
+
 /** Target ids from --device (validated) or --all (retained statuses, online ones first). */
 export async function targetDevices(client: FleetClient, values: { device: string[]; all: boolean }): Promise<string[]> {
-  if (values.all === (values.device.length > 0)) throw new UsageError('give --device <id> (repeatable) or --all, not both');
+  checkTargets(values);
   if (!values.all) {
-    const bad = values.device.filter((d) => !ID_PATTERN.test(d));
-    if (bad.length) throw new UsageError(`device ids are 1-64 letters, digits, . _ or -: ${bad.join(', ')}`);
     const ids = [...new Set(values.device)];
     await client.settle(300, 2000);
     const unknown = ids.filter((d) => !client.statuses.has(d));

@@ -4,6 +4,7 @@
  * the device runs another model). docs/deploy.md.
  */
 import { defineCommand } from '../../cli/command.ts';
+import { brokerOptions, checkTargets } from '../../deploy/cli-options.ts';
 import { prepareGallery } from '../../deploy/prepare.ts';
 import { ROLLOUT_OPTIONS, runRollout } from '../deploy.ts';
 
@@ -14,6 +15,8 @@ export const pushCommand = defineCommand({
   options: ROLLOUT_OPTIONS,
   positionals: { min: 1, max: 1 },
   run: async ({ values, positionals, json }) => {
+    checkTargets(values);
+    brokerOptions(values); // usage errors first
     const prepared = await prepareGallery(positionals[0]!);
     if (!json) console.error(`${prepared.file.name}: ${prepared.file.bytes} bytes`);
     return runRollout(prepared, values, json, 0, 0);
