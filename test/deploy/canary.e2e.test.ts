@@ -5,6 +5,7 @@
  * rollout at the first device: the other two are never contacted, so nothing of it reaches
  * their incoming folders and their retained status shows no deploy. Then a good package: the
  * canary swaps, reports the new version and processes frames, and the other two get it too.
+ * A good package whose canary then shows no processed frames (no camera) also stops the rollout.
  * Last, `arcedge gallery push` of a gallery built with another recognizer (mobilefacenet 128-d):
  * the device re-embeds it for its model and reports the new gallery.
  */
@@ -112,6 +113,28 @@ test('--canary 1 with a good package: the canary swaps and keeps processing, the
     const d = devices.find((x) => x.device === id)!;
     assert.equal(d.model?.version, out.version, `${id} runs the new version`);
     assert.equal(d.deploy?.state, 'applied');
+  }
+});
+
+test('--canary 1 whose canary applies but processes no frames: the rollout stops there', { timeout: 180_000 }, async () => {
+  // canary-b has no camera: it applies v102, but no metrics can show processedFps > 0.
+  const logged = agents.map((a) => a.process.lines.length);
+  const r = await cli([
+    'deploy', pkgs.newer, '--device', IDS[1]!, '--device', IDS[0]!, '--device', IDS[2]!,
+    '--canary', '1', '--broker', broker.url, '--json', '--canary-wait', '8', '--timeout', '120',
+  ]);
+  assert.equal(r.code, 1, r.stdout);
+  const out = JSON.parse(r.stdout) as { devices: { device: string; result: string; reason?: { code: string; message: string } }[] };
+  assert.deepEqual(out.devices.map((d) => [d.device, d.result, d.reason?.code]), [
+    [IDS[1], 'failed', 'CANARY_UNHEALTHY'],
+    [IDS[0], 'skipped', 'CANARY_FAILED'],
+    [IDS[2], 'skipped', 'CANARY_FAILED'],
+  ]);
+  assert.match(out.devices[0]!.reason!.message, /processedFps/);
+  for (const i of [0, 2]) {
+    const since = agents[i]!.process.lines.slice(logged[i]);
+    assert.ok(!since.some((l) => /transfer|apply|command/.test(l.msg)), `${IDS[i]} logged: ${since.map((l) => l.msg).join(', ')}`);
+    assert.equal((lastStatus(IDS[i]!)!.model as { version?: number }).version, 100, `${IDS[i]} still runs v100`);
   }
 });
 

@@ -27,13 +27,14 @@ export async function cli(argv: string[]): Promise<{ code: number; stdout: strin
   }
 }
 
-/** keys/ (trusted by the test devices), other-keys/ (not), and packages signed by each. */
-export async function packages(): Promise<{ keys: string; trusted: string; untrusted: string; publicPem: string }> {
+/** keys/ (trusted by the test devices), other-keys/ (not), and packages signed by each (v100 and v102 trusted, v101 not). */
+export async function packages(): Promise<{ keys: string; trusted: string; untrusted: string; newer: string; publicPem: string }> {
   const root = join(DEPLOY_TMP, 'packages');
   const keys = join(root, 'keys');
   const other = join(root, 'other-keys');
   const trusted = join(root, 'pkg-trusted');
   const untrusted = join(root, 'pkg-untrusted');
+  const newer = join(root, 'pkg-trusted-v102');
   mkdirSync(root, { recursive: true });
   for (const k of [keys, other]) if (!existsSync(join(k, 'public.pem'))) assertOk(await cli(['keys', 'generate', '--out', k]), 'keys generate');
   const build = async (out: string, key: string, version: string) => {
@@ -48,7 +49,8 @@ export async function packages(): Promise<{ keys: string; trusted: string; untru
   };
   await build(trusted, keys, '100');
   await build(untrusted, other, '101');
-  return { keys, trusted, untrusted, publicPem: readFileSync(join(keys, 'public.pem'), 'utf8') };
+  await build(newer, keys, '102');
+  return { keys, trusted, untrusted, newer, publicPem: readFileSync(join(keys, 'public.pem'), 'utf8') };
 }
 
 function assertOk(r: { code: number; stdout: string; stderr: string }, what: string): void {
