@@ -95,6 +95,14 @@ test('--canary 1 with a package the canary refuses: the rollout stops, the other
     const since = a.process.lines.slice(logged[i]);
     assert.ok(!since.some((l) => /transfer|apply|command/.test(l.msg)), `${a.id} logged: ${since.map((l) => l.msg).join(', ')}`);
   }
+  // The same in the table a person reads: a row per device, the reason, then the fix.
+  const text = await cli([
+    'deploy', pkgs.untrusted, ...IDS.flatMap((id) => ['--device', id]), '--canary', '1', '--broker', broker.url, '--timeout', '120',
+  ]);
+  assert.equal(text.code, 1);
+  assert.match(text.stdout, new RegExp(`^${IDS[0]}\\s+refused\\s+yes\\s+[\\d.]+\\s+\\[PACKAGE_`, 'm'), text.stdout);
+  for (const id of IDS.slice(1)) assert.match(text.stdout, new RegExp(`^${id}\\s+skipped\\s+0\\.0\\s+\\[CANARY_FAILED\\]`, 'm'), text.stdout);
+  assert.match(text.stdout, /^Fix: /m);
   await waitFor('canary status shows the refusal', () => (lastStatus(IDS[0]!)?.deploy as { state?: string } | undefined)?.state === 'refused', 10_000);
 });
 
@@ -121,7 +129,7 @@ test('--canary 1 whose canary applies but processes no frames: the rollout stops
   const logged = agents.map((a) => a.process.lines.length);
   const r = await cli([
     'deploy', pkgs.newer, '--device', IDS[1]!, '--device', IDS[0]!, '--device', IDS[2]!,
-    '--canary', '1', '--broker', broker.url, '--json', '--canary-wait', '8', '--timeout', '120',
+    '--canary', '1', '--broker', broker.url, '--json', '--canary-wait', '10', '--timeout', '120',
   ]);
   assert.equal(r.code, 1, r.stdout);
   const out = JSON.parse(r.stdout) as { devices: { device: string; result: string; reason?: { code: string; message: string } }[] };
