@@ -146,6 +146,7 @@ async function main(): Promise<void> {
           if (message.method === 'galleryReembed') return reembedFile(state, params.path as string);
           if (message.method === 'galleryClose') return state.gallery.close();
           if (message.method === 'galleryOpen') {
+            state.gallery.close(); // idempotent: a retry after a failed open must not leak one
             state = { ...state, gallery: await openAgentGallery(state.init.galleryPath, state.pipeline, state.init.threshold) };
             return state.gallery.info();
           }
