@@ -112,8 +112,9 @@ async function hostGallery(path: string): Promise<void> {
   }
 }
 
-function config(dataDir: string, gallery: string) {
+function config(dataDir: string, gallery: string, workers = 1) {
   return {
+    workers,
     device: { id: DEVICE },
     mqtt: { url: broker.url, reconnectMs: 500, keepaliveSec: 10 },
     models: localAssetSet('agent-det500m-paddle128', ['det_500m.onnx', 'mobilefacenet_paddle_128.onnx']),
