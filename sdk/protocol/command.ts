@@ -34,6 +34,7 @@ export const ApplyCommandSchema = z
   .object({
     id: RequestId,
     transfer: z.string().regex(ID_PATTERN).describe('transfer id of a completely received package or gallery (<dataDir>/incoming/<transfer>/)'),
+    allowOlder: z.literal(false).optional().describe('always false: a version not above the serving one is refused; going back is the rollback command'),
   })
   .strict();
 export const RollbackCommandSchema = z.object({ id: RequestId }).strict();
