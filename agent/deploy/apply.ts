@@ -49,7 +49,8 @@ const REFUSALS = new Set(['PACKAGE_INVALID', 'PACKAGE_TAMPERED', 'PACKAGE_SIGNAT
 /**
  * Test-only: ARCEDGE_TEST_APPLY_PAUSE=<step> makes an apply stop for good at that step (logged as
  * "apply paused"), so a test can kill -9 the agent exactly there. Steps: verified, installed,
- * self-tested, reembedded, committed.
+ * self-tested, reembedding (in the worker, with the new generation half written), reembedded,
+ * committed.
  */
 async function step(logger: Logger, name: string): Promise<void> {
   logger.log('debug', 'apply step', { step: name });
