@@ -21,7 +21,7 @@ import type { RecognizerOverride } from '../pipeline/messages.ts';
 import type { PipelineHost } from '../pipeline/pipeline-host.ts';
 import { applyGallery } from './gallery-push.ts';
 import { saveDeployStatus } from './reconcile.ts';
-import { readStaged, removeStaged } from './staged.ts';
+import { readStaged, removeStaged, type StagedTransfer } from './staged.ts';
 import { cleanStore, installPackage, packageDirOf, recognizerOf, writePointer, type ModelEntry, type ModelPointer } from './store.ts';
 
 export type DeployState = 'applying' | 'applied' | 'refused' | 'failed' | 'rolled-back';
@@ -49,7 +49,8 @@ const REFUSALS = new Set(['PACKAGE_INVALID', 'PACKAGE_TAMPERED', 'PACKAGE_SIGNAT
 /**
  * Test-only: ARCEDGE_TEST_APPLY_PAUSE=<step> makes an apply stop for good at that step (logged as
  * "apply paused"), so a test can kill -9 the agent exactly there. Steps: verified, installed,
- * self-tested, reembedded, committed.
+ * self-tested, reembedding (in the worker, with the new generation half written), reembedded,
+ * committed.
  */
 async function step(logger: Logger, name: string): Promise<void> {
   logger.log('debug', 'apply step', { step: name });
@@ -135,35 +136,40 @@ export class Deployer {
   async apply(transfer: string): Promise<unknown> {
     return this.exclusive({ transfer }, async () => {
       const staged = readStaged(this.agent.config.dataDir, transfer);
-      if (staged.kind === 'gallery') {
-        const result = await applyGallery(this.agent, staged);
-        removeStaged(staged);
-        return { applied: true, package: 'gallery', ...result };
-      }
-      const keys = readTrustedKeys(this.agent.config);
-      let manifest: ModelPackageManifest;
       try {
-        manifest = (await verifyPackage(staged.path, keys)).manifest;
-        const current = this.pointer?.current;
-        if (current && current.package === manifest.name && manifest.version <= current.version) {
-          throw new ArcEdgeError('PACKAGE_VERSION_OLDER', `package ${manifest.name} version ${manifest.version} is not newer than the serving version ${current.version}`, {
-            details: { package: manifest.name, version: manifest.version, serving: current.version },
-          });
-        }
+        return await this.applyStaged(staged);
       } catch (error) {
-        removeStaged(staged); // refused for good: the host still has it
+        // Refused for good (the host still has it); a transient failure keeps it for a retry.
+        if (isArcEdgeError(error) && REFUSALS.has(error.code)) removeStaged(staged);
         throw error;
       }
-      this.setStatus({ state: 'applying', transfer, package: manifest.name, version: manifest.version });
-      await step(this.agent.logger, 'verified');
-      const installed = installPackage(this.agent.config.dataDir, staged.path, manifest);
-      const dir = packageDirOf(this.agent.config.dataDir, installed)!;
-      await verifyPackage(dir, keys); // the copy, byte for byte
-      await step(this.agent.logger, 'installed');
-      const result = await this.switchTo(installed, recognizerOf(this.agent.config.dataDir, installed), { dir, manifest }, 'apply');
-      removeStaged(staged);
-      return result;
     }, 'applied');
+  }
+
+  private async applyStaged(staged: StagedTransfer): Promise<unknown> {
+    const transfer = staged.id;
+    if (staged.kind === 'gallery') {
+      const result = await applyGallery(this.agent, staged);
+      removeStaged(staged);
+      return { applied: true, package: 'gallery', ...result };
+    }
+    const keys = readTrustedKeys(this.agent.config);
+    const manifest = (await verifyPackage(staged.path, keys)).manifest;
+    const current = this.pointer?.current;
+    if (current && current.package === manifest.name && manifest.version <= current.version) {
+      throw new ArcEdgeError('PACKAGE_VERSION_OLDER', `package ${manifest.name} version ${manifest.version} is not newer than the serving version ${current.version}`, {
+        details: { package: manifest.name, version: manifest.version, serving: current.version },
+      });
+    }
+    this.setStatus({ state: 'applying', transfer, package: manifest.name, version: manifest.version });
+    await step(this.agent.logger, 'verified');
+    const installed = installPackage(this.agent.config.dataDir, staged.path, manifest);
+    const dir = packageDirOf(this.agent.config.dataDir, installed)!;
+    await verifyPackage(dir, keys); // the copy, byte for byte
+    await step(this.agent.logger, 'installed');
+    const result = await this.switchTo(installed, recognizerOf(this.agent.config.dataDir, installed), { dir, manifest }, 'apply');
+    removeStaged(staged);
+    return result;
   }
 
   async rollback(): Promise<unknown> {

@@ -66,6 +66,11 @@ export async function applyGallery(agent: DeployAgent, staged: StagedTransfer): 
     await host.call('galleryReembed', { path: staged.path }, { worker: 0, timeoutMs: 600_000 });
   }
   const target = agent.config.gallery;
+  const reopen = async () => {
+    let info: { identities: number; templates: number; generation: number } | undefined;
+    for (let worker = 0; worker < host.workerThreads; worker++) info = (await host.call('galleryOpen', {}, { worker })) as typeof info;
+    host.serving = { ...device, gallery: info! };
+  };
   await host.hold();
   try {
     for (let worker = 0; worker < host.workerThreads; worker++) await host.call('galleryClose', {}, { worker });
@@ -79,10 +84,20 @@ export async function applyGallery(agent: DeployAgent, staged: StagedTransfer): 
       }
       renameSync(staged.path, target);
       fsyncDir(dirname(target));
-    } finally {
-      let info: { identities: number; templates: number; generation: number } | undefined;
-      for (let worker = 0; worker < host.workerThreads; worker++) info = (await host.call('galleryOpen', {}, { worker })) as typeof info;
-      host.serving = { ...device, gallery: info! };
+    } catch (error) {
+      await reopen();
+      throw error;
+    }
+    try {
+      await reopen();
+    } catch (error) {
+      // The new file cannot be served after all: the kept one goes back, so the device never
+      // ends up without a gallery.
+      agent.logger.log('error', 'the pushed gallery could not be opened; putting the previous one back', { error: String(error) });
+      renameSync(`${target}.previous`, target);
+      fsyncDir(dirname(target));
+      await reopen();
+      throw error;
     }
   } finally {
     host.release();

@@ -34,7 +34,7 @@ const EntrySchema = z
 
 const PointerSchema = z
   .object({
-    format: z.literal('arcedge-model-pointer'),
+    format: z.literal('arcedge-model-pointer').describe('always "arcedge-model-pointer"'),
     current: EntrySchema.describe('the model that serves'),
     history: z.array(EntrySchema).describe('older models kept for a rollback, newest first'),
     generation: z.number().int().positive().describe('gallery generation built for current'),

@@ -75,12 +75,24 @@ export class ModelSwap {
   }
 
   /** Re-embeds the gallery with the prepared recognizer into a complete generation that does not serve yet. */
-  async buildGeneration(state: WorkerState): Promise<{ generation: number; templates: number; resumed: number }> {
+  async buildGeneration(state: WorkerState, log: (msg: string, fields: Record<string, unknown>) => void): Promise<{ generation: number; templates: number; resumed: number }> {
     const prepared = this.need();
     const gallery = await openGallery(state.init.galleryPath);
     try {
+      const recognizer = reembedderOf(prepared.pipeline);
+      // Test-only (agent/deploy/apply.ts step()): stop for good after the first committed batch
+      // of one crop, so a test can kill -9 the agent with the new generation half written.
+      const pauseMidway = process.env.ARCEDGE_TEST_APPLY_PAUSE === 'reembedding';
+      let batches = 0;
+      const embed: typeof recognizer.embed = async (crops) => {
+        if (pauseMidway && batches++ > 0) {
+          log('apply paused', { step: 'reembedding' });
+          await new Promise(() => {});
+        }
+        return recognizer.embed(crops);
+      };
       // Small batches: each one delays the frame batch waiting behind it by its embed time.
-      const result = await gallery.reembed(reembedderOf(prepared.pipeline), { activate: false, batchSize: 8 });
+      const result = await gallery.reembed({ model: recognizer.model, embed }, { activate: false, batchSize: pauseMidway ? 1 : 8 });
       return { generation: result.generation, templates: result.templates, resumed: result.resumed };
     } finally {
       gallery.close();

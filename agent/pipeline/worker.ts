@@ -125,7 +125,8 @@ async function main(): Promise<void> {
     // with frame batches at each await, so recognition goes on while the new generation builds.
     // The host sends the commit only after this RPC answered.
     if (message.type === 'rpc' && message.method === 'modelBuildGallery') {
-      void rpcReply(message.id, () => swap.buildGeneration(state)).then((reply) => send(reply));
+      const log = (msg: string, fields: Record<string, unknown>) => send({ type: 'log', level: 'warn', msg, fields });
+      void rpcReply(message.id, () => swap.buildGeneration(state, log)).then((reply) => send(reply));
       return;
     }
     chain = chain.then(async () => {
@@ -141,11 +142,11 @@ async function main(): Promise<void> {
         send(await rpcReply(message.id, async () => {
           const params = (message.params ?? {}) as Record<string, unknown>;
           if (message.method === 'modelPrepare') return swap.prepare(state, params as never);
-          if (message.method === 'modelBuildGallery') return swap.buildGeneration(state);
           if (message.method === 'modelDiscard') return swap.discard();
           if (message.method === 'galleryReembed') return reembedFile(state, params.path as string);
           if (message.method === 'galleryClose') return state.gallery.close();
           if (message.method === 'galleryOpen') {
+            state.gallery.close(); // idempotent: a retry after a failed open must not leak one
             state = { ...state, gallery: await openAgentGallery(state.init.galleryPath, state.pipeline, state.init.threshold) };
             return state.gallery.info();
           }

@@ -40,6 +40,7 @@ export const ApplyCommandSchema = z
   .object({
     id: RequestId,
     transfer: z.string().regex(TRANSFER_ID_PATTERN, 'transfer must be 1-64 letters, digits, . _ or -, starting with a letter or digit').describe('transfer id of a completely received package or gallery (<dataDir>/incoming/<transfer>/)'),
+    allowOlder: z.literal(false).optional().describe('always false: a version not above the serving one is refused; going back is the rollback command'),
   })
   .strict();
 export const RollbackCommandSchema = z.object({ id: RequestId }).strict();

@@ -112,8 +112,9 @@ async function hostGallery(path: string): Promise<void> {
   }
 }
 
-function config(dataDir: string, gallery: string) {
+function config(dataDir: string, gallery: string, workers = 1) {
   return {
+    workers,
     device: { id: DEVICE },
     mqtt: { url: broker.url, reconnectMs: 500, keepaliveSec: 10 },
     models: localAssetSet('agent-det500m-paddle128', ['det_500m.onnx', 'mobilefacenet_paddle_128.onnx']),
@@ -338,14 +339,18 @@ test('kill -9 during an apply: the old or the new model serves completely after 
     return status;
   };
 
-  // During the re-embed (new generation written, not committed): the old model serves.
-  let agent = await run('reembedded');
+  // During the re-embed (the new generation half written, nothing committed): the old model serves.
+  let agent = await run('reembedding');
   await waitFor('online', () => statusSinceStart()?.model, 60_000);
   for (const [i, person] of ENROLLED.entries()) {
     const reply = await sub.command(DEVICE, 'enroll', enrollPayload(person, `kill-enroll-${i}`), `kill-enroll-${i}`);
     assert.equal(reply.ok, true, JSON.stringify(reply));
   }
-  const before = await killAt(agent, 'reembedded', 'kill-1');
+  const before = await killAt(agent, 'reembedding', 'kill-1');
+  const halfBuilt = await openGallery(gallery, { create: false, readOnly: true });
+  const building = halfBuilt.generations().filter((g) => g.state === 'building');
+  halfBuilt.close();
+  assert.ok(building.length === 1 && building[0]!.embedded > 0 && !building[0]!.complete, `killed with a half-built generation: ${JSON.stringify(building)}`);
   agent = await run('committed');
   const old = await agrees(agent, 128, 1);
   assert.equal(old.model!.modelId, before.model!.modelId);
