@@ -2,7 +2,8 @@
  * The broker security example (examples/broker/) on a real mosquitto: TLS with a CA made here,
  * a password per account, and the ACL. A device's credentials publish under its own subtree
  * only; they cannot publish to another device's topics or to any cmd/ topic, and only the host
- * account can command a device.
+ * account can command a device. `arcedge devices` logs in as the host over TLS (--ca,
+ * --username, --password-file); a refused login fails at once.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -135,4 +136,36 @@ test('only the host commands a device, and a device reads only its own commands'
   await new Promise((r) => setTimeout(r, 500));
   assert.deepEqual(got1, ['arcedge/door-1/cmd/status']);
   assert.deepEqual(got2, []);
+});
+
+test('arcedge devices with the host account over TLS lists a device; a wrong password fails at once', async () => {
+  const door1 = await connect('door-1', 'door-1-secret');
+  const status = { device: 'door-1', state: 'online', ts: new Date().toISOString(), version: '0.1.0' };
+  await new Promise<void>((resolve, reject) => door1.publish('arcedge/door-1/status', JSON.stringify(status), { qos: 1, retain: true }, (e) => (e ? reject(e) : resolve())));
+  writeFileSync(join(dir, 'host.pw'), 'host-secret\n', { mode: 0o600 });
+  writeFileSync(join(dir, 'wrong.pw'), 'nope\n', { mode: 0o600 });
+  const { main } = await import('../../tools/main.ts');
+  const run = async (password: string) => {
+    const log = console.log;
+    const error = console.error;
+    let out = '';
+    let err = '';
+    console.log = (...a: unknown[]) => void (out += `${a.join(' ')}\n`);
+    console.error = (...a: unknown[]) => void (err += `${a.join(' ')}\n`);
+    try {
+      const args = ['devices', '--broker', `mqtts://127.0.0.1:${port}`, '--ca', join(dir, 'ca.crt'), '--username', 'arcedge-host', '--password-file', join(dir, password), '--json'];
+      return { code: await main(args), out, err };
+    } finally {
+      console.log = log;
+      console.error = error;
+    }
+  };
+  const ok = await run('host.pw');
+  assert.equal(ok.code, 0, ok.err);
+  assert.deepEqual((JSON.parse(ok.out) as { devices: { device: string; state: string; agentVersion: string }[] }).devices, [{ device: 'door-1', state: 'online', agentVersion: '0.1.0', ts: status.ts }]);
+  const started = Date.now();
+  const bad = await run('wrong.pw');
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /BROKER_UNREACHABLE.*refused/);
+  assert.ok(Date.now() - started < 5000, `a refused login is reported at once, not after the connect timeout (${Date.now() - started} ms)`);
 });
