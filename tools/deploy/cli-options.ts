@@ -2,6 +2,7 @@
  * The options every fleet command shares (broker, credentials, TLS, which devices), declared
  * once for tools/cli/command.ts, and their translation into a connected FleetClient.
  */
+import { statSync } from 'node:fs';
 import { ID_PATTERN } from '../../sdk/index.ts';
 import { UsageError, type OptionSpecs } from '../cli/command.ts';
 import { FleetClient, type BrokerOptions } from './fleet-client.ts';
@@ -27,6 +28,17 @@ export function brokerOptions(values: BrokerValues): BrokerOptions {
   const url = values.broker ?? process.env.ARCEDGE_BROKER;
   if (!url) throw new UsageError('--broker <url> is required (or set ARCEDGE_BROKER)');
   if (!/^(mqtt|mqtts|ws|wss|tcp|ssl):\/\//.test(url)) throw new UsageError(`--broker must start with mqtt://, mqtts://, ws:// or wss://, got "${url}"`);
+  for (const flag of ['password-file', 'ca', 'cert', 'key'] as const) {
+    const path = values[flag];
+    if (path === undefined) continue;
+    let mode: number;
+    try {
+      mode = statSync(path).mode;
+    } catch {
+      throw new UsageError(`--${flag} ${path} cannot be read`);
+    }
+    if ((flag === 'password-file' || flag === 'key') && (mode & 0o077) !== 0) console.error(`warning: ${path} is readable by others (mode 0${(mode & 0o777).toString(8)}); chmod 600 ${path}`);
+  }
   return {
     url,
     ...(values.username !== undefined ? { username: values.username } : {}),
