@@ -66,7 +66,7 @@ Examples:
       if (values.out) {
         const out = resolve(values.out);
         const report = await buildBundle({ root, staging, ...(configFile ? { configFile } : {}), keys, say });
-        writeTarball(staging, out);
+        await writeTarball(staging, out, 6);
         const result = { out, bytes: statSync(out).size, bundle: bundleState, nativePrebuilt: report.nativePrebuilt, opencvPrebuilt: report.opencvPrebuilt ?? null };
         if (json) console.log(JSON.stringify(result, null, 2));
         else console.log(`wrote ${out} (${(result.bytes / 1e6).toFixed(1)} MB): on the device, \`tar -xzf ${values.out} -C <tmp> && sudo sh <tmp>/install.sh --dir ${values.dir}\``);
@@ -128,7 +128,7 @@ async function flash(plan: FlashPlan): Promise<number> {
 
   const report = await buildBundle({ root: plan.root, staging: plan.staging, ...(plan.configFile ? { configFile: plan.configFile } : {}), keys: plan.keys, device, say });
   const tarball = `${plan.staging}.tar.gz`;
-  writeTarball(plan.staging, tarball);
+  await writeTarball(plan.staging, tarball, 1);
   const watch = plan.wait && plan.config && typeof plan.broker !== 'string' ? watchOnline(plan.broker, plan.config.device.id, since) : undefined;
   let online: OnlineStatus | undefined;
   let service = 'not-installed';
