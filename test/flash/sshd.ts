@@ -39,6 +39,7 @@ async function waitForPort(port: number, timeoutMs: number, child: ChildProcess,
 }
 
 export async function startSshd(dir: string): Promise<TestSshd> {
+  if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: install openssh-server (scripts/setup.sh does)`);
   mkdirSync(dir, { recursive: true });
   const hostKey = join(dir, 'host_ed25519');
   const identity = join(dir, 'client_ed25519');
