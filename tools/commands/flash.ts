@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { defineCommand, EXIT, UsageError } from '../cli/command.ts';
 import { checkAgentConfig, ensureAgentBundle, packageRoot, type CheckedConfig } from '../flash/app-build.ts';
 import { buildBundle, writeTarball } from '../flash/bundle.ts';
-import { checkInstallResult, probeDevice, shellQuote, type DeviceInfo } from '../flash/device.ts';
+import { checkInstallResult, needsSudo, probeDevice, shellQuote, type DeviceInfo } from '../flash/device.ts';
 import { scpTo, sshFailure, sshRun, type SshTarget } from '../flash/ssh.ts';
 import { watchOnline, type BrokerOptions, type OnlineStatus } from '../flash/wait-online.ts';
 
@@ -65,7 +65,7 @@ Examples:
     try {
       if (values.out) {
         const out = resolve(values.out);
-        const report = await buildBundle({ root, staging, ...(configFile ? { configFile } : {}), keys, say });
+  const report = await buildBundle({ root, staging, ...(configFile ? { configFile } : {}), keys, say });
         await writeTarball(staging, out, 6);
         const result = { out, bytes: statSync(out).size, bundle: bundleState, nativePrebuilt: report.nativePrebuilt, opencvPrebuilt: report.opencvPrebuilt ?? null };
         if (json) console.log(JSON.stringify(result, null, 2));
@@ -126,6 +126,7 @@ async function flash(plan: FlashPlan): Promise<number> {
   const device: DeviceInfo = await probeDevice(target, installScript, { dir: plan.dir, needKb: 400_000, ...(plan.node ? { node: plan.node } : {}) });
   say(`device ${target.host}: node ${device.nodeVersion} (${device.key}), OpenCV ${device.opencvVersion ?? '?'}, TensorRT ${device.tensorrt ? 'present' : 'absent'}, systemd ${device.systemd ? 'running' : 'not running'}, ${(device.freeKb / 1e6).toFixed(1)} GB free`);
 
+  const sudo = needsSudo(target.host, device, plan.dir, plan.service) ? 'sudo -n ' : '';
   const report = await buildBundle({ root: plan.root, staging: plan.staging, ...(plan.configFile ? { configFile: plan.configFile } : {}), keys: plan.keys, device, say });
   const tarball = `${plan.staging}.tar.gz`;
   await writeTarball(plan.staging, tarball, 1);
@@ -141,7 +142,7 @@ async function flash(plan: FlashPlan): Promise<number> {
     await scpTo(target, tarball, `${remoteTmp}/bundle.tar.gz`);
     const args = ['--dir', shellQuote(plan.dir), ...(plan.service ? [] : ['--no-service']), ...(plan.node ? ['--node', shellQuote(plan.node)] : [])];
     const t = shellQuote(remoteTmp);
-    const command = `cd ${t} && tar -xzf bundle.tar.gz && rm bundle.tar.gz && sh ./install.sh ${args.join(' ')}; rc=$?; rm -rf ${t}; exit $rc`;
+    const command = `cd ${t} && tar -xzf bundle.tar.gz && rm bundle.tar.gz && ${sudo}sh ./install.sh ${args.join(' ')}; rc=$?; ${sudo}rm -rf ${t}; exit $rc`;
     const result = await sshRun(target, command, { onLine: (line) => !line.startsWith('ARCEDGE_') && say(`  ${line}`) });
     checkInstallResult(target, result, 'installing');
     service = /^ARCEDGE_SERVICE (\S+)/m.exec(result.stdout)?.[1] ?? service;

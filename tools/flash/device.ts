@@ -21,6 +21,10 @@ export interface DeviceInfo {
   readonly freeKb: number;
   readonly root: boolean;
   readonly npm: string | undefined;
+  /** Whether the ssh user can create the install folder. */
+  readonly writable: boolean;
+  /** Whether `sudo -n` works for the ssh user (passwordless sudo). */
+  readonly sudo: boolean;
 }
 
 const MIN_NODE = '20.15';
@@ -85,10 +89,26 @@ export async function probeDevice(target: SshTarget, installScript: string, opti
     freeKb: Number(get('free_kb')),
     root: get('uid') === '0',
     npm: get('npm') || undefined,
+    writable: get('writable') === '1',
+    sudo: get('sudo') === '1',
   };
 }
 
 /** Single-quotes a word for the remote shell (ssh joins its arguments into one command line). */
 export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Whether install.sh must run under `sudo -n`: a folder the ssh user cannot write, or a systemd
+ * service to install. Throws when that is needed and sudo would ask for a password.
+ */
+export function needsSudo(host: string, device: DeviceInfo, dir: string, service: boolean): boolean {
+  if (device.root) return false;
+  const why = !device.writable ? `${dir} is not writable by this user` : service && device.systemd ? 'installing the systemd service needs root' : undefined;
+  if (!why) return false;
+  if (device.sudo) return true;
+  throw new ArcEdgeError('DEVICE_INSTALL_FAILED', `${host}: ${why}, and \`sudo -n\` asks for a password (flash never types one)`, {
+    fix: `ssh in as root, or allow passwordless sudo for this user (a sudoers.d entry), or install into a folder the user owns with --dir ~/arcedge --no-service`,
+  });
 }

@@ -72,7 +72,8 @@ FREE_KB=$(df -Pk "$probe_dir" | awk 'NR==2 {print $4}')
 if [ "$CHECK" = 1 ]; then
   for kv in "node=$NODE" "node_version=$NODE_VERSION" "arch=$NODE_ARCH" "abi=$NODE_ABI" "key=$KEY" \
     "opencv_lib=$OPENCV_LIB" "opencv_version=$OPENCV_VERSION" "tensorrt=$TRT_HEADER" "systemd=$SYSTEMD" \
-    "free_kb=$FREE_KB" "uid=$(id -u)" "npm=$(command -v npm 2>/dev/null || true)"; do
+    "free_kb=$FREE_KB" "uid=$(id -u)" "npm=$(command -v npm 2>/dev/null || true)" \
+    "writable=$([ -w "$probe_dir" ] && echo 1 || echo 0)" "sudo=$(sudo -n true 2>/dev/null && echo 1 || echo 0)"; do
     echo "ARCEDGE_PROBE $kv"
   done
   exit 0
