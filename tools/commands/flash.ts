@@ -65,7 +65,7 @@ Examples:
     try {
       if (values.out) {
         const out = resolve(values.out);
-  const report = await buildBundle({ root, staging, ...(configFile ? { configFile } : {}), keys, say });
+        const report = await buildBundle({ root, staging, ...(configFile ? { configFile } : {}), keys, say });
         await writeTarball(staging, out, 6);
         const result = { out, bytes: statSync(out).size, bundle: bundleState, nativePrebuilt: report.nativePrebuilt, opencvPrebuilt: report.opencvPrebuilt ?? null };
         if (json) console.log(JSON.stringify(result, null, 2));
