@@ -11,6 +11,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ArcEdgeError } from '../../sdk/index.ts';
 import { defineCommand, EXIT, UsageError } from '../cli/command.ts';
 import { checkAgentConfig, ensureAgentBundle, packageRoot, type CheckedConfig } from '../flash/app-build.ts';
 import { buildBundle, writeTarball } from '../flash/bundle.ts';
@@ -126,6 +127,11 @@ async function flash(plan: FlashPlan): Promise<number> {
   const device: DeviceInfo = await probeDevice(target, installScript, { dir: plan.dir, needKb: 400_000, ...(plan.node ? { node: plan.node } : {}) });
   say(`device ${target.host}: node ${device.nodeVersion} (${device.key}), OpenCV ${device.opencvVersion ?? '?'}, TensorRT ${device.tensorrt ? 'present' : 'absent'}, systemd ${device.systemd ? 'running' : 'not running'}, ${(device.freeKb / 1e6).toFixed(1)} GB free`);
 
+  if (!plan.configFile && !device.hasConfig) {
+    throw new ArcEdgeError('CONFIG_INVALID', `${target.host} has no agent config at ${plan.dir}/data/agent.yaml and none was given; nothing was copied`, {
+      fix: 'pass --config <agent.yaml> (docs/agent-config.md); later installs keep the device\'s config when --config is left out',
+    });
+  }
   const sudo = needsSudo(target.host, device, plan.dir, plan.service) ? 'sudo -n ' : '';
   const report = await buildBundle({ root: plan.root, staging: plan.staging, ...(plan.configFile ? { configFile: plan.configFile } : {}), keys: plan.keys, device, say });
   const tarball = `${plan.staging}.tar.gz`;

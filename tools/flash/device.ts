@@ -21,6 +21,8 @@ export interface DeviceInfo {
   readonly freeKb: number;
   readonly root: boolean;
   readonly npm: string | undefined;
+  /** Whether <dir>/data/agent.yaml exists (an earlier install's config, kept without --config). */
+  readonly hasConfig: boolean;
   /** Whether the ssh user can create the install folder. */
   readonly writable: boolean;
   /** Whether `sudo -n` works for the ssh user (passwordless sudo). */
@@ -44,6 +46,8 @@ function installError(code: string, message: string, host: string): ArcEdgeError
       });
     case 'DISK_FULL':
       return new ArcEdgeError('DEVICE_DISK_FULL', `${host}: ${message}`, { fix: 'free space on the device (`df -h`; `sudo apt-get clean`, old logs), or install elsewhere with --dir' });
+    case 'CONFIG_MISSING':
+      return new ArcEdgeError('CONFIG_INVALID', `${host}: ${message}`, { fix: 'pass --config <agent.yaml> (docs/agent-config.md); later installs keep the device\'s config when --config is left out' });
     case 'NPM_MISSING':
       return new ArcEdgeError('DEVICE_INSTALL_FAILED', `${host}: ${message}`, { fix: 'install npm on the device (it comes with Node.js from NodeSource), or flash from a host with the same CPU architecture and Node.js version so nothing is built there' });
     default:
@@ -89,6 +93,7 @@ export async function probeDevice(target: SshTarget, installScript: string, opti
     freeKb: Number(get('free_kb')),
     root: get('uid') === '0',
     npm: get('npm') || undefined,
+    hasConfig: get('config') === '1',
     writable: get('writable') === '1',
     sudo: get('sudo') === '1',
   };

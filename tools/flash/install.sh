@@ -73,11 +73,12 @@ if [ "$CHECK" = 1 ]; then
   for kv in "node=$NODE" "node_version=$NODE_VERSION" "arch=$NODE_ARCH" "abi=$NODE_ABI" "key=$KEY" \
     "opencv_lib=$OPENCV_LIB" "opencv_version=$OPENCV_VERSION" "tensorrt=$TRT_HEADER" "systemd=$SYSTEMD" \
     "free_kb=$FREE_KB" "uid=$(id -u)" "npm=$(command -v npm 2>/dev/null || true)" \
-    "writable=$([ -w "$probe_dir" ] && echo 1 || echo 0)" "sudo=$(sudo -n true 2>/dev/null && echo 1 || echo 0)"; do
+    "config=$([ -f "$DIR/data/agent.yaml" ] && echo 1 || echo 0)" "writable=$([ -w "$probe_dir" ] && echo 1 || echo 0)" "sudo=$(sudo -n true 2>/dev/null && echo 1 || echo 0)"; do
     echo "ARCEDGE_PROBE $kv"
   done
   exit 0
 fi
+[ -f "$BUNDLE/config/agent.yaml" ] || [ -f "$DIR/data/agent.yaml" ] || fail CONFIG_MISSING "no config in the bundle and none at $DIR/data/agent.yaml" 1
 say "device: node $NODE_VERSION ($KEY), OpenCV ${OPENCV_VERSION:-?} ($OPENCV_LIB), ${FREE_KB} kB free, systemd: $SYSTEMD"
 
 # --- 2. the application (code only; replaced as a whole) ---------------------------------
@@ -159,7 +160,6 @@ if [ -f "$BUNDLE/config/agent.yaml" ]; then
   mv "$DIR/data/agent.yaml.new" "$DIR/data/agent.yaml"
   say "config: $DIR/data/agent.yaml (0600)"
 fi
-[ -f "$DIR/data/agent.yaml" ] || fail CONFIG_MISSING "no config in the bundle and none at $DIR/data/agent.yaml" 1
 for key in "$BUNDLE"/keys/*.pem; do
   [ -f "$key" ] || continue
   cp "$key" "$DIR/data/keys/$(basename "$key")"
