@@ -203,7 +203,6 @@ ProtectKernelTunables=yes
 ProtectKernelModules=yes
 ProtectKernelLogs=yes
 ProtectControlGroups=yes
-ProtectClock=yes
 ProtectHostname=yes
 RestrictSUIDSGID=yes
 RestrictRealtime=yes
@@ -212,6 +211,9 @@ LockPersonality=yes
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
 CapabilityBoundingSet=
 UMask=0077
+# Not set: PrivateDevices (cameras and the Jetson GPU are device nodes), MemoryDenyWriteExecute
+# (V8's JIT), ProtectClock (before systemd 252 it implies DeviceAllow=char-rtc, which closes
+# every other device, cameras included: systemd/systemd#18142; JetPack 5/6 run 245/249).
 
 [Install]
 WantedBy=multi-user.target
