@@ -25,8 +25,12 @@ import { probeBinding } from '../setup/build-binding.ts';
 import { copyPackages, packageClosure } from './node-modules.ts';
 import type { DeviceInfo } from './device.ts';
 
-/** The agent's pure-JS runtime dependencies, plus onnxruntime-node (its binaries are per platform, all inside the npm package). */
-const APP_PACKAGES = ['aedes', 'mqtt', 'yaml', 'zod', 'cli-progress', 'onnx-proto', 'onnxruntime-node'];
+/**
+ * The agent's (and `arcedge setup`'s) pure-JS runtime dependencies, plus onnxruntime-node (its
+ * binaries for every platform are inside the npm package). Not shipped: what only host commands
+ * load (onnx-proto for quantize, 44 MB with protobufjs; vega, resvg for reports).
+ */
+const APP_PACKAGES = ['aedes', 'mqtt', 'yaml', 'zod', 'cli-progress', 'onnxruntime-node'];
 /** Compiled per Node ABI and CPU: shipped when they match, else built on the device. */
 const NATIVE_PACKAGES = ['better-sqlite3'];
 

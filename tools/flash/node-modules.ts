@@ -12,9 +12,11 @@ const BUILD_ONLY = new Set(['node-gyp', 'nan', 'prebuild-install', 'node-addon-a
 
 /** Paths inside a package that a loaded package never reads (relative, '/'-separated prefixes). */
 const PRUNE: Record<string, readonly string[]> = {
-  'better-sqlite3': ['deps', 'src', 'build/Release/obj.target', 'build/Release/.deps', 'build/Release/test_extension.node', 'build/deps'],
-  '@u4/opencv4nodejs': ['src', 'cc', 'build/Release/obj.target', 'build/Release/.deps'],
+  'better-sqlite3': ['deps', 'src', 'build/Release/test_extension.node', 'build/deps'],
+  '@u4/opencv4nodejs': ['src', 'cc'],
 };
+/** node-gyp's intermediates, in every package that compiles something. */
+const BUILD_LEFTOVERS = ['build/Release/obj', 'build/Release/obj.target', 'build/Release/.deps'];
 
 /** Where `name` resolves from `fromDir` (a package folder), walking up node_modules like Node does. */
 function resolvePackage(name: string, fromDir: string, root: string): string | undefined {
@@ -56,7 +58,7 @@ export function copyPackages(root: string, packageDirs: readonly string[], destN
   for (const dir of packageDirs) {
     const rel = relative(rootModules, dir);
     const name = packageNameOf(rel);
-    const prune = [...(PRUNE[name] ?? [])];
+    const prune = [...BUILD_LEFTOVERS, ...(PRUNE[name] ?? [])];
     cpSync(dir, join(destNodeModules, rel), {
       recursive: true,
       dereference: true,
@@ -70,7 +72,7 @@ export function copyPackages(root: string, packageDirs: readonly string[], destN
           const target = inside.split('/').slice(2, 4).join('/'); // '<platform>/<arch>' or a prefix of it
           return options.onnxruntimeTargets.some((t) => t === target || t.startsWith(`${target}/`));
         }
-        return !inside.endsWith('.o');
+        return !inside.endsWith('.o') && !inside.endsWith('.a');
       },
     });
   }
