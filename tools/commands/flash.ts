@@ -52,6 +52,8 @@ Examples:
     if (values.host && values.out) throw new UsageError('--host and --out are exclusive');
     const port = values.port === undefined ? undefined : Number(values.port);
     if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`--port must be 1-65535, got ${values.port}`);
+    // The path goes into a systemd unit and shell scripts unquoted-safe: absolute, no spaces or quotes.
+    if (!/^\/[A-Za-z0-9._/+-]+$/.test(values.dir)) throw new UsageError(`--dir must be an absolute path of letters, digits and . _ / + -, got ${values.dir}`);
     const timeoutSec = Number(values.timeout);
     if (!(timeoutSec > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got ${values.timeout}`);
     const say = (line: string): void => void (json ? process.stderr.write(`${line}\n`) : console.error(line));

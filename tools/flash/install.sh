@@ -81,7 +81,7 @@ fi
 [ -f "$BUNDLE/config/agent.yaml" ] || [ -f "$DIR/data/agent.yaml" ] || fail CONFIG_MISSING "no config in the bundle and none at $DIR/data/agent.yaml" 1
 say "device: node $NODE_VERSION ($KEY), OpenCV ${OPENCV_VERSION:-?} ($OPENCV_LIB), ${FREE_KB} kB free, systemd: $SYSTEMD"
 
-# --- 2. the application (code only; replaced as a whole) ---------------------------------
+# --- 2. the application (code only; staged in app.new, swapped in at the end) ---------------
 mkdir -p "$DIR" "$DIR/data/keys" "$DIR/data/cache" "$DIR/bin"
 chmod 700 "$DIR/data" # the gallery (face crops and embeddings) and the config live here
 say "installing the agent into $DIR/app"
@@ -111,11 +111,6 @@ load_check onnxruntime-node "m.listSupportedBackends && m.listSupportedBackends(
   fail NATIVE_BUILD_FAILED "onnxruntime-node does not load on $KEY (the bundle holds linux x64 and arm64 binaries)" 1
 say "native modules: better-sqlite3 and onnxruntime-node load"
 
-# Swap the new code in; the old one goes only once the new one is in place.
-if [ -d "$DIR/app" ]; then mv "$DIR/app" "$DIR/app.old"; fi
-mv "$DIR/app.new" "$DIR/app"
-rm -rf "$DIR/app.old"
-
 # --- 4. OpenCV binding: a shipped build when it loads here, else `arcedge setup` builds one ---
 export ARCEDGE_HOME="$DIR/data/cache"
 export OPENCV4NODEJS_DISABLE_AUTOBUILD=1
@@ -134,13 +129,13 @@ if [ -d "$BUNDLE/opencv/$BINDING_KEY" ] && [ ! -d "$ARCEDGE_HOME/opencv/$BINDING
   fi
 fi
 say "OpenCV binding: arcedge setup (keeps a binding that loads, else compiles one: minutes)"
-"$NODE" "$DIR/app/dist/bin/arcedge.js" setup || fail OPENCV_BUILD_FAILED "arcedge setup failed (see its output above)" 1
+"$NODE" "$DIR/app.new/dist/bin/arcedge.js" setup || fail OPENCV_BUILD_FAILED "arcedge setup failed (see its output above)" 1
 
 # --- 5. TensorRT addon, only where TensorRT is installed ------------------------------------
 TRT_ENV=
-if [ -n "$TRT_HEADER" ] && [ -f "$DIR/app/sdk/native/tensorrt/build.sh" ]; then
+if [ -n "$TRT_HEADER" ] && [ -f "$DIR/app.new/sdk/native/tensorrt/build.sh" ]; then
   say "TensorRT found ($TRT_HEADER): building the TensorRT addon"
-  if bash "$DIR/app/sdk/native/tensorrt/build.sh"; then
+  if bash "$DIR/app.new/sdk/native/tensorrt/build.sh"; then
     TRT_ENV="ARCEDGE_TENSORRT_ADDON=$DIR/app/sdk/native/tensorrt/build/Release/arcedge_tensorrt.node"
     echo "ARCEDGE_TENSORRT built"
   else
@@ -151,6 +146,12 @@ else
   say "TensorRT not found (no NvInfer.h): skipped the TensorRT addon; inference runs on onnxruntime"
   echo "ARCEDGE_TENSORRT skipped"
 fi
+
+# Every step that can fail has run: swap the new code in (the old one goes only once the new
+# one is in place). A failure above left the previous install untouched.
+if [ -d "$DIR/app" ]; then mv "$DIR/app" "$DIR/app.old"; fi
+mv "$DIR/app.new" "$DIR/app"
+rm -rf "$DIR/app.old"
 
 # --- 6. config and keys (secrets 0600) ------------------------------------------------------
 umask 077
