@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { ArcEdgeError } from '../../sdk/index.ts';
 import { defineCommand, EXIT, UsageError } from '../cli/command.ts';
 import { checkAgentConfig, ensureAgentBundle, packageRoot, type CheckedConfig } from '../flash/app-build.ts';
-import { buildBundle, writeTarball } from '../flash/bundle.ts';
+import { buildBundle, checkPublicKey, writeTarball } from '../flash/bundle.ts';
 import { checkInstallResult, needsSudo, probeDevice, shellQuote, type DeviceInfo } from '../flash/device.ts';
 import { scpTo, sshFailure, sshRun, type SshTarget } from '../flash/ssh.ts';
 import { watchOnline, type BrokerOptions, type OnlineStatus } from '../flash/wait-online.ts';
@@ -64,6 +64,7 @@ Examples:
     const config = configFile ? checkAgentConfig(root, configFile) : undefined;
     if (config) say(`config ${configFile}: valid (device ${config.device.id})`);
     const keys = values.keys.map((k) => resolve(k));
+    for (const key of keys) checkPublicKey(key); // before anything reaches the device
     const staging = mkdtempSync(join(tmpdir(), 'arcedge-flash-'));
     try {
       if (values.out) {

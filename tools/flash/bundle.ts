@@ -91,9 +91,14 @@ export async function buildBundle(options: BundleOptions): Promise<BundleReport>
   return { nativePrebuilt, opencvPrebuilt };
 }
 
-/** Public keys only: a private key never leaves this machine, even by mistake. */
-function addKey(staging: string, file: string): void {
-  const text = readFileSync(file, 'utf8');
+/** Public keys only: a private key never leaves this machine, even by mistake. Returns the PEM. */
+export function checkPublicKey(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ArcEdgeError('CONFIG_INVALID', `cannot read the key ${file}: ${(error as Error).message}`, { cause: error, fix: 'pass the public.pem written by `arcedge keys generate`' });
+  }
   if (/PRIVATE KEY/.test(text)) {
     throw new ArcEdgeError('CONFIG_INVALID', `${file} is a private key; a device needs only the public key`, { fix: 'pass the public.pem that `arcedge keys generate` wrote next to private.pem' });
   }
@@ -102,6 +107,11 @@ function addKey(staging: string, file: string): void {
   } catch (error) {
     throw new ArcEdgeError('CONFIG_INVALID', `${file} is not a PEM public key: ${(error as Error).message}`, { cause: error, fix: 'pass the public.pem written by `arcedge keys generate`' });
   }
+  return text;
+}
+
+function addKey(staging: string, file: string): void {
+  const text = checkPublicKey(file);
   writeFileSync(join(staging, 'keys', basename(file).endsWith('.pem') ? basename(file) : `${basename(file)}.pem`), text, { mode: 0o600 });
 }
 
