@@ -22,6 +22,8 @@ import { AgentProcessAt, runCli } from './processes.ts';
 import { Subscriber, TEST_MODELS, waitFor } from '../agent/harness.ts';
 import { freePort, startMosquitto, type Mosquitto } from '../agent/mosquitto.ts';
 import { startSshd, type TestSshd } from './sshd.ts';
+import { probeDevice } from '../../tools/flash/device.ts';
+import { isArcEdgeError } from '../../sdk/index.ts';
 
 const dir = join(repoRoot, 'test', '.tmp', 'flash');
 rmSync(dir, { recursive: true, force: true });
@@ -58,7 +60,8 @@ function agentConfig(device: string): string {
   return path;
 }
 
-const sshArgs = (): string[] => ['--host', sshd.host, '--port', String(sshd.port), '--identity', sshd.identity, '--known-hosts', sshd.knownHosts];
+// --node: the node running this test, wherever CI installed it (an ssh session's PATH may not hold it).
+const sshArgs = (node = process.execPath): string[] => ['--host', sshd.host, '--port', String(sshd.port), '--identity', sshd.identity, '--known-hosts', sshd.knownHosts, '--node', node];
 const mode = (path: string): number => statSync(path).mode & 0o777;
 
 function verifyUnit(unit: string): void {
@@ -166,6 +169,17 @@ test('failures name the fix and copy nothing', { timeout: 240_000 }, async () =>
   const stranger = join(dir, 'stranger_ed25519');
   spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
   await expectFailure(['--host', sshd.host, '--port', String(sshd.port), '--identity', stranger, '--known-hosts', sshd.knownHosts], 'DEVICE_UNREACHABLE', /ssh-copy-id/);
+  // No node where the device should have one: the probe stops before anything is copied.
+  await expectFailure(sshArgs('/nonexistent/bin/node'), 'DEVICE_NODE_MISSING', /install Node\.js >= 20\.15/);
+  // Less free space than needed (the probe's real df against an impossible requirement).
+  const device = { host: sshd.host, port: sshd.port, identity: sshd.identity, knownHosts: sshd.knownHosts };
+  const script = readFileSync(join(repoRoot, 'tools', 'flash', 'install.sh'), 'utf8');
+  await assert.rejects(probeDevice(device, script, { dir: target, needKb: 1e12, node: process.execPath }), (e: unknown) => isArcEdgeError(e) && e.code === 'DEVICE_DISK_FULL' && /kB free/.test(e.message) && /--dir/.test(e.fix));
+  const probed = await probeDevice(device, script, { dir: target, needKb: 1, node: process.execPath });
+  assert.equal(probed.nodeVersion, process.versions.node);
+  assert.equal(probed.key, `linux-${process.arch}-node${process.versions.modules}`);
+  assert.ok(probed.opencvLib.includes('libopencv_core'));
+  assert.ok(!existsSync(target));
   // A config the agent's schema refuses: caught before anything is copied, every problem listed.
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'device: { id: "no spaces allowed" }\ncameras: []\nbogus: 1\n');

@@ -40,7 +40,7 @@ fail() { # code, message: one machine-readable line, then a human one
 
 # --- 1. probe -----------------------------------------------------------------------------
 [ -n "$NODE" ] || NODE=$(command -v node 2>/dev/null || true)
-[ -n "$NODE" ] && [ -x "$NODE" ] || fail NODE_MISSING "no node on this device's PATH ($PATH)"
+[ -n "$NODE" ] && [ -x "$NODE" ] || fail NODE_MISSING "no node at ${NODE:-any folder of this session's PATH ($PATH)}"
 NODE_VERSION=$("$NODE" -p 'process.versions.node')
 if ! "$NODE" -e "const [a,b]=process.versions.node.split('.').map(Number);const [x,y]='$MIN_NODE'.split('.').map(Number);process.exit(a>x||(a===x&&b>=y)?0:1)"; then
   fail NODE_TOO_OLD "node $NODE_VERSION at $NODE is older than $MIN_NODE"
