@@ -6,6 +6,7 @@
  */
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { ArcEdgeError } from '../../sdk/index.ts';
 
 /** Build-time only dependencies: never needed to load a package. */
 const BUILD_ONLY = new Set(['node-gyp', 'nan', 'prebuild-install', 'node-addon-api', 'adm-zip', 'global-agent']);
@@ -18,12 +19,15 @@ const PRUNE: Record<string, readonly string[]> = {
 /** node-gyp's intermediates, in every package that compiles something. */
 const BUILD_LEFTOVERS = ['build/Release/obj', 'build/Release/obj.target', 'build/Release/.deps'];
 
-/** Where `name` resolves from `fromDir` (a package folder), walking up node_modules like Node does. */
-function resolvePackage(name: string, fromDir: string, root: string): string | undefined {
+/**
+ * Where `name` resolves from `fromDir` (a package folder), walking up node_modules like Node
+ * does: past `root` too, since an installed arcedge's dependencies are hoisted next to it.
+ */
+function resolvePackage(name: string, fromDir: string): string | undefined {
   for (let dir = fromDir; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', ...name.split('/'));
     if (existsSync(join(candidate, 'package.json'))) return candidate;
-    if (dir === root || dirname(dir) === dir) return undefined;
+    if (dirname(dir) === dir) return undefined;
   }
 }
 
@@ -32,9 +36,13 @@ export function packageClosure(root: string, names: readonly string[]): string[]
   const found = new Set<string>();
   const visit = (name: string, from: string, required: boolean): void => {
     if (BUILD_ONLY.has(name)) return;
-    const dir = resolvePackage(name, from, root);
+    const dir = resolvePackage(name, from);
     if (!dir) {
-      if (required) throw new Error(`${name} is not installed under ${root}/node_modules (run npm install)`);
+      if (required) {
+        throw new ArcEdgeError('DEVICE_INSTALL_FAILED', `${name}, which the agent needs, is not installed next to arcedge on this machine (searched node_modules from ${from} up)`, {
+          fix: 'run `npm install` in the project that holds arcedge, then flash again',
+        });
+      }
       return; // an optional dependency for another platform
     }
     if (found.has(dir)) return;
@@ -52,11 +60,22 @@ export interface CopyOptions {
   readonly onnxruntimeTargets?: readonly string[];
 }
 
+/**
+ * The package's path below the node_modules it was resolved from: `root/node_modules` (a
+ * checkout) or, for an installed arcedge, the application's node_modules above it.
+ */
+function pathInNodeModules(root: string, dir: string): string {
+  for (let base = root; ; base = dirname(base)) {
+    const modules = join(base, 'node_modules');
+    if (dir.startsWith(`${modules}${sep}`)) return relative(modules, dir);
+    if (dirname(base) === base) throw new Error(`${dir} is not under a node_modules above ${root}`);
+  }
+}
+
 /** Copies `packageDirs` (from packageClosure) under `destNodeModules`, at the same relative paths. */
 export function copyPackages(root: string, packageDirs: readonly string[], destNodeModules: string, options: CopyOptions = {}): void {
-  const rootModules = join(root, 'node_modules');
   for (const dir of packageDirs) {
-    const rel = relative(rootModules, dir);
+    const rel = pathInNodeModules(root, dir);
     const name = packageNameOf(rel);
     const prune = [...BUILD_LEFTOVERS, ...(PRUNE[name] ?? [])];
     cpSync(dir, join(destNodeModules, rel), {
