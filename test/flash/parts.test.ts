@@ -13,6 +13,7 @@ import { isArcEdgeError } from '../../sdk/index.ts';
 import { checkPublicKey } from '../../tools/flash/bundle.ts';
 import { copyPackages, packageClosure } from '../../tools/flash/node-modules.ts';
 import { watchOnline } from '../../tools/flash/wait-online.ts';
+import { checkAgentConfig, ensureAgentBundle } from '../../tools/flash/app-build.ts';
 import { repoRoot } from '../helpers/assets.ts';
 import { startMosquitto } from '../agent/mosquitto.ts';
 
@@ -85,4 +86,17 @@ test('an unreachable broker times out with the --broker fix', { timeout: 30_000 
   const watch = watchOnline({ url: 'mqtt://127.0.0.1:1' }, 'nobody', new Date());
   cleanup.push(() => watch.close());
   await assert.rejects(watch.wait(1500), (e: unknown) => isArcEdgeError(e) && e.code === 'DEVICE_OFFLINE' && /could not connect/.test(e.message) && /--broker/.test(e.fix));
+});
+
+test('the config check is the agent\'s schema; secrets are left to the device', { timeout: 120_000 }, () => {
+  ensureAgentBundle(repoRoot, () => {}); // CI built dist/ already; a checkout with newer sources rebuilds
+  const good = join(dir, 'good.yaml');
+  // The password file exists only on the device: the host check must not require it.
+  writeFileSync(good, 'device: { id: cam-1 }\nmqtt: { url: "mqtt://broker:1883", username: cam-1, password: { file: /etc/arcedge/mqtt.pass } }\ncameras: [{ id: door, source: "rtsp://cam/1" }]\n');
+  const checked = checkAgentConfig(repoRoot, good);
+  assert.equal(checked.device.id, 'cam-1');
+  assert.equal(checked.mqtt.url, 'mqtt://broker:1883');
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'device: { id: cam-1 }\ncameras: [{ id: door, source: "rtsp://cam/1", fps: -3 }]\nworkerz: 2\n');
+  assert.throws(() => checkAgentConfig(repoRoot, bad), (e: unknown) => isArcEdgeError(e) && e.code === 'CONFIG_INVALID' && /cameras\.0\.fps/.test(e.message) && /workerz/.test(e.message) && /nothing was copied/.test(e.message));
 });
