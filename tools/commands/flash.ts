@@ -148,8 +148,12 @@ async function flash(plan: FlashPlan): Promise<number> {
     const made = await sshRun(target, 'mktemp -d /tmp/arcedge-flash.XXXXXX');
     if (made.code !== 0) throw sshFailure(target, made, 'making a temporary folder');
     const remoteTmp = made.stdout.trim();
-    await scpTo(target, tarball, `${remoteTmp}/bundle.tar.gz`);
-    const args = ['--dir', shellQuote(plan.dir), ...(plan.service ? [] : ['--no-service']), ...(plan.node ? ['--node', shellQuote(plan.node)] : [])];
+    await scpTo(target, tarball, `${remoteTmp}/bundle.tar.gz`).catch(async (error: unknown) => {
+      await sshRun(target, `rm -rf ${shellQuote(remoteTmp)}`).catch(() => {}); // best effort: leave no half copy behind
+      throw error;
+    });
+    // The node the probe found as the ssh user: under sudo, PATH is sudo's secure_path.
+    const args = ['--dir', shellQuote(plan.dir), ...(plan.service ? [] : ['--no-service']), '--node', shellQuote(device.node)];
     const t = shellQuote(remoteTmp);
     const command = `cd ${t} && tar -xzf bundle.tar.gz && rm bundle.tar.gz && ${sudo}sh ./install.sh ${args.join(' ')}; rc=$?; ${sudo}rm -rf ${t}; exit $rc`;
     const result = await sshRun(target, command, { onLine: (line) => !line.startsWith('ARCEDGE_') && say(`  ${line}`) });
