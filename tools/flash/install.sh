@@ -182,7 +182,6 @@ UNIT_USER=arcedge
 cat > "$DIR/arcedge-agent.service" <<UNIT
 [Unit]
 Description=arcedge face recognition agent
-Documentation=https://github.com/arcedge/arcedge/blob/main/docs/flash.md
 Wants=network-online.target
 After=network-online.target
 
@@ -222,6 +221,9 @@ UNIT
 say "systemd unit: $DIR/arcedge-agent.service"
 
 if [ "$SERVICE" = 1 ] && [ "$SYSTEMD" = 1 ] && [ "$(id -u)" = 0 ]; then
+  case "$NODE" in
+    /home/*|/root/*) say "WARNING: node is $NODE, under a home folder: the service (ProtectHome=yes, user $UNIT_USER) cannot run it; install Node.js system-wide (e.g. NodeSource's apt package) and flash again" ;;
+  esac
   if ! id "$UNIT_USER" >/dev/null 2>&1; then
     useradd --system --no-create-home --home-dir "$DIR/data" --shell /usr/sbin/nologin "$UNIT_USER"
     say "created system user $UNIT_USER"
