@@ -67,6 +67,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
     summary: 'every device from the retained MQTT status: state, model and version, gallery, agent, last deploy',
     load: async () => (await import('./commands/devices.ts')).devicesCommand,
   },
+  flash: {
+    summary: 'install the agent on a device over SSH (systemd unit, waits for online); --out: an offline installer',
+    load: async () => (await import('./commands/flash.ts')).flashCommand,
+  },
   setup: {
     summary: 'build the OpenCV binding against the system OpenCV (once per machine)',
     load: async () => (await import('./commands/setup.ts')).setupCommand,

@@ -2,7 +2,7 @@
  * The host's MQTT view of the fleet, over the same adapter the agent uses (agent/mqtt/
  * connection.ts owns mqtt.js): commands with one reply each, retained device status, and
  * metrics. A request that gets no reply in time, or whose connection drops while it waits,
- * fails with DEVICE_UNREACHABLE so callers retry (every transfer step is idempotent).
+ * fails with DEVICE_TIMEOUT so callers retry (every transfer step is idempotent).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -117,7 +117,7 @@ export class FleetClient {
     for (const [topic, p] of this.pending) {
       clearTimeout(p.timer);
       this.pending.delete(topic);
-      p.reject(new ArcEdgeError('DEVICE_UNREACHABLE', why, { details: { topic } }));
+      p.reject(new ArcEdgeError('DEVICE_TIMEOUT', why, { details: { topic } }));
     }
   }
 
@@ -164,18 +164,18 @@ export class FleetClient {
 
   /**
    * Sends `command` to a device and resolves with its result; a device error rejects with
-   * DeviceError, no reply within timeoutMs (or a dropped connection) with DEVICE_UNREACHABLE.
+   * DeviceError, no reply within timeoutMs (or a dropped connection) with DEVICE_TIMEOUT.
    */
   async request(device: string, command: string, body: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
     const id = `${this.prefix}-${(++this.counter).toString(36)}`;
     const topics = deviceTopics(device);
     const replyTopic = topics.reply(id);
     // sent: false tells callers the device never saw this request (safe to send again).
-    if (!this.connection.connected) throw new ArcEdgeError('DEVICE_UNREACHABLE', 'not connected to the broker (reconnecting)', { details: { device, sent: false } });
+    if (!this.connection.connected) throw new ArcEdgeError('DEVICE_TIMEOUT', 'not connected to the broker (reconnecting)', { details: { device, sent: false } });
     const reply = new Promise<CommandReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(replyTopic);
-        reject(new ArcEdgeError('DEVICE_UNREACHABLE', `${device} did not answer ${command} within ${timeoutMs} ms`, { details: { device, command } }));
+        reject(new ArcEdgeError('DEVICE_TIMEOUT', `${device} did not answer ${command} within ${timeoutMs} ms`, { details: { device, command } }));
       }, timeoutMs);
       this.pending.set(replyTopic, { resolve, reject, timer });
     });

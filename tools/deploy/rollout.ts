@@ -54,19 +54,19 @@ async function apply(client: FleetClient, device: string, transfer: string, time
       try {
         return { ok: true, result: await client.request(device, 'apply', { transfer }, Math.max(1000, until - Date.now())) };
       } catch (error) {
-        const unsent = isArcEdgeError(error, 'DEVICE_UNREACHABLE') && error.details?.sent === false;
+        const unsent = isArcEdgeError(error, 'DEVICE_TIMEOUT') && error.details?.sent === false;
         if (!unsent || Date.now() > until) throw error;
         await new Promise((r) => setTimeout(r, 500)); // reconnecting: the request never left
       }
     }
   } catch (error) {
     if (error instanceof DeviceError) return { ok: false, reason: { code: error.code, message: error.message, fix: error.fix } };
-    if (!isArcEdgeError(error, 'DEVICE_UNREACHABLE')) throw error;
+    if (!isArcEdgeError(error, 'DEVICE_TIMEOUT')) throw error;
     for (;;) {
       const d = settled();
       if (d?.state === 'applied') return { ok: true, result: d };
       if (d) return { ok: false, reason: d.reason ?? { code: `DEPLOY_${(d.state ?? 'failed').toUpperCase().replace('-', '_')}`, message: `the device reports ${d.state}` } };
-      if (Date.now() > until) return { ok: false, timedOut: true, reason: { code: 'DEVICE_UNREACHABLE', message: error.message.split('\n')[0]! } };
+      if (Date.now() > until) return { ok: false, timedOut: true, reason: { code: 'DEVICE_TIMEOUT', message: error.message.split('\n')[0]! } };
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -115,7 +115,7 @@ async function deployOne(client: FleetClient, device: string, file: OutgoingFile
     transfer = await sendFile(client, device, file, { ...options.send, onProgress: (received, chunks, note) => bar.update((shown = received), { total: chunks, text: note ?? 'transfer' }) });
   } catch (error) {
     if (error instanceof DeviceError) return done({ result: 'refused', reason: { code: error.code, message: error.message, fix: error.fix } });
-    if (isArcEdgeError(error, 'DEVICE_UNREACHABLE')) return done({ result: 'timed-out', reason: { code: error.code, message: error.message.split('\n')[0]! } });
+    if (isArcEdgeError(error, 'DEVICE_TIMEOUT')) return done({ result: 'timed-out', reason: { code: error.code, message: error.message.split('\n')[0]! } });
     return done({ result: 'failed', reason: { code: isArcEdgeError(error) ? error.code : 'ERROR', message: (error as Error).message } });
   }
   shown = transfer.chunks;

@@ -87,7 +87,7 @@ export async function sendFile(client: FleetClient, device: string, file: Outgoi
   try {
     for (let round = 0; ; round++) {
       if (Date.now() > deadline) {
-        throw new ArcEdgeError('DEVICE_UNREACHABLE', `${device}: the transfer did not finish within ${options.timeoutMs} ms (${resumes} resumes)`, { details: { device, transfer } });
+        throw new ArcEdgeError('DEVICE_TIMEOUT', `${device}: the transfer did not finish within ${options.timeoutMs} ms (${resumes} resumes)`, { details: { device, transfer } });
       }
       try {
         const state = await ask({ op: 'begin', kind: file.kind, name: file.name, bytes: file.bytes, sha256: file.sha256, chunkBytes: options.chunkBytes });
@@ -126,7 +126,7 @@ export async function sendFile(client: FleetClient, device: string, file: Outgoi
             throw new DeviceError(device, error.code, `${error.message} (a ${options.chunkBytes}-byte chunk is ~${Math.ceil((options.chunkBytes * 4) / 3)} bytes of base64)`, "use a smaller --chunk-kb, or raise commands.maxPayloadBytes in the device's config", error.details);
           }
           if (!RETRYABLE.has(error.code) || ++deviceRetries > MAX_DEVICE_RETRIES) throw error;
-        } else if (!isArcEdgeError(error, 'DEVICE_UNREACHABLE')) throw error;
+        } else if (!isArcEdgeError(error, 'DEVICE_TIMEOUT')) throw error;
         resumes++;
         options.onProgress?.(lastReceived, chunks, `waiting for the device (${(error as Error).message.split('\n')[0]!.slice(0, 60)})`);
         await new Promise((r) => setTimeout(r, Math.min(2000, 250 * (round + 1))));
