@@ -114,7 +114,11 @@ async function deployOne(client: FleetClient, device: string, file: OutgoingFile
   try {
     transfer = await sendFile(client, device, file, { ...options.send, onProgress: (received, chunks, note) => bar.update((shown = received), { total: chunks, text: note ?? 'transfer' }) });
   } catch (error) {
-    if (error instanceof DeviceError) return done({ result: 'refused', reason: { code: error.code, message: error.message, fix: error.fix } });
+    if (error instanceof DeviceError) {
+      // An agent from before arcedge deploy does not know the transfer command.
+      const fix = error.code === 'COMMAND_UNKNOWN' ? 'this agent predates arcedge deploy: update it (arcedge flash), then deploy again' : error.fix;
+      return done({ result: 'refused', reason: { code: error.code, message: error.message, fix } });
+    }
     if (isArcEdgeError(error, 'DEVICE_TIMEOUT')) return done({ result: 'timed-out', reason: { code: error.code, message: error.message.split('\n')[0]! } });
     return done({ result: 'failed', reason: { code: isArcEdgeError(error) ? error.code : 'ERROR', message: (error as Error).message } });
   }
