@@ -82,7 +82,7 @@ test('login sets an HttpOnly SameSite=Strict cookie; state changes need the sess
   assert.equal(((await (await fetch(`${web.url}/api/session`, { headers: { cookie: s.cookie } })).json()) as { csrfToken: string }).csrfToken, s.csrf);
 
   const rename = (headers: Record<string, string>) => fetch(`${web.url}/api/people/nobody/rename`, { method: 'POST', headers: { cookie: s.cookie, 'content-type': 'application/json', ...headers }, body: '{"name":"X"}' });
-  for (const headers of [{}, { 'x-csrf-token': 'wrong' }, { 'x-csrf-token': `${s.csrf}x` }]) {
+  for (const headers of [{}, { 'x-csrf-token': 'wrong' }, { 'x-csrf-token': `${s.csrf}x` }] as Record<string, string>[]) {
     const r = await rename(headers);
     assert.equal(r.status, 403, JSON.stringify(headers));
     assert.equal(((await r.json()) as { error: { code: string } }).error.code, 'CSRF_INVALID');
