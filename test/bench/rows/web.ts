@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { Agent } from '../../../agent/agent.ts';
+import type { PipelineHost } from '../../../agent/pipeline/pipeline-host.ts';
 import { parseConfig } from '../../../agent/config/load.ts';
 import { buildClip } from '../../../agent/demo/clip.ts';
 import { createLogger } from '../../../agent/log.ts';
@@ -18,7 +19,11 @@ import type { BenchContext, BenchRow, RowProvider } from '../types.ts';
 
 const dir = join(repoRoot, 'test', '.tmp', 'bench-web');
 
-async function framesPerSecond(clip: string, threads: number, seconds: number, web: boolean): Promise<{ fps: number; encoded: number }> {
+/**
+ * One measurement; the pipeline worker is handed from run to run (as a config reload does):
+ * a second worker thread in one process would load the OpenCV addon twice, which V8 refuses.
+ */
+async function framesPerSecond(clip: string, threads: number, seconds: number, web: boolean, pipeline: PipelineHost | undefined, last: boolean): Promise<{ fps: number; encoded: number; pipeline: PipelineHost | undefined }> {
   const tokenFile = join(dir, 'token');
   writeFileSync(tokenFile, 'bench-token-bench-token-bench-token-0123', { mode: 0o600 });
   const config = parseConfig(
@@ -36,8 +41,9 @@ async function framesPerSecond(clip: string, threads: number, seconds: number, w
     },
     dir,
   );
-  const agent = new Agent(config, createLogger('warn'));
+  const agent = new Agent(config, createLogger('warn'), {}, pipeline);
   await agent.start();
+  let kept: PipelineHost | undefined;
   try {
     if (web && !agent.web) throw new Error('the web server did not start');
     while ((agent.processed.get('hd') ?? 0) < 3) await new Promise((r) => setTimeout(r, 100));
@@ -45,9 +51,12 @@ async function framesPerSecond(clip: string, threads: number, seconds: number, w
     const start = Date.now();
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const fps = ((agent.processed.get('hd') ?? 0) - before) / ((Date.now() - start) / 1000);
-    return { fps, encoded: agent.web?.live.encoded ?? 0 };
-  } finally {
-    await agent.stop();
+    const encoded = agent.web?.live.encoded ?? 0;
+    kept = await agent.stop({ keepPipeline: !last });
+    return { fps, encoded, pipeline: kept };
+  } catch (error) {
+    await agent.stop().catch(() => {});
+    throw error;
   }
 }
 
@@ -63,11 +72,14 @@ const provider: RowProvider = {
     const without: number[] = [];
     const withWeb: number[] = [];
     let encoded = 0;
+    let pipeline: PipelineHost | undefined;
     for (let i = 0; i < rounds; i++) {
-      without.push((await framesPerSecond(clip.path, context.threads, seconds, false)).fps);
-      const r = await framesPerSecond(clip.path, context.threads, seconds, true);
-      withWeb.push(r.fps);
-      encoded += r.encoded;
+      const a = await framesPerSecond(clip.path, context.threads, seconds, false, pipeline, false);
+      without.push(a.fps);
+      const b = await framesPerSecond(clip.path, context.threads, seconds, true, a.pipeline, i === rounds - 1);
+      withWeb.push(b.fps);
+      encoded += b.encoded;
+      pipeline = b.pipeline;
     }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const row: BenchRow = {
