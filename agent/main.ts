@@ -12,11 +12,13 @@ import type { AgentConfig } from './config/schema.ts';
 import { maskSecrets } from './config/secrets.ts';
 import { createLogger } from './log.ts';
 
-const USAGE = `usage: arcedge-agent --config <file> [--print-config]
+const USAGE = `usage: arcedge-agent --config <file> [--print-config | --check-config]
        arcedge-agent --demo [--source <url>]     (embedded broker, default models, demo clip)
 
   --config <file>    agent config, YAML or JSON (docs/agent-config.md)
   --print-config     print the effective config (secrets masked) and exit
+  --check-config     validate the config as a host does before installing it (schema only: the
+                     secret env variables and files are the device's) and print it as JSON
   --demo             run on embedded defaults: what \`npm start\` does
   --source <url>     demo: watch this camera instead of the demo clip (rtsp://, v4l2:///dev/video0, file://)
   --help             this text`;
@@ -28,7 +30,7 @@ function changedKeys(a: AgentConfig, b: AgentConfig): string[] {
 async function main(): Promise<number> {
   let args;
   try {
-    args = parseArgs({ options: { config: { type: 'string' }, 'print-config': { type: 'boolean' }, demo: { type: 'boolean' }, source: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
+    args = parseArgs({ options: { config: { type: 'string' }, 'print-config': { type: 'boolean' }, 'check-config': { type: 'boolean' }, demo: { type: 'boolean' }, source: { type: 'string' }, help: { type: 'boolean' } }, strict: true });
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -40,12 +42,12 @@ async function main(): Promise<number> {
 
   let loaded;
   try {
-    loaded = loadConfigFile(values.config);
+    loaded = loadConfigFile(values.config, { secrets: !values['check-config'] });
   } catch (error) {
     console.error(isArcEdgeError(error) ? `[${error.code}] ${error.message}` : String(error));
     return 1;
   }
-  if (values['print-config']) return console.log(JSON.stringify(maskSecrets(loaded.config), null, 2)), 0;
+  if (values['print-config'] || values['check-config']) return console.log(JSON.stringify(maskSecrets(loaded.config), null, 2)), 0;
 
   const logger = createLogger(loaded.config.log.level);
   let config = loaded.config;

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential python3 pkg-config
   libopencv-dev opencv-data
-  mosquitto
+  mosquitto openssh-server
   ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp
   python3-numpy python3-skimage python3-pil

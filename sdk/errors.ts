@@ -55,6 +55,13 @@ export const ERROR_CODES = {
     fix: 'sign it with `arcedge package --key private.pem`, and make sure the device trusts the matching public.pem',
   },
   PACKAGE_SELF_TEST_FAILED: { meaning: "a model package's golden self-test did not reproduce the expected embeddings on this device", fix: 'check the model and its manifest (colour order, normalisation); for fp16/int8 packages set a lower selfTest.minCosine' },
+  // arcedge flash (installing the agent on a device over SSH)
+  DEVICE_UNREACHABLE: { meaning: 'ssh to the device failed: no connection, authentication refused, or an unknown or changed host key', fix: 'check that `ssh <user@device> true` works without a prompt (a key via ssh-copy-id or ssh-agent; the host key in known_hosts)' },
+  DEVICE_NODE_MISSING: { meaning: 'the device has no Node.js on the PATH an ssh session sees, or one older than arcedge needs', fix: 'install Node.js >= 20.15 on the device, or pass --node <path on the device>' },
+  DEVICE_OPENCV_MISSING: { meaning: 'the device has no OpenCV shared libraries to build or load the OpenCV binding against', fix: 'install OpenCV on the device: `sudo apt-get install -y libopencv-dev build-essential python3` (JetPack ships its own build)' },
+  DEVICE_DISK_FULL: { meaning: 'the device has too little free space where the agent would be installed', fix: 'free space on the device (`df -h`), or install elsewhere with --dir' },
+  DEVICE_INSTALL_FAILED: { meaning: 'a step of the install on the device failed (native build, OpenCV setup, npm)', fix: 'read the install output; fix the cause on the device and run `arcedge flash` again (it is safe to repeat)' },
+  DEVICE_OFFLINE: { meaning: 'the installed agent did not report `online` on MQTT in time', fix: 'read the agent log on the device (`journalctl -u arcedge-agent`), and check that --broker (or the config\'s mqtt.url) reaches the same broker' },
   // storage
   STORAGE_WRITE_FAILED: { meaning: 'writing a file (model, engine, cache) failed: full disk, read-only or no permission', fix: 'free space or fix permissions on the directory named, or point ARCEDGE_HOME elsewhere' },
   // gallery

@@ -63,6 +63,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
     summary: 'build and sign a model package (<model.onnx> --key --out); `package verify <dir> --pubkey` checks one',
     load: async () => (await import('./commands/package.ts')).packageCommand,
   },
+  flash: {
+    summary: 'install the agent on a device over SSH (systemd unit, waits for online); --out: an offline installer',
+    load: async () => (await import('./commands/flash.ts')).flashCommand,
+  },
   setup: {
     summary: 'build the OpenCV binding against the system OpenCV (once per machine)',
     load: async () => (await import('./commands/setup.ts')).setupCommand,

@@ -33,17 +33,22 @@ export function invalidConfig(where: string, problems: readonly string[]): ArcEd
   });
 }
 
-/** Validates an already parsed object (the config file's content, or one built in code). */
-export function parseConfig(raw: unknown, baseDir: string, where = 'agent config'): AgentConfig {
+/**
+ * Validates an already parsed object (the config file's content, or one built in code).
+ * `secrets: false` skips the secret checks (env variables, 0600 files): they describe the device,
+ * so a host checking a config before installing it (`arcedge flash`) cannot make them.
+ */
+export function parseConfig(raw: unknown, baseDir: string, where = 'agent config', options: { secrets?: boolean } = {}): AgentConfig {
   const result = AgentConfigSchema.safeParse(raw);
   if (!result.success) throw invalidConfig(where, formatIssues(result.error.issues));
   const config = resolvePaths(result.data, baseDir);
+  if (options.secrets === false) return config;
   const secretProblems = checkSecrets(config);
   if (secretProblems.length > 0) throw invalidConfig(where, secretProblems);
   return config;
 }
 
-export function loadConfigFile(path: string): LoadedConfig {
+export function loadConfigFile(path: string, options: { secrets?: boolean } = {}): LoadedConfig {
   const absolute = resolve(path);
   let text: string;
   try {
@@ -59,7 +64,7 @@ export function loadConfigFile(path: string): LoadedConfig {
     throw invalidConfig(absolute, doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
   }
   const baseDir = dirname(absolute);
-  return { config: parseConfig(doc.toJS(), baseDir, absolute), path: absolute, baseDir };
+  return { config: parseConfig(doc.toJS(), baseDir, absolute, options), path: absolute, baseDir };
 }
 
 function resolvePaths(config: AgentConfig, baseDir: string): AgentConfig {
