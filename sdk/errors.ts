@@ -96,6 +96,8 @@ export const ERROR_CODES = {
   COMMAND_UNKNOWN: { meaning: 'no command has this name', fix: 'use one of enroll, forget, list, snapshot, status, reload' },
   CAMERA_UNKNOWN: { meaning: 'no configured camera has this id', fix: 'use a camera id from the agent config (the status command lists them)' },
   CAMERA_NO_FRAME: { meaning: 'the camera has not delivered a frame yet (starting or offline)', fix: 'wait until its status is online, or check the source' },
+  // web UI (agent/web/ui)
+  WEB_ASSETS_MISSING: { meaning: 'the web pages are neither built (dist/web) nor buildable here (sources or esbuild missing, or the build failed)', fix: 'run `npm run build` (writes dist/web), or reinstall arcedge' },
 } as const satisfies Record<string, { readonly meaning: string; readonly fix: string }>;
 
 export type ArcEdgeErrorCode = keyof typeof ERROR_CODES;
