@@ -10,23 +10,24 @@ import type { Plugin, RollupOptions } from 'rollup';
 import esbuild from 'rollup-plugin-esbuild';
 import { BROWSER_TARGETS, STAMP_FILE, stampContent, webSourceHash } from './stamp.ts';
 
+/** Relative to the working directory: rollup runs from the repository root. */
 const SRC = join('agent', 'web', 'ui', 'src');
 
-function staticFiles(): Plugin {
+function staticFiles(srcDir: string): Plugin {
   return {
     name: 'arcedge-web-static',
     generateBundle() {
-      this.emitFile({ type: 'asset', fileName: 'index.html', source: readFileSync(join(SRC, 'index.html')) });
-      this.emitFile({ type: 'asset', fileName: 'assets/app.css', source: readFileSync(join(SRC, 'app.css')) });
-      this.emitFile({ type: 'asset', fileName: STAMP_FILE, source: stampContent(webSourceHash(SRC)) });
+      this.emitFile({ type: 'asset', fileName: 'index.html', source: readFileSync(join(srcDir, 'index.html')) });
+      this.emitFile({ type: 'asset', fileName: 'assets/app.css', source: readFileSync(join(srcDir, 'app.css')) });
+      this.emitFile({ type: 'asset', fileName: STAMP_FILE, source: stampContent(webSourceHash(srcDir)) });
     },
   };
 }
 
-export function webPagesEntry(dir: string): RollupOptions {
+export function webPagesEntry(dir: string, srcDir: string = SRC): RollupOptions {
   return {
-    input: join(SRC, 'main.ts'),
-    plugins: [esbuild({ target: BROWSER_TARGETS, minify: true, tsconfig: join(SRC, 'tsconfig.json') }), staticFiles()],
+    input: join(srcDir, 'main.ts'),
+    plugins: [esbuild({ target: BROWSER_TARGETS, minify: true, tsconfig: join(srcDir, 'tsconfig.json') }), staticFiles(srcDir)],
     output: { dir, format: 'esm', entryFileNames: 'assets/app.js', inlineDynamicImports: true },
   };
 }
