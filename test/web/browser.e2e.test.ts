@@ -1,0 +1,276 @@
+/**
+ * The web UI in a real browser (headless Debian Chromium), against the real agent on a looping
+ * clip of dev photos: Joe Biden, a stranger (Alex Lacamoire), Barack Obama. Through the pages
+ * only, the test: logs in (after a wrong password); enrolls Biden and Obama by photo upload
+ * (People); sees a live frame with a face box (Live); sees Biden recognised with his snapshot
+ * (Events); enrolls the stranger from his event snapshot under a new name; sees his next
+ * appearance recognised under that name; forgets him (People) and checks the gallery file and
+ * the snapshot folder. Each step is asserted on the page and saved as a screenshot under
+ * test-output/web/ (gitignored).
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes, scryptSync } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { buildClip } from '../../agent/demo/clip.ts';
+import { decodePhotoWithFfmpeg } from '../../agent/sources/ffmpeg-image.ts';
+import { openGallery } from '../../sdk/index.ts';
+import { AgentProcess, TEST_MODELS, writeConfig } from '../agent/harness.ts';
+import { ENROLLED, STRANGERS } from '../agent/fixtures.ts';
+import { repoRoot } from '../helpers/assets.ts';
+import { launchBrowser, screenshot, type Page } from './browser.ts';
+import { saturatedPixels, type UiEventRow } from './page-checks.ts';
+
+const dir = join(repoRoot, 'test', '.tmp', 'web-browser');
+const shots = join(repoRoot, 'test-output', 'web');
+rmSync(dir, { recursive: true, force: true });
+rmSync(shots, { recursive: true, force: true });
+mkdirSync(dir, { recursive: true });
+const cleanup: (() => Promise<unknown>)[] = [];
+after(async () => {
+  for (const f of cleanup.reverse()) await f().catch(() => {});
+});
+
+const [BIDEN, OBAMA] = [ENROLLED[0]!, ENROLLED[1]!];
+const STRANGER = STRANGERS[0]!;
+const NEW_NAME = 'Alex Lacamoire';
+const WIDTH = 640;
+const HEIGHT = 480;
+
+/** The hash format the agent reads (docs/web.md): scrypt$N$r$p$salt$key, computed here with node:crypto. */
+function scryptHash(password: string): string {
+  const salt = randomBytes(16);
+  const key = scryptSync(password.normalize('NFC'), salt, 32, { N: 16384, r: 8, p: 1 });
+  return ['scrypt', 16384, 8, 1, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function filesUnder(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+async function eventRows(page: Page): Promise<UiEventRow[]> {
+  return page.$$eval('table.events tbody tr[data-event-id]', (rows) =>
+    rows.map((r) => {
+      const img = r.querySelector('img');
+      return {
+        id: r.getAttribute('data-event-id') ?? '',
+        ts: r.querySelector('time')?.getAttribute('datetime') ?? '',
+        name: r.querySelector('td.name')?.textContent ?? '',
+        snapshotPx: img && img.complete ? img.naturalWidth * img.naturalHeight : 0,
+      };
+    }),
+  );
+}
+
+/** Refreshes the Events page until `pick` finds a row (snapshots lazy-load, so rows are scrolled into view). */
+async function waitForRow(page: Page, what: string, pick: (rows: UiEventRow[]) => UiEventRow | undefined, timeoutMs: number): Promise<UiEventRow> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.waitForTimeout(1000);
+    const row = pick(await eventRows(page));
+    if (row) {
+      await page.locator(`tr[data-event-id="${row.id}"]`).scrollIntoViewIfNeeded();
+      await page.waitForFunction((id) => {
+        const img = document.querySelector<HTMLImageElement>(`tr[data-event-id="${id}"] img`);
+        return !!img && img.complete && img.naturalWidth > 0;
+      }, row.id, { timeout: 10_000 });
+      return (await eventRows(page)).find((r) => r.id === row.id)!;
+    }
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; rows: ${JSON.stringify((await eventRows(page)).slice(0, 8))}`);
+  }
+}
+
+async function addPersonByUpload(page: Page, name: string, photo: string): Promise<void> {
+  const form = page.getByRole('form', { name: 'Add a person' });
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Photo').setInputFiles(photo);
+  await form.getByRole('button', { name: 'Add person' }).click();
+  const card = page.getByRole('article', { name });
+  await card.waitFor({ timeout: 60_000 });
+  await page.waitForFunction((n) => [...document.querySelectorAll<HTMLImageElement>(`article[aria-label="${n}"] img.crop`)].some((i) => i.complete && i.naturalWidth > 0), name, { timeout: 15_000 });
+}
+
+test('log in, watch live, see events, enroll an unknown face from its event, see it recognised, forget it', { timeout: 240_000 }, async () => {
+  const startedAt = Date.now();
+  const clip = await buildClip([BIDEN.show, STRANGER, OBAMA.show], join(dir, 'clip.mp4'), { width: WIDTH, height: HEIGHT });
+  const password = randomBytes(12).toString('base64url');
+  const port = await freePort();
+  const dataDir = join(dir, 'data');
+  const galleryPath = join(dir, 'gallery.db');
+  const configPath = writeConfig(join(dir, 'agent.json'), {
+    device: { id: 'webui' },
+    mqtt: { embedded: { host: '127.0.0.1', port: 0 } },
+    models: TEST_MODELS(),
+    inference: { backend: { threads: 1 } },
+    gallery: galleryPath,
+    dataDir,
+    cameras: [{ id: 'door', source: `file://${clip.path}`, loop: true }],
+    recognition: { cooldownSec: 0 },
+    metrics: { intervalSec: 5 },
+    web: { listen: `127.0.0.1:${port}`, passwordHash: scryptHash(password) },
+  });
+  const agent = new AgentProcess(configPath);
+  cleanup.push(() => agent.kill('SIGKILL'));
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/api/session`, 90_000).catch((e: Error) => {
+    throw new Error(`${e.message}\nagent log:\n${agent.tail()}`);
+  });
+
+  const browser = await launchBrowser();
+  cleanup.push(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && !/Failed to load resource/.test(m.text()) && pageErrors.push(m.text()));
+
+  // 1. Login: a wrong password is refused on the page, the right one opens the app.
+  await page.goto(base);
+  const passwordBox = page.getByLabel('Password');
+  await passwordBox.fill('not-the-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Wrong password' }).waitFor();
+  await passwordBox.fill(password);
+  await screenshot(page, shots, '01-login');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Live' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Log out' }).isVisible(), true);
+
+  // 2. People: enroll two of the three faces by photo upload.
+  await page.getByRole('link', { name: 'People' }).click();
+  await page.getByRole('heading', { name: 'People', level: 1 }).waitFor();
+  await addPersonByUpload(page, BIDEN.name, BIDEN.enroll);
+  await addPersonByUpload(page, OBAMA.name, OBAMA.enroll);
+  const enrolledAt = Date.now();
+  await screenshot(page, shots, '02-people-enrolled');
+
+  // 3. Live: the annotated frame loads, and it carries a face box. Boxes are drawn in saturated
+  // colours; the dev photos themselves have few such pixels (measured on the raw frames here).
+  await page.getByRole('link', { name: 'Live' }).click();
+  const live = page.getByRole('img', { name: 'Camera door, live' });
+  await live.waitFor();
+  const rawSaturated = Math.max(...(await Promise.all([BIDEN.show, STRANGER, OBAMA.show].map(async (p) => saturatedPixels(await decodePhotoWithFfmpeg(p, WIDTH, HEIGHT), 'bgr')))));
+  const liveFrame = await waitForLiveBox(page, rawSaturated, 60_000);
+  assert.equal(liveFrame.width, WIDTH);
+  assert.equal(liveFrame.height, HEIGHT);
+  await screenshot(page, shots, '03-live');
+
+  // 4. Events: Biden recognised after his enrollment, with his snapshot.
+  await page.getByRole('link', { name: 'Events' }).click();
+  const biden = await waitForRow(page, `a ${BIDEN.name} event`, (rows) => rows.find((r) => r.name === BIDEN.name && Date.parse(r.ts) >= enrolledAt - 1000), 90_000);
+  assert.ok(biden.snapshotPx > 0, 'the event snapshot shows');
+  await screenshot(page, shots, '04-events-recognised');
+
+  // 5. The stranger: the first Unknown after a post-enrollment Biden event is him (clip order).
+  const stranger = await waitForRow(page, 'the stranger as Unknown', (rows) => rows.find((r) => r.name === 'Unknown' && Date.parse(r.ts) > Date.parse(biden.ts)), 60_000);
+  const row = page.locator(`tr[data-event-id="${stranger.id}"]`);
+  await row.getByRole('button', { name: 'Enroll this face' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('New name').fill(NEW_NAME);
+  await page.waitForFunction(() => {
+    const img = document.querySelector<HTMLImageElement>('dialog img.enroll-preview');
+    return !!img && img.complete && img.naturalWidth > 0;
+  });
+  await screenshot(page, shots, '05-enroll-from-event');
+  await dialog.getByRole('button', { name: 'Enroll' }).click();
+  await page.getByRole('status').filter({ hasText: `Enrolled ${NEW_NAME}.` }).waitFor({ timeout: 30_000 });
+  const strangerEnrolledAt = Date.now();
+
+  // 6. His next appearance is recognised under the new name.
+  const named = await waitForRow(page, `${NEW_NAME} recognised`, (rows) => rows.find((r) => r.name === NEW_NAME && Date.parse(r.ts) >= strangerEnrolledAt - 500), 90_000);
+  assert.ok(named.snapshotPx > 0);
+  await screenshot(page, shots, '06-new-name-recognised');
+  const hisEvents = (await eventRows(page)).filter((r) => r.name === NEW_NAME).map((r) => r.id);
+
+  // 7. Forget him on the People page (with its confirmation), then check the device itself.
+  await page.getByRole('link', { name: 'People' }).click();
+  const card = page.getByRole('article', { name: NEW_NAME });
+  await card.waitFor();
+  await card.getByRole('button', { name: 'Forget' }).click();
+  await screenshot(page, shots, '07-forget-confirm');
+  await page.getByRole('dialog').getByRole('button', { name: 'Forget' }).click();
+  await page.getByRole('status').filter({ hasText: `Forgot ${NEW_NAME}` }).waitFor({ timeout: 30_000 });
+  await card.waitFor({ state: 'detached' });
+  await screenshot(page, shots, '08-forgotten');
+  const notice = (await page.getByRole('status').textContent()) ?? '';
+  assert.match(notice, /[1-9]\d* templates/, notice);
+
+  const gallery = await openGallery(galleryPath, { readOnly: true, create: false });
+  try {
+    const names = gallery.listIdentities().map((i) => i.name);
+    assert.ok(!names.includes(NEW_NAME), `the gallery still holds ${NEW_NAME}: ${names.join(', ')}`);
+    assert.ok(names.includes(BIDEN.name) && names.includes(OBAMA.name));
+  } finally {
+    gallery.close();
+  }
+  const snapshotFiles = filesUnder(join(dataDir, 'snapshots')).map((f) => f.split('/').pop()!);
+  assert.ok(snapshotFiles.length > 0, 'other events keep their snapshots');
+  for (const id of hisEvents) assert.ok(!snapshotFiles.includes(`${id}.jpg`), `snapshot of event ${id} still on disk`);
+  // His events stay in the history, without identity or snapshot.
+  await page.getByRole('link', { name: 'Events' }).click();
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await page.waitForTimeout(1000);
+  const afterForget = await eventRows(page);
+  assert.ok(!afterForget.some((r) => r.name === NEW_NAME), 'no event shows the forgotten name');
+  for (const id of hisEvents) {
+    const status = await page.evaluate(async (u) => (await fetch(u)).status, `/api/events/${id}/snapshot.jpg`);
+    assert.equal(status, 404, `snapshot of ${id} still served`);
+  }
+  assert.deepEqual(pageErrors, [], 'no script errors on the pages');
+  console.log(`# browser e2e: ${((Date.now() - startedAt) / 1000).toFixed(1)} s; screenshots in ${shots}`);
+});
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.status === 401 || r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${url}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Polls the live <img>: loaded, its size, and its saturated pixel count above the raw photos'. */
+async function waitForLiveBox(page: Page, rawSaturated: number, timeoutMs: number): Promise<{ width: number; height: number; saturated: number }> {
+  const until = Date.now() + timeoutMs;
+  let last = { width: 0, height: 0, saturated: 0 };
+  for (;;) {
+    last = await page.evaluate(() => {
+      const img = document.querySelector<HTMLImageElement>('img.live-frame');
+      if (!img || !img.complete || img.naturalWidth === 0) return { width: 0, height: 0, saturated: 0 };
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+      let saturated = 0;
+      for (let i = 0; i < px.length; i += 4) {
+        const r = px[i]!, g = px[i + 1]!, b = px[i + 2]!;
+        if (Math.max(r, g, b) - Math.min(r, g, b) >= 150) saturated++;
+      }
+      return { width: img.naturalWidth, height: img.naturalHeight, saturated };
+    });
+    if (last.width > 0 && last.saturated > rawSaturated + 200) return last;
+    if (Date.now() > until) throw new Error(`no live frame with a box in ${timeoutMs} ms: last ${JSON.stringify(last)}, raw photos up to ${rawSaturated} saturated pixels`);
+    await page.waitForTimeout(250);
+  }
+}
