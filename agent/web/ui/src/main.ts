@@ -77,7 +77,9 @@ logout.addEventListener('click', async () => {
 });
 
 window.addEventListener('hashchange', () => {
-  if (loggedIn) show();
+  if (!loggedIn) return;
+  notify('');
+  show();
 });
 
 async function start(): Promise<void> {

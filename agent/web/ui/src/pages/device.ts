@@ -22,7 +22,22 @@ const TITLES: [string, string][] = [
   ['errors', 'Recent errors'],
 ];
 
-const label = (key: string): string => TITLES.find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1] ?? key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
+/** Unit suffixes in field names (STYLE: units in names) shown as units: latencyMs -> "Latency (ms)". */
+const UNITS: [RegExp, string][] = [
+  [/Ms$/, ' (ms)'],
+  [/Sec$/, ' (s)'],
+  [/Mb$/, ' (MiB)'],
+  [/Bytes$/, ' (bytes)'],
+];
+
+function label(key: string): string {
+  const known = TITLES.find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
+  if (known) return known;
+  const unit = UNITS.find(([re]) => re.test(key));
+  const base = unit ? key.replace(unit[0], '') : key;
+  const words = base.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return `${words.charAt(0).toUpperCase()}${words.slice(1)}${unit ? unit[1] : ''}`;
+}
 
 function scalar(value: unknown): string {
   if (value === null || value === undefined) return '–';
