@@ -24,7 +24,7 @@ export interface FrameMessage {
   readonly buffer: ArrayBuffer;
 }
 
-export type RpcMethod = 'enroll' | 'forget' | 'list' | 'snapshot' | 'refreshGallery' | 'stats';
+export type RpcMethod = 'enroll' | 'forget' | 'list' | 'snapshot' | 'refreshGallery' | 'stats' | 'people' | 'crop' | 'rename' | 'merge' | 'removeTemplate';
 
 export type ToWorker =
   | { readonly type: 'frames'; readonly frames: readonly FrameMessage[] }
