@@ -4,6 +4,8 @@ export interface UiEventRow {
   readonly id: string;
   readonly ts: string;
   readonly name: string;
+  /** The row has a snapshot <img> (an identity decided as the track ended has no frame to keep). */
+  readonly hasSnapshot: boolean;
   /** naturalWidth x naturalHeight of the row's snapshot once loaded; 0 before. */
   readonly snapshotPx: number;
 }

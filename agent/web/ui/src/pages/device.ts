@@ -14,11 +14,16 @@ const TITLES: [string, string][] = [
   ['device', 'Device'],
   ['state', 'State'],
   ['uptimeSec', 'Uptime (s)'],
+  ['models', 'Models'],
   ['model', 'Model'],
   ['backend', 'Backend'],
   ['precision', 'Precision'],
   ['cameras', 'Cameras'],
   ['memory', 'Memory'],
+  ['threshold', 'Match threshold'],
+  ['live', 'Live viewers'],
+  ['events', 'Event history'],
+  ['recentErrors', 'Recent errors'],
   ['errors', 'Recent errors'],
 ];
 

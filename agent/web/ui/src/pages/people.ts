@@ -6,6 +6,8 @@
 import { api, describeError, fileToBase64, type Person } from '../api.ts';
 import { confirmDialog, field, formatTime, h, notify } from '../dom.ts';
 
+const count = (n: number | undefined, what: string): string => `${n ?? 0} ${what}${n === 1 ? '' : 's'}`;
+
 export function mountPeople(main: HTMLElement): () => void {
   const list = h('div', { class: 'people' });
   const newName = h('input', { type: 'text', name: 'name', required: true, autocomplete: 'off' });
@@ -67,7 +69,7 @@ export function mountPeople(main: HTMLElement): () => void {
       if (sure) {
         void act(`Forget ${person.name}`, () => api.forget(person.id), (r) => {
           const c = r as { templates?: number; snapshots?: number; events?: number } | undefined;
-          return `Forgot ${person.name}: ${c?.templates ?? 0} templates, ${c?.snapshots ?? 0} snapshots, ${c?.events ?? 0} events erased.`;
+          return `Forgot ${person.name}: ${count(c?.templates, 'template')}, ${count(c?.snapshots, 'snapshot')} and ${count(c?.events, 'event')} erased.`;
         });
       }
     });
