@@ -169,9 +169,16 @@ test('log in, watch live, see events, enroll an unknown face from its event, see
   assert.equal(liveFrame.width, WIDTH);
   assert.equal(liveFrame.height, HEIGHT);
   await screenshot(page, shots, '03-live');
+  assert.ok((await liveViewers(page)) >= 1, 'the Live page holds a stream open');
 
-  // 4. Events: Biden recognised after his enrollment, with his snapshot.
+  // 4. Events: Biden recognised after his enrollment, with his snapshot. Leaving Live closes
+  // its stream: the agent then encodes nothing for the UI.
   await page.getByRole('link', { name: 'Events' }).click();
+  const until = Date.now() + 15_000;
+  while ((await liveViewers(page)) > 0) {
+    assert.ok(Date.now() < until, 'the live stream was not closed when the page was left');
+    await page.waitForTimeout(250);
+  }
   const biden = await waitForRow(page, `a ${BIDEN.name} event`, (rows) => rows.find((r) => r.name === BIDEN.name && r.hasSnapshot && Date.parse(r.ts) >= enrolledAt - 1000), 90_000);
   assert.ok(biden.snapshotPx > 0, 'the event snapshot shows');
   await screenshot(page, shots, '04-events-recognised');
@@ -241,6 +248,11 @@ test('log in, watch live, see events, enroll an unknown face from its event, see
   assert.deepEqual(pageErrors, [], 'no script errors on the pages');
   console.log(`# browser e2e: ${((Date.now() - startedAt) / 1000).toFixed(1)} s; screenshots in ${shots}`);
 });
+
+/** Open live streams, as the agent counts them (GET /api/status through the page's session). */
+async function liveViewers(page: Page): Promise<number> {
+  return page.evaluate(async () => ((await (await fetch('/api/status')).json()) as { live: { viewers: number } }).live.viewers);
+}
 
 async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
