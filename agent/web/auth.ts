@@ -75,8 +75,6 @@ export class WebAuth {
     if (!this.password) throw new ArcEdgeError('UNAUTHORIZED', 'this device has no web password, only a bearer token', { fix: 'set web.passwordHash (from `arcedge web-password`) to log in with a password' });
     if (!(await verifyPassword(password, this.password))) {
       this.limiter.fail(address);
-      const nextWait = this.limiter.retryAfterMs(address);
-      if (nextWait > 0) return limited(c, nextWait);
       throw new ArcEdgeError('UNAUTHORIZED', 'wrong password', { fix: 'check the password; after several wrong ones this address has to wait a minute' });
     }
     const session = this.sessions.create();
