@@ -275,6 +275,23 @@ test('log in, watch live, see events, enroll an unknown face from its event, see
   await page.waitForFunction((n) => [...document.querySelectorAll<HTMLImageElement>(`article[aria-label="${n}"] img.crop`)].some((i) => i.complete && i.naturalWidth > 0), LIVE_NAME);
   await screenshot(page, shots, '10-enrolled-from-live');
 
+  // 10. Rename, merge into another person, delete one of the two templates: each shown on the page.
+  const RENAMED = 'Second Visitor';
+  const visitor = page.getByRole('article', { name: LIVE_NAME });
+  await visitor.getByLabel(`New name for ${LIVE_NAME}`).fill(RENAMED);
+  await visitor.getByRole('button', { name: 'Rename' }).click();
+  const renamed = page.getByRole('article', { name: RENAMED });
+  await renamed.waitFor();
+  await renamed.getByLabel(`Merge ${RENAMED} into`).selectOption({ label: `${OBAMA.name} (${await page.getByRole('article', { name: OBAMA.name }).getAttribute('data-person-id')})` });
+  await renamed.getByRole('button', { name: 'Merge' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Merge' }).click();
+  await renamed.waitFor({ state: 'detached' });
+  const obamaFaces = page.getByRole('article', { name: OBAMA.name }).getByRole('listitem');
+  await page.waitForFunction((n) => document.querySelectorAll(`article[aria-label="${n}"] li.template`).length === 2, OBAMA.name);
+  await screenshot(page, shots, '11-merged');
+  await obamaFaces.nth(1).getByRole('button', { name: /^Delete template/ }).click();
+  await page.waitForFunction((n) => document.querySelectorAll(`article[aria-label="${n}"] li.template`).length === 1, OBAMA.name);
+
   assert.deepEqual(pageErrors, [], 'no script errors on the pages');
   console.log(`# browser e2e: ${((Date.now() - startedAt) / 1000).toFixed(1)} s; screenshots in ${shots}`);
 });
