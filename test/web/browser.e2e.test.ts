@@ -282,9 +282,10 @@ test('log in, watch live, see events, enroll an unknown face from its event, see
   await visitor.getByRole('button', { name: 'Rename' }).click();
   const renamed = page.getByRole('article', { name: RENAMED });
   await renamed.waitFor();
-  await renamed.getByLabel(`Merge ${RENAMED} into`).selectOption({ label: `${OBAMA.name} (${await page.getByRole('article', { name: OBAMA.name }).getAttribute('data-person-id')})` });
-  await renamed.getByRole('button', { name: 'Merge' }).click();
-  await page.getByRole('dialog').getByRole('button', { name: 'Merge' }).click();
+  await renamed.getByRole('button', { name: 'Merge…' }).click();
+  const mergeDialog = page.getByRole('dialog');
+  await mergeDialog.getByLabel('Into').selectOption({ label: `${OBAMA.name} (${await page.getByRole('article', { name: OBAMA.name }).getAttribute('data-person-id')})` });
+  await mergeDialog.getByRole('button', { name: 'Merge', exact: true }).click();
   await renamed.waitFor({ state: 'detached' });
   const obamaFaces = page.getByRole('article', { name: OBAMA.name }).getByRole('listitem');
   await page.waitForFunction((n) => document.querySelectorAll(`article[aria-label="${n}"] li.template`).length === 2, OBAMA.name);

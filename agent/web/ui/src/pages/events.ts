@@ -22,7 +22,7 @@ export function mountEvents(main: HTMLElement): () => void {
   const older = h('button', { type: 'button' }, 'Older');
   const refreshButton = h('button', { type: 'button' }, 'Refresh');
   const pager = h('div', { class: 'pager' }, newer, older, refreshButton);
-  main.append(h('h1', {}, 'Events'), filters, table, pager);
+  main.append(h('h1', {}, 'Events'), filters, h('div', { class: 'table-scroll' }, table), pager);
 
   /** Cursors of the pages shown so far: [undefined] is the newest page. */
   let cursors: (string | undefined)[] = [undefined];

@@ -10,6 +10,14 @@ import { h, notify } from '../dom.ts';
 
 /** 5 frames/s when polling: "several times a second" at one small JPEG per request. */
 const POLL_MS = 200;
+/**
+ * Browsers open at most 6 HTTP/1.1 connections per host, and each MJPEG stream holds one for
+ * as long as it runs: past 4 streams the page's own API calls would queue behind them. Cameras
+ * beyond the first MAX_STREAMS are polled instead, more slowly (EXTRA_POLL_MS), so a device
+ * with many cameras neither stalls the page nor encodes 5 frames/s for each of them.
+ */
+const MAX_STREAMS = 4;
+const EXTRA_POLL_MS = 500;
 const STATS_MS = 2000;
 const RETRY_MS = 1500;
 
@@ -19,10 +27,16 @@ class CameraView {
   private readonly stats: HTMLElement;
   private pollTimer: number | undefined;
   private retryTimer: number | undefined;
-  private mode: 'mjpeg' | 'poll' = 'mjpeg';
+  private mode: 'mjpeg' | 'poll';
+  private readonly pollMs: number;
   private running = false;
 
-  constructor(readonly camera: CameraInfo) {
+  constructor(
+    readonly camera: CameraInfo,
+    stream: boolean,
+  ) {
+    this.mode = stream ? 'mjpeg' : 'poll';
+    this.pollMs = stream ? POLL_MS : EXTRA_POLL_MS;
     const base = `/api/cameras/${encodeURIComponent(camera.id)}`;
     this.img = h('img', { alt: `Camera ${camera.id}, live`, class: 'live-frame', 'data-camera': camera.id });
     this.img.addEventListener('error', () => this.onError());
@@ -67,7 +81,7 @@ class CameraView {
     next.onload = () => {
       if (!this.running) return;
       this.img.src = next.src;
-      this.pollTimer = window.setTimeout(() => this.poll(), POLL_MS);
+      this.pollTimer = window.setTimeout(() => this.poll(), this.pollMs);
     };
     next.onerror = () => {
       if (this.running) this.retryTimer = window.setTimeout(() => this.poll(), RETRY_MS);
@@ -99,7 +113,7 @@ export function mountLive(main: HTMLElement): () => void {
       for (const camera of cameras) {
         let view = views.get(camera.id);
         if (!view) {
-          view = new CameraView(camera);
+          view = new CameraView(camera, views.size < MAX_STREAMS);
           views.set(camera.id, view);
           grid.append(view.root);
           if (!document.hidden) view.start();

@@ -4,7 +4,7 @@
  * templates, crops and event snapshots are erased on the device).
  */
 import { api, describeError, fileToBase64, type Person } from '../api.ts';
-import { confirmDialog, field, formatTime, h, notify } from '../dom.ts';
+import { confirmDialog, field, formatTime, h, modal, notify } from '../dom.ts';
 
 const count = (n: number | undefined, what: string): string => `${n ?? 0} ${what}${n === 1 ? '' : 's'}`;
 
@@ -32,7 +32,7 @@ export function mountPeople(main: HTMLElement): () => void {
       h(
         'li',
         { class: 'template' },
-        h('img', { src: t.cropUrl, alt: `Face of ${person.name}, added ${formatTime(t.createdAt)}`, class: 'crop' }),
+        h('img', { src: t.cropUrl, alt: `Face of ${person.name}, added ${formatTime(t.createdAt)}`, class: 'crop', loading: 'lazy' }),
         h('button', { type: 'button', 'aria-label': `Delete template ${t.id} of ${person.name}`, onclick: () => void act(`Delete template of ${person.name}`, () => api.deleteTemplate(person.id, t.id)) }, 'Delete'),
       ),
     );
@@ -48,16 +48,20 @@ export function mountPeople(main: HTMLElement): () => void {
       const file = photo.files?.[0];
       if (file) void act(`Add a photo of ${person.name}`, async () => api.addPhoto(person.id, await fileToBase64(file)));
     });
-    const others = everyone.filter((p) => p.id !== person.id);
-    const into = h('select', { 'aria-label': `Merge ${person.name} into` }, ...others.map((p) => h('option', { value: p.id }, `${p.name} (${p.id})`)));
-    const mergeForm = h('form', { class: 'inline' }, into, h('button', { type: 'submit', disabled: others.length === 0 }, 'Merge'));
-    mergeForm.addEventListener('submit', async (e) => {
-      e.preventDefault();
+    // The list of other people is built when asked for: one select per card would put n^2
+    // options in the page for a gallery of n people.
+    const merge = h('button', { type: 'button' }, 'Merge…');
+    merge.disabled = everyone.length < 2;
+    merge.addEventListener('click', async () => {
+      const others = everyone.filter((p) => p.id !== person.id);
+      const into = h('select', { name: 'into' }, ...others.map((p) => h('option', { value: p.id }, `${p.name} (${p.id})`)));
+      const { closed } = modal(`Merge ${person.name}`, [h('p', {}, `Move every face of ${person.name} to another person; ${person.name} will no longer exist.`), field('Into', into)], [
+        { label: 'Cancel', value: 'cancel' },
+        { label: 'Merge', value: 'merge', primary: true },
+      ]);
+      if ((await closed) !== 'merge') return;
       const target = others.find((p) => p.id === into.value);
-      if (!target) return;
-      if (await confirmDialog('Merge people', `Move every face of ${person.name} to ${target.name}? ${person.name} will no longer exist.`, 'Merge')) {
-        void act(`Merge ${person.name} into ${target.name}`, () => api.merge(person.id, target.id));
-      }
+      if (target) await act(`Merge ${person.name} into ${target.name}`, () => api.merge(person.id, target.id));
     });
     const forget = h('button', { type: 'button', class: 'danger' }, 'Forget');
     forget.addEventListener('click', async () => {
@@ -78,7 +82,7 @@ export function mountPeople(main: HTMLElement): () => void {
       { class: 'person', 'aria-label': person.name, 'data-person-id': person.id },
       h('h2', {}, person.name, ' ', h('small', {}, person.id)),
       h('ul', { class: 'templates', 'aria-label': `Faces of ${person.name}` }, ...crops),
-      h('div', { class: 'person-actions' }, renameForm, h('label', { class: 'upload' }, 'Add photo ', photo), mergeForm, forget),
+      h('div', { class: 'person-actions' }, renameForm, h('label', { class: 'upload' }, 'Add photo ', photo), h('div', { class: 'inline' }, merge, forget)),
     );
   };
 
