@@ -62,7 +62,6 @@ export class WebAuth {
           throw new ArcEdgeError('CSRF_INVALID', `${c.req.method} ${c.req.path} needs the X-CSRF-Token header of this session`);
         }
       }
-      c.set('principal' as never, principal as never);
       return next();
     };
   }

@@ -190,6 +190,9 @@ test('web API on a running agent: events, paging, MQTT events, live, enroll from
   assert.equal((gallery.prepare("SELECT COUNT(*) AS n FROM templates WHERE identity_id = 'biden'").get() as { n: number }).n, 0, 'no template (nor crop) of biden in the gallery');
   assert.equal((gallery.prepare("SELECT COUNT(*) AS n FROM identities WHERE id = 'biden'").get() as { n: number }).n, 0);
   gallery.close();
+  for (const file of [config.gallery as string, `${config.gallery as string}-wal`, join(dir, 'data', 'events.db'), join(dir, 'data', 'events.db-wal')]) {
+    if (existsSync(file)) assert.equal(readFileSync(file).includes(Buffer.from('Joe Biden')), false, `the name is not left in ${file} (secure_delete + checkpoint)`);
+  }
   const events = new Database(join(dir, 'data', 'events.db'), { readonly: true });
   assert.equal((events.prepare("SELECT COUNT(*) AS n FROM events WHERE person_id = 'biden' OR name = 'Joe Biden'").get() as { n: number }).n, 0);
   const erasures = events.prepare('SELECT person_id, actor, templates, snapshots, events FROM erasures').all();
