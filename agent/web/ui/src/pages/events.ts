@@ -8,6 +8,9 @@ import { askWhoThisIs, enrollAndReport } from '../enroll-dialog.ts';
 import { field, formatTime, h, notify } from '../dom.ts';
 
 const PAGE_SIZE = 25;
+
+/** What a row shows that can change (forget removes the name and the snapshot). */
+const rowKey = (e: ApiEvent): string => `${e.id}|${e.personId ?? ''}|${e.name ?? ''}|${e.snapshotUrl ?? ''}`;
 const REFRESH_MS = 5000;
 
 export function mountEvents(main: HTMLElement): () => void {
@@ -54,7 +57,7 @@ export function mountEvents(main: HTMLElement): () => void {
     });
     return h(
       'tr',
-      { 'data-event-id': event.id },
+      { 'data-event-id': event.id, 'data-key': rowKey(event) },
       h('td', {}, snapshot),
       h('td', {}, h('time', { datetime: event.ts }, formatTime(event.ts))),
       h('td', {}, event.camera),
@@ -69,7 +72,11 @@ export function mountEvents(main: HTMLElement): () => void {
     try {
       page = await api.events(query());
       if (left) return;
-      body.replaceChildren(...page.events.map(row));
+      // Rows already shown are kept as they are: the API's images are not cacheable (no-store),
+      // so rebuilding them every refresh would download every snapshot again.
+      const shown = new Map<string, HTMLTableRowElement>();
+      for (const tr of body.querySelectorAll<HTMLTableRowElement>('tr[data-key]')) shown.set(tr.dataset.key!, tr);
+      body.replaceChildren(...page.events.map((e) => shown.get(rowKey(e)) ?? row(e)));
       if (page.events.length === 0) body.append(h('tr', {}, h('td', { colspan: 6 }, 'No events match.')));
     } catch (error) {
       notify(`Could not load events: ${describeError(error)}`, 'error');
