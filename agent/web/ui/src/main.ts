@@ -3,8 +3,8 @@
  * (#/live, #/events, #/people, #/device), and unmounts the previous page first so a page left
  * behind stops its timers and closes its live streams (nothing is encoded for nobody).
  */
-import { api, setCsrfToken, setUnauthorizedHandler } from './api.ts';
-import { notify } from './dom.ts';
+import { api, ApiError, describeError, setCsrfToken, setUnauthorizedHandler } from './api.ts';
+import { h, notify } from './dom.ts';
 import { mountDevice } from './pages/device.ts';
 import { mountEvents } from './pages/events.ts';
 import { mountLive } from './pages/live.ts';
@@ -87,7 +87,14 @@ async function start(): Promise<void> {
     const session = await api.session();
     setCsrfToken(session.csrfToken);
     loggedIn = true;
-  } catch {
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 401) {
+      // Not "logged out" but "cannot ask": say so instead of showing a login that cannot work.
+      const retry = h('button', { type: 'button' }, 'Try again');
+      retry.addEventListener('click', () => void start());
+      main.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Cannot reach the agent: ${describeError(error)}`), retry);
+      return;
+    }
     loggedIn = false;
   }
   show();
