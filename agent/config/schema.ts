@@ -141,7 +141,7 @@ export const AgentConfigSchema = z
           .describe('address:port the web server binds; the default is reachable from this machine only. Port 0: any free port (logged)'),
         passwordHash: z
           .string()
-          .regex(/^scrypt\$/, 'passwordHash must be a scrypt$... hash from `arcedge web-password`')
+          .regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'passwordHash must be a scrypt$N$r$p$salt$key hash: run `arcedge web-password` and paste its output')
           .optional()
           .describe('login password hash from `arcedge web-password` (scrypt$N$r$p$salt$hash); a hash, so the config can be shared'),
         passwordHashFile: z.string().min(1).optional().describe('instead of passwordHash: a file holding the hash (mode 0600 or stricter)'),

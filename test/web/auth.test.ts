@@ -169,3 +169,31 @@ test('HTTPS when a certificate is configured: the session cookie gets Secure', {
     await tlsWeb.agent.kill('SIGTERM');
   }
 });
+
+test('sessions expire; the login limiter forgets failures after its window', async () => {
+  const { SessionStore, LoginLimiter } = await import('../../agent/web/auth-sessions.ts');
+  const store = new SessionStore(1000);
+  const s = store.create(0);
+  assert.equal(store.get(s.id, 999)?.id, s.id);
+  assert.equal(store.get(s.id, 1000), undefined, 'expired at its lifetime');
+  assert.equal(store.get(s.id, 10), undefined, 'and gone for good');
+  const limiter = new LoginLimiter(3, 60_000);
+  for (const t of [0, 10, 20]) limiter.fail('a', t);
+  assert.equal(limiter.retryAfterMs('a', 30), 59_970);
+  assert.equal(limiter.retryAfterMs('b', 30), 0, 'per address');
+  assert.equal(limiter.retryAfterMs('a', 60_001), 0, 'the oldest failure left the window');
+});
+
+test('config: web files readable by others, a malformed hash, or no auth at all are refused at load', async () => {
+  const { parseConfig } = await import('../../agent/config/load.ts');
+  const { writeFileSync } = await import('node:fs');
+  const base = { device: { id: 'x' }, cameras: [{ id: 'c', source: 'file:///dev/null' }] };
+  const open = join(dir, 'open-token');
+  writeFileSync(open, 'x'.repeat(40), { mode: 0o644 });
+  execFileSync('chmod', ['644', open]);
+  assert.throws(() => parseConfig({ ...base, web: { tokenFile: open } }, dir), /web\.tokenFile: .* has mode 0644; run chmod 600/);
+  assert.throws(() => parseConfig({ ...base, web: { passwordHash: 'scrypt$oops' } }, dir), /arcedge web-password/);
+  assert.throws(() => parseConfig({ ...base, web: {} }, dir), /needs passwordHash, passwordHashFile or tokenFile/);
+  const ok = parseConfig({ ...base, web: { passwordHash: await hashPassword('a long password') } }, dir);
+  assert.equal(ok.web!.listen, '127.0.0.1:8080', 'localhost only by default');
+});
