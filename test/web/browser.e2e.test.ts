@@ -10,9 +10,8 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, scryptSync } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildClip } from '../../agent/demo/clip.ts';
 import { decodePhotoWithFfmpeg } from '../../agent/sources/ffmpeg-image.ts';
@@ -20,8 +19,9 @@ import { openGallery } from '../../sdk/index.ts';
 import { AgentProcess, TEST_MODELS, writeConfig } from '../agent/harness.ts';
 import { ENROLLED, STRANGERS } from '../agent/fixtures.ts';
 import { repoRoot } from '../helpers/assets.ts';
-import { launchBrowser, screenshot, type Page } from './browser.ts';
-import { saturatedPixels, type UiEventRow } from './page-checks.ts';
+import { launchBrowser, screenshot } from './browser.ts';
+import { addPersonByUpload, eventRows, filesUnder, liveViewers, saturatedPixels, scryptHash, waitForHttp, waitForLiveBox, waitForRow } from './page-checks.ts';
+import { freePort } from './web-harness.ts';
 
 const dir = join(repoRoot, 'test', '.tmp', 'web-browser');
 const shots = join(repoRoot, 'test-output', 'web');
@@ -38,73 +38,6 @@ const STRANGER = STRANGERS[0]!;
 const NEW_NAME = 'Alex Lacamoire';
 const WIDTH = 640;
 const HEIGHT = 480;
-
-/** The hash format the agent reads (docs/web.md): scrypt$N$r$p$salt$key, computed here with node:crypto. */
-function scryptHash(password: string): string {
-  const salt = randomBytes(16);
-  const key = scryptSync(password.normalize('NFC'), salt, 32, { N: 16384, r: 8, p: 1 });
-  return ['scrypt', 16384, 8, 1, salt.toString('base64'), key.toString('base64')].join('$');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function filesUnder(root: string): string[] {
-  if (!existsSync(root)) return [];
-  return readdirSync(root, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-}
-
-async function eventRows(page: Page): Promise<UiEventRow[]> {
-  return page.$$eval('table.events tbody tr[data-event-id]', (rows) =>
-    rows.map((r) => {
-      const img = r.querySelector('img');
-      return {
-        id: r.getAttribute('data-event-id') ?? '',
-        ts: r.querySelector('time')?.getAttribute('datetime') ?? '',
-        name: r.querySelector('td.name')?.textContent ?? '',
-        hasSnapshot: !!img,
-        snapshotPx: img && img.complete ? img.naturalWidth * img.naturalHeight : 0,
-      };
-    }),
-  );
-}
-
-/** Refreshes the Events page until `pick` finds a row (snapshots lazy-load, so rows are scrolled into view). */
-async function waitForRow(page: Page, what: string, pick: (rows: UiEventRow[]) => UiEventRow | undefined, timeoutMs: number): Promise<UiEventRow> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    await page.getByRole('button', { name: 'Refresh' }).click();
-    await page.waitForTimeout(1000);
-    const row = pick(await eventRows(page));
-    if (row) {
-      await page.locator(`tr[data-event-id="${row.id}"]`).scrollIntoViewIfNeeded();
-      await page.waitForFunction((id) => {
-        const img = document.querySelector<HTMLImageElement>(`tr[data-event-id="${id}"] img`);
-        return !!img && img.complete && img.naturalWidth > 0;
-      }, row.id, { timeout: 10_000 });
-      return (await eventRows(page)).find((r) => r.id === row.id)!;
-    }
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; rows: ${JSON.stringify((await eventRows(page)).slice(0, 8))}`);
-  }
-}
-
-async function addPersonByUpload(page: Page, name: string, photo: string): Promise<void> {
-  const form = page.getByRole('form', { name: 'Add a person' });
-  await form.getByLabel('Name').fill(name);
-  await form.getByLabel('Photo').setInputFiles(photo);
-  await form.getByRole('button', { name: 'Add person' }).click();
-  const card = page.getByRole('article', { name });
-  await card.waitFor({ timeout: 60_000 });
-  await page.waitForFunction((n) => [...document.querySelectorAll<HTMLImageElement>(`article[aria-label="${n}"] img.crop`)].some((i) => i.complete && i.naturalWidth > 0), name, { timeout: 15_000 });
-}
 
 test('log in, watch live, see events, enroll an unknown face from its event, see it recognised, forget it', { timeout: 240_000 }, async () => {
   const startedAt = Date.now();
@@ -296,52 +229,3 @@ test('log in, watch live, see events, enroll an unknown face from its event, see
   assert.deepEqual(pageErrors, [], 'no script errors on the pages');
   console.log(`# browser e2e: ${((Date.now() - startedAt) / 1000).toFixed(1)} s; screenshots in ${shots}`);
 });
-
-/** Open live streams, as the agent counts them (GET /api/status through the page's session). */
-async function liveViewers(page: Page): Promise<number> {
-  return page.evaluate(async () => ((await (await fetch('/api/status')).json()) as { live: { viewers: number } }).live.viewers);
-}
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const r = await fetch(url);
-      if (r.status === 401 || r.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${url}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-/** Polls the live <img>: loaded, its size, and its saturated pixel count above the raw photos'. */
-async function waitForLiveBox(page: Page, rawSaturated: number, timeoutMs: number): Promise<{ width: number; height: number; saturated: number; litShare: number }> {
-  const until = Date.now() + timeoutMs;
-  let last = { width: 0, height: 0, saturated: 0, litShare: 0 };
-  for (;;) {
-    last = await page.evaluate(() => {
-      const img = document.querySelector<HTMLImageElement>('img.live-frame');
-      if (!img || !img.complete || img.naturalWidth === 0) return { width: 0, height: 0, saturated: 0, litShare: 0 };
-      const canvas = document.createElement('canvas');
-      canvas.width = img.naturalWidth;
-      canvas.height = img.naturalHeight;
-      const ctx = canvas.getContext('2d')!;
-      ctx.drawImage(img, 0, 0);
-      const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-      let saturated = 0;
-      let lit = 0;
-      for (let i = 0; i < px.length; i += 4) {
-        const r = px[i]!, g = px[i + 1]!, b = px[i + 2]!;
-        if (Math.max(r, g, b) - Math.min(r, g, b) >= 150) saturated++;
-        if (r + g + b > 120) lit++;
-      }
-      return { width: img.naturalWidth, height: img.naturalHeight, saturated, litShare: lit / (px.length / 4) };
-    });
-    // A photo on screen (not the black gap between appearances) and a box drawn on it.
-    if (last.width > 0 && last.litShare > 0.2 && last.saturated > rawSaturated + 200) return last;
-    if (Date.now() > until) throw new Error(`no live frame with a box in ${timeoutMs} ms: last ${JSON.stringify(last)}, raw photos up to ${rawSaturated} saturated pixels`);
-    await page.waitForTimeout(250);
-  }
-}
