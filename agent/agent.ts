@@ -92,6 +92,7 @@ export class Agent {
     if (config.events.store) {
       try {
         this.eventsStore = new EventsStore(config.dataDir);
+        if (this.eventsStore.orphans > 0) logger.log('warn', 'snapshot files without an event removed', { files: this.eventsStore.orphans });
         this.prune();
         this.retentionTimer = setInterval(() => this.prune(), 3_600_000);
         this.retentionTimer.unref();

@@ -51,5 +51,7 @@ export function maskSecrets(config: AgentConfig): unknown {
       ...(config.mqtt.password ? { password: mask(config.mqtt.password) } : {}),
       ...(tls ? { tls: { ...tls, ...(tls.keyPassphrase ? { keyPassphrase: mask(tls.keyPassphrase) } : {}) } } : {}),
     },
+    // A hash is not the password, but it can be attacked offline: not printed either.
+    ...(config.web?.passwordHash ? { web: { ...config.web, passwordHash: 'scrypt$*** (set)' } } : {}),
   };
 }

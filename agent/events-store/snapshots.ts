@@ -3,7 +3,7 @@
  * are personal data). One folder per day keeps folders small and makes the age of a file
  * obvious to someone looking at the disk. Paths stored in the database are relative to the root.
  */
-import { chmodSync, mkdirSync, readFileSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 
 const SAFE_ID = /^[A-Za-z0-9_.-]{1,80}$/;
@@ -43,6 +43,16 @@ export class SnapshotFiles {
     } catch {
       return false;
     }
+  }
+
+  /** Every snapshot file, as relative paths (day/file.jpg). */
+  list(): string[] {
+    const out: string[] = [];
+    for (const day of readdirSync(this.root, { withFileTypes: true })) {
+      if (!day.isDirectory() || !/^\d{4}-\d\d-\d\d$/.test(day.name)) continue;
+      for (const file of readdirSync(join(this.root, day.name))) if (file.endsWith('.jpg')) out.push(`${day.name}/${file}`);
+    }
+    return out;
   }
 
   /** Removes day folders left empty by retention. */

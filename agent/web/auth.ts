@@ -16,6 +16,8 @@ import type { WebEnv } from './server.ts';
 
 export const SESSION_COOKIE = 'arcedge_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Logins queued behind the one being checked; more get 429 at once. */
+const MAX_WAITING_LOGINS = 32;
 
 export type Principal = { readonly kind: 'session'; readonly session: Session } | { readonly kind: 'bearer' };
 
@@ -24,6 +26,12 @@ export class WebAuth {
   private readonly token: string | undefined;
   readonly sessions: SessionStore;
   readonly limiter: LoginLimiter;
+  /**
+   * Password checks run one at a time: scrypt takes ~32 MiB and ~0.1 s each, and the rate limit
+   * must see every earlier failure, which a burst of parallel requests would otherwise overtake.
+   */
+  private checks: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
 
   constructor(private readonly config: WebConfig) {
     const hash = config.passwordHash ?? (config.passwordHashFile ? readFileSync(config.passwordHashFile, 'utf8').trim() : undefined);
@@ -68,6 +76,18 @@ export class WebAuth {
 
   /** POST /api/login: rate limited per client address before any password work. */
   async login(c: Context<WebEnv>, password: string): Promise<Response> {
+    if (this.waiting >= MAX_WAITING_LOGINS) return limited(c, 1000);
+    this.waiting += 1;
+    const turn = this.checks.then(() => this.check(c, password));
+    this.checks = turn.catch(() => undefined);
+    try {
+      return await turn;
+    } finally {
+      this.waiting -= 1;
+    }
+  }
+
+  private async check(c: Context<WebEnv>, password: string): Promise<Response> {
     const address = clientAddress(c);
     const waitMs = this.limiter.retryAfterMs(address);
     if (waitMs > 0) return limited(c, waitMs);

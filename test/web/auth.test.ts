@@ -139,6 +139,23 @@ test('20 wrong passwords in a row are rate limited: 429 with Retry-After, even f
   assert.equal(right.setCookie, '');
 });
 
+test('a burst of parallel wrong passwords cannot overtake the limit: exactly 5 are checked', async () => {
+  // In process: the real WebAuth and login route on a Hono app, 20 logins sent at once.
+  const { Hono } = await import('hono');
+  const { WebAuth } = await import('../../agent/web/auth.ts');
+  const { SESSION_ROUTES } = await import('../../agent/web/api/session.ts');
+  const auth = new WebAuth({ listen: '127.0.0.1:0', passwordHash: await hashPassword(PASSWORD), sessionHours: 1, loginAttemptsPerMinute: 5, liveFps: 1 });
+  const { errorResponse } = await import('../../agent/web/app.ts');
+  const app = new Hono();
+  app.onError(errorResponse);
+  const route = SESSION_ROUTES.find((r) => r.path === '/api/login')!;
+  app.post(route.path, (c) => route.handler(c as never, { auth } as never));
+  const send = (password: string) => app.request('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) });
+  const statuses = (await Promise.all(Array.from({ length: 20 }, (_, i) => send(`burst-${i}`)))).map((r) => r.status);
+  assert.equal(statuses.filter((s) => s === 401).length, 5, statuses.join(','));
+  assert.equal(statuses.filter((s) => s === 429).length, 15, statuses.join(','));
+});
+
 test('HTTPS when a certificate is configured: the session cookie gets Secure', { timeout: 150_000 }, async (t) => {
   const tlsDir = join(dir, 'tls');
   mkdirSync(tlsDir, { recursive: true });

@@ -142,3 +142,18 @@ test('forgetting a person deletes their snapshot files, removes them from their 
   assert.equal(raw.includes(Buffer.from('Ada')), false, 'the name is not left in the database file');
   store.close();
 });
+
+test('a snapshot file without its row (a crash between the two writes) is removed when the store opens', () => {
+  const dir = fresh('orphans');
+  let store = new EventsStore(dir);
+  const kept = event(0, Date.now());
+  store.insert(kept, JPEG);
+  const orphan = store.snapshots.write('orphan-event', new Date(), JPEG)!;
+  store.close();
+  store = new EventsStore(dir);
+  assert.equal(store.orphans, 1);
+  assert.deepEqual(snapshotFiles(dir).map((f) => f.split('/').pop()), [`${kept.id}.jpg`]);
+  assert.ok(!snapshotFiles(dir).some((f) => f.endsWith(orphan.split('/')[1]!)));
+  assert.deepEqual(store.snapshot(kept.id), JPEG);
+  store.close();
+});
