@@ -109,6 +109,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: { meaning: 'too many wrong passwords from this address', fix: 'wait for the Retry-After seconds, then log in with the right password' },
   NOT_FOUND: { meaning: 'the web API has no such route or object (event, person, template, snapshot)', fix: 'check the id; list them with GET /api/events or GET /api/people' },
   EVENTS_STORE_FAILED: { meaning: 'the event history database could not be opened or written', fix: 'check free space and permissions of the agent dataDir; events are still published over MQTT' },
+  // web UI (agent/web/ui)
+  WEB_ASSETS_MISSING: { meaning: 'the web pages are neither built (dist/web) nor buildable here (sources or esbuild missing, or the build failed)', fix: 'run `npm run build` (writes dist/web), or reinstall arcedge' },
 } as const satisfies Record<string, { readonly meaning: string; readonly fix: string }>;
 
 export type ArcEdgeErrorCode = keyof typeof ERROR_CODES;
