@@ -122,6 +122,24 @@ export {
   CAMERA_STATES,
   PROTOCOL_SCHEMAS,
   protocolJsonSchema,
+  WEB_BODY_SCHEMAS,
+  MAX_WEB_BODY_BYTES,
+  WebErrorSchema,
+  LoginBodySchema,
+  SessionResponseSchema,
+  EnrollBodySchema,
+  CreatePersonBodySchema,
+  PhotoBodySchema,
+  RenameBodySchema,
+  MergeBodySchema,
+  EventsQuerySchema,
+  EventsCommandSchema,
+  StoredEventSchema,
+  EventsPageSchema,
+  PersonSchema,
+  PeopleSchema,
+  ForgetResultSchema,
+  CameraSummarySchema,
 } from './protocol/index.ts';
 export type {
   DeviceTopics,
@@ -136,6 +154,9 @@ export type {
   EnrollCommand,
   ForgetCommand,
   SnapshotCommand,
+  EventsQuery,
+  StoredEvent,
+  EventsPage,
 } from './protocol/index.ts';
 
 // Search (pure): exact top-k over a contiguous float32/float16/int8 matrix, per-identity
@@ -146,6 +167,9 @@ export type { EmbeddingStorage, Aggregation, TemplateHit, IdentityScore, OpenSet
 // Gallery: persistent identities and templates (with aligned crops) in SQLite, identify(),
 // threshold metadata, atomic re-embedding into a new generation. docs/gallery.md.
 export { openGallery, GalleryOptionsSchema, GALLERY_DEFAULTS, galleryModelOf, reembedderOf, enrollPhotos, identifyPhoto } from './gallery/index.ts';
+// The SQLite adapter itself (better-sqlite3, the one import of it), for the agent's event history.
+export { openSqliteDatabase } from './gallery/index.ts';
+export type { SqliteDatabase } from './gallery/index.ts';
 export { recommendThresholds, pairScores, CALIBRATION_FARS, exportGallery, importGallery, readExportHeader } from './gallery/index.ts';
 export type { Calibration, ThresholdRecommendation, LabelledEmbedding, ExportSummary, ImportSummary } from './gallery/index.ts';
 export type {

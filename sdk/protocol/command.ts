@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ID_PATTERN } from './topics.ts';
+import { EventsQueryShape } from './web.ts';
 
 /** Largest command payload the agent decodes; larger ones are refused unread (PAYLOAD_TOO_LARGE). */
 export const MAX_COMMAND_BYTES = 8 * 1024 * 1024;
@@ -38,6 +39,8 @@ export const ApplyCommandSchema = z
   })
   .strict();
 export const RollbackCommandSchema = z.object({ id: RequestId }).strict();
+/** The event history (events.store): same filters and cursor as GET /api/events; the result is { events, next }. */
+export const EventsCommandSchema = z.object({ id: RequestId, ...EventsQueryShape }).strict();
 
 export const COMMAND_SCHEMAS = {
   enroll: EnrollCommandSchema,
@@ -48,6 +51,7 @@ export const COMMAND_SCHEMAS = {
   reload: ReloadCommandSchema,
   apply: ApplyCommandSchema,
   rollback: RollbackCommandSchema,
+  events: EventsCommandSchema,
 } as const;
 
 export type EnrollCommand = z.infer<typeof EnrollCommandSchema>;
