@@ -1,7 +1,7 @@
 /**
  * Bundles the SDK library (ESM + one .d.ts) and the two CLIs. Dependencies and node
  * builtins stay external: onnxruntime-node and OpenCV are native and must be loaded from
- * node_modules. esbuild strips types (1.8 s vs 8.9 s for @rollup/plugin-typescript);
+ * node_modules. The web pages are a browser bundle in dist/web. esbuild strips types (1.8 s vs 8.9 s for @rollup/plugin-typescript);
  * `npm run typecheck` is what checks them.
  */
 import { builtinModules } from 'node:module';
@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { RollupOptions } from 'rollup';
 import esbuild from 'rollup-plugin-esbuild';
 import { dts } from 'rollup-plugin-dts';
+import { webPagesEntry } from './agent/web/ui/rollup-entry.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   dependencies?: Record<string, string>;
@@ -49,6 +50,8 @@ const config: RollupOptions[] = [
     plugins: [dts({ compilerOptions: { allowImportingTsExtensions: true, noEmit: false } })],
     output: { file: 'dist/sdk/index.d.ts', format: 'esm' },
   },
+  // The agent's web pages (browser code, bundled whole): dist/web, served by agent/web.
+  webPagesEntry('dist/web'),
 ];
 
 export default config;

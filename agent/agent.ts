@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import {
+  isArcEdgeError,
   CameraStatusSchema,
   deviceTopics,
   commandNameOf,
@@ -19,7 +20,9 @@ import { TransferStore } from './deploy/transfer-store.ts';
 import { commandContext } from './commands/context.ts';
 import type { AgentConfig } from './config/schema.ts';
 import { readSecret } from './config/secrets.ts';
-import type { Logger } from './log.ts';
+import { pruneEvents } from './events-store/retention.ts';
+import { EventsStore } from './events-store/store.ts';
+import { keepingProblems, type LoggedProblem, type Logger } from './log.ts';
 import { EventLoopLag, StageTimings } from './metrics.ts';
 import { buildMetrics } from './metrics-report.ts';
 import { Deployer } from './deploy/apply.ts';
@@ -31,6 +34,7 @@ import { Outbox } from './mqtt/outbox.ts';
 import { EventPublisher } from './mqtt/publisher.ts';
 import { PipelineHost, type PipelineHostEvents } from './pipeline/pipeline-host.ts';
 import { Camera } from './sources/camera.ts';
+import type { RunningWeb } from './web/web.ts';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -65,14 +69,23 @@ export class Agent {
   readonly startedAt = Date.now();
   readonly processed = new Map<string, number>();
   readonly liveTracks = new Map<string, number>();
+  /** Capture-to-result latency of each camera's last processed frame. */
+  readonly latencyMs = new Map<string, number>();
+  /** The last warnings and errors (the web Device page). */
+  readonly problems: LoggedProblem[] = [];
+  readonly logger: Logger;
+  eventsStore: EventsStore | undefined;
+  web: RunningWeb | undefined;
+  private retentionTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly config: AgentConfig,
-    readonly logger: Logger,
+    logger: Logger,
     private readonly hooks: AgentHooks = {},
     /** A running pipeline from a previous Agent (reload): reconfigured, never restarted. */
     private readonly reuse?: PipelineHost,
   ) {
+    this.logger = keepingProblems(logger, this.problems);
     this.topics = deviceTopics(config.device.id);
     this.outbox = new Outbox(join(config.dataDir, 'outbox'));
     this.transfers = new TransferStore(
@@ -88,6 +101,18 @@ export class Agent {
     const enabled = config.cameras.filter((c) => c.enabled);
     logger.log('info', 'agent starting', { device: config.device.id, cameras: enabled.map((c) => c.id), pendingEvents: this.outbox.pendingFiles().length });
     this.transfers.cleanStale();
+    // 0. The event history (a failure to open it costs the history, not the recognition).
+    if (config.events.store) {
+      try {
+        this.eventsStore = new EventsStore(config.dataDir);
+        if (this.eventsStore.orphans > 0) logger.log('warn', 'snapshot files without an event removed', { files: this.eventsStore.orphans });
+        this.prune();
+        this.retentionTimer = setInterval(() => this.prune(), 3_600_000);
+        this.retentionTimer.unref();
+      } catch (error) {
+        logger.log('error', 'event history unavailable', { error: isArcEdgeError(error) ? error.toJSON() : String(error) });
+      }
+    }
     // 1. The broker: the configured one, or an embedded one.
     if (config.mqtt.url) this.brokerUrl = config.mqtt.url;
     else {
@@ -108,7 +133,8 @@ export class Agent {
       threshold: config.recognition.threshold,
       tracking: config.tracking,
       cooldownMs: config.recognition.cooldownSec * 1000,
-      cameras: enabled.map((c) => ({ id: c.id, snapshots: c.snapshots })),
+      // The history keeps a snapshot even for cameras whose MQTT events carry none (stripped in onEvents).
+      cameras: enabled.map((c) => ({ id: c.id, snapshots: c.snapshots || (this.eventsStore !== undefined && config.events.snapshots) })),
     };
     const intervals = new Map(enabled.map((c) => [c.id, c.detectIntervalMs]));
     if (this.reuse) {
@@ -134,6 +160,26 @@ export class Agent {
     // 5. Metrics.
     this.metricsTimer = setInterval(() => this.publishMetrics(), config.metrics.intervalSec * 1000);
     this.metricsTimer.unref();
+    // 6. The web UI and API (a port in use costs the web page, not the recognition).
+    if (config.web) {
+      try {
+        const { startWeb } = await import('./web/web.ts'); // Hono is loaded only when configured
+        this.web = await startWeb(this, config.web);
+        logger.log('info', 'web server listening', { url: this.web.url });
+      } catch (error) {
+        logger.log('error', 'web server not started', { error: isArcEdgeError(error) ? error.toJSON() : String(error) });
+      }
+    }
+  }
+
+  private prune(): void {
+    if (!this.eventsStore) return;
+    try {
+      const removed = pruneEvents(this.eventsStore, this.config.events);
+      if (removed.byAge + removed.bySize > 0) this.logger.log('info', 'event history pruned', { ...removed });
+    } catch (error) {
+      this.logger.log('warn', 'event history pruning failed', { error: (error as Error).message });
+    }
   }
 
   private hostEvents(): PipelineHostEvents {
@@ -144,6 +190,7 @@ export class Agent {
         const now = Date.now();
         for (const f of frames) {
           this.timings.add('latency', now - f.ts);
+          this.latencyMs.set(f.camera, now - f.ts);
           this.processed.set(f.camera, (this.processed.get(f.camera) ?? 0) + 1);
         }
         for (const [camera, c] of Object.entries(stats.cameras)) {
@@ -234,7 +281,21 @@ export class Agent {
   }
 
   private onEvents(events: readonly RecognitionEvent[]): void {
-    for (const event of events) {
+    let stored = false;
+    for (const original of events) {
+      let event = original;
+      if (this.eventsStore) {
+        try {
+          stored = this.eventsStore.insert(event, event.snapshot ? Buffer.from(event.snapshot, 'base64') : undefined) || stored;
+        } catch (error) {
+          this.logger.log('warn', 'event not kept in the history', { error: (error as Error).message, event: event.id });
+        }
+        const snapshots = this.config.cameras.find((c) => c.id === event.camera)?.snapshots ?? false;
+        if (event.snapshot && !snapshots) {
+          const { snapshot: _kept, ...rest } = event;
+          event = rest;
+        }
+      }
       try {
         this.outbox.add(JSON.stringify(event)); // on disk before anything is sent
       } catch (error) {
@@ -249,6 +310,7 @@ export class Agent {
       }
     }
     this.publisher.kick();
+    if (stored && this.eventsStore && this.eventsStore.sizeBytes() > this.config.events.maxMb * 1024 * 1024) this.prune();
   }
 
   private onCameraState(camera: string, state: CameraState, detail: { reason?: string; retryInMs?: number }): void {
@@ -285,6 +347,8 @@ export class Agent {
    * broker. With keepPipeline (reload) the workers keep running and are returned for the next Agent.
    */
   async stop(options: { keepPipeline?: boolean } = {}): Promise<PipelineHost | undefined> {
+    await this.web?.close();
+    this.web = undefined;
     clearInterval(this.metricsTimer);
     await Promise.all([...this.cameras.values()].map((c) => c.stop()));
     const host = this.host;
@@ -297,6 +361,9 @@ export class Agent {
     }
     await this.connection?.end(true);
     await this.broker?.close();
+    clearInterval(this.retentionTimer);
+    this.eventsStore?.close(); // after the pipeline: its last track_end events are stored
+    this.eventsStore = undefined;
     this.lag.stop();
     this.logger.log('info', 'agent stopped', { pendingEvents: this.outbox.pendingFiles().length });
     return options.keepPipeline ? host : undefined;

@@ -22,3 +22,24 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
     },
   };
 }
+
+export interface LoggedProblem {
+  readonly ts: string;
+  readonly level: 'warn' | 'error';
+  readonly msg: string;
+  readonly fields?: Record<string, unknown>;
+}
+
+/** The same logger, also keeping the last `keep` warnings and errors (the web Device page shows them). */
+export function keepingProblems(logger: Logger, problems: LoggedProblem[], keep = 50): Logger {
+  return {
+    log(level, msg, fields) {
+      if (level === 'warn' || level === 'error') {
+        problems.push({ ts: new Date().toISOString(), level, msg, ...(fields ? { fields } : {}) });
+        if (problems.length > keep) problems.splice(0, problems.length - keep);
+      }
+      logger.log(level, msg, fields);
+    },
+    setLevel: (level) => logger.setLevel(level),
+  };
+}

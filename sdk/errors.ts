@@ -106,9 +106,17 @@ export const ERROR_CODES = {
   // agent: commands, cameras, sources
   PAYLOAD_TOO_LARGE: { meaning: 'an MQTT command payload is larger than the limit; it was refused before decoding', fix: 'send a smaller payload (downscale the JPEG; the limit is in docs/agent.md)' },
   COMMAND_INVALID: { meaning: 'a command payload is not JSON or does not match the command\'s schema', fix: 'fix every problem listed (each with its path); the JSON Schemas are in docs/protocol/' },
-  COMMAND_UNKNOWN: { meaning: 'no command has this name', fix: 'use one of enroll, forget, list, snapshot, status, reload, transfer, apply, rollback' },
+  COMMAND_UNKNOWN: { meaning: 'no command has this name', fix: 'use one of enroll, forget, list, snapshot, status, reload, events, transfer, apply, rollback' },
   CAMERA_UNKNOWN: { meaning: 'no configured camera has this id', fix: 'use a camera id from the agent config (the status command lists them)' },
   CAMERA_NO_FRAME: { meaning: 'the camera has not delivered a frame yet (starting or offline)', fix: 'wait until its status is online, or check the source' },
+  // agent: web API (docs/web-api.md)
+  UNAUTHORIZED: { meaning: 'a web API request has no valid session cookie or bearer token', fix: 'log in (POST /api/login) or send Authorization: Bearer <token> from web.tokenFile' },
+  CSRF_INVALID: { meaning: 'a state-changing web request with a session cookie lacks the session\'s X-CSRF-Token header', fix: 'send the csrfToken from POST /api/login or GET /api/session as the X-CSRF-Token header' },
+  RATE_LIMITED: { meaning: 'too many wrong passwords from this address', fix: 'wait for the Retry-After seconds, then log in with the right password' },
+  NOT_FOUND: { meaning: 'the web API has no such route or object (event, person, template, snapshot)', fix: 'check the id; list them with GET /api/events or GET /api/people' },
+  EVENTS_STORE_FAILED: { meaning: 'the event history database could not be opened or written', fix: 'check free space and permissions of the agent dataDir; events are still published over MQTT' },
+  // web UI (agent/web/ui)
+  WEB_ASSETS_MISSING: { meaning: 'the web pages are neither built (dist/web) nor buildable here (sources or esbuild missing, or the build failed)', fix: 'run `npm run build` (writes dist/web), or reinstall arcedge' },
   // Transfers (arcedge deploy / gallery push): chunked over MQTT, staged under <dataDir>/incoming/.
   TRANSFER_TOO_LARGE: { meaning: 'a transfer is larger than the device accepts (transfers.maxBytes) or than its free disk space allows', fix: 'free space on the device, raise transfers.maxBytes in its config, or send a smaller package' },
   TRANSFER_UNKNOWN: { meaning: 'a chunk, status or commit names a transfer the device does not have (never begun, or cleaned up as stale)', fix: 'run the deploy again: it begins the transfer anew and resumes from what the device holds' },

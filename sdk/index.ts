@@ -126,6 +126,24 @@ export {
   CAMERA_STATES,
   PROTOCOL_SCHEMAS,
   protocolJsonSchema,
+  WEB_BODY_SCHEMAS,
+  MAX_WEB_BODY_BYTES,
+  WebErrorSchema,
+  LoginBodySchema,
+  SessionResponseSchema,
+  EnrollBodySchema,
+  CreatePersonBodySchema,
+  PhotoBodySchema,
+  RenameBodySchema,
+  MergeBodySchema,
+  EventsQuerySchema,
+  EventsCommandSchema,
+  StoredEventSchema,
+  EventsPageSchema,
+  PersonSchema,
+  PeopleSchema,
+  ForgetResultSchema,
+  CameraSummarySchema,
 } from './protocol/index.ts';
 export type {
   DeviceTopics,
@@ -142,6 +160,9 @@ export type {
   SnapshotCommand,
   TransferCommand,
   TransferKind,
+  EventsQuery,
+  StoredEvent,
+  EventsPage,
 } from './protocol/index.ts';
 
 // Search (pure): exact top-k over a contiguous float32/float16/int8 matrix, per-identity
@@ -152,6 +173,9 @@ export type { EmbeddingStorage, Aggregation, TemplateHit, IdentityScore, OpenSet
 // Gallery: persistent identities and templates (with aligned crops) in SQLite, identify(),
 // threshold metadata, atomic re-embedding into a new generation. docs/gallery.md.
 export { openGallery, GalleryOptionsSchema, GALLERY_DEFAULTS, galleryModelOf, reembedderOf, enrollPhotos, identifyPhoto } from './gallery/index.ts';
+// The SQLite adapter itself (better-sqlite3, the one import of it), for the agent's event history.
+export { openSqliteDatabase } from './gallery/index.ts';
+export type { SqliteDatabase } from './gallery/index.ts';
 export { recommendThresholds, pairScores, CALIBRATION_FARS, exportGallery, importGallery, readExportHeader } from './gallery/index.ts';
 export type { Calibration, ThresholdRecommendation, LabelledEmbedding, ExportSummary, ImportSummary } from './gallery/index.ts';
 export type {

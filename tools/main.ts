@@ -35,6 +35,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandRun
     summary: 'FP16 or INT8 (Q/DQ, calibrated) model + a report of the accuracy and speed it costs',
     load: async () => (await import('./commands/quantize.ts')).quantizeCommand,
   },
+  'web-password': {
+    summary: 'hash a password for the agent web UI (web.passwordHash)',
+    load: async () => (await import('./commands/web-password.ts')).webPasswordCommand,
+  },
   enroll: {
     summary: 'enroll people from photos into a gallery (a folder per person, or --name)',
     load: async () => (await import('./commands/enroll.ts')).enrollCommand,

@@ -1,13 +1,25 @@
 /**
- * The commands' view of a running agent: enroll/forget/list/snapshot go to the pipeline worker
- * (it owns the gallery and the frames), status is read here, reload asks the agent's owner.
+ * The commands' view of a running agent, shared by MQTT commands and the web API:
+ * enroll/forget/list/snapshot (and the web's people/crop/rename/merge/removeTemplate) go to
+ * the pipeline worker (it owns the gallery and the frames), events and erasure records to the
+ * event store, status is read here, reload asks the agent's owner.
  * A reload is carried out after its reply is published, so the sender always hears back.
  */
-import { ArcEdgeError } from '../../sdk/index.ts';
+import { ArcEdgeError, type EventsPage, type EventsQuery } from '../../sdk/index.ts';
+import type { PersonDetails } from '../pipeline/gallery-port.ts';
 import type { Agent } from '../agent.ts';
 import type { CommandContext } from './handler.ts';
 
-export function commandContext(agent: Agent, reload: (() => Promise<{ changed: string[]; apply: () => Promise<void> }>) | undefined): { ctx: CommandContext; afterReply: () => Promise<void> } {
+/** What the web API needs beyond the MQTT commands. */
+export interface GalleryContext {
+  people(): Promise<PersonDetails[]>;
+  crop(personId: string, templateId: string): Promise<Buffer>;
+  rename(personId: string, name: string): Promise<unknown>;
+  merge(personId: string, into: string): Promise<unknown>;
+  removeTemplate(personId: string, templateId: string): Promise<unknown>;
+}
+
+export function commandContext(agent: Agent, reload: (() => Promise<{ changed: string[]; apply: () => Promise<void> }>) | undefined): { ctx: CommandContext & GalleryContext; afterReply: () => Promise<void> } {
   let after: (() => Promise<void>) | undefined;
   const host = () => {
     if (!agent.host) throw new ArcEdgeError('BACKEND_DISPOSED', 'the pipeline is restarting', { fix: 'retry in a few seconds' });
@@ -34,7 +46,18 @@ export function commandContext(agent: Agent, reload: (() => Promise<{ changed: s
       throw new ArcEdgeError('CAMERA_UNKNOWN', `no camera "${camera}" on this device`, { details: { camera, cameras: [...agent.cameras.keys()] } });
     }
   };
-  const ctx: CommandContext = {
+  const store = () => {
+    if (!agent.eventsStore) throw new ArcEdgeError('EVENTS_STORE_FAILED', 'this agent keeps no event history', { fix: 'set events.store: true in the agent config (the default)' });
+    return agent.eventsStore;
+  };
+  // A gallery change in one worker is picked up by the others before the caller hears back.
+  const changed = async <T>(result: Promise<T>): Promise<T> => {
+    const value = await result;
+    await host().refreshOthers(undefined);
+    await galleryChanged();
+    return value;
+  };
+  const ctx: CommandContext & GalleryContext = {
     maxPayloadBytes: agent.config.commands.maxPayloadBytes,
     async enroll(params) {
       notApplying('enroll');
@@ -47,12 +70,27 @@ export function commandContext(agent: Agent, reload: (() => Promise<{ changed: s
       await galleryChanged();
       return result;
     },
-    async forget(personId) {
-      const result = await host().call('forget', { personId });
-      await host().refreshOthers(undefined);
-      await galleryChanged();
-      return result;
+    async forget(personId, actor = 'unknown') {
+      const { templates } = (await changed(host().call('forget', { personId }))) as { templates: number };
+      const record = agent.eventsStore?.forgetPerson(personId, actor, templates) ?? { snapshots: 0, events: 0 };
+      agent.logger.log('info', 'person forgotten', { personId, actor, templates, snapshots: record.snapshots, events: record.events });
+      return { personId, templates, snapshots: record.snapshots, events: record.events };
     },
+    events: (query: EventsQuery): EventsPage => store().query(query),
+    people: async () => ((await host().call('people', {})) as { people: PersonDetails[] }).people,
+    crop: async (personId, templateId) => Buffer.from(((await host().call('crop', { personId, templateId })) as { jpeg: string }).jpeg, 'base64'),
+    async rename(personId, name) {
+      const person = (await changed(host().call('rename', { personId, name }))) as { id: string; name: string };
+      agent.eventsStore?.relabel(personId, person);
+      return person;
+    },
+    async merge(personId, into) {
+      notApplying('merge'); // it enrolls the templates again: a generation being built would miss them
+      const person = (await changed(host().call('merge', { personId, into }))) as { id: string; name: string };
+      agent.eventsStore?.relabel(personId, person);
+      return person;
+    },
+    removeTemplate: (personId, templateId) => changed(host().call('removeTemplate', { personId, templateId })),
     list: () => host().call('list', {}),
     async snapshot(camera, annotate) {
       knownCamera(camera);

@@ -7,19 +7,23 @@
 import {
   ArcEdgeError,
   COMMAND_NAMES,
+  EventsQuerySchema,
   COMMAND_SCHEMAS,
   ID_PATTERN,
   isArcEdgeError,
   type CommandName,
   type CommandReply,
   type TransferCommand,
+  type EventsPage,
+  type EventsQuery,
 } from '../../sdk/index.ts';
 import { formatIssues } from '../config/load.ts';
 
 export interface CommandContext {
   readonly maxPayloadBytes: number;
-  enroll(params: { personId: string; name: string; image?: Uint8Array; camera?: string }): Promise<unknown>;
-  forget(personId: string): Promise<unknown>;
+  enroll(params: { personId: string; name: string; image?: Uint8Array; camera?: string; source?: string }): Promise<unknown>;
+  /** The right to erasure: templates and crops, event snapshots, the identity on past events. */
+  forget(personId: string, actor?: string): Promise<{ personId: string; templates: number; snapshots: number; events: number }>;
   list(): Promise<unknown>;
   snapshot(camera: string, annotate: boolean): Promise<unknown>;
   status(): unknown;
@@ -28,6 +32,7 @@ export interface CommandContext {
   transfer(command: TransferCommand): Promise<unknown>;
   apply(transfer: string): Promise<unknown>;
   rollback(): Promise<unknown>;
+  events(query: EventsQuery): EventsPage;
 }
 
 /** A person id from a display name: "Ada Lovelace" -> "ada-lovelace". */
@@ -37,7 +42,7 @@ export function personIdFromName(name: string): string {
 }
 
 /** Decodes base64 strictly: Node's decoder silently skips garbage, which would hide a bad upload. */
-function decodeBase64(text: string): Uint8Array {
+export function decodeBase64(text: string): Uint8Array {
   const clean = text.replace(/^data:[\w/+.-]+;base64,/, '').replace(/\s+/g, '');
   if (clean.length === 0 || clean.length % 4 === 1 || !/^[A-Za-z0-9+/]*={0,2}$/.test(clean)) {
     throw new ArcEdgeError('COMMAND_INVALID', 'image is not valid base64', { fix: 'send the JPEG or PNG bytes base64-encoded (RFC 4648), without line breaks', details: { path: 'image' } });
@@ -53,7 +58,7 @@ async function run(ctx: CommandContext, name: CommandName, request: Record<strin
       return ctx.enroll({ personId, name: r.name, ...(r.image ? { image: decodeBase64(r.image) } : {}), ...(r.camera ? { camera: r.camera } : {}) });
     }
     case 'forget':
-      return ctx.forget(request.personId as string);
+      return { removed: request.personId, ...(await ctx.forget(request.personId as string, 'mqtt')) };
     case 'list':
       return ctx.list();
     case 'snapshot':
@@ -68,6 +73,10 @@ async function run(ctx: CommandContext, name: CommandName, request: Record<strin
       return ctx.apply(request.transfer as string);
     case 'rollback':
       return ctx.rollback();
+    case 'events': {
+      const { id: _id, ...query } = request;
+      return ctx.events(EventsQuerySchema.parse(query));
+    }
   }
 }
 

@@ -91,6 +91,16 @@ function resolvePaths(config: AgentConfig, baseDir: string): AgentConfig {
           }
         : {}),
     },
+    ...(config.web
+      ? {
+          web: {
+            ...config.web,
+            ...(config.web.passwordHashFile ? { passwordHashFile: abs(config.web.passwordHashFile) } : {}),
+            ...(config.web.tokenFile ? { tokenFile: abs(config.web.tokenFile) } : {}),
+            ...(config.web.tls ? { tls: { cert: abs(config.web.tls.cert), key: abs(config.web.tls.key) } } : {}),
+          },
+        }
+      : {}),
     cameras: config.cameras.map((c) =>
       c.source.startsWith('file://') || c.source.startsWith('folder://')
         ? { ...c, source: c.source.replace(/^(file|folder):\/\/(.*)$/, (_m, scheme: string, p: string) => `${scheme}://${abs(p)}`) }

@@ -148,6 +148,47 @@ export const AgentConfigSchema = z
       .strict()
       .default({ discovery: false, prefix: 'homeassistant' })
       .describe('Home Assistant integration'),
+    web: z
+      .object({
+        listen: z
+          .string()
+          .regex(/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/, 'listen must be host:port, e.g. 127.0.0.1:8080 or [::1]:8080')
+          .default('127.0.0.1:8080')
+          .describe('address:port the web server binds; the default is reachable from this machine only. Port 0: any free port (logged)'),
+        passwordHash: z
+          .string()
+          .regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'passwordHash must be a scrypt$N$r$p$salt$key hash: run `arcedge web-password` and paste its output')
+          .optional()
+          .describe('login password hash from `arcedge web-password` (scrypt$N$r$p$salt$hash); a hash, so the config can be shared'),
+        passwordHashFile: z.string().min(1).optional().describe('instead of passwordHash: a file holding the hash (mode 0600 or stricter)'),
+        tokenFile: z.string().min(1).optional().describe('file holding the bearer token for API clients (mode 0600; at least 32 characters): Authorization: Bearer <token>'),
+        tls: z
+          .object({
+            cert: z.string().min(1).describe('certificate chain file (PEM)'),
+            key: z.string().min(1).describe('private key file (PEM, mode 0600)'),
+          })
+          .strict()
+          .optional()
+          .describe('serve HTTPS with this certificate (session cookies get the Secure flag)'),
+        sessionHours: z.number().positive().max(24 * 30).default(12).describe('a login session ends this long after login'),
+        loginAttemptsPerMinute: z.number().int().min(1).max(100).default(5).describe('wrong passwords allowed per client address per minute; more get 429 with Retry-After'),
+        liveFps: z.number().positive().max(30).default(5).describe('frames per second of the live MJPEG stream (frames are only encoded while someone watches)'),
+      })
+      .strict()
+      .refine((w) => !(w.passwordHash && w.passwordHashFile), { message: 'give passwordHash or passwordHashFile, not both', path: ['passwordHash'] })
+      .refine((w) => Boolean(w.passwordHash || w.passwordHashFile || w.tokenFile), { message: 'the web server needs passwordHash, passwordHashFile or tokenFile: it serves nothing without auth', path: ['passwordHash'] })
+      .optional()
+      .describe('the device web UI and JSON API (docs/web-api.md); omitted: no web server'),
+    events: z
+      .object({
+        store: z.boolean().default(true).describe('keep every published event in SQLite under dataDir (the web Events page and the MQTT events command read it)'),
+        snapshots: z.boolean().default(true).describe('store a JPEG of the face with each recognized/unknown event (even for cameras whose MQTT events carry none)'),
+        retentionDays: z.number().positive().default(30).describe('events (and their snapshots) older than this are deleted'),
+        maxMb: z.number().positive().default(500).describe('the event database plus snapshots stay under this many MiB: the oldest events go first'),
+      })
+      .strict()
+      .default({ store: true, snapshots: true, retentionDays: 30, maxMb: 500 })
+      .describe('event history on the device'),
     log: z
       .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('lowest level written (JSON lines on stdout)') })
       .strict()
@@ -159,3 +200,5 @@ export const AgentConfigSchema = z
 export type AgentConfig = z.output<typeof AgentConfigSchema>;
 export type CameraConfig = AgentConfig['cameras'][number];
 export type Secret = z.output<typeof SecretSchema>;
+export type WebConfig = NonNullable<AgentConfig['web']>;
+export type EventsConfig = AgentConfig['events'];

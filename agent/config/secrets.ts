@@ -1,5 +1,5 @@
 /**
- * Secrets (MQTT password, key passphrase) come from the environment or from files only a
+ * Secrets (MQTT password, key passphrase, web password hash and bearer token) come from the environment or from files only a
  * single user can read; the config file itself never holds one, so it can be committed or
  * printed. Private key files are held to the same 0600 rule.
  */
@@ -29,6 +29,9 @@ export function checkSecrets(config: AgentConfig): string[] {
     secretProblem(config.mqtt.password, 'mqtt.password'),
     secretProblem(tls?.keyPassphrase, 'mqtt.tls.keyPassphrase'),
     tls?.key ? fileProblem(tls.key, 'mqtt.tls.key') : undefined,
+    config.web?.passwordHashFile ? fileProblem(config.web.passwordHashFile, 'web.passwordHashFile') : undefined,
+    config.web?.tokenFile ? fileProblem(config.web.tokenFile, 'web.tokenFile') : undefined,
+    config.web?.tls ? fileProblem(config.web.tls.key, 'web.tls.key') : undefined,
   ].filter((p): p is string => p !== undefined);
 }
 
@@ -48,5 +51,7 @@ export function maskSecrets(config: AgentConfig): unknown {
       ...(config.mqtt.password ? { password: mask(config.mqtt.password) } : {}),
       ...(tls ? { tls: { ...tls, ...(tls.keyPassphrase ? { keyPassphrase: mask(tls.keyPassphrase) } : {}) } } : {}),
     },
+    // A hash is not the password, but it can be attacked offline: not printed either.
+    ...(config.web?.passwordHash ? { web: { ...config.web, passwordHash: 'scrypt$*** (set)' } } : {}),
   };
 }

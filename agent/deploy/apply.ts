@@ -64,6 +64,7 @@ export function readTrustedKeys(config: AgentConfig): string[] {
   if (config.deploy.trustedKeys.length === 0) {
     throw new ArcEdgeError('PACKAGE_SIGNATURE_INVALID', 'this device trusts no signing key (deploy.trustedKeys is empty), so every package is refused', {
       fix: 'copy the public.pem written by `arcedge keys generate` to the device and list it in the agent config under deploy.trustedKeys, then reload',
+      details: { reason: 'no-trusted-keys' },
     });
   }
   return config.deploy.trustedKeys.map((path) => {

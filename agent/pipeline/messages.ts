@@ -34,7 +34,9 @@ export interface FrameMessage {
   readonly buffer: ArrayBuffer;
 }
 
-export type RpcMethod = 'enroll' | 'forget' | 'list' | 'snapshot' | 'refreshGallery' | 'stats' | 'galleryInfo' | 'galleryReembed' | 'galleryClose' | 'galleryOpen' | 'modelPrepare' | 'modelBuildGallery' | 'modelCommit' | 'modelDiscard';
+export type RpcMethod =
+  | 'enroll' | 'forget' | 'list' | 'snapshot' | 'refreshGallery' | 'stats' | 'people' | 'crop' | 'rename' | 'merge' | 'removeTemplate'
+  | 'galleryInfo' | 'galleryReembed' | 'galleryClose' | 'galleryOpen' | 'modelPrepare' | 'modelBuildGallery' | 'modelCommit' | 'modelDiscard';
 
 /** What the status topic says about the serving recognizer and gallery. */
 export interface ServingInfo {

@@ -3,7 +3,7 @@
  * snapshot. Each returns a result or a typed error (ArcEdgeError.toJSON()); nothing here throws
  * past the RPC boundary, so a bad command never takes the pipeline down.
  */
-import { ArcEdgeError, isArcEdgeError, type Frame } from '../../sdk/index.ts';
+import { ArcEdgeError, encodeJpeg, isArcEdgeError, type Frame } from '../../sdk/index.ts';
 import type { FromWorker, ToWorker } from './messages.ts';
 import { frameSnapshot } from './snapshot.ts';
 import type { WorkerState } from './worker.ts';
@@ -14,7 +14,12 @@ export interface EnrollParams {
   /** Encoded image bytes, or undefined to use the camera's last frame. */
   readonly image?: Uint8Array;
   readonly camera?: string;
+  /** Where the face came from, kept with the template (default mqtt:enroll or camera:<id>). */
+  readonly source?: string;
 }
+
+const notFound = (personId: unknown) =>
+  new ArcEdgeError('GALLERY_IDENTITY_NOT_FOUND', `no person "${String(personId)}" in the gallery`, { fix: 'the list command (or GET /api/people) shows the enrolled ids', details: { personId } });
 
 function lastFrame(state: WorkerState, camera: string): Frame {
   if (!state.decisions.has(camera)) {
@@ -36,7 +41,7 @@ async function enroll(state: WorkerState, params: EnrollParams): Promise<unknown
     throw new ArcEdgeError('FACE_NOT_FOUND', 'the face is too small to enroll', { details: { reasons: quality.reasons, metrics: quality.metrics } });
   }
   const [embedding] = await state.pipeline.embed([crop]);
-  const source = params.image ? 'mqtt:enroll' : `camera:${params.camera}`;
+  const source = params.source ?? (params.image ? 'mqtt:enroll' : `camera:${params.camera}`);
   const person = state.gallery.enroll({ id: params.personId, name: params.name }, [{ crop, embedding: embedding!, quality: quality.ok ? 1 : 0.5, source }]);
   return { person, quality: { ok: quality.ok, reasons: quality.reasons }, box: largest.box };
 }
@@ -50,11 +55,33 @@ export async function handleRpc(state: WorkerState, message: ToWorker & { type: 
         result = await enroll(state, params as unknown as EnrollParams);
         break;
       case 'forget': {
+        const templates = state.gallery.list().find((p) => p.id === params.personId)?.faces ?? 0;
         const removed = state.gallery.forget(params.personId as string);
-        if (!removed) throw new ArcEdgeError('GALLERY_IDENTITY_NOT_FOUND', `no person "${String(params.personId)}" in the gallery`, { fix: 'the list command shows the enrolled ids', details: { personId: params.personId } });
-        result = { removed: params.personId };
+        if (!removed) throw notFound(params.personId);
+        result = { removed: params.personId, templates };
         break;
       }
+      case 'people':
+        result = { people: state.gallery.people() };
+        break;
+      case 'crop': {
+        const crop = state.gallery.crop(params.personId as string, params.templateId as string);
+        if (!crop) throw new ArcEdgeError('NOT_FOUND', `person "${String(params.personId)}" has no template "${String(params.templateId)}"`);
+        result = { jpeg: Buffer.from(encodeJpeg(crop, 90)).toString('base64') };
+        break;
+      }
+      case 'rename':
+        result = state.gallery.rename(params.personId as string, params.name as string);
+        break;
+      case 'merge':
+        result = state.gallery.merge(params.personId as string, params.into as string);
+        break;
+      case 'removeTemplate':
+        if (!state.gallery.removeTemplate(params.personId as string, params.templateId as string)) {
+          throw new ArcEdgeError('NOT_FOUND', `person "${String(params.personId)}" has no template "${String(params.templateId)}"`);
+        }
+        result = { removed: params.templateId };
+        break;
       case 'list':
         result = { people: state.gallery.list() };
         break;
@@ -73,7 +100,7 @@ export async function handleRpc(state: WorkerState, message: ToWorker & { type: 
         result = state.gallery.info();
         break;
       case 'stats':
-        result = { models: state.pipeline.modelStats() };
+        result = { models: state.pipeline.modelStats(), precision: state.init.inference?.backend?.precision ?? 'fp32' };
         break;
     }
     return { type: 'rpc-result', id: message.id, ok: true, result };

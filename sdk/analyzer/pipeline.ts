@@ -57,8 +57,8 @@ export interface FacePipeline {
   embed(crops: readonly Frame[]): Promise<Float32Array[]>;
   /** P(real) per box (liveness stage only). */
   liveness(frame: Frame, faces: readonly Detection[]): Promise<number[]>;
-  /** Cumulative raw model time and runs per role, for benchmarks. */
-  modelStats(): Record<string, { runs: number; totalRunMs: number }>;
+  /** Cumulative raw model time and runs per role, for benchmarks, and where each model runs. */
+  modelStats(): Record<string, { runs: number; totalRunMs: number; target: string }>;
   /** Releases every loaded session in reverse order; idempotent. */
   dispose(): Promise<void>;
 }
@@ -125,8 +125,8 @@ export async function createFacePipeline(options: FacePipelineOptions): Promise<
       return liveness.score(frame, faces.map((f) => f.box));
     },
     modelStats() {
-      const out: Record<string, { runs: number; totalRunMs: number }> = {};
-      for (const [role, session] of loaded.sessions) out[role] = { runs: session.stats.runs, totalRunMs: session.stats.totalRunMs };
+      const out: Record<string, { runs: number; totalRunMs: number; target: string }> = {};
+      for (const [role, session] of loaded.sessions) out[role] = { runs: session.stats.runs, totalRunMs: session.stats.totalRunMs, target: session.target };
       return out;
     },
     async dispose() {

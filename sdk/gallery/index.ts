@@ -12,3 +12,5 @@ export { recommendThresholds, pairScores, CALIBRATION_FARS } from './calibrate.t
 export type { Calibration, ThresholdRecommendation, LabelledEmbedding } from './calibrate.ts';
 export { exportGallery, importGallery, readExportHeader } from './transfer.ts';
 export type { ExportSummary, ImportSummary } from './transfer.ts';
+export { openSqliteDatabase } from './sqlite.ts';
+export type { Database as SqliteDatabase } from './sqlite.ts';

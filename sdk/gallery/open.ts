@@ -125,6 +125,9 @@ export async function openGallery(path: string, options: GalleryOptions = {}): P
     if (!readOnly) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // Deleted templates (a forgotten person's crops and embeddings) are overwritten with zeros,
+    // not just unlinked into the free list where the bytes would stay readable.
+    db.pragma('secure_delete = ON');
     if (options.maxBytes !== undefined) {
       const page = db.pragma('page_size', { simple: true }) as number;
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / page))}`);

@@ -230,6 +230,9 @@ export class SqliteGallery implements T.Gallery {
     if (changed === 0) return false;
     this.#index.removeIdentity(id);
     this.#names.delete(id);
+    // The WAL still holds the deleted pages' old content until a checkpoint copies the new
+    // pages back; do it now (best effort: a reader in the middle of a read delays it).
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
     return true;
   }
 

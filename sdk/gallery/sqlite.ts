@@ -83,3 +83,12 @@ export function sqliteCode(error: unknown): string | undefined {
 export function quoteLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
+
+/**
+ * A plain (unencrypted) SQLite database at `path`, created if missing, for stores other than
+ * the gallery (the agent's event history), so that better-sqlite3 stays imported here only.
+ */
+export function openSqliteDatabase(path: string, options: { readonly?: boolean; timeoutMs?: number } = {}): Database {
+  const Ctor = loadSqlite('better-sqlite3');
+  return new Ctor(path, { readonly: options.readonly ?? false, timeout: options.timeoutMs ?? 5000 });
+}

@@ -58,11 +58,12 @@ export async function verifyPackage(dir: string, publicKeys: TrustedKeys, option
   }
   const signaturePath = join(dir, PACKAGE_SIGNATURE);
   if (!existsSync(signaturePath)) {
-    throw new ArcEdgeError('PACKAGE_SIGNATURE_INVALID', `package ${dir} is unsigned (no ${PACKAGE_SIGNATURE}); unsigned packages are refused`, { details: { dir } });
+    throw new ArcEdgeError('PACKAGE_SIGNATURE_INVALID', `package ${dir} is unsigned (no ${PACKAGE_SIGNATURE}); unsigned packages are refused`, { details: { dir, reason: 'unsigned' } });
   }
   if (publicKeys.length === 0 && !options.skipSignature) {
     throw new ArcEdgeError('PACKAGE_SIGNATURE_INVALID', 'no trusted public keys are configured, so no package can be accepted', {
       fix: 'add the public.pem written by `arcedge keys generate` to the trusted keys',
+      details: { reason: 'no-trusted-keys' },
     });
   }
   const manifestBytes = readFileSync(manifestPath);
@@ -71,7 +72,7 @@ export async function verifyPackage(dir: string, publicKeys: TrustedKeys, option
   if (keyIndex < 0 && !options.skipSignature) {
     throw new ArcEdgeError('PACKAGE_SIGNATURE_INVALID', `the signature of ${manifestPath} is not valid under any of the ${publicKeys.length} trusted key(s)`, {
       fix: 'the package was signed by an unknown key or manifest.json was changed after signing: re-sign it with a trusted key',
-      details: { dir },
+      details: { dir, reason: 'unknown-key' },
     });
   }
 

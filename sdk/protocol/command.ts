@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ID_PATTERN } from './topics.ts';
+import { EventsQueryShape } from './web.ts';
 
 /** Largest command payload the agent decodes; larger ones are refused unread (PAYLOAD_TOO_LARGE). */
 export const MAX_COMMAND_BYTES = 8 * 1024 * 1024;
@@ -44,6 +45,8 @@ export const ApplyCommandSchema = z
   })
   .strict();
 export const RollbackCommandSchema = z.object({ id: RequestId }).strict();
+/** The event history (events.store): same filters and cursor as GET /api/events; the result is { events, next }. */
+export const EventsCommandSchema = z.object({ id: RequestId, ...EventsQueryShape }).strict();
 
 /**
  * `transfer`: a file (a model package as .tar, or a gallery) sent in chunks, each acknowledged by
@@ -99,6 +102,7 @@ export const COMMAND_SCHEMAS = {
   transfer: TransferCommandSchema,
   apply: ApplyCommandSchema,
   rollback: RollbackCommandSchema,
+  events: EventsCommandSchema,
 } as const;
 
 export type EnrollCommand = z.infer<typeof EnrollCommandSchema>;

@@ -12,6 +12,7 @@ export * from './topics.ts';
 export * from './event.ts';
 export * from './status.ts';
 export * from './command.ts';
+export * from './web.ts';
 
 /** Every payload that has a JSON Schema in docs/protocol/, by file stem. */
 export const PROTOCOL_SCHEMAS = {

@@ -8,7 +8,7 @@ export const TOPIC_ROOT = 'arcedge';
 /** Device, camera and request ids: letters, digits, `.`, `_`, `-`; 1-64 characters. */
 export const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
-export const COMMAND_NAMES = ['enroll', 'forget', 'list', 'snapshot', 'status', 'reload', 'transfer', 'apply', 'rollback'] as const;
+export const COMMAND_NAMES = ['enroll', 'forget', 'list', 'snapshot', 'status', 'reload', 'events', 'transfer', 'apply', 'rollback'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export interface DeviceTopics {

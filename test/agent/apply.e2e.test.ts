@@ -162,11 +162,12 @@ before(async () => {
   await sub.ready();
 });
 
-const badPackages: { name: string; code: string; make: () => Promise<string> }[] = [
-  { name: 'unsigned', code: 'PACKAGE_SIGNATURE_INVALID', make: variant('unsigned', (p) => rmSync(join(p, 'signature.sig'))) },
+const badPackages: { name: string; code: string; reason?: string; make: () => Promise<string> }[] = [
+  { name: 'unsigned', code: 'PACKAGE_SIGNATURE_INVALID', reason: 'unsigned', make: variant('unsigned', (p) => rmSync(join(p, 'signature.sig'))) },
   {
     name: 'unknown key',
     code: 'PACKAGE_SIGNATURE_INVALID',
+    reason: 'unknown-key',
     make: variant('unknown-key', (p) => resign(p, readFileSync(join(otherKeys, 'private.pem'), 'utf8'))),
   },
   {
@@ -238,6 +239,7 @@ test('refusals keep the old model serving; a signed fr_feature_512 package re-em
     const reply = await sub.command(DEVICE, 'apply', { id: `apply-${id}`, transfer: id }, `apply-${id}`, 120_000);
     assert.equal(reply.ok, false, `${bad.name}: ${JSON.stringify(reply)}`);
     assert.equal((reply.error as { code: string }).code, bad.code, `${bad.name}: ${JSON.stringify(reply.error)}`);
+    if (bad.reason) assert.equal((reply.error as { details: { reason: string } }).details.reason, bad.reason);
     const status = await waitFor(`refused status for ${bad.name}`, () => (lastStatus().deploy?.state === 'refused' && lastStatus().deploy?.reason?.code === bad.code ? lastStatus() : undefined), 10_000);
     assert.equal(validStatus(status), undefined);
     assert.deepEqual(status.model, original.model, `${bad.name}: the old model still serves`);

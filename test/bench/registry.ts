@@ -20,4 +20,5 @@ export const BENCH_PARTS: readonly BenchPart[] = [
   { part: 'quantize', file: 'quantize.ts', measures: 'FP32 vs FP16 vs INT8 recognizer latency' },
   { part: 'training', file: 'training.ts', measures: 'trainer img/s against raw PyTorch', landsWith: 'branch training' },
   { part: 'agent', file: 'agent.ts', measures: 'agent frames/s on a 1080p clip', landsWith: 'branch agent' },
+  { part: 'web', file: 'web.ts', measures: 'agent frames/s with the web server on and no client, against without it', landsWith: 'branch web-core' },
 ];

@@ -1,0 +1,74 @@
+/**
+ * Event snapshot files: `<dataDir>/snapshots/<yyyy-mm-dd>/<event id>.jpg`, mode 0600 (faces
+ * are personal data). One folder per day keeps folders small and makes the age of a file
+ * obvious to someone looking at the disk. Paths stored in the database are relative to the root.
+ */
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+
+const SAFE_ID = /^[A-Za-z0-9_.-]{1,80}$/;
+
+export class SnapshotFiles {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+    chmodSync(root, 0o700);
+  }
+
+  /** Writes the JPEG; returns its relative path, or undefined when the id cannot be a file name. */
+  write(eventId: string, ts: Date, jpeg: Uint8Array): string | undefined {
+    if (!SAFE_ID.test(eventId) || eventId.startsWith('.')) return undefined;
+    const day = ts.toISOString().slice(0, 10);
+    mkdirSync(join(this.root, day), { recursive: true, mode: 0o700 });
+    const relative = `${day}/${eventId}.jpg`;
+    writeFileSync(this.path(relative), jpeg, { mode: 0o600 });
+    return relative;
+  }
+
+  read(relative: string): Buffer | undefined {
+    try {
+      return readFileSync(this.path(relative));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** True when a file was removed (a missing file is not an error: it is already gone). */
+  remove(relative: string): boolean {
+    try {
+      unlinkSync(this.path(relative));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Every snapshot file, as relative paths (day/file.jpg). */
+  list(): string[] {
+    const out: string[] = [];
+    for (const day of readdirSync(this.root, { withFileTypes: true })) {
+      if (!day.isDirectory() || !/^\d{4}-\d\d-\d\d$/.test(day.name)) continue;
+      for (const file of readdirSync(join(this.root, day.name))) if (file.endsWith('.jpg')) out.push(`${day.name}/${file}`);
+    }
+    return out;
+  }
+
+  /** Removes day folders left empty by retention. */
+  removeEmptyDays(days: readonly string[]): void {
+    for (const day of days) {
+      try {
+        rmdirSync(join(this.root, day));
+      } catch {
+        // not empty (or already gone): keep it
+      }
+    }
+  }
+
+  private path(relative: string): string {
+    const full = resolve(this.root, relative);
+    if (!full.startsWith(this.root + sep)) throw new Error(`snapshot path escapes the snapshot folder: ${relative}`);
+    return full;
+  }
+}

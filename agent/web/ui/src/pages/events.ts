@@ -1,0 +1,126 @@
+/**
+ * Events: the recognition history stored on the device, newest first, with filters (person,
+ * camera, time range) and cursor paging. The first page refreshes itself every REFRESH_MS so
+ * new recognitions show up; "Enroll this face" enrolls an event's snapshot under a name.
+ */
+import { api, describeError, type ApiEvent, type EventPage } from '../api.ts';
+import { askWhoThisIs, enrollAndReport } from '../enroll-dialog.ts';
+import { field, formatTime, h, notify } from '../dom.ts';
+
+const PAGE_SIZE = 25;
+
+/** What a row shows that can change (forget removes the name and the snapshot). */
+const rowKey = (e: ApiEvent): string => `${e.id}|${e.personId ?? ''}|${e.name ?? ''}|${e.snapshotUrl ?? ''}`;
+const REFRESH_MS = 5000;
+
+export function mountEvents(main: HTMLElement): () => void {
+  const person = h('select', { name: 'person' }, h('option', { value: '' }, 'Anyone'));
+  const camera = h('select', { name: 'camera' }, h('option', { value: '' }, 'Any camera'));
+  const from = h('input', { type: 'datetime-local', name: 'from', step: 1 });
+  const to = h('input', { type: 'datetime-local', name: 'to', step: 1 });
+  const filters = h('form', { class: 'filters', 'aria-label': 'Filter events' }, field('Person', person), field('Camera', camera), field('From', from), field('To', to), h('button', { type: 'submit' }, 'Apply'));
+  const body = h('tbody');
+  const table = h('table', { class: 'events' }, h('caption', {}, 'Recognition events, newest first'), h('thead', {}, h('tr', {}, ...['Snapshot', 'Time', 'Camera', 'Name', 'Score', ''].map((c) => h('th', { scope: 'col' }, c)))), body);
+  const newer = h('button', { type: 'button' }, 'Newer');
+  const older = h('button', { type: 'button' }, 'Older');
+  const refreshButton = h('button', { type: 'button' }, 'Refresh');
+  const pager = h('div', { class: 'pager' }, newer, older, refreshButton);
+  main.append(h('h1', {}, 'Events'), filters, h('div', { class: 'table-scroll' }, table), pager);
+
+  /** Cursors of the pages shown so far: [undefined] is the newest page. */
+  let cursors: (string | undefined)[] = [undefined];
+  let page: EventPage = { events: [], next: null };
+  let timer: number | undefined;
+  let left = false;
+
+  const query = (): Record<string, string> => {
+    const q: Record<string, string> = { limit: String(PAGE_SIZE) };
+    if (person.value) q.person = person.value;
+    if (camera.value) q.camera = camera.value;
+    if (from.value) q.from = new Date(from.value).toISOString();
+    if (to.value) q.to = new Date(to.value).toISOString();
+    const cursor = cursors[cursors.length - 1];
+    if (cursor) q.before = cursor;
+    return q;
+  };
+
+  const row = (event: ApiEvent): HTMLTableRowElement => {
+    const who = event.name ?? 'Unknown';
+    const snapshot = event.snapshotUrl
+      ? h('img', { src: event.snapshotUrl, alt: `Snapshot of ${who} at ${formatTime(event.ts)}`, class: 'thumb', loading: 'lazy' })
+      : h('span', { class: 'muted' }, 'no snapshot');
+    const enroll = h('button', { type: 'button' }, 'Enroll this face');
+    enroll.disabled = !event.snapshotUrl;
+    enroll.addEventListener('click', async () => {
+      const choice = await askWhoThisIs(`Enroll the face from this event (${who}, ${formatTime(event.ts)})`, event.snapshotUrl);
+      if (choice && (await enrollAndReport(choice, (c) => api.enrollFromEvent(event.id, c.name, c.personId)))) void load();
+    });
+    return h(
+      'tr',
+      { 'data-event-id': event.id, 'data-key': rowKey(event) },
+      h('td', {}, snapshot),
+      h('td', {}, h('time', { datetime: event.ts }, formatTime(event.ts))),
+      h('td', {}, event.camera),
+      h('td', { class: event.name ? 'name' : 'name unknown' }, who),
+      h('td', {}, event.score.toFixed(2)),
+      h('td', {}, enroll),
+    );
+  };
+
+  const load = async () => {
+    clearTimeout(timer);
+    try {
+      page = await api.events(query());
+      if (left) return;
+      // Rows already shown are kept as they are: the API's images are not cacheable (no-store),
+      // so rebuilding them every refresh would download every snapshot again.
+      const shown = new Map<string, HTMLTableRowElement>();
+      for (const tr of body.querySelectorAll<HTMLTableRowElement>('tr[data-key]')) shown.set(tr.dataset.key!, tr);
+      body.replaceChildren(...page.events.map((e) => shown.get(rowKey(e)) ?? row(e)));
+      if (page.events.length === 0) body.append(h('tr', {}, h('td', { colspan: 6 }, 'No events match.')));
+    } catch (error) {
+      notify(`Could not load events: ${describeError(error)}`, 'error');
+    }
+    newer.disabled = cursors.length <= 1;
+    older.disabled = !page.next;
+    if (!left && cursors.length === 1) timer = window.setTimeout(tick, REFRESH_MS);
+  };
+
+  /** The auto-refresh waits while a dialog is open: rows must not move under the user. */
+  const tick = () => {
+    if (document.querySelector('dialog[open]')) timer = window.setTimeout(tick, REFRESH_MS);
+    else void load();
+  };
+
+  const fillFilters = async () => {
+    try {
+      const [people, cameras] = await Promise.all([api.people(), api.cameras()]);
+      person.append(...people.map((p) => h('option', { value: p.id }, p.name)));
+      camera.append(...cameras.map((c) => h('option', { value: c.id }, c.id)));
+    } catch (error) {
+      notify(`Could not load the filter lists: ${describeError(error)}`, 'error');
+    }
+  };
+
+  filters.addEventListener('submit', (e) => {
+    e.preventDefault();
+    cursors = [undefined];
+    void load();
+  });
+  older.addEventListener('click', () => {
+    if (!page.next) return;
+    cursors.push(page.next);
+    void load();
+  });
+  newer.addEventListener('click', () => {
+    if (cursors.length > 1) cursors.pop();
+    void load();
+  });
+  refreshButton.addEventListener('click', () => void load());
+  void fillFilters();
+  void load();
+  return () => {
+    left = true;
+    clearTimeout(timer);
+  };
+}
