@@ -13,10 +13,11 @@
  * under maxBytes; transfers idle for transfers.staleHours are deleted.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, statfsSync, writeFileSync } from 'node:fs';
-import { open, readFile, rm, writeFile, rename } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, statfsSync } from 'node:fs';
+import { rm, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ArcEdgeError, extractTar, TRANSFER_ID_PATTERN, type TransferCommand, type TransferKind } from '../../sdk/index.ts';
+import { ArcEdgeError, TRANSFER_ID_PATTERN, type TransferCommand, type TransferKind } from '../../sdk/index.ts';
+import { CHUNKS, DONE, PARTIAL, stage, writeJsonAtomic } from './transfer-stage.ts';
 
 export interface TransferLimits {
   readonly maxBytes: number;
@@ -49,15 +50,6 @@ export interface TransferState {
   readonly complete: boolean;
 }
 
-const PARTIAL = 'transfer.partial.json';
-const DONE = 'transfer.json';
-const CHUNKS = 'chunks';
-
-function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, path);
-}
 
 const chunkCount = (d: Declaration): number => Math.ceil(d.bytes / d.chunkBytes);
 
@@ -269,35 +261,11 @@ export class TransferStore {
       });
     }
     const folder = this.folder(id);
-    const payload = join(folder, 'payload.tmp');
-    const staged = join(folder, 'package.tmp');
-    // Leftovers of a commit interrupted by a crash: redo it from the chunks.
-    for (const p of [payload, staged, join(folder, 'package'), join(folder, 'gallery.db')]) rmSync(p, { recursive: true, force: true });
-    const hash = createHash('sha256');
-    const out = await open(payload, 'w');
+    let sha256: string;
     try {
-      for (let i = 0; i < state.chunks; i++) {
-        const data = await readFile(join(folder, CHUNKS, String(i)));
-        hash.update(data);
-        await out.write(data);
-      }
-      await out.sync();
-    } finally {
-      await out.close();
-    }
-    const sha256 = hash.digest('hex');
-    if (sha256 !== state.sha256) {
-      this.remove(id); // a chunk on disk is bad: start over rather than keep it
-      throw new ArcEdgeError('TRANSFER_HASH_MISMATCH', `transfer "${id}" reassembled to sha256 ${sha256}; the host declared ${state.sha256}`, { details: { transfer: id, sha256, expected: state.sha256 } });
-    }
-    try {
-      if (state.kind === 'model-package') {
-        await extractTar(payload, staged, { maxBytes: this.limits.maxBytes });
-        renameSync(staged, join(folder, 'package'));
-        rmSync(payload, { force: true });
-      } else renameSync(payload, join(folder, 'gallery.db'));
+      sha256 = await stage(folder, state, this.limits.maxBytes);
     } catch (error) {
-      this.remove(id); // an unsafe or broken archive is never kept, not even in part
+      this.remove(id); // a bad chunk on disk or an unsafe archive: start over rather than keep any of it
       throw error;
     }
     const { kind, name, bytes } = state;
