@@ -92,7 +92,11 @@ export class FleetClient {
             // A CONNACK refusal (bad credentials, not authorised: codes 1-5 in MQTT 3.1.1) will
             // not heal by retrying: say so now rather than after the timeout.
             const code = (error as { code?: unknown }).code;
-            if (typeof code === 'number' && code >= 1 && code <= 5) {
+            if (code === 'ENOTFOUND') {
+              clearTimeout(timer);
+              void client.connection.end(true);
+              reject(new ArcEdgeError('BROKER_UNREACHABLE', `the broker host in ${options.url} does not resolve: ${error.message}`, { fix: 'check the host name in --broker', details: { url: options.url } }));
+            } else if (typeof code === 'number' && code >= 1 && code <= 5) {
               clearTimeout(timer);
               void client.connection.end(true);
               reject(new ArcEdgeError('BROKER_UNREACHABLE', `${options.url} refused the connection: ${error.message}`, { fix: 'check --username and --password-file (and the broker ACL for the host account)', details: { url: options.url, code } }));
