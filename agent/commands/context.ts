@@ -67,6 +67,10 @@ export function commandContext(agent: Agent, reload: (() => Promise<{ changed: s
       const payload = image ? { ...params, image: new Uint8Array(image.buffer as ArrayBuffer, image.byteOffset, image.byteLength) } : params;
       const result = await host().call('enroll', payload, { ...(params.camera ? { camera: params.camera } : {}), transfer: image && image.byteOffset === 0 && image.byteLength === image.buffer.byteLength ? transfer : [] });
       await host().refreshOthers(params.camera);
+      if (params.source?.startsWith('event:')) {
+        const person = result as { id?: string; name?: string };
+        agent.eventsStore?.claimEvent(params.source.slice('event:'.length), { id: person.id ?? params.personId, name: person.name ?? params.name });
+      }
       await galleryChanged();
       return result;
     },

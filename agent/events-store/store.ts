@@ -175,6 +175,14 @@ export class EventsStore {
     return this.db.prepare('UPDATE events SET person_id = ?, name = ? WHERE person_id = ?').run(to.id, to.name, fromPersonId).changes;
   }
 
+  /**
+   * The event a face was enrolled from now names that person, so a later forget erases its
+   * snapshot too (it was an "unknown" event, which forgetPerson would otherwise not find).
+   */
+  claimEvent(eventId: string, to: { id: string; name: string }): boolean {
+    return this.db.prepare('UPDATE events SET person_id = ?, name = ? WHERE id = ?').run(to.id, to.name, eventId).changes > 0;
+  }
+
   /** Bytes on disk that count against events.maxMb: used database pages plus snapshot files. */
   sizeBytes(): number {
     const page = this.db.pragma('page_size', { simple: true }) as number;

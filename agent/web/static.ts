@@ -27,7 +27,8 @@ export async function serveStatic(c: Context<WebEnv>, root: string, relative: st
   if (!full.startsWith(base + sep) || !type) return c.notFound();
   try {
     const bytes = await readFile(full);
-    return c.body(new Uint8Array(bytes), 200, { 'Content-Type': type, 'Cache-Control': relative === 'index.html' ? 'no-cache' : 'public, max-age=300' });
+    // no-cache: an agent update must reach a page that is already open; the files are small.
+    return c.body(new Uint8Array(bytes), 200, { 'Content-Type': type, 'Cache-Control': 'no-cache' });
   } catch {
     return c.notFound();
   }

@@ -149,6 +149,7 @@ test('web API on a running agent: events, paging, MQTT events, live, enroll from
   const enrolled = await json<{ person: { id: string; faces: number } }>(post(`/api/events/${kitEvent.id}/enroll`, { name: 'Kit Harington', personId: 'kit' }));
   assert.deepEqual([enrolled.person.id, enrolled.person.faces], ['kit', 1]);
   assert.equal((await post('/api/events/no-such-event/enroll', { name: 'X' })).status, 404);
+  assert.ok(EventsPageSchema.parse(await json(api('/api/events?person=kit'))).events.some((e) => e.id === kitEvent.id), 'the event the face came from now names him');
 
   // 8. People with crops; add a photo; rename; merge; delete a template.
   let people = PeopleSchema.parse(await json(api('/api/people')));
@@ -184,6 +185,10 @@ test('web API on a running agent: events, paging, MQTT events, live, enroll from
   }
   assert.equal(EventsPageSchema.parse(await json(api('/api/events?person=biden'))).events.length, 0);
   assert.equal((await api('/api/people/biden', { method: 'DELETE' })).status, 404, 'forgetting twice: nobody left');
+  // Kit was enrolled from an unknown event: forgetting him erases that event's snapshot too.
+  assert.ok(snapshotFiles().includes(`${kitEvent.id}.jpg`));
+  await json(api('/api/people/kit', { method: 'DELETE' }));
+  assert.ok(!snapshotFiles().includes(`${kitEvent.id}.jpg`), 'the snapshot his face was enrolled from is erased with him');
 
   await web.agent.kill('SIGTERM');
   const gallery = new Database(config.gallery as string, { readonly: true });
@@ -195,7 +200,7 @@ test('web API on a running agent: events, paging, MQTT events, live, enroll from
   }
   const events = new Database(join(dir, 'data', 'events.db'), { readonly: true });
   assert.equal((events.prepare("SELECT COUNT(*) AS n FROM events WHERE person_id = 'biden' OR name = 'Joe Biden'").get() as { n: number }).n, 0);
-  const erasures = events.prepare('SELECT person_id, actor, templates, snapshots, events FROM erasures').all();
+  const erasures = events.prepare("SELECT person_id, actor, templates, snapshots, events FROM erasures WHERE person_id = 'biden'").all();
   assert.deepEqual(erasures, [{ person_id: 'biden', actor: 'web:bearer', templates: 1, snapshots: bidenEvents.length, events: bidenAll }]);
   events.close();
 });
