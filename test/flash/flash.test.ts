@@ -17,6 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
+import { parse } from 'yaml';
 import { assetFace, repoRoot } from '../helpers/assets.ts';
 import { AgentProcessAt, runCli } from './processes.ts';
 import { Subscriber, TEST_MODELS, waitFor } from '../agent/harness.ts';
@@ -101,6 +102,8 @@ test('flash over ssh into a folder; the installed agent reports online', { timeo
 
   assert.equal(mode(join(target, 'data', 'agent.yaml')), 0o600);
   assert.equal(mode(join(target, 'data', 'keys', 'public.pem')), 0o600);
+  // --keys also made them the device's trusted keys (relative to the installed config).
+  assert.deepEqual((parse(readFileSync(join(target, 'data', 'agent.yaml'), 'utf8')) as { deploy?: { trustedKeys?: string[] } }).deploy?.trustedKeys, ['keys/public.pem']);
   assert.equal(mode(join(target, 'data')), 0o700);
   const unit = readFileSync(join(target, 'arcedge-agent.service'), 'utf8');
   for (const line of ['Restart=on-failure', 'NoNewPrivileges=yes', 'ProtectSystem=strict', `ReadWritePaths=${target}/data`, 'PrivateTmp=yes', 'ProtectHome=yes', `ExecStart=${target}/bin/arcedge-agent`]) {
@@ -118,7 +121,7 @@ test('--out writes an offline installer whose install.sh installs a working agen
   const unpacked = join(dir, 'unpacked');
   mkdirSync(unpacked, { recursive: true });
   assert.equal(spawnSync('tar', ['-xzf', bundle, '-C', unpacked]).status, 0);
-  for (const part of ['install.sh', 'app/dist/bin/arcedge-agent.js', 'app/node_modules/onnxruntime-node/bin/napi-v6/linux/arm64', 'config/agent.yaml', 'keys/public.pem']) {
+  for (const part of ['install.sh', 'app/dist/bin/arcedge-agent.js', 'app/node_modules/onnxruntime-node/bin/napi-v6/linux/arm64', 'config/agent.yaml', 'keys/public.pem', 'app/dist/web/index.html', 'app/node_modules/hono/package.json', 'app/node_modules/@hono/node-server/package.json']) {
     assert.ok(existsSync(join(unpacked, part)), `bundle lacks ${part}`);
   }
   const target = join(dir, 'target-offline');

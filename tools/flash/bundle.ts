@@ -18,6 +18,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { chmodSync, copyFileSync, cpSync, createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
+import { isScalar, isSeq, parseDocument } from 'yaml';
 import { createPublicKey as parsePublicKey } from 'node:crypto';
 import { ArcEdgeError } from '../../sdk/index.ts';
 import { findOpenCVBinding, OPENCV_BINDING_PACKAGE, OPENCV_BINDING_VERSION } from '../../sdk/internal.ts';
@@ -30,7 +31,7 @@ import type { DeviceInfo } from './device.ts';
  * binaries for every platform are inside the npm package). Not shipped: what only host commands
  * load (onnx-proto for quantize, 44 MB with protobufjs; vega, resvg for reports).
  */
-const APP_PACKAGES = ['aedes', 'mqtt', 'yaml', 'zod', 'cli-progress', 'onnxruntime-node'];
+const APP_PACKAGES = ['aedes', 'mqtt', 'yaml', 'zod', 'cli-progress', 'onnxruntime-node', 'hono', '@hono/node-server'];
 /** Compiled per Node ABI and CPU: shipped when they match, else built on the device. */
 const NATIVE_PACKAGES = ['better-sqlite3'];
 
@@ -58,6 +59,8 @@ export async function buildBundle(options: BundleOptions): Promise<BundleReport>
   const app = join(staging, 'app');
   mkdirSync(app, { recursive: true });
   cpSync(join(root, 'dist', 'bin'), join(app, 'dist', 'bin'), { recursive: true });
+  // The device web UI's pages (agent/web/ui/assets.ts serves dist/web in an installed package).
+  cpSync(join(root, 'dist', 'web'), join(app, 'dist', 'web'), { recursive: true });
   cpSync(join(root, 'models'), join(app, 'models'), { recursive: true });
   const trt = join(root, 'sdk', 'native', 'tensorrt');
   for (const part of ['binding.gyp', 'build.sh', 'src']) cpSync(join(trt, part), join(app, 'sdk', 'native', 'tensorrt', part), { recursive: true });
@@ -82,7 +85,8 @@ export async function buildBundle(options: BundleOptions): Promise<BundleReport>
     chmodSync(join(staging, 'config', 'agent.yaml'), 0o600);
   }
   mkdirSync(join(staging, 'keys'), { recursive: true });
-  for (const key of options.keys) addKey(staging, key);
+  const keyNames = options.keys.map((key) => addKey(staging, key));
+  if (options.configFile && keyNames.length > 0) trustKeys(join(staging, 'config', 'agent.yaml'), keyNames, say);
 
   const script = readFileSync(join(root, 'tools', 'flash', 'install.sh'), 'utf8')
     .replaceAll('@BETTER_SQLITE3_VERSION@', pkg.dependencies['better-sqlite3'] ?? 'latest')
@@ -110,9 +114,28 @@ export function checkPublicKey(file: string): string {
   return text;
 }
 
-function addKey(staging: string, file: string): void {
+function addKey(staging: string, file: string): string {
   const text = checkPublicKey(file);
-  writeFileSync(join(staging, 'keys', basename(file).endsWith('.pem') ? basename(file) : `${basename(file)}.pem`), text, { mode: 0o600 });
+  const name = basename(file).endsWith('.pem') ? basename(file) : `${basename(file)}.pem`;
+  writeFileSync(join(staging, 'keys', name), text, { mode: 0o600 });
+  return name;
+}
+
+/**
+ * The keys passed with --keys become the device's trusted keys: without this the agent would
+ * refuse every package until someone edited deploy.trustedKeys by hand. install.sh puts the
+ * config at <dir>/data/agent.yaml and the keys in <dir>/data/keys/, so the paths are keys/<name>
+ * (relative to the config file). Keys the config already lists stay; comments are kept.
+ */
+function trustKeys(configFile: string, names: readonly string[], say: (line: string) => void): void {
+  const doc = parseDocument(readFileSync(configFile, 'utf8'));
+  const listed = doc.getIn(['deploy', 'trustedKeys']);
+  const current = isSeq(listed) ? listed.items.map((item) => String(isScalar(item) ? item.value : item)) : [];
+  const wanted = [...current, ...names.map((n) => `keys/${n}`).filter((path) => !current.includes(path))];
+  if (wanted.length === current.length) return;
+  doc.setIn(['deploy', 'trustedKeys'], wanted);
+  writeFileSync(configFile, doc.toString(), { mode: 0o600 });
+  say(`config: deploy.trustedKeys = ${wanted.join(', ')}`);
 }
 
 /**
