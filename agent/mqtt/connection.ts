@@ -21,7 +21,8 @@ export interface ConnectionOptions {
 export interface ConnectionHandlers {
   connect(): void;
   close(): void;
-  message(topic: string, payload: Buffer): void;
+  /** retained: the broker's stored copy, sent on subscribe (not a live publish). */
+  message(topic: string, payload: Buffer, retained: boolean): void;
   error(error: Error): void;
 }
 
@@ -59,7 +60,7 @@ export function connectMqtt(options: ConnectionOptions, handlers: ConnectionHand
   const client: MqttClient = mqtt.connect(options.url, clientOptions);
   client.on('connect', () => handlers.connect());
   client.on('close', () => handlers.close());
-  client.on('message', (topic, payload) => handlers.message(topic, payload));
+  client.on('message', (topic, payload, packet) => handlers.message(topic, payload, packet.retain));
   client.on('error', (error) => handlers.error(error));
   return {
     get connected() {

@@ -1,11 +1,10 @@
 /**
  * Waits for a device's retained `online` status (arcedge/<device>/status) after an install.
- * The only MQTT client in `arcedge flash`. A retained `online` left by the agent that ran before
+ * It talks MQTT through the agent's adapter (agent/mqtt/connection.ts), as `arcedge deploy` does. A retained `online` left by the agent that ran before
  * this install is not proof that the new one started: a status counts when it arrives live
  * (published after we subscribed) or its timestamp is not older than the install's start.
  */
-import { readFileSync } from 'node:fs';
-import mqtt from 'mqtt';
+import { connectMqtt } from '../../agent/mqtt/connection.ts';
 import { ArcEdgeError, DeviceStatusSchema, deviceTopics } from '../../sdk/index.ts';
 
 export interface BrokerOptions {
@@ -35,36 +34,41 @@ export interface OnlineWatch {
  */
 export function watchOnline(broker: BrokerOptions, device: string, since: Date): OnlineWatch {
   const topic = deviceTopics(device).status;
-  const client = mqtt.connect(broker.url, {
-    clientId: `arcedge-flash-${process.pid}-${Date.now().toString(36)}`,
-    clean: true,
-    reconnectPeriod: 1000,
-    connectTimeout: 10_000,
-    ...(broker.username !== undefined ? { username: broker.username } : {}),
-    ...(broker.password !== undefined ? { password: broker.password } : {}),
-    ...(broker.caFile ? { ca: readFileSync(broker.caFile) } : {}),
-  });
   let lastError = '';
   let lastState = 'nothing';
   let online: Omit<OnlineStatus, 'seconds'> | undefined;
   let notify: (() => void) | undefined;
-  client.on('error', (error) => (lastError = error.message));
-  client.on('connect', () => client.subscribe(topic, { qos: 1 }));
-  client.on('message', (_topic, payload, packet) => {
-    let status;
-    try {
-      status = DeviceStatusSchema.parse(JSON.parse(payload.toString('utf8')));
-    } catch {
-      lastState = `an unreadable payload (${payload.toString('utf8').slice(0, 80)})`;
-      return;
-    }
-    lastState = `${status.state}${status.ts ? ` at ${status.ts}` : ''}${packet.retain ? ' (retained)' : ''}`;
-    const fresh = !packet.retain || (status.ts !== undefined && Date.parse(status.ts) >= since.getTime());
-    if (status.state === 'online' && fresh) {
-      online = { device, ...(status.version ? { version: status.version } : {}), ...(status.ts ? { ts: status.ts } : {}) };
-      notify?.();
-    } else if (status.state === 'offline') online = undefined;
-  });
+  const client = connectMqtt(
+    {
+      url: broker.url,
+      clientId: `arcedge-flash-${process.pid}-${Date.now().toString(36)}`,
+      keepaliveSec: 30,
+      reconnectMs: 1000,
+      ...(broker.username !== undefined ? { username: broker.username } : {}),
+      ...(broker.password !== undefined ? { password: broker.password } : {}),
+      ...(broker.caFile ? { tls: { ca: broker.caFile, rejectUnauthorized: true } } : {}),
+    },
+    {
+      connect: () => void client.subscribe(topic).catch((error: Error) => (lastError = error.message)),
+      close: () => {},
+      error: (error) => (lastError = error.message),
+      message: (_topic, payload, retained) => {
+        let status;
+        try {
+          status = DeviceStatusSchema.parse(JSON.parse(payload.toString('utf8')));
+        } catch {
+          lastState = `an unreadable payload (${payload.toString('utf8').slice(0, 80)})`;
+          return;
+        }
+        lastState = `${status.state}${status.ts ? ` at ${status.ts}` : ''}${retained ? ' (retained)' : ''}`;
+        const fresh = !retained || (status.ts !== undefined && Date.parse(status.ts) >= since.getTime());
+        if (status.state === 'online' && fresh) {
+          online = { device, ...(status.version ? { version: status.version } : {}), ...(status.ts ? { ts: status.ts } : {}) };
+          notify?.();
+        } else if (status.state === 'offline') online = undefined;
+      },
+    },
+  );
   return {
     wait(timeoutMs) {
       const started = Date.now();
@@ -90,6 +94,6 @@ export function watchOnline(broker: BrokerOptions, device: string, since: Date):
         notify();
       });
     },
-    close: () => new Promise<void>((resolve) => client.end(true, {}, () => resolve())),
+    close: () => client.end(true),
   };
 }
