@@ -249,15 +249,24 @@ test('refusals keep the old model serving; a signed fr_feature_512 package re-em
   // Still recognising with the old model after six refusals.
   await recognisesEveryone(agent, Date.now());
 
-  stage(dataDir, 'good', good);
-  const applied = await sub.command(DEVICE, 'apply', { id: 'apply-good', transfer: 'good' }, 'apply-good', 180_000);
-  assert.equal(applied.ok, true, JSON.stringify(applied));
-  const result = applied.result as { version: number; modelId: string; selfTest: { minCosine: number; tolerance: number }; gallery: { generation: number; templates: number } };
+  // The good package goes the way a user sends it: `arcedge deploy` over the broker (chunked
+  // transfer with per-chunk acks, then apply), with the public key checked on the host first.
+  let printed = '';
+  const { log, error } = console;
+  console.log = (...a: unknown[]) => void (printed += `${a.join(' ')}\n`);
+  console.error = () => undefined;
+  const deployCode = await main(['deploy', good, '--device', DEVICE, '--broker', broker.url, '--pubkey', join(keys, 'public.pem'), '--timeout', '180', '--json']).finally(
+    () => ((console.log = log), (console.error = error)),
+  );
+  assert.equal(deployCode, 0, `${printed}\n${agent.tail()}`);
+  const outcome = (JSON.parse(printed) as { devices: { device: string; result: string; applied: unknown }[] }).devices;
+  assert.deepEqual(outcome.map((d) => [d.device, d.result]), [[DEVICE, 'applied']]);
+  const result = outcome[0]!.applied as { version: number; modelId: string; ms: number; selfTest: { minCosine: number; tolerance: number }; gallery: { generation: number; templates: number } };
   assert.equal(result.version, 2);
   assert.ok(result.selfTest.minCosine >= result.selfTest.tolerance && result.selfTest.tolerance === 0.99, JSON.stringify(result.selfTest));
   assert.equal(result.gallery.templates, ENROLLED.length);
   const swappedAt = Date.now();
-  console.log(`# apply fr_feature_512 v2: ${(applied.result as { ms: number }).ms} ms on the device`);
+  console.log(`# deploy + apply fr_feature_512 v2: ${result.ms} ms to apply on the device`);
   const after = await waitFor('applied status', () => (lastStatus().deploy?.state === 'applied' ? lastStatus() : undefined), 10_000);
   assert.equal(validStatus(after), undefined);
   assert.deepEqual([after.model!.package, after.model!.version, after.model!.modelId, after.model!.embeddingSize], ['fr512', 2, result.modelId, 512]);
