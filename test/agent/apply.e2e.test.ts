@@ -1,7 +1,8 @@
 /**
  * Model packages applied on a running agent (real mosquitto, the agent as a child process, real
- * models and the agent clip). The transfer itself is not under test here: each case writes the
- * staged folder <dataDir>/incoming/<id>/ the way the receiver does, then sends cmd/apply.
+ * models and the agent clip). The good package goes through the real `arcedge deploy` CLI
+ * (transfer + apply); the bad ones and the rest write the staged folder <dataDir>/incoming/<id>/
+ * the way the receiver does, then send cmd/apply (the transfer is tested in test/deploy/).
  * 1. An agent whose gallery was built with mobilefacenet_paddle_128 refuses six bad packages
  *    (unsigned, unknown key, a flipped ONNX byte, a wrong input shape, a failing golden self-test,
  *    an older version) with the reason on the reply and the retained status while the old model
