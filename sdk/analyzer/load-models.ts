@@ -13,6 +13,7 @@ import type { ModelManifest } from '../models/manifest.ts';
 import { checkModelIo, resolveModelSet } from '../models/index.ts';
 import { loadSession } from '../runtime/index.ts';
 import type { InferenceSession, SessionOptions } from '../runtime/types.ts';
+import { backendForModel } from './tensorrt-shapes.ts';
 import { ANALYZER_DEFAULTS, type FaceAnalyzerOptions, type ResolvedModel, type ResolvedModelList } from './options.ts';
 
 export type ModelRole = 'detect' | 'landmarks' | 'embed' | 'liveness';
@@ -97,7 +98,8 @@ export async function loadStages(
   };
   const sessions = new Map<ModelRole, InferenceSession>();
   const load = async (role: ModelRole, model: ResolvedModel): Promise<InferenceSession> => {
-    const session = await loadSession(model.path, backend);
+    // Each model its own TensorRT profile: inputs of different models may share a name.
+    const session = await loadSession(model.path, backendForModel(model.manifest, backend, options.detect?.inputSize));
     owned.push(session);
     checkModelIo(model.manifest, session);
     sessions.set(role, session);

@@ -45,7 +45,13 @@ export const TensorRtOptionsSchema = z
     inputShapes: z
       .record(z.string(), ProfileShapeSchema)
       .optional()
-      .describe('optimisation profiles for inputs with dynamic non-batch axes (a detector\'s H and W), keyed by input name'),
+      .describe(
+        "optimisation profiles for inputs with dynamic non-batch axes (a detector's H and W), keyed by input name; in a pipeline it applies only to models whose input has dynamic height/width, and without it the profile comes from the model's manifest",
+      ),
+    modelInputShapes: z
+      .record(z.string(), z.record(z.string(), ProfileShapeSchema))
+      .optional()
+      .describe('pipelines only: inputShapes for one model, keyed by model id then input name; wins over inputShapes and the manifest (two models whose inputs share a name, e.g. buffalo\'s input.1)'),
     timingCache: z.boolean().optional().describe('reuse and update a per-TensorRT-version timing cache next to the engines; default true'),
   })
   .strict();
