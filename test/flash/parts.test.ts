@@ -82,6 +82,42 @@ test('a stale retained online does not count; a fresh one does', { timeout: 30_0
   assert.equal(online.version, 'new');
 });
 
+test('starting and building keep the wait alive: building extends it to the build timeout', { timeout: 30_000 }, async () => {
+  const broker = await startMosquitto(join(dir, 'broker-alive'));
+  cleanup.push(() => broker.kill());
+  const device = 'parts-building';
+  const topic = `arcedge/${device}/status`;
+  const publisher = mqtt.connect(broker.url, { protocolVersion: 4 });
+  cleanup.push(() => new Promise<void>((r) => publisher.end(true, {}, () => r())));
+  await new Promise<void>((r) => publisher.once('connect', () => r()));
+  const publish = (payload: object) => new Promise<void>((r) => publisher.publish(topic, JSON.stringify(payload), { qos: 1, retain: true }, () => r()));
+  const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // A stale retained `building` from an earlier agent proves nothing: the wait still times out.
+  await publish({ device, state: 'building', ts: new Date(Date.now() - 3_600_000).toISOString() });
+  const watch = watchOnline({ url: broker.url }, device, new Date());
+  cleanup.push(() => watch.close());
+  await assert.rejects(watch.wait(1000, { buildTimeoutMs: 10_000 }), (e: unknown) => isArcEdgeError(e, 'DEVICE_OFFLINE') && /last status seen: building .*\(retained\)/.test(e.message));
+
+  const seen: string[] = [];
+  const started = Date.now();
+  const waiting = watch.wait(1000, { buildTimeoutMs: 6000, onAlive: (state) => seen.push(state) });
+  await delay(300);
+  await publish({ device, state: 'starting', ts: new Date().toISOString() });
+  await delay(500);
+  await publish({ device, state: 'building', ts: new Date().toISOString(), detail: 'det_500m fp16' });
+  await delay(2500); // well past the 1 s wait: only `building` keeps it open
+  await publish({ device, state: 'online', ts: new Date().toISOString(), version: 'built' });
+  const online = await waiting;
+  assert.equal(online.version, 'built');
+  assert.ok(Date.now() - started > 3000, 'the wait outlived its 1 s timeout');
+  assert.deepEqual(seen, ['starting', 'building']);
+
+  // Building, then silence past the build timeout: DEVICE_OFFLINE says it was still building.
+  await publish({ device, state: 'building', ts: new Date().toISOString() });
+  await delay(300); // delivered before wait(): a status seen between subscribe and wait() counts
+  await assert.rejects(watch.wait(500, { buildTimeoutMs: 1200 }), (e: unknown) => isArcEdgeError(e, 'DEVICE_OFFLINE') && /still building/.test(e.fix) && /--build-timeout/.test(e.fix));
+});
+
 test('an unreachable broker times out with the --broker fix', { timeout: 30_000 }, async () => {
   const watch = watchOnline({ url: 'mqtt://127.0.0.1:1' }, 'nobody', new Date());
   cleanup.push(() => watch.close());

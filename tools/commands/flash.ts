@@ -15,7 +15,7 @@ import { ArcEdgeError } from '../../sdk/index.ts';
 import { defineCommand, EXIT, UsageError } from '../cli/command.ts';
 import { checkAgentConfig, ensureAgentBundle, packageRoot, type CheckedConfig } from '../flash/app-build.ts';
 import { buildBundle, checkPublicKey, writeTarball } from '../flash/bundle.ts';
-import { checkInstallResult, needsSudo, probeDevice, shellQuote, type DeviceInfo } from '../flash/device.ts';
+import { captureWarnings, checkInstallResult, needsSudo, probeDevice, shellQuote, type DeviceInfo } from '../flash/device.ts';
 import { scpTo, sshFailure, sshRun, type SshTarget } from '../flash/ssh.ts';
 import { watchOnline, type BrokerOptions, type OnlineStatus } from '../flash/wait-online.ts';
 
@@ -43,7 +43,8 @@ Examples:
     'broker-ca': { type: 'string', valueName: 'file', description: 'CA certificate (PEM) for an mqtts:// broker' },
     'no-service': { type: 'boolean', description: 'do not install or start the systemd service (the unit file is still written)' },
     'no-wait': { type: 'boolean', description: 'do not wait for the device to report online' },
-    timeout: { type: 'string', default: '180', valueName: 'seconds', description: 'how long to wait for online' },
+    timeout: { type: 'string', default: '180', valueName: 'seconds', description: 'how long to wait for online (restarted when the agent reports starting)' },
+    'build-timeout': { type: 'string', default: '1800', valueName: 'seconds', description: 'how long to wait once the agent reports building (first-start TensorRT engine builds)' },
     out: { type: 'string', valueName: 'bundle.tar.gz', description: 'write an offline installer instead of flashing' },
   },
   positionals: { max: 0 },
@@ -56,6 +57,8 @@ Examples:
     if (!/^\/[A-Za-z0-9._/+-]+$/.test(values.dir)) throw new UsageError(`--dir must be an absolute path of letters, digits and . _ / + -, got ${values.dir}`);
     const timeoutSec = Number(values.timeout);
     if (!(timeoutSec > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got ${values.timeout}`);
+    const buildTimeoutSec = Number(values['build-timeout']);
+    if (!(buildTimeoutSec > 0)) throw new UsageError(`--build-timeout must be a positive number of seconds, got ${values['build-timeout']}`);
     const say = (line: string): void => void (json ? process.stderr.write(`${line}\n`) : console.error(line));
 
     const root = packageRoot();
@@ -77,7 +80,7 @@ Examples:
         return EXIT.OK;
       }
       const target: SshTarget = { host: values.host!, ...(port ? { port } : {}), ...(values.identity ? { identity: values.identity } : {}), ...(values['known-hosts'] ? { knownHosts: values['known-hosts'] } : {}), options: values['ssh-option'] };
-      return await flash({ target, staging, root, configFile, config, keys, dir: values.dir, node: values.node, service: !values['no-service'], wait: !values['no-wait'], timeoutMs: timeoutSec * 1000, broker: brokerOptions(values, config, values.host!), json, say });
+      return await flash({ target, staging, root, configFile, config, keys, dir: values.dir, node: values.node, service: !values['no-service'], wait: !values['no-wait'], timeoutMs: timeoutSec * 1000, buildTimeoutMs: buildTimeoutSec * 1000, broker: brokerOptions(values, config, values.host!), json, say });
     } finally {
       rmSync(staging, { recursive: true, force: true });
     }
@@ -96,6 +99,7 @@ interface FlashPlan {
   readonly service: boolean;
   readonly wait: boolean;
   readonly timeoutMs: number;
+  readonly buildTimeoutMs: number;
   readonly broker: BrokerOptions | string;
   readonly json: boolean;
   readonly say: (line: string) => void;
@@ -129,6 +133,8 @@ async function flash(plan: FlashPlan): Promise<number> {
   // 400 MB: the unpacked app (~110 MB), its tarball, and an OpenCV compile's objects if it comes to that.
   const device: DeviceInfo = await probeDevice(target, installScript, { dir: plan.dir, needKb: 400_000, ...(plan.node ? { node: plan.node } : {}) });
   say(`device ${target.host}: node ${device.nodeVersion} (${device.key}), OpenCV ${device.opencvVersion ?? '?'}, TensorRT ${device.tensorrt ? 'present' : 'absent'}, systemd ${device.systemd ? 'running' : 'not running'}, ${(device.freeKb / 1e6).toFixed(1)} GB free`);
+  for (const line of captureWarnings(device)) say(`WARNING: ${line}`);
+  if (!device.cxx20) say('WARNING: no C++20 compiler on the device: any native module built there (better-sqlite3) will fail; on JetPack 5 `sudo apt-get install g++-10`');
 
   if (!plan.configFile && !device.hasConfig) {
     throw new ArcEdgeError('CONFIG_INVALID', `${target.host} has no agent config at ${plan.dir}/data/agent.yaml and none was given; nothing was copied`, {
@@ -163,7 +169,13 @@ async function flash(plan: FlashPlan): Promise<number> {
     if (service !== 'started') say(`no service was started: start the agent on the device with ${plan.dir}/bin/arcedge-agent`);
     if (watch) {
       say(`waiting up to ${plan.timeoutMs / 1000} s for ${plan.config!.device.id} to report online on ${(plan.broker as BrokerOptions).url}`);
-      online = await watch.wait(plan.timeoutMs);
+      online = await watch.wait(plan.timeoutMs, {
+        buildTimeoutMs: plan.buildTimeoutMs,
+        onAlive: (state, detail) =>
+          say(state === 'building'
+            ? `${plan.config!.device.id} is building TensorRT engines${detail ? ` (${detail})` : ''}: waiting up to ${plan.buildTimeoutMs / 1000} s more`
+            : `${plan.config!.device.id} started, loading models${detail ? ` (${detail})` : ''}`),
+      });
       say(`${online.device} is online (agent ${online.version ?? '?'}) after ${online.seconds.toFixed(1)} s`);
     } else if (plan.wait) say(`not waiting for online: ${typeof plan.broker === 'string' ? plan.broker : 'no config'}`);
   } finally {

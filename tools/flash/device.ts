@@ -27,6 +27,14 @@ export interface DeviceInfo {
   readonly writable: boolean;
   /** Whether `sudo -n` works for the ssh user (passwordless sudo). */
   readonly sudo: boolean;
+  /** The compiler that accepts -std=gnu++20 (empty: none; native builds on the device fail). */
+  readonly cxx20: string | undefined;
+  /** Capture programs the agent runs, by path (undefined: missing). */
+  readonly ffmpeg: string | undefined;
+  readonly ffprobe: string | undefined;
+  readonly gstLaunch: string | undefined;
+  /** JetPack's GStreamer elements found (nvarguscamerasrc, nvv4l2decoder, nvvidconv). */
+  readonly gstNvidia: readonly string[];
 }
 
 const MIN_NODE = '20.15';
@@ -50,6 +58,14 @@ function installError(code: string, message: string, host: string): ArcEdgeError
       return new ArcEdgeError('CONFIG_INVALID', `${host}: ${message}`, { fix: 'pass --config <agent.yaml> (docs/agent-config.md); later installs keep the device\'s config when --config is left out' });
     case 'NPM_MISSING':
       return new ArcEdgeError('DEVICE_INSTALL_FAILED', `${host}: ${message}`, { fix: 'install npm on the device (it comes with Node.js from NodeSource), or flash from a host with the same CPU architecture and Node.js version so nothing is built there' });
+    case 'CXX20_MISSING':
+      return new ArcEdgeError('DEVICE_INSTALL_FAILED', `${host}: ${message}`, {
+        fix: 'install a C++20 compiler on the device: `sudo apt-get install g++-10` on JetPack 5 / Ubuntu 20.04 (install.sh then uses it), or set CXX; or flash from a host with the same CPU architecture and Node.js version so nothing is built there',
+      });
+    case 'GPU_NOT_VISIBLE':
+      return new ArcEdgeError('DEVICE_INSTALL_FAILED', `${host}: ${message}`, {
+        fix: 'check the device nodes the service user needs: `ls -l /dev/nvhost* /dev/nvmap /dev/dri` (groups video and render), `groups arcedge`; on JetPack 6 the CUDA nodes belong to render. Then flash again',
+      });
     default:
       return new ArcEdgeError('DEVICE_INSTALL_FAILED', `${host}: install.sh failed: ${code} ${message}`, { fix: 'read the install output above; fix the cause on the device and run `arcedge flash` again (it is safe to repeat)' });
   }
@@ -96,7 +112,29 @@ export async function probeDevice(target: SshTarget, installScript: string, opti
     hasConfig: get('config') === '1',
     writable: get('writable') === '1',
     sudo: get('sudo') === '1',
+    cxx20: get('cxx20') || undefined,
+    ffmpeg: get('ffmpeg') || undefined,
+    ffprobe: get('ffprobe') || undefined,
+    gstLaunch: get('gst') || undefined,
+    gstNvidia: get('gst_nv').split(',').filter(Boolean),
   };
+}
+
+/**
+ * What the device lacks for capture, one line each (warnings: a device may use only some source
+ * kinds). Jetson hardware decode and CSI cameras are GStreamer's nv* elements; Ubuntu's ffmpeg
+ * decodes on the CPU only there.
+ */
+export function captureWarnings(device: DeviceInfo): string[] {
+  const lines: string[] = [];
+  if (!device.ffmpeg) lines.push('no ffmpeg on the device: file/rtsp/v4l2 cameras with decoder software cannot start (sudo apt-get install ffmpeg)');
+  if (!device.ffprobe) lines.push('no ffprobe on the device: cameras without width/height cannot be probed (it comes with ffmpeg)');
+  if (!device.gstLaunch) lines.push('no gst-launch-1.0 on the device: csi:// and decoder jetson cameras cannot start (sudo apt-get install gstreamer1.0-tools)');
+  else if (device.tensorrt) {
+    const missing = ['nvarguscamerasrc', 'nvv4l2decoder', 'nvvidconv'].filter((e) => !device.gstNvidia.includes(e));
+    if (missing.length) lines.push(`GStreamer lacks ${missing.join(', ')}: csi:// and decoder jetson need JetPack's GStreamer plugins (sudo apt-get install nvidia-l4t-gstreamer)`);
+  }
+  return lines;
 }
 
 /** Single-quotes a word for the remote shell (ssh joins its arguments into one command line). */

@@ -45,6 +45,10 @@ NODE_VERSION=$("$NODE" -p 'process.versions.node')
 if ! "$NODE" -e "const [a,b]=process.versions.node.split('.').map(Number);const [x,y]='$MIN_NODE'.split('.').map(Number);process.exit(a>x||(a===x&&b>=y)?0:1)"; then
   fail NODE_TOO_OLD "node $NODE_VERSION at $NODE is older than $MIN_NODE"
 fi
+# The chosen node first on PATH: npm, node-gyp, build.sh and binding.gyp's `node -p` then run
+# the same Node (and ABI) as the agent, not whichever one the ssh session's PATH finds first.
+PATH="$(dirname "$NODE"):$PATH"
+export PATH
 NODE_ARCH=$("$NODE" -p 'process.arch')
 NODE_ABI=$("$NODE" -p 'process.versions.modules')
 KEY="linux-$NODE_ARCH-node$NODE_ABI"
@@ -62,6 +66,34 @@ done
 SYSTEMD=0
 [ -d /run/systemd/system ] && SYSTEMD=1
 
+# C++20: better-sqlite3 12 compiles with -std=c++20 and Node >= 23 adds -std=gnu++20 to every
+# addon; GCC 9 (Ubuntu 20.04, JetPack 5) knows neither (only c++2a). Take the first compiler that
+# does: $CXX, g++, then g++-10.. (Ubuntu 20.04 has g++-10 in its archive). Native builds below
+# use it (CXX/CC); with none, they fail naming the fix. The TensorRT addon builds as C++17.
+CXX20=
+for cxx in ${CXX:-} g++ g++-10 g++-11 g++-12 g++-13 g++-14; do
+  command -v "$cxx" >/dev/null 2>&1 || continue
+  if echo 'int main() { return 0; }' | "$cxx" -std=gnu++20 -x c++ -o /dev/null - >/dev/null 2>&1; then CXX20=$cxx; break; fi
+done
+CXX_DEFAULT=$(g++ -dumpfullversion 2>/dev/null || g++ -dumpversion 2>/dev/null || echo none)
+if [ -n "$CXX20" ] && [ "$CXX20" != g++ ]; then
+  CXX=$CXX20
+  CC=$(echo "$CXX20" | sed 's/g++/gcc/')
+  command -v "$CC" >/dev/null 2>&1 || CC=gcc
+  export CXX CC
+fi
+# Capture programs: the agent runs these per camera; JetPack's hardware path is GStreamer's
+# nv* elements (Ubuntu's ffmpeg decodes on the CPU only on a Jetson).
+FFMPEG=$(command -v ffmpeg 2>/dev/null || true)
+FFPROBE=$(command -v ffprobe 2>/dev/null || true)
+GST=$(command -v gst-launch-1.0 2>/dev/null || true)
+GST_NV=
+if command -v gst-inspect-1.0 >/dev/null 2>&1; then
+  for element in nvarguscamerasrc nvv4l2decoder nvvidconv; do
+    gst-inspect-1.0 "$element" >/dev/null 2>&1 && GST_NV="$GST_NV${GST_NV:+,}$element"
+  done
+fi
+
 # Free space where DIR will be (its nearest existing ancestor).
 probe_dir=$DIR
 while [ ! -d "$probe_dir" ]; do probe_dir=$(dirname "$probe_dir"); done
@@ -72,7 +104,8 @@ FREE_KB=$(df -Pk "$probe_dir" | awk 'NR==2 {print $4}')
 if [ "$CHECK" = 1 ]; then
   for kv in "node=$NODE" "node_version=$NODE_VERSION" "arch=$NODE_ARCH" "abi=$NODE_ABI" "key=$KEY" \
     "opencv_lib=$OPENCV_LIB" "opencv_version=$OPENCV_VERSION" "tensorrt=$TRT_HEADER" "systemd=$SYSTEMD" \
-    "free_kb=$FREE_KB" "uid=$(id -u)" "npm=$(command -v npm 2>/dev/null || true)" \
+    "free_kb=$FREE_KB" "uid=$(id -u)" "cxx20=$CXX20" "gcc=$CXX_DEFAULT" \
+    "ffmpeg=$FFMPEG" "ffprobe=$FFPROBE" "gst=$GST" "gst_nv=$GST_NV" "npm=$(command -v npm 2>/dev/null || true)" \
     "config=$([ -f "$DIR/data/agent.yaml" ] && echo 1 || echo 0)" "writable=$([ -w "$probe_dir" ] && echo 1 || echo 0)" "sudo=$(sudo -n true 2>/dev/null && echo 1 || echo 0)"; do
     echo "ARCEDGE_PROBE $kv"
   done
@@ -98,6 +131,7 @@ if [ -d "$BUNDLE/native/$KEY" ]; then
 fi
 if ! load_check better-sqlite3 "new m(':memory:').close()"; then
   command -v npm >/dev/null 2>&1 || fail NPM_MISSING "better-sqlite3 must be built on this device, and npm is not on PATH"
+  [ -n "$CXX20" ] || fail CXX20_MISSING "better-sqlite3 must be built on this device and needs a C++20 compiler (GCC >= 10); g++ here is $CXX_DEFAULT" 1
   say "native modules: building better-sqlite3 with npm on the device (a minute or two)"
   rm -rf "$DIR/native-build"
   mkdir -p "$DIR/native-build"
@@ -135,7 +169,7 @@ say "OpenCV binding: arcedge setup (keeps a binding that loads, else compiles on
 TRT_ENV=
 if [ -n "$TRT_HEADER" ] && [ -f "$DIR/app.new/sdk/native/tensorrt/build.sh" ]; then
   say "TensorRT found ($TRT_HEADER): building the TensorRT addon"
-  if bash "$DIR/app.new/sdk/native/tensorrt/build.sh"; then
+  if bash "$DIR/app.new/sdk/native/tensorrt/build.sh" --node "$NODE"; then
     TRT_ENV="ARCEDGE_TENSORRT_ADDON=$DIR/app/sdk/native/tensorrt/build/Release/arcedge_tensorrt.node"
     echo "ARCEDGE_TENSORRT built"
   else
@@ -174,31 +208,42 @@ cat > "$DIR/bin/arcedge-agent" <<LAUNCHER
 #!/bin/sh
 # Written by install.sh: starts the agent with its install's environment.
 export ARCEDGE_HOME="$DIR/data/cache" OPENCV4NODEJS_DISABLE_AUTOBUILD=1 $TRT_ENV
+# The install's node first: anything the agent starts by name (npm, node) is the same Node.
+export PATH="$(dirname "$NODE"):\$PATH"
 exec "$NODE" "$DIR/app/dist/bin/arcedge-agent.js" --config "$DIR/data/agent.yaml" "\$@"
 LAUNCHER
 chmod 755 "$DIR/bin/arcedge-agent"
 
 UNIT_USER=arcedge
-cat > "$DIR/arcedge-agent.service" <<UNIT
+# One function writes the unit: test/flash/unit.e2e.test.ts renders and verifies this same text.
+write_unit() {
+cat <<UNIT
 [Unit]
 Description=arcedge face recognition agent
 Wants=network-online.target
-After=network-online.target
+# nvargus-daemon serves CSI cameras (csi://); ordering only, it need not exist.
+After=network-online.target nvargus-daemon.service
 
 [Service]
 Type=simple
 ExecStart=$DIR/bin/arcedge-agent
 User=$UNIT_USER
 Group=$UNIT_USER
-SupplementaryGroups=video
+# video: cameras and the Jetson GPU nodes; render: JetPack 6 gives CUDA's nodes to render.
+SupplementaryGroups=video render
 Restart=on-failure
 RestartSec=5
 TimeoutStopSec=20
 NoNewPrivileges=yes
 ProtectSystem=strict
 ReadWritePaths=$DIR/data
+# The agent's own temporary files stay in its 0700 data folder (ProtectSystem=strict leaves /tmp read-only).
+Environment=TMPDIR=$DIR/data/tmp
 ProtectHome=yes
-PrivateTmp=yes
+# Not PrivateTmp: nvargus-daemon listens on /tmp/argus_socket, and a private /tmp hides it
+# ("Connecting to nvargus-daemon failed" under the service only). Connecting to a socket is
+# allowed on the read-only /tmp that ProtectSystem=strict leaves.
+PrivateTmp=no
 ProtectKernelTunables=yes
 ProtectKernelModules=yes
 ProtectKernelLogs=yes
@@ -218,6 +263,9 @@ UMask=0077
 [Install]
 WantedBy=multi-user.target
 UNIT
+}
+write_unit > "$DIR/arcedge-agent.service"
+mkdir -p "$DIR/data/tmp"
 say "systemd unit: $DIR/arcedge-agent.service"
 
 if [ "$SERVICE" = 1 ] && [ "$SYSTEMD" = 1 ] && [ "$(id -u)" = 0 ]; then
@@ -229,7 +277,17 @@ if [ "$SERVICE" = 1 ] && [ "$SYSTEMD" = 1 ] && [ "$(id -u)" = 0 ]; then
     say "created system user $UNIT_USER"
   fi
   getent group video >/dev/null 2>&1 || groupadd --system video
+  # systemd refuses to start a unit whose SupplementaryGroups names a missing group.
+  getent group render >/dev/null 2>&1 || groupadd --system render
   chown -R "$UNIT_USER:$UNIT_USER" "$DIR/data"
+  # The GPU as the service will see it (its user, video + render): an addon that loads for root
+  # but finds no CUDA device for the service would put every model on the CPU with one log line.
+  if [ -n "$TRT_ENV" ] && command -v setpriv >/dev/null 2>&1; then
+    gpu=$(setpriv --reuid="$UNIT_USER" --regid="$UNIT_USER" --groups=video,render -- "$NODE" -e \
+      "const a=require('$DIR/app/sdk/native/tensorrt/build/Release/arcedge_tensorrt.node').info(); if (!a.devices.length) { console.log('none: ' + (a.deviceError || 'no CUDA device')); process.exit(1) } console.log(a.devices[0].name)" 2>&1) ||
+      fail GPU_NOT_VISIBLE "the TensorRT addon loads, but user $UNIT_USER (groups video, render) sees no CUDA device: $gpu" 1
+    say "GPU visible to $UNIT_USER: $gpu"
+  fi
   cp "$DIR/arcedge-agent.service" /etc/systemd/system/arcedge-agent.service
   systemctl daemon-reload
   systemctl enable arcedge-agent.service

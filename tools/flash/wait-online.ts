@@ -3,6 +3,11 @@
  * It talks MQTT through the agent's adapter (agent/mqtt/connection.ts), as `arcedge deploy` does. A retained `online` left by the agent that ran before
  * this install is not proof that the new one started: a status counts when it arrives live
  * (published after we subscribed) or its timestamp is not older than the install's start.
+ *
+ * An agent connects and says `starting` before it loads its models, and `building` while
+ * TensorRT builds an engine on first start (minutes per model on an Orin Nano). Both prove the
+ * new agent runs: `starting` restarts the wait, `building` extends it to the build wait, so a
+ * first start is not reported DEVICE_OFFLINE while the device is busy building.
  */
 import { connectMqtt } from '../../agent/mqtt/connection.ts';
 import { ArcEdgeError, DeviceStatusSchema, deviceTopics } from '../../sdk/index.ts';
@@ -22,9 +27,26 @@ export interface OnlineStatus {
   readonly seconds: number;
 }
 
+/** States an agent reports before `online` (the agent's start-up order): alive, not ready. */
+export const ALIVE_STATES = ['starting', 'building'] as const;
+export type AliveState = (typeof ALIVE_STATES)[number];
+
+export interface WaitOptions {
+  /** After a fresh `building`, wait at least this long from then (default 30 min). */
+  readonly buildTimeoutMs?: number;
+  /** Called once per fresh `starting` / `building` (with the payload's detail, if any). */
+  readonly onAlive?: (state: AliveState, detail: string | undefined) => void;
+}
+
+export const DEFAULT_BUILD_TIMEOUT_MS = 30 * 60_000;
+
 export interface OnlineWatch {
-  /** Resolves at the first fresh `online`; DEVICE_OFFLINE after timeoutMs from this call. */
-  wait(timeoutMs: number): Promise<OnlineStatus>;
+  /**
+   * Resolves at the first fresh `online`; DEVICE_OFFLINE when the deadline passes: timeoutMs
+   * from this call, moved to timeoutMs after each fresh `starting` and to buildTimeoutMs after
+   * each fresh `building`.
+   */
+  wait(timeoutMs: number, options?: WaitOptions): Promise<OnlineStatus>;
   close(): Promise<void>;
 }
 
@@ -38,6 +60,9 @@ export function watchOnline(broker: BrokerOptions, device: string, since: Date):
   let lastState = 'nothing';
   let online: Omit<OnlineStatus, 'seconds'> | undefined;
   let notify: (() => void) | undefined;
+  let alive: ((state: AliveState, detail: string | undefined, atMs: number) => void) | undefined;
+  // The install runs between subscribing and wait(): a starting/building seen then still counts.
+  let lastAlive: { state: AliveState; detail: string | undefined; atMs: number } | undefined;
   const client = connectMqtt(
     {
       url: broker.url,
@@ -55,7 +80,22 @@ export function watchOnline(broker: BrokerOptions, device: string, since: Date):
       message: (_topic, payload, retained) => {
         let status;
         try {
-          status = DeviceStatusSchema.parse(JSON.parse(payload.toString('utf8')));
+          const raw = JSON.parse(payload.toString('utf8')) as { state?: unknown; ts?: unknown; detail?: unknown; reason?: unknown };
+          // Read here rather than through DeviceStatusSchema, so flash understands an agent that
+          // reports these states whatever the schema version on this side says.
+          if (typeof raw?.state === 'string' && (ALIVE_STATES as readonly string[]).includes(raw.state)) {
+            const ts = typeof raw.ts === 'string' ? raw.ts : undefined;
+            const detail = typeof raw.detail === 'string' ? raw.detail : typeof raw.reason === 'string' ? raw.reason : undefined;
+            lastState = `${raw.state}${detail ? ` (${detail})` : ''}${ts ? ` at ${ts}` : ''}${retained ? ' (retained)' : ''}`;
+            const fresh = !retained || (ts !== undefined && Date.parse(ts) >= since.getTime());
+            if (fresh) {
+              online = undefined;
+              lastAlive = { state: raw.state as AliveState, detail, atMs: Date.now() };
+              alive?.(lastAlive.state, detail, lastAlive.atMs);
+            }
+            return;
+          }
+          status = DeviceStatusSchema.parse(raw);
         } catch {
           lastState = `an unreadable payload (${payload.toString('utf8').slice(0, 80)})`;
           return;
@@ -65,30 +105,52 @@ export function watchOnline(broker: BrokerOptions, device: string, since: Date):
         if (status.state === 'online' && fresh) {
           online = { device, ...(status.version ? { version: status.version } : {}), ...(status.ts ? { ts: status.ts } : {}) };
           notify?.();
+          lastAlive = undefined;
         } else if (status.state === 'offline') online = undefined;
       },
     },
   );
   return {
-    wait(timeoutMs) {
+    wait(timeoutMs, options = {}) {
       const started = Date.now();
+      const buildTimeoutMs = options.buildTimeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS;
+      let deadline = started + timeoutMs;
+      let building = false;
       return new Promise<OnlineStatus>((resolve, reject) => {
-        const timer = setTimeout(() => {
+        let timer: NodeJS.Timeout;
+        const expire = () => {
           notify = undefined;
+          alive = undefined;
+          const waited = Math.round((Date.now() - started) / 1000);
           const how = client.connected ? `last status seen: ${lastState}` : `could not connect to ${broker.url}${lastError ? ` (${lastError})` : ''}`;
           reject(
-            new ArcEdgeError('DEVICE_OFFLINE', `${device} did not report online on ${topic} within ${Math.round(timeoutMs / 1000)} s; ${how}`, {
-              fix: client.connected
-                ? 'look at the agent on the device: `journalctl -u arcedge-agent -n 50` (or run <dir>/bin/arcedge-agent by hand); check that its mqtt.url reaches this broker'
-                : 'pass the broker as this machine reaches it with --broker mqtt://<host>:<port> (credentials: --broker-user, ARCEDGE_MQTT_PASSWORD, --broker-ca)',
+            new ArcEdgeError('DEVICE_OFFLINE', `${device} did not report online on ${topic} within ${waited} s; ${how}`, {
+              fix: building
+                ? 'the agent was still building TensorRT engines: it goes on after flash stops waiting. Follow it with `journalctl -u arcedge-agent -f`; a longer --build-timeout waits for it'
+                : client.connected
+                  ? 'look at the agent on the device: `journalctl -u arcedge-agent -n 50` (or run <dir>/bin/arcedge-agent by hand); check that its mqtt.url reaches this broker'
+                  : 'pass the broker as this machine reaches it with --broker mqtt://<host>:<port> (credentials: --broker-user, ARCEDGE_MQTT_PASSWORD, --broker-ca)',
               details: { device, topic, broker: broker.url },
             }),
           );
-        }, timeoutMs);
+        };
+        const arm = () => {
+          clearTimeout(timer);
+          timer = setTimeout(expire, Math.max(0, deadline - Date.now()));
+        };
+        arm();
+        alive = (state, detail, atMs) => {
+          building ||= state === 'building';
+          deadline = Math.max(deadline, atMs + (state === 'building' ? buildTimeoutMs : timeoutMs));
+          arm();
+          options.onAlive?.(state, detail);
+        };
+        if (lastAlive && !online) alive(lastAlive.state, lastAlive.detail, lastAlive.atMs);
         notify = () => {
           if (!online) return;
           clearTimeout(timer);
           notify = undefined;
+          alive = undefined;
           resolve({ ...online, seconds: (Date.now() - started) / 1000 });
         };
         notify();

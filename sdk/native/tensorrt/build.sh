@@ -7,7 +7,22 @@
 #   TENSORRT_ROOT   a TensorRT tarball or install prefix with include/ and lib/
 #                   [headers /usr/include/aarch64-linux-gnu, libs /usr/lib/aarch64-linux-gnu]
 #   CUDA_HOME       [/usr/local/cuda]
+# Node: `--node /path/to/node` (what install.sh passes), else NODE, else the first on PATH. Its
+# folder goes first on PATH, so node-gyp, npm and binding.gyp's `node -p` all use that Node
+# (the addon is built for its ABI and headers).
 set -euo pipefail
+node_bin="${NODE:-}"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --node) node_bin="$2"; shift 2 ;;
+    *) echo "build:tensorrt: unknown option $1 (usage: build.sh [--node /path/to/node])" >&2; exit 2 ;;
+  esac
+done
+if [ -n "$node_bin" ]; then
+  [ -x "$node_bin" ] || { echo "build:tensorrt: --node $node_bin is not an executable" >&2; exit 1; }
+  PATH="$(cd "$(dirname "$node_bin")" && pwd):$PATH"
+  export PATH
+fi
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../../.." && pwd)"
 arch_triplet="$(uname -m)-linux-gnu"
@@ -44,7 +59,7 @@ else
 fi
 
 export ARCEDGE_TRT_INCLUDE="$trt_include" ARCEDGE_TRT_LIB="$trt_lib" ARCEDGE_CUDA_INCLUDE="$cuda_include" ARCEDGE_CUDA_LIB="$cuda_lib"
-echo "build:tensorrt: TensorRT $trt_include | $trt_lib; CUDA $cuda_home; node-gyp: ${node_gyp[*]}"
+echo "build:tensorrt: TensorRT $trt_include | $trt_lib; CUDA $cuda_home; node $(command -v node) $(node -v); node-gyp: ${node_gyp[*]}"
 cd "$here"
 # NODE_PATH lets binding.gyp's `require('node-addon-api')` find the repo's node_modules.
 NODE_PATH="$repo/node_modules" "${node_gyp[@]}" rebuild --release -j "$(nproc)"
