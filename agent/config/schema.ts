@@ -32,6 +32,10 @@ export const CameraSchema = z
       .default('software')
       .describe('software: ffmpeg (everywhere); jetson: GStreamer with nvv4l2decoder / nvarguscamerasrc (JetPack)'),
     transport: z.enum(['tcp', 'udp']).default('tcp').describe('RTSP transport'),
+    codec: z
+      .enum(['h264', 'h265', 'auto'])
+      .default('h264')
+      .describe('decoder jetson, rtsp and file sources: the stream\'s codec for nvv4l2decoder (many IP cameras send h265); auto lets GStreamer\'s parsebin find it'),
     detectIntervalMs: z.number().int().nonnegative().default(0).describe('minimum time between two processed frames of this camera (0: as fast as the pipeline goes)'),
     stallTimeoutSec: z.number().positive().default(5).describe('no frame for this long: the capture process is killed and restarted'),
     startTimeoutSec: z.number().positive().default(20).describe('the same for the first frame after a (re)start: probing and opening a stream can be slow'),

@@ -17,6 +17,12 @@ export interface CameraEvents {
 }
 
 export const BACKOFF = { initialMs: 500, factor: 2, maxMs: 8000 } as const;
+/**
+ * CSI (Argus) cameras wait longer before the first restart: nvargus-daemon needs time to release
+ * the previous session, and an immediate reopen is what fails after a crash.
+ */
+export const ARGUS_INITIAL_BACKOFF_MS = 3000;
+const initialBackoffMs = (config: CameraConfig): number => (config.source.startsWith('csi://') ? ARGUS_INITIAL_BACKOFF_MS : BACKOFF.initialMs);
 
 export class Camera {
   state: CameraState = 'stopped';
@@ -24,7 +30,7 @@ export class Camera {
   framesRead = 0;
   private source: FrameSource | undefined;
   private lastFrameAt = 0;
-  private backoffMs: number = BACKOFF.initialMs;
+  private backoffMs: number;
   private watchdog: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private running = false;
@@ -34,7 +40,9 @@ export class Camera {
     readonly config: CameraConfig,
     private readonly events: CameraEvents,
     private readonly makeSource: (camera: CameraConfig) => FrameSource = (c) => createSource(c),
-  ) {}
+  ) {
+    this.backoffMs = initialBackoffMs(config);
+  }
 
   /** A frame this camera delivered was dropped unprocessed: its buffer can be reused. */
   recycle(frame: SourceFrame): void {
@@ -84,7 +92,7 @@ export class Camera {
           this.lastFrameAt = Date.now();
           this.framesRead++;
           if (this.state !== 'online') {
-            this.backoffMs = BACKOFF.initialMs; // a working source resets the backoff
+            this.backoffMs = initialBackoffMs(this.config); // a working source resets the backoff
             this.setState('online', {});
           }
           this.events.frame(this.config.id, frame);

@@ -2,15 +2,20 @@
  * The capture command line for each source kind. Software decoding (ffmpeg) runs everywhere;
  * `decoder: jetson` builds GStreamer pipelines for JetPack's hardware blocks:
  * - CSI cameras: nvarguscamerasrc (Argus ISP) -> nvvidconv (NVMM -> system memory, BGRx);
- * - H.264 RTSP/files: nvv4l2decoder (NVDEC), then nvvidconv.
- * Both end in `videoconvert ! video/x-raw,format=BGR ! fdsink fd=1`: raw BGR on stdout, the same
- * contract as ffmpeg's `-f rawvideo -pix_fmt bgr24 pipe:1`. gst-launch runs with -q, or it
- * prints its state changes onto stdout and corrupts the frame stream.
+ * - H.264/H.265 RTSP/files: nvv4l2decoder (NVDEC), then nvvidconv, which also scales (VIC),
+ *   so the CPU only drops the x of BGRx.
+ * Raw BGR frames go to file descriptor 3 (`fdsink fd=3`, ffmpeg's `pipe:3`), a pipe of their own:
+ * NVIDIA's elements print to stdout (nvarguscamerasrc with plain printf, nvv4l2decoder's
+ * "Opening in BLOCKING MODE"), and one such line on the frame pipe would shift every later frame.
+ * stdout and stderr are read as text for the diagnostics. gst-launch also runs with -q.
  * Element names and caps follow NVIDIA's "Accelerated GStreamer" guide (JetPack 5/6).
  */
 import type { CaptureCommand } from './child-source.ts';
 
 export type SourceKind = 'file' | 'rtsp' | 'v4l2' | 'csi';
+
+/** The child's descriptor that carries the frames (spawned with a fourth stdio pipe). */
+export const FRAME_FD = 3;
 
 export interface CaptureSpec {
   readonly kind: SourceKind;
@@ -22,11 +27,15 @@ export interface CaptureSpec {
   readonly loop: boolean;
   readonly decoder: 'software' | 'jetson';
   readonly transport: 'tcp' | 'udp';
+  /** decoder jetson, rtsp/file: the compressed stream's codec; auto: parsebin finds it. */
+  readonly codec?: 'h264' | 'h265' | 'auto';
+  /** v4l2: width/height came from the camera config, so the device is asked for that size and rate. */
+  readonly sizeFromConfig?: boolean;
 }
 
 const FFMPEG_OUT = (s: CaptureSpec): string[] => {
   const filters = [`scale=${s.width}:${s.height}`, ...(s.fps ? [`fps=${s.fps}`] : [])];
-  return ['-an', '-vf', filters.join(','), '-pix_fmt', 'bgr24', '-f', 'rawvideo', 'pipe:1'];
+  return ['-an', '-vf', filters.join(','), '-pix_fmt', 'bgr24', '-f', 'rawvideo', `pipe:${FRAME_FD}`];
 };
 
 function ffmpeg(spec: CaptureSpec): CaptureCommand {
@@ -48,25 +57,43 @@ function ffmpeg(spec: CaptureSpec): CaptureCommand {
   }
 }
 
-const BGR_TAIL = (s: CaptureSpec): string =>
-  `videoconvert ! videoscale ! video/x-raw,format=BGR,width=${s.width},height=${s.height}${s.fps ? ` ! videorate ! video/x-raw,framerate=${s.fps}/1` : ''} ! fdsink fd=1 sync=false`;
+const RATE = (s: CaptureSpec): string => (s.fps ? ` ! videorate ! video/x-raw,framerate=${s.fps}/1` : '');
+const SINK = `fdsink fd=${FRAME_FD} sync=false`;
+/** Software path: convert and scale on the CPU. */
+const CPU_TAIL = (s: CaptureSpec): string => `videoconvert ! videoscale ! video/x-raw,format=BGR,width=${s.width},height=${s.height}${RATE(s)} ! ${SINK}`;
+/** Jetson path: nvvidconv scales in NVMM (VIC) and leaves system-memory BGRx; the CPU drops the x. */
+const NV_TAIL = (s: CaptureSpec): string =>
+  `nvvidconv ! video/x-raw,format=BGRx,width=${s.width},height=${s.height} ! videoconvert ! video/x-raw,format=BGR${RATE(s)} ! ${SINK}`;
+
+/** Depayloader (rtsp) and parser for nvv4l2decoder; auto: parsebin plugs whichever the stream needs. */
+function parse(codec: CaptureSpec['codec'], rtp: boolean): string {
+  if (codec === 'auto') return 'parsebin';
+  const c = codec === 'h265' ? 'h265' : 'h264';
+  return `${rtp ? `rtp${c}depay ! ` : ''}${c}parse`;
+}
 
 /** A gst-launch-1.0 pipeline string for the spec (Jetson hardware elements when decoder is jetson). */
 export function gstreamerPipeline(spec: CaptureSpec): string {
   const nv = spec.decoder === 'jetson';
   switch (spec.kind) {
     case 'csi':
-      return `nvarguscamerasrc sensor-id=${Number(spec.target) || 0} ! video/x-raw(memory:NVMM),width=${spec.width},height=${spec.height},framerate=${spec.fps ?? 30}/1 ! nvvidconv ! video/x-raw,format=BGRx ! ${BGR_TAIL({ ...spec, fps: undefined })}`;
-    case 'rtsp':
+      return `nvarguscamerasrc sensor-id=${Number(spec.target) || 0} ! video/x-raw(memory:NVMM),width=${spec.width},height=${spec.height},framerate=${spec.fps ?? 30}/1 ! ${NV_TAIL({ ...spec, fps: undefined })}`;
+    case 'rtsp': {
+      const src = `rtspsrc location=${spec.target} protocols=${spec.transport} latency=200`;
+      return nv ? `${src} ! ${parse(spec.codec, true)} ! nvv4l2decoder ! ${NV_TAIL(spec)}` : `${src} ! decodebin ! ${CPU_TAIL(spec)}`;
+    }
+    case 'file': {
+      const src = `filesrc location=${spec.target}`;
+      // parsebin demuxes any container itself; the explicit codecs keep mp4's qtdemux.
       return nv
-        ? `rtspsrc location=${spec.target} protocols=${spec.transport} latency=200 ! rtph264depay ! h264parse ! nvv4l2decoder ! nvvidconv ! video/x-raw,format=BGRx ! ${BGR_TAIL(spec)}`
-        : `rtspsrc location=${spec.target} protocols=${spec.transport} latency=200 ! decodebin ! ${BGR_TAIL(spec)}`;
-    case 'file':
-      return nv
-        ? `filesrc location=${spec.target} ! qtdemux ! h264parse ! nvv4l2decoder ! nvvidconv ! video/x-raw,format=BGRx ! ${BGR_TAIL(spec)}`
-        : `filesrc location=${spec.target} ! decodebin ! ${BGR_TAIL(spec)}`;
-    case 'v4l2':
-      return `v4l2src device=${spec.target} ! ${nv ? 'nvvidconv ! video/x-raw,format=BGRx ! ' : ''}${BGR_TAIL(spec)}`;
+        ? `${src} ! ${spec.codec === 'auto' ? 'parsebin' : `qtdemux ! ${parse(spec.codec, false)}`} ! nvv4l2decoder ! ${NV_TAIL(spec)}`
+        : `${src} ! decodebin ! ${CPU_TAIL(spec)}`;
+    }
+    case 'v4l2': {
+      // The camera's own size and rate, when the config names them (else whatever it offers first).
+      const caps = spec.sizeFromConfig ? ` ! video/x-raw,width=${spec.width},height=${spec.height}${spec.fps ? `,framerate=${spec.fps}/1` : ''}` : '';
+      return `v4l2src device=${spec.target}${caps} ! ${nv ? NV_TAIL(spec) : CPU_TAIL(spec)}`;
+    }
   }
 }
 

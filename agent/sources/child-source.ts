@@ -1,16 +1,29 @@
 /**
  * A FrameSource that runs a capture program (ffmpeg or gst-launch-1.0) writing raw BGR frames
- * to stdout. Capture lives in a child process because an in-process decoder can hang for good
+ * to file descriptor 3, a fourth stdio pipe of their own (capture-commands.ts FRAME_FD): the
+ * programs and NVIDIA's GStreamer elements print text on stdout, which is read here as
+ * diagnostics only, so no stray line can shift the frame stream. Capture lives in a child process because an in-process decoder can hang for good
  * after an RTSP reconnect (opencv#22677) and a hung native call cannot be cancelled; a child
  * can always be SIGKILLed. Frigate captures cameras the same way (ffmpeg -> pipe).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { FRAME_FD } from './capture-commands.ts';
 import type { FrameSource, SourceHandlers } from './frame-source.ts';
 
 export interface CaptureCommand {
   readonly program: string;
   readonly args: readonly string[];
 }
+
+export interface StopPolicy {
+  /** First signal on stop(); SIGKILL follows after graceMs if the program is still running. */
+  readonly signal: NodeJS.Signals;
+  readonly graceMs: number;
+}
+
+/** Most capture programs: SIGKILL at once (one stuck in a network read may ignore SIGTERM). */
+export const KILL_AT_ONCE: StopPolicy = { signal: 'SIGKILL', graceMs: 0 };
 
 export class ChildProcessSource implements FrameSource {
   readonly description: string;
@@ -27,6 +40,7 @@ export class ChildProcessSource implements FrameSource {
     description: string,
     /** Reason given when the program exits by itself with status 0 ("end of file" for clips). */
     private readonly cleanExitReason = 'stream ended',
+    private readonly stopPolicy: StopPolicy = KILL_AT_ONCE,
   ) {
     this.description = description;
   }
@@ -37,7 +51,8 @@ export class ChildProcessSource implements FrameSource {
     this.size = { width, height };
     const frameBytes = width * height * 3;
     this.frameBytes = frameBytes;
-    const child = spawn(capture.program, [...capture.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // fd 3: the frames; stdout and stderr: text, kept for the exit reason.
+    const child = spawn(capture.program, [...capture.args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     this.child = child;
     let frame: Uint8Array = new Uint8Array(frameBytes);
     let filled = 0;
@@ -48,7 +63,9 @@ export class ChildProcessSource implements FrameSource {
       ended = true;
       handlers.end(reason, error);
     };
-    child.stdout!.on('data', (chunk: Buffer) => {
+    const frames = child.stdio[FRAME_FD] as Readable;
+    frames.on('error', () => undefined); // the child's exit is what reports a failure
+    frames.on('data', (chunk: Buffer) => {
       let offset = 0;
       while (offset < chunk.length && !this.stopped) {
         const n = Math.min(frameBytes - filled, chunk.length - offset);
@@ -63,9 +80,11 @@ export class ChildProcessSource implements FrameSource {
         }
       }
     });
-    child.stderr!.on('data', (chunk: Buffer) => {
+    const keepText = (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-600);
-    });
+    };
+    child.stdout!.on('data', keepText);
+    child.stderr!.on('data', keepText);
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', () => resolve());
       child.once('error', (error) => {
@@ -91,9 +110,13 @@ export class ChildProcessSource implements FrameSource {
     this.child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
-      child.once('close', () => resolve());
-      // SIGKILL: a capture program stuck in a network read may ignore SIGTERM.
-      child.kill('SIGKILL');
+      let timer: NodeJS.Timeout | undefined;
+      child.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill(this.stopPolicy.signal);
+      if (this.stopPolicy.signal !== 'SIGKILL') timer = setTimeout(() => child.kill('SIGKILL'), this.stopPolicy.graceMs);
     });
   }
 }

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import type { CameraConfig } from '../config/schema.ts';
 import { captureCommand, type CaptureSpec, type SourceKind } from './capture-commands.ts';
-import { ChildProcessSource } from './child-source.ts';
+import { ChildProcessSource, KILL_AT_ONCE, type StopPolicy } from './child-source.ts';
 import { FolderSource } from './folder-source.ts';
 import type { FrameSource } from './frame-source.ts';
 import { probeVideoSize } from './probe.ts';
@@ -13,6 +13,12 @@ import { probeVideoSize } from './probe.ts';
 /** Frame size used when a camera gives none and the source cannot be probed (devices). */
 const DEVICE_DEFAULT = { width: 1280, height: 720 };
 const FOLDER_DEFAULT = { width: 640, height: 480, fps: 2 };
+/**
+ * Argus (CSI) captures stop with SIGINT first: gst-launch then takes the pipeline down and
+ * nvarguscamerasrc closes its session; a SIGKILLed client can leave nvargus-daemon unable to
+ * open the next session until the daemon restarts. SIGKILL still follows if it hangs.
+ */
+export const ARGUS_STOP: StopPolicy = { signal: 'SIGINT', graceMs: 3000 };
 
 export function parseSource(source: string): { kind: SourceKind | 'folder'; target: string } {
   const scheme = source.slice(0, source.indexOf('://'));
@@ -43,7 +49,10 @@ export function createSource(camera: CameraConfig, options: { program?: 'ffmpeg'
   return new ChildProcessSource(async () => {
     let size = configured;
     if (!size) size = kind === 'file' || kind === 'rtsp' ? await probeVideoSize(target, { rtspTransport: camera.transport }) : DEVICE_DEFAULT;
-    const spec: CaptureSpec = { kind, target, width: size.width, height: size.height, fps: camera.fps, loop: camera.loop, decoder: camera.decoder, transport: camera.transport };
+    const spec: CaptureSpec = {
+      kind, target, width: size.width, height: size.height, fps: camera.fps, loop: camera.loop, decoder: camera.decoder, transport: camera.transport,
+      codec: camera.codec, sizeFromConfig: configured !== undefined,
+    };
     return { capture: captureCommand(spec, options.program), width: size.width, height: size.height };
-  }, `${kind} ${target}`, kind === 'file' ? 'end of file' : 'stream ended');
+  }, `${kind} ${target}`, kind === 'file' ? 'end of file' : 'stream ended', kind === 'csi' ? ARGUS_STOP : KILL_AT_ONCE);
 }

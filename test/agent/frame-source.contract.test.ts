@@ -3,7 +3,7 @@
  * nothing after stop(), stop() idempotent; a finite source ends with a reason; a source that
  * cannot open reports it through end() instead of hanging. Run against: file (ffmpeg, with and
  * without loop), image folder, RTSP (a real GStreamer RTSP server), the GStreamer capture path
- * (gst-launch-1.0 ... ! fdsink) and V4L2 (a missing device: no camera on CI). CSI and the Jetson
+ * (gst-launch-1.0 ... ! fdsink fd=3) and V4L2 (a missing device: no camera on CI). CSI and the Jetson
  * presets need JetPack; their pipelines are checked as text against NVIDIA's element names.
  */
 import { test, after } from 'node:test';
@@ -112,11 +112,24 @@ test('capture command lines: V4L2 through ffmpeg, CSI and Jetson decoding throug
   const v4l2 = captureCommand({ ...spec, kind: 'v4l2', target: '/dev/video0', decoder: 'software' });
   assert.equal(v4l2.program, 'ffmpeg');
   assert.deepEqual(v4l2.args.slice(v4l2.args.indexOf('-f'), v4l2.args.indexOf('-f') + 2), ['-f', 'v4l2']);
-  assert.ok(v4l2.args.includes('bgr24') && v4l2.args.at(-1) === 'pipe:1');
+  assert.ok(v4l2.args.includes('bgr24') && v4l2.args.at(-1) === 'pipe:3', 'frames on fd 3, not stdout');
   const csi = captureCommand({ ...spec, kind: 'csi', target: '1', decoder: 'software' });
   assert.equal(csi.program, 'gst-launch-1.0');
-  assert.equal(csi.args[0], '-q', 'gst-launch must be quiet: stdout carries the frames');
-  assert.match(gstreamerPipeline({ ...spec, kind: 'csi', target: '1', decoder: 'jetson' }), /^nvarguscamerasrc sensor-id=1 ! video\/x-raw\(memory:NVMM\),width=1280,height=720,framerate=30\/1 ! nvvidconv ! .*format=BGR.* ! fdsink fd=1/);
+  assert.equal(csi.args[0], '-q', 'gst-launch quiet: its state changes are noise');
+  assert.match(gstreamerPipeline({ ...spec, kind: 'csi', target: '1', decoder: 'jetson' }), /^nvarguscamerasrc sensor-id=1 ! video\/x-raw\(memory:NVMM\),width=1280,height=720,framerate=30\/1 ! nvvidconv ! .*format=BGR.* ! fdsink fd=3/);
   assert.match(gstreamerPipeline({ ...spec, kind: 'rtsp', target: 'rtsp://cam/1', decoder: 'jetson' }), /rtspsrc location=rtsp:\/\/cam\/1 protocols=tcp .*rtph264depay ! h264parse ! nvv4l2decoder ! nvvidconv/);
+  assert.match(gstreamerPipeline({ ...spec, kind: 'rtsp', target: 'rtsp://cam/1', decoder: 'jetson', codec: 'h265' }), /rtph265depay ! h265parse ! nvv4l2decoder/);
+  assert.match(gstreamerPipeline({ ...spec, kind: 'rtsp', target: 'rtsp://cam/1', decoder: 'jetson', codec: 'auto' }), /latency=200 ! parsebin ! nvv4l2decoder/);
   assert.match(gstreamerPipeline({ ...spec, kind: 'file', target: '/v.mp4', decoder: 'jetson' }), /filesrc location=\/v.mp4 ! qtdemux ! h264parse ! nvv4l2decoder/);
+  assert.match(gstreamerPipeline({ ...spec, kind: 'file', target: '/v.mkv', decoder: 'jetson', codec: 'auto' }), /filesrc location=\/v.mkv ! parsebin ! nvv4l2decoder/);
+  // Jetson scaling on nvvidconv (VIC), not videoscale on the CPU.
+  const nv = gstreamerPipeline({ ...spec, kind: 'rtsp', target: 'rtsp://cam/1', decoder: 'jetson' });
+  assert.match(nv, /nvvidconv ! video\/x-raw,format=BGRx,width=1280,height=720 ! videoconvert ! video\/x-raw,format=BGR/);
+  assert.doesNotMatch(nv, /videoscale/);
+  // V4L2 asks the camera for the configured size and rate; without a configured size it asks nothing.
+  assert.match(gstreamerPipeline({ ...spec, kind: 'v4l2', target: '/dev/video0', decoder: 'jetson', sizeFromConfig: true }), /^v4l2src device=\/dev\/video0 ! video\/x-raw,width=1280,height=720,framerate=30\/1 ! nvvidconv/);
+  assert.match(gstreamerPipeline({ ...spec, kind: 'v4l2', target: '/dev/video0', decoder: 'jetson' }), /^v4l2src device=\/dev\/video0 ! nvvidconv/);
+  for (const kind of ['csi', 'rtsp', 'file', 'v4l2'] as const) {
+    assert.match(gstreamerPipeline({ ...spec, kind, target: 'x', decoder: 'jetson' }), /fdsink fd=3 sync=false$/, `${kind}: frames on fd 3`);
+  }
 });
