@@ -81,6 +81,7 @@ for version in 8.5.2 8.6.1; do
   mkdir -p "$stub/$version"
   printf '#pragma once\n#define NV_TENSORRT_MAJOR %s\n#define NV_TENSORRT_MINOR %s\n#define NV_TENSORRT_PATCH %s\n' "$major" "$minor" "$patch" >"$stub/$version/NvInfer.h"
   : >"$stub/$version/NvOnnxParser.h"
+  : >"$stub/$version/NvInferPlugin.h"
   case "$version" in
     8.5.*) missing='kFP8|kBF16|kINT64|kINT4' ;;
     *) missing='kBF16|kINT64|kINT4' ;;

@@ -30,6 +30,12 @@ export interface EngineKeyParts {
   readonly gpuName: string;
   /** e.g. '8.7' for Orin. */
   readonly computeCapability: string;
+  /**
+   * Every Orin module calls its GPU "Orin" with compute 8.7: the SM count and the memory (GiB,
+   * rounded) tell a Nano from an NX or an AGX, whose tuned tactics and memory budget differ.
+   */
+  readonly multiProcessors: number;
+  readonly memoryGiB: number;
   readonly precision: Precision;
   /** Canonical description of the optimisation profile (batch range, explicit input shapes). */
   readonly profile: string;
@@ -37,9 +43,10 @@ export interface EngineKeyParts {
   readonly dlaCore: number;
 }
 
-const KEY_FIELDS = ['modelSha256', 'tensorrtVersion', 'gpuName', 'computeCapability', 'precision', 'profile', 'dlaCore'] as const;
+const KEY_FIELDS = ['modelSha256', 'tensorrtVersion', 'gpuName', 'computeCapability', 'multiProcessors', 'memoryGiB', 'precision', 'profile', 'dlaCore'] as const;
 
-const SIDECAR_FORMAT = 1;
+/** 2: multiProcessors and memoryGiB joined the key (a format-1 sidecar is rebuilt, saying so). */
+const SIDECAR_FORMAT = 2;
 
 const SidecarSchema = z
   .object({
@@ -51,6 +58,8 @@ const SidecarSchema = z
         tensorrtVersion: z.string(),
         gpuName: z.string(),
         computeCapability: z.string(),
+        multiProcessors: z.number().int().nonnegative(),
+        memoryGiB: z.number().int().nonnegative(),
         precision: z.enum(['fp32', 'fp16', 'int8']),
         profile: z.string(),
         dlaCore: z.number().int(),
@@ -134,6 +143,8 @@ async function readSidecar(path: string): Promise<EngineSidecar | string> {
   } catch {
     return `sidecar ${path} is not valid JSON (partial or corrupt)`;
   }
+  const format = (json as { format?: unknown } | null)?.format;
+  if (typeof format === 'number' && format !== SIDECAR_FORMAT) return `sidecar ${path} has format ${format}, this arcedge writes ${SIDECAR_FORMAT} (the engine key gained fields)`;
   const parsed = SidecarSchema.safeParse(json);
   if (!parsed.success) return `sidecar ${path} is invalid: ${parsed.error.issues.map((i) => i.path.join('.') || '(root)').join(', ')}`;
   return parsed.data;

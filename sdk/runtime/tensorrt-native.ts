@@ -12,6 +12,8 @@ export interface NativeDevice {
   readonly totalMemoryBytes: number;
   /** true on Jetson (the GPU shares system memory). */
   readonly integrated: boolean;
+  /** Streaming multiprocessors (Orin Nano 4 GB: 4, Nano 8 GB / NX: 8, AGX: 14-16); absent from addons built before it was added. */
+  readonly multiProcessorCount?: number;
 }
 
 export interface NativeInfo {

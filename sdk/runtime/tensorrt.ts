@@ -22,6 +22,7 @@ import {
   writeTimingCache,
 } from './engine-cache.ts';
 import type { EngineKeyParts } from './engine-cache.ts';
+import { acquireBuildLock, type BuildLock } from './build-lock.ts';
 import { sha256File } from '../storage/sha256.ts';
 import { SESSION_DEFAULTS, TENSORRT_DEFAULTS } from './options.ts';
 import { batchLimitOf, validateFeeds, warmUp } from './tensor.ts';
@@ -199,7 +200,14 @@ export function createTensorRtBackend(): InferenceBackend {
       cudaDriver: info.cudaDriverVersion,
       dlaCores: String(info.dlaCores),
       engineCache: defaultCacheDir(),
-      ...(info.devices[0] ? { gpu: info.devices[0].name, computeCapability: info.devices[0].computeCapability } : {}),
+      ...(info.devices[0]
+        ? {
+            gpu: info.devices[0].name,
+            computeCapability: info.devices[0].computeCapability,
+            ...(info.devices[0].multiProcessorCount !== undefined ? { multiProcessors: String(info.devices[0].multiProcessorCount) } : {}),
+            memoryGiB: String(Math.round(info.devices[0].totalMemoryBytes / 2 ** 30)),
+          }
+        : {}),
     };
     if (info.devices.length === 0) {
       return { target: 'tensorrt', available: false, reason: `TensorRT ${info.tensorrtVersion} found but no CUDA device: ${info.deviceError ?? 'cudaGetDeviceCount returned 0'}`, details };
@@ -237,50 +245,67 @@ export function createTensorRtBackend(): InferenceBackend {
         tensorrtVersion: info.tensorrtVersion,
         gpuName: gpu.name,
         computeCapability: gpu.computeCapability,
+        multiProcessors: gpu.multiProcessorCount ?? 0,
+        memoryGiB: Math.round(gpu.totalMemoryBytes / 2 ** 30),
         precision: settings.precision,
         profile: profileSpec(profile.minBatch, profile.optBatch, profile.maxBatch, profile.inputShapes),
         dlaCore: trt.dlaCore,
       };
       const cacheDir = trt.cacheDir ?? defaultCacheDir();
       const slot = slotName(modelPath, settings.precision, trt.dlaCore);
-      const cached = await readCachedEngine(cacheDir, slot, parts);
-      let plan: Uint8Array;
-      if (cached.hit) {
-        plan = cached.engine;
-      } else {
-        log(`arcedge tensorrt: building a ${settings.precision} engine for ${modelPath} (${cached.reason}); this takes a while once, then it is cached in ${cacheDir}`);
+      let cached = await readCachedEngine(cacheDir, slot, parts);
+      let lock: BuildLock | undefined;
+      if (!cached.hit) {
+        // One build per slot across processes (every worker loads the same models on first start).
         await ensureCacheDir(cacheDir);
-        const timingPath = timingCachePath(cacheDir, info.tensorrtVersion, gpu.name);
-        const timingCache = trt.timingCache ? await readTimingCache(timingPath) : undefined;
-        const started = performance.now();
-        let built: Awaited<ReturnType<TensorRtNative['buildEngine']>>;
-        try {
-          built = await addon.buildEngine(resolve(modelPath), {
-            device: settings.deviceId,
-            precision: settings.precision,
-            minBatch: profile.minBatch,
-            optBatch: profile.optBatch,
-            maxBatch: profile.maxBatch,
-            inputShapes: profile.inputShapes,
-            workspaceBytes: trt.workspaceMb * 1024 * 1024,
-            dlaCore: trt.dlaCore,
-            ...(timingCache ? { timingCache } : {}),
-          });
-        } catch (cause) {
-          throw new ArcEdgeError('BACKEND_LOAD_FAILED', `TensorRT could not build an engine from ${modelPath}: ${(cause as Error).message}`, {
-            cause,
-            fix: 'read the TensorRT log lines above; for dynamic image sizes pass tensorrt.inputShapes, for INT8 use a model with Q/DQ nodes',
-          });
+        lock = await acquireBuildLock(cacheDir, slot, {
+          onWait: (holder) => log(`arcedge tensorrt: ${holder} is building the engine for ${modelPath} (${slot}); waiting for it instead of building it twice`),
+          done: async () => (cached = await readCachedEngine(cacheDir, slot, parts)).hit,
+        });
+        // The holder we waited for may have stored exactly this engine.
+        if (lock.held) cached = await readCachedEngine(cacheDir, slot, parts);
+      }
+      let plan: Uint8Array;
+      try {
+        if (cached.hit) {
+          plan = cached.engine;
+        } else {
+          log(`arcedge tensorrt: building a ${settings.precision} engine for ${modelPath} (${cached.reason}); this takes a while once, then it is cached in ${cacheDir}`);
+          await ensureCacheDir(cacheDir);
+          const timingPath = timingCachePath(cacheDir, info.tensorrtVersion, gpu.name);
+          const timingCache = trt.timingCache ? await readTimingCache(timingPath) : undefined;
+          const started = performance.now();
+          let built: Awaited<ReturnType<TensorRtNative['buildEngine']>>;
+          try {
+            built = await addon.buildEngine(resolve(modelPath), {
+              device: settings.deviceId,
+              precision: settings.precision,
+              minBatch: profile.minBatch,
+              optBatch: profile.optBatch,
+              maxBatch: profile.maxBatch,
+              inputShapes: profile.inputShapes,
+              workspaceBytes: trt.workspaceMb * 1024 * 1024,
+              dlaCore: trt.dlaCore,
+              ...(timingCache ? { timingCache } : {}),
+            });
+          } catch (cause) {
+            throw new ArcEdgeError('BACKEND_LOAD_FAILED', `TensorRT could not build an engine from ${modelPath}: ${(cause as Error).message}`, {
+              cause,
+              fix: 'read the TensorRT log lines above; for dynamic image sizes pass tensorrt.inputShapes, for INT8 use a model with Q/DQ nodes',
+            });
+          }
+          const buildMs = performance.now() - started;
+          plan = built.engine;
+          const enginePath = await writeCachedEngine(cacheDir, slot, parts, plan, { modelPath, buildMs });
+          if (trt.timingCache && built.timingCache) await writeTimingCache(timingPath, built.timingCache);
+          log(`arcedge tensorrt: built ${enginePath} in ${(buildMs / 1000).toFixed(1)} s`);
+          if (built.dlaFallbackLayers.length > 0) {
+            const names = built.dlaFallbackLayers.slice(0, 10).join(', ') + (built.dlaFallbackLayers.length > 10 ? ', ...' : '');
+            log(`arcedge tensorrt: ${built.dlaFallbackLayers.length} layer(s) of ${modelPath} cannot run on DLA core ${trt.dlaCore} and run on the GPU: ${names}`);
+          }
         }
-        const buildMs = performance.now() - started;
-        plan = built.engine;
-        const enginePath = await writeCachedEngine(cacheDir, slot, parts, plan, { modelPath, buildMs });
-        if (trt.timingCache && built.timingCache) await writeTimingCache(timingPath, built.timingCache);
-        log(`arcedge tensorrt: built ${enginePath} in ${(buildMs / 1000).toFixed(1)} s`);
-        if (built.dlaFallbackLayers.length > 0) {
-          const names = built.dlaFallbackLayers.slice(0, 10).join(', ') + (built.dlaFallbackLayers.length > 10 ? ', ...' : '');
-          log(`arcedge tensorrt: ${built.dlaFallbackLayers.length} layer(s) of ${modelPath} cannot run on DLA core ${trt.dlaCore} and run on the GPU: ${names}`);
-        }
+      } finally {
+        await lock?.release();
       }
       let engine: NativeEngine;
       try {

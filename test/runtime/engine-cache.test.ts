@@ -35,6 +35,8 @@ const base = async (): Promise<EngineKeyParts> => ({
   tensorrtVersion: '8.6.2',
   gpuName: 'Orin',
   computeCapability: '8.7',
+  multiProcessors: 8,
+  memoryGiB: 7,
   precision: 'fp16',
   profile: profileSpec(1, 1, 8, {}),
   dlaCore: -1,
@@ -52,6 +54,8 @@ describe('engine cache', () => {
       { tensorrtVersion: '10.3.0' },
       { gpuName: 'Xavier' },
       { computeCapability: '7.2' },
+      { multiProcessors: 4 }, // Orin Nano 4 GB beside the 8 GB one: same name, same compute capability
+      { memoryGiB: 15 },
       { precision: 'int8' },
       { profile: profileSpec(1, 4, 8, {}) },
       { profile: profileSpec(1, 1, 8, { input: { min: [1, 3, 320, 320], opt: [1, 3, 640, 640], max: [1, 3, 640, 640] } }) },
@@ -131,8 +135,11 @@ describe('engine cache', () => {
     const sidecar = join(dir, `${slot}.json`);
     writeFileSync(sidecar, '{"format": 1, "key": "abc"');
     assert.match(await reasonOf(), /not valid JSON/);
-    writeFileSync(sidecar, JSON.stringify({ format: 1, key: 'abc' }));
+    writeFileSync(sidecar, JSON.stringify({ format: 2, key: 'abc' }));
     assert.match(await reasonOf(), /sidecar .* is invalid: key, parts/);
+    // A sidecar from before the key gained the SM count and memory: rebuilt, saying why.
+    writeFileSync(sidecar, JSON.stringify({ format: 1, key: 'abc' }));
+    assert.match(await reasonOf(), /has format 1, this arcedge writes 2/);
 
     await writeCachedEngine(dir, slot, parts, randomBytes(100), { modelPath: model });
     const edited = JSON.parse(readFileSync(sidecar, 'utf8'));

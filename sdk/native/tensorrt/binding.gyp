@@ -17,6 +17,7 @@
         "-L<!(node -p \"process.env.ARCEDGE_CUDA_LIB\")",
         "-lnvinfer",
         "-lnvonnxparser",
+        "-lnvinfer_plugin",
         "-lcudart",
         "-Wl,-rpath,<!(node -p \"process.env.ARCEDGE_TRT_LIB\")",
         "-Wl,-rpath,<!(node -p \"process.env.ARCEDGE_CUDA_LIB\")"

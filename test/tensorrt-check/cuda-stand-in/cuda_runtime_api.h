@@ -36,17 +36,21 @@ typedef struct CUstream_st* cudaStream_t;
 typedef struct CUevent_st* cudaEvent_t;
 
 // The real struct has ~90 members; these are the ones the addon reads (addon.cc Info()).
-// The field types follow the CUDA reference: name is char[256], totalGlobalMem size_t.
+// The field types follow the CUDA reference: name is char[256], totalGlobalMem size_t,
+// multiProcessorCount int.
 struct cudaDeviceProp {
   char name[256];
   size_t totalGlobalMem;
   int major;
   int minor;
   int integrated;
+  int multiProcessorCount;
 };
 
 #define cudaHostAllocDefault 0x00
 #define cudaStreamNonBlocking 0x01
+#define cudaEventBlockingSync 0x01
+#define cudaEventDisableTiming 0x02
 
 char const* cudaGetErrorName(cudaError_t error);
 char const* cudaGetErrorString(cudaError_t error);
@@ -66,6 +70,11 @@ cudaError_t cudaMemcpyAsync(void* dst, void const* src, size_t count, enum cudaM
 cudaError_t cudaStreamCreateWithFlags(cudaStream_t* pStream, unsigned int flags);
 cudaError_t cudaStreamSynchronize(cudaStream_t stream);
 cudaError_t cudaStreamDestroy(cudaStream_t stream);
+
+cudaError_t cudaEventCreateWithFlags(cudaEvent_t* event, unsigned int flags);
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream);
+cudaError_t cudaEventSynchronize(cudaEvent_t event);
+cudaError_t cudaEventDestroy(cudaEvent_t event);
 
 #ifdef __cplusplus
 }

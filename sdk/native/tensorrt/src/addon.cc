@@ -42,6 +42,9 @@ Napi::Value Info(Napi::CallbackInfo const& info) {
     device.Set("computeCapability", std::to_string(prop.major) + "." + std::to_string(prop.minor));
     device.Set("totalMemoryBytes", Napi::Number::New(env, static_cast<double>(prop.totalGlobalMem)));
     device.Set("integrated", Napi::Boolean::New(env, prop.integrated != 0));
+    // Every Orin module reports the name "Orin": the SM count and memory tell a Nano from an
+    // NX or AGX, so an engine tuned on one is not loaded on another (engine cache key).
+    device.Set("multiProcessorCount", prop.multiProcessorCount);
     devices.Set(devices.Length(), device);
   }
   result.Set("devices", devices);

@@ -84,6 +84,7 @@ class BuildWorker : public Napi::AsyncWorker {
  private:
   void Build() {
     checkCuda(cudaSetDevice(options_.device), "cudaSetDevice");
+    initPlugins();  // the parser maps some ONNX ops to plugins; the runtime needs the same registry
     std::unique_ptr<nvinfer1::IBuilder, TrtDelete<nvinfer1::IBuilder>> builder(nvinfer1::createInferBuilder(logger()));
     if (!builder) throw std::runtime_error("createInferBuilder failed");
 #if NV_TENSORRT_MAJOR >= 10

@@ -77,6 +77,22 @@ void checkCuda(cudaError_t status, char const* what) {
   }
 }
 
+void initPlugins() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (!initLibNvInferPlugins(&logger(), "")) logger().log(nvinfer1::ILogger::Severity::kWARNING, "arcedge: initLibNvInferPlugins failed; engines with plugin layers will not load");
+  });
+}
+
+void waitForStream(cudaStream_t stream, char const* what) {
+  cudaEvent_t done = nullptr;
+  checkCuda(cudaEventCreateWithFlags(&done, cudaEventBlockingSync | cudaEventDisableTiming), what);
+  cudaError_t status = cudaEventRecord(done, stream);
+  if (status == cudaSuccess) status = cudaEventSynchronize(done);
+  cudaEventDestroy(done);
+  checkCuda(status, what);
+}
+
 std::string versionString(int32_t major, int32_t minor, int32_t patch) {
   return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <NvInfer.h>
+#include <NvInferPlugin.h>
 #include <NvOnnxParser.h>
 #include <cuda_runtime_api.h>
 
@@ -49,6 +50,16 @@ BufferingLogger& logger();
 std::string withLog(std::string const& headline, std::vector<std::string> const& lines);
 
 void checkCuda(cudaError_t status, char const* what);
+
+// Registers TensorRT's standard plugins (libnvinfer_plugin) once per process. The ONNX parser
+// can build an engine with a plugin layer without them, but a later process cannot deserialize
+// that engine unless they are registered: every restart would fall back to CPU.
+void initPlugins();
+
+// Waits for everything queued on `stream` without spinning: a blocking-sync event sleeps the
+// thread until the GPU signals it, where cudaStreamSynchronize under the default scheduling
+// busy-waits a CPU core for the whole inference (on a 6-core Orin, a core per camera).
+void waitForStream(cudaStream_t stream, char const* what);
 
 std::string versionString(int32_t major, int32_t minor, int32_t patch);
 // getInferLibVersion() encodes 8.x as M*1000+m*100+p and 10.x as M*10000+m*100+p.

@@ -167,7 +167,7 @@ class RunWorker : public Napi::AsyncWorker {
       if (s.io[i].input || outputBytes[i] == 0) continue;
       checkCuda(cudaMemcpyAsync(s.io[i].buffer.host, s.io[i].buffer.device, outputBytes[i], cudaMemcpyDeviceToHost, s.stream), "cudaMemcpyAsync (output)");
     }
-    checkCuda(cudaStreamSynchronize(s.stream), "cudaStreamSynchronize");
+    waitForStream(s.stream, "waiting for the run (cudaEventSynchronize)");
     size_t k = 0;
     for (size_t i = 0; i < s.io.size(); ++i) {
       if (s.io[i].input) continue;
@@ -200,6 +200,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
     logger().beginCapture();
     try {
       checkCuda(cudaSetDevice(state->device), "cudaSetDevice");
+      initPlugins();  // before deserializing: an engine with plugin layers needs them registered
       state->runtime.reset(nvinfer1::createInferRuntime(logger()));
       if (!state->runtime) throw std::runtime_error("createInferRuntime failed");
       if (dlaCore >= 0) {
