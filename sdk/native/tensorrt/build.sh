@@ -41,6 +41,7 @@ cuda_lib="$cuda_home/lib64"
 missing=()
 [ -f "$trt_include/NvInfer.h" ] || missing+=("NvInfer.h in $trt_include (TensorRT headers: apt install libnvinfer-dev, or set TENSORRT_ROOT)")
 [ -f "$trt_include/NvOnnxParser.h" ] || missing+=("NvOnnxParser.h in $trt_include (apt install libnvonnxparsers-dev)")
+[ -f "$trt_include/NvInferPlugin.h" ] || missing+=("NvInferPlugin.h in $trt_include (apt install libnvinfer-plugin-dev)")
 [ -f "$cuda_include/cuda_runtime_api.h" ] || missing+=("cuda_runtime_api.h in $cuda_include (CUDA toolkit: set CUDA_HOME)")
 [ -d "$repo/node_modules/node-addon-api" ] || missing+=("node_modules/node-addon-api (run npm install in $repo; it is a devDependency)")
 if [ "${#missing[@]}" -gt 0 ]; then
