@@ -106,7 +106,7 @@ test('flash over ssh into a folder; the installed agent reports online', { timeo
   assert.deepEqual((parse(readFileSync(join(target, 'data', 'agent.yaml'), 'utf8')) as { deploy?: { trustedKeys?: string[] } }).deploy?.trustedKeys, ['keys/public.pem']);
   assert.equal(mode(join(target, 'data')), 0o700);
   const unit = readFileSync(join(target, 'arcedge-agent.service'), 'utf8');
-  for (const line of ['Restart=on-failure', 'NoNewPrivileges=yes', 'ProtectSystem=strict', `ReadWritePaths=${target}/data`, 'PrivateTmp=yes', 'ProtectHome=yes', `ExecStart=${target}/bin/arcedge-agent`]) {
+  for (const line of ['Restart=on-failure', 'NoNewPrivileges=yes', 'ProtectSystem=strict', `ReadWritePaths=${target}/data`, 'PrivateTmp=no', `Environment=TMPDIR=${target}/data/tmp`, 'SupplementaryGroups=video render', 'ProtectHome=yes', `ExecStart=${target}/bin/arcedge-agent`]) {
     assert.ok(unit.includes(`${line}\n`), `unit lacks ${line}`);
   }
   verifyUnit(join(target, 'arcedge-agent.service'));
