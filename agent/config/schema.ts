@@ -77,13 +77,27 @@ export const AgentConfigSchema = z
           .object({
             host: z.string().default('127.0.0.1').describe('address the embedded broker listens on'),
             port: z.number().int().min(0).max(65535).default(1883).describe('port (0: any free port)'),
+            users: z
+              .array(
+                z
+                  .object({
+                    username: z.string().min(1).max(128).regex(/^[^:\s]+$/, 'no colon or space').describe('user name; a device account is named by its device id'),
+                    password: SecretSchema.describe('password, from the environment or a 0600 file'),
+                    role: z.enum(['operator', 'device']).default('operator').describe('operator: read and write arcedge/#; device: only its own topics (examples/broker/arcedge.acl)'),
+                  })
+                  .strict(),
+              )
+              .optional()
+              .describe('accounts of the embedded broker; with any user (here or in usersFile) anonymous clients are refused'),
+            usersFile: z.string().min(1).optional().describe('a 0600 file of "[operator|device] username:password" lines, beside or instead of users'),
+            allowAnonymous: z.boolean().default(false).describe('accept anonymous clients on a non-loopback host (anyone who reaches the port can command the device)'),
           })
           .strict()
-          .default({ host: '127.0.0.1', port: 1883 })
+          .default({ host: '127.0.0.1', port: 1883, allowAnonymous: false })
           .describe('embedded aedes broker, used when url is omitted (MQTT 3.1.1)'),
       })
       .strict()
-      .default({ keepaliveSec: 30, reconnectMs: 1000, embedded: { host: '127.0.0.1', port: 1883 } })
+      .default({ keepaliveSec: 30, reconnectMs: 1000, embedded: { host: '127.0.0.1', port: 1883, allowAnonymous: false } })
       .describe('MQTT connection'),
     models: z.string().min(1).default('default').describe('model set: "default", a registry name (buffalo_sc, ...) or local:<dir>'),
     inference: AnalyzerOptionsSchema.omit({ models: true }).optional().describe('createFacePipeline options: use (which model per role), backend (threads, targets), detect, quality'),

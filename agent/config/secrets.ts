@@ -27,6 +27,8 @@ export function checkSecrets(config: AgentConfig): string[] {
   const tls = config.mqtt.tls;
   return [
     secretProblem(config.mqtt.password, 'mqtt.password'),
+    ...(config.mqtt.embedded.users ?? []).map((u, i) => secretProblem(u.password, `mqtt.embedded.users[${i}].password`)),
+    config.mqtt.embedded.usersFile ? fileProblem(config.mqtt.embedded.usersFile, 'mqtt.embedded.usersFile') : undefined,
     secretProblem(tls?.keyPassphrase, 'mqtt.tls.keyPassphrase'),
     tls?.key ? fileProblem(tls.key, 'mqtt.tls.key') : undefined,
     config.web?.passwordHashFile ? fileProblem(config.web.passwordHashFile, 'web.passwordHashFile') : undefined,
