@@ -365,6 +365,7 @@ export class Agent {
     await this.web?.close();
     this.web = undefined;
     clearInterval(this.metricsTimer);
+    this.transfers.close();
     await Promise.all([...this.cameras.values()].map((c) => c.stop()));
     const host = this.host;
     this.host = undefined;
