@@ -129,10 +129,15 @@ export const AgentConfigSchema = z
     deploy: z
       .object({
         trustedKeys: z.array(z.string().min(1)).default([]).describe('Ed25519 public keys (PEM files, relative to the config file) whose signed model packages this device accepts; empty: every package is refused'),
+        minVersion: z.number().int().nonnegative().default(0).describe('no model package below this version is applied, whoever signed it (beside the per-key floor the device keeps)'),
+        revoked: z
+          .array(z.string().regex(/^(sha256:[0-9a-fA-F]{64}|[^@\s]+@\d+)$/, 'a revocation is "sha256:<key fingerprint>" or "<package>@<version>"'))
+          .default([])
+          .describe('signing keys ("sha256:<fingerprint of the public key>") and package versions ("<name>@<version>") never applied'),
         keep: z.number().int().min(2).max(10).default(2).describe('model packages kept in <dataDir>/models: the serving one and the previous ones (rollback goes to the newest previous)'),
       })
       .strict()
-      .default({ trustedKeys: [], keep: 2 })
+      .default({ trustedKeys: [], minVersion: 0, revoked: [], keep: 2 })
       .describe('model packages and galleries pushed with arcedge deploy / gallery push (docs/deploy.md)'),
     commands: z
       .object({
