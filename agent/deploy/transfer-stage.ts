@@ -31,7 +31,7 @@ export async function stage(folder: string, state: { transfer: string; kind: Tra
   // Leftovers of a commit interrupted by a crash: redo it from the chunks.
   for (const p of [payload, staged, join(folder, 'package'), join(folder, 'gallery.db')]) rmSync(p, { recursive: true, force: true });
   const hash = createHash('sha256');
-  const out = await open(payload, 'w');
+  const out = await open(payload, 'w', 0o600); // a gallery is biometric data: owner-only from the start
   try {
     for (let i = 0; i < state.chunks; i++) {
       const data = await readFile(join(folder, CHUNKS, String(i)));

@@ -289,7 +289,7 @@ export class TransferStore {
       const path = join(this.folder(cmd.transfer), CHUNKS, String(cmd.index));
       const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
       try {
-        await writeFile(tmp, data);
+        await writeFile(tmp, data, { mode: 0o600 });
         await rename(tmp, path);
       } catch (error) {
         await rm(tmp, { force: true });
