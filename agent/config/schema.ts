@@ -190,7 +190,7 @@ export const AgentConfigSchema = z
           .optional()
           .describe('serve HTTPS with this certificate (session cookies get the Secure flag)'),
         sessionHours: z.number().positive().max(24 * 30).default(12).describe('a login session ends this long after login'),
-        loginAttemptsPerMinute: z.number().int().min(1).max(100).default(5).describe('wrong passwords allowed per client address per minute; more get 429 with Retry-After'),
+        loginAttemptsPerMinute: z.number().int().min(1).max(100).default(5).describe('wrong passwords allowed per client (an IPv4 address or an IPv6 /64) per minute, and 20 times that from everyone together; more get 429 with Retry-After'),
         liveFps: z.number().positive().max(30).default(5).describe('frames per second of the live MJPEG stream (frames are only encoded while someone watches)'),
       })
       .strict()
