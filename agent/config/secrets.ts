@@ -37,8 +37,14 @@ export function checkSecrets(config: AgentConfig): string[] {
   ].filter((p): p is string => p !== undefined);
 }
 
+/** Environment variables read as secrets; child processes never inherit them (agent/sources/child-env.ts). */
+export const secretEnvNames = new Set<string>();
+
 export function readSecret(secret: Secret): string {
-  if ('env' in secret) return process.env[secret.env] ?? '';
+  if ('env' in secret) {
+    secretEnvNames.add(secret.env);
+    return process.env[secret.env] ?? '';
+  }
   return readFileSync(secret.file, 'utf8').replace(/\r?\n$/, '');
 }
 

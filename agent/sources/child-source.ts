@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { FrameSource, SourceHandlers } from './frame-source.ts';
+import { childEnv } from './child-env.ts';
 
 export interface CaptureCommand {
   readonly program: string;
@@ -37,7 +38,7 @@ export class ChildProcessSource implements FrameSource {
     this.size = { width, height };
     const frameBytes = width * height * 3;
     this.frameBytes = frameBytes;
-    const child = spawn(capture.program, [...capture.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(capture.program, [...capture.args], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
     this.child = child;
     let frame: Uint8Array = new Uint8Array(frameBytes);
     let filled = 0;
