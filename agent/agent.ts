@@ -31,6 +31,7 @@ import { connectMqtt, type MqttConnection } from './mqtt/connection.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/embedded-broker.ts';
 import { configuredBrokerUsers } from './mqtt/broker-auth.ts';
 import { dropRetainedCommand } from './commands/retained.ts';
+import { eventsKey } from './events-store/encryption.ts';
 import { cameraStateTopic, homeAssistantDiscovery } from './mqtt/home-assistant.ts';
 import { Outbox } from './mqtt/outbox.ts';
 import { EventPublisher } from './mqtt/publisher.ts';
@@ -106,7 +107,7 @@ export class Agent {
     // 0. The event history (a failure to open it costs the history, not the recognition).
     if (config.events.store) {
       try {
-        this.eventsStore = new EventsStore(config.dataDir);
+        this.eventsStore = new EventsStore(config.dataDir, config.events.encrypt ? { key: eventsKey() } : {});
         if (this.eventsStore.orphans > 0) logger.log('warn', 'snapshot files without an event removed', { files: this.eventsStore.orphans });
         this.prune();
         this.retentionTimer = setInterval(() => this.prune(), 3_600_000);

@@ -204,9 +204,10 @@ export const AgentConfigSchema = z
         snapshots: z.boolean().default(true).describe('store a JPEG of the face with each recognized/unknown event (even for cameras whose MQTT events carry none)'),
         retentionDays: z.number().positive().default(30).describe('events (and their snapshots) older than this are deleted'),
         maxMb: z.number().positive().default(500).describe('the event database plus snapshots stay under this many MiB: the oldest events go first'),
+        encrypt: z.boolean().default(false).describe('encrypt events.db (SQLCipher) and the snapshot JPEGs (AES-256-GCM) with the gallery key ($ARCEDGE_GALLERY_KEY or _FILE); protects a removed disk, not a running device'),
       })
       .strict()
-      .default({ store: true, snapshots: true, retentionDays: 30, maxMb: 500 })
+      .default({ store: true, snapshots: true, retentionDays: 30, maxMb: 500, encrypt: false })
       .describe('event history on the device'),
     log: z
       .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('lowest level written (JSON lines on stdout)') })
