@@ -70,3 +70,20 @@ test('the unit and launcher: LoadCredential for the gallery key, the OpenCV bind
   assert.ok(!/chown -R "\$UNIT_USER/.test(script));
   assert.ok(/ReadWritePaths=\$DIR\/data\n/.test(script) && !/ReadWritePaths=.*\$DIR\/cache/.test(script), 'the code cache is not writable by the service');
 });
+
+test('--gallery-key-file: refused unless 0600; shipped as credentials/gallery-key, 0600', async () => {
+  const { addGalleryKey } = await import('../../tools/flash/bundle.ts');
+  const { isArcEdgeError } = await import('../../sdk/index.ts');
+  const { chmodSync } = await import('node:fs');
+  const key = join(work, 'gallery.key');
+  writeFileSync(key, 'a-long-random-gallery-key\n', { mode: 0o644 });
+  chmodSync(key, 0o644);
+  const staging = join(work, 'staging');
+  mkdirSync(staging);
+  assert.throws(() => addGalleryKey(staging, key, () => {}), (e) => isArcEdgeError(e, 'CONFIG_INVALID') && /chmod 600/.test(e.fix));
+  chmodSync(key, 0o600);
+  addGalleryKey(staging, key, () => {});
+  const shipped = join(staging, 'credentials', 'gallery-key');
+  assert.equal(readFileSync(shipped, 'utf8'), 'a-long-random-gallery-key\n');
+  assert.equal(statSync(shipped).mode & 0o777, 0o600);
+});
