@@ -29,6 +29,9 @@ import { Deployer } from './deploy/apply.ts';
 import { reconcileAtStartup } from './deploy/reconcile.ts';
 import { connectMqtt, type MqttConnection } from './mqtt/connection.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/embedded-broker.ts';
+import { configuredBrokerUsers } from './mqtt/broker-auth.ts';
+import { dropRetainedCommand } from './commands/retained.ts';
+import { eventsKey } from './events-store/encryption.ts';
 import { cameraStateTopic, homeAssistantDiscovery } from './mqtt/home-assistant.ts';
 import { Outbox } from './mqtt/outbox.ts';
 import { EventPublisher } from './mqtt/publisher.ts';
@@ -104,7 +107,7 @@ export class Agent {
     // 0. The event history (a failure to open it costs the history, not the recognition).
     if (config.events.store) {
       try {
-        this.eventsStore = new EventsStore(config.dataDir);
+        this.eventsStore = new EventsStore(config.dataDir, config.events.encrypt ? { key: eventsKey() } : {});
         if (this.eventsStore.orphans > 0) logger.log('warn', 'snapshot files without an event removed', { files: this.eventsStore.orphans });
         this.prune();
         this.retentionTimer = setInterval(() => this.prune(), 3_600_000);
@@ -116,7 +119,16 @@ export class Agent {
     // 1. The broker: the configured one, or an embedded one.
     if (config.mqtt.url) this.brokerUrl = config.mqtt.url;
     else {
-      this.broker = await startEmbeddedBroker(config.mqtt.embedded.host, config.mqtt.embedded.port);
+      this.broker = await startEmbeddedBroker({
+        host: config.mqtt.embedded.host,
+        port: config.mqtt.embedded.port,
+        maxPacketBytes: config.commands.maxPayloadBytes,
+        users: configuredBrokerUsers(config.mqtt.embedded),
+        allowAnonymous: config.mqtt.embedded.allowAnonymous,
+        deviceId: config.device.id,
+        haPrefix: config.homeAssistant.prefix,
+        log: (level, msg, fields) => logger.log(level, msg, fields),
+      });
       this.brokerUrl = this.broker.url;
       logger.log('info', 'embedded MQTT broker listening', { url: this.brokerUrl });
     }
@@ -208,14 +220,17 @@ export class Agent {
 
   private connect(): void {
     const { config, logger } = this;
-    const password = config.mqtt.password ? readSecret(config.mqtt.password) : undefined;
+    // The embedded broker's own account for this agent wins over configured credentials.
+    const own = this.broker?.credentials;
+    const username = own?.username ?? config.mqtt.username;
+    const password = own?.password ?? (config.mqtt.password ? readSecret(config.mqtt.password) : undefined);
     const tls = config.mqtt.tls;
     const offline = JSON.stringify({ device: config.device.id, state: 'offline' });
     const connection = connectMqtt(
       {
         url: this.brokerUrl!,
         clientId: config.mqtt.clientId ?? `arcedge-${config.device.id}`,
-        ...(config.mqtt.username !== undefined ? { username: config.mqtt.username } : {}),
+        ...(username !== undefined ? { username } : {}),
         ...(password !== undefined ? { password } : {}),
         keepaliveSec: config.mqtt.keepaliveSec,
         reconnectMs: config.mqtt.reconnectMs,
@@ -235,7 +250,7 @@ export class Agent {
       {
         connect: () => void this.onConnect(),
         close: () => this.publisher.disconnected(),
-        message: (topic, payload) => void this.onMessage(topic, payload),
+        message: (topic, payload, retained) => void this.onMessage(topic, payload, retained),
         error: (error) => logger.log('warn', 'mqtt error', { error: error.message }),
       },
     );
@@ -321,9 +336,10 @@ export class Agent {
     if (this.connection?.connected) void this.connection.publish(this.topics.cameraStatus(camera), JSON.stringify(status), { qos: 1, retain: true }).catch(() => {});
   }
 
-  private async onMessage(topic: string, payload: Buffer): Promise<void> {
+  private async onMessage(topic: string, payload: Buffer, retained = false): Promise<void> {
     const name = commandNameOf(this.config.device.id, topic);
     if (name === undefined) return;
+    if (await dropRetainedCommand(topic, payload, retained, this.connection, (level, msg, fields) => this.logger.log(level, msg, fields))) return;
     const context = commandContext(this, this.hooks.reload);
     const { requestId, reply } = await handleCommand(context.ctx, name, payload);
     if (!reply.ok) this.logger.log('warn', 'command failed', { command: name, id: requestId, code: reply.error?.code });
@@ -350,6 +366,7 @@ export class Agent {
     await this.web?.close();
     this.web = undefined;
     clearInterval(this.metricsTimer);
+    this.transfers.close();
     await Promise.all([...this.cameras.values()].map((c) => c.stop()));
     const host = this.host;
     this.host = undefined;

@@ -56,6 +56,7 @@ export const ERROR_CODES = {
   },
   PACKAGE_SELF_TEST_FAILED: { meaning: "a model package's golden self-test did not reproduce the expected embeddings on this device", fix: 'check the model and its manifest (colour order, normalisation); for fp16/int8 packages set a lower selfTest.minCosine' },
   PACKAGE_VERSION_OLDER: { meaning: 'a model package is not newer than the one the device runs (same name, version not above it)', fix: 'build the package with a higher --version; to go back to the previous model use the rollback command' },
+  PACKAGE_REVOKED: { meaning: 'a model package, or the key that signed it, is on the device\'s revocation list (deploy.revoked)', fix: 'deploy a package signed by a key that is not revoked, at a version not listed' },
   DEPLOY_NOT_STAGED: { meaning: 'the apply command names a transfer that is not completely received on the device', fix: 'send it again with `arcedge deploy` (it resumes); `arcedge devices` shows what the device runs' },
   DEPLOY_BUSY: { meaning: 'another apply or rollback is in progress on the device', fix: 'wait for its reply (the status topic shows deploy.state), then retry' },
   DEPLOY_INTERRUPTED: { meaning: 'the agent stopped (crash, power loss, kill) during an apply, before it committed; the previous model serves', fix: 'send the apply (or deploy) again' },

@@ -9,6 +9,7 @@ import { ArcEdgeError, type EventsPage, type EventsQuery } from '../../sdk/index
 import type { PersonDetails } from '../pipeline/gallery-port.ts';
 import type { Agent } from '../agent.ts';
 import type { CommandContext } from './handler.ts';
+import { purgePreviousGallery } from '../deploy/gallery-previous.ts';
 
 /** What the web API needs beyond the MQTT commands. */
 export interface GalleryContext {
@@ -77,7 +78,8 @@ export function commandContext(agent: Agent, reload: (() => Promise<{ changed: s
     async forget(personId, actor = 'unknown') {
       const { templates } = (await changed(host().call('forget', { personId }))) as { templates: number };
       const record = agent.eventsStore?.forgetPerson(personId, actor, templates) ?? { snapshots: 0, events: 0 };
-      agent.logger.log('info', 'person forgotten', { personId, actor, templates, snapshots: record.snapshots, events: record.events });
+      const previousPurged = purgePreviousGallery(agent.config.gallery); // it still holds the person
+      agent.logger.log('info', 'person forgotten', { personId, actor, templates, snapshots: record.snapshots, events: record.events, previousPurged });
       return { personId, templates, snapshots: record.snapshots, events: record.events };
     },
     events: (query: EventsQuery): EventsPage => store().query(query),

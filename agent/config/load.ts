@@ -79,6 +79,11 @@ function resolvePaths(config: AgentConfig, baseDir: string): AgentConfig {
     mqtt: {
       ...config.mqtt,
       ...(config.mqtt.password && 'file' in config.mqtt.password ? { password: { file: abs(config.mqtt.password.file) } } : {}),
+      embedded: {
+        ...config.mqtt.embedded,
+        ...(config.mqtt.embedded.usersFile ? { usersFile: abs(config.mqtt.embedded.usersFile) } : {}),
+        ...(config.mqtt.embedded.users ? { users: config.mqtt.embedded.users.map((u) => ('file' in u.password ? { ...u, password: { file: abs(u.password.file) } } : u)) } : {}),
+      },
       ...(tls
         ? {
             tls: {

@@ -81,13 +81,27 @@ export const AgentConfigSchema = z
           .object({
             host: z.string().default('127.0.0.1').describe('address the embedded broker listens on'),
             port: z.number().int().min(0).max(65535).default(1883).describe('port (0: any free port)'),
+            users: z
+              .array(
+                z
+                  .object({
+                    username: z.string().min(1).max(128).regex(/^[^:\s]+$/, 'no colon or space').describe('user name; a device account is named by its device id'),
+                    password: SecretSchema.describe('password, from the environment or a 0600 file'),
+                    role: z.enum(['operator', 'device']).default('operator').describe('operator: read and write arcedge/#; device: only its own topics (examples/broker/arcedge.acl)'),
+                  })
+                  .strict(),
+              )
+              .optional()
+              .describe('accounts of the embedded broker; with any user (here or in usersFile) anonymous clients are refused'),
+            usersFile: z.string().min(1).optional().describe('a 0600 file of "[operator|device] username:password" lines, beside or instead of users'),
+            allowAnonymous: z.boolean().default(false).describe('accept anonymous clients on a non-loopback host (anyone who reaches the port can command the device)'),
           })
           .strict()
-          .default({ host: '127.0.0.1', port: 1883 })
+          .default({ host: '127.0.0.1', port: 1883, allowAnonymous: false })
           .describe('embedded aedes broker, used when url is omitted (MQTT 3.1.1)'),
       })
       .strict()
-      .default({ keepaliveSec: 30, reconnectMs: 1000, embedded: { host: '127.0.0.1', port: 1883 } })
+      .default({ keepaliveSec: 30, reconnectMs: 1000, embedded: { host: '127.0.0.1', port: 1883, allowAnonymous: false } })
       .describe('MQTT connection'),
     models: z.string().min(1).default('default').describe('model set: "default", a registry name (buffalo_sc, ...) or local:<dir>'),
     inference: AnalyzerOptionsSchema.omit({ models: true }).optional().describe('createFacePipeline options: use (which model per role), backend (threads, targets), detect, quality'),
@@ -119,10 +133,15 @@ export const AgentConfigSchema = z
     deploy: z
       .object({
         trustedKeys: z.array(z.string().min(1)).default([]).describe('Ed25519 public keys (PEM files, relative to the config file) whose signed model packages this device accepts; empty: every package is refused'),
+        minVersion: z.number().int().nonnegative().default(0).describe('no model package below this version is applied, whoever signed it (beside the per-key floor the device keeps)'),
+        revoked: z
+          .array(z.string().regex(/^(sha256:[0-9a-fA-F]{64}|[^@\s]+@\d+)$/, 'a revocation is "sha256:<key fingerprint>" or "<package>@<version>"'))
+          .default([])
+          .describe('signing keys ("sha256:<fingerprint of the public key>") and package versions ("<name>@<version>") never applied'),
         keep: z.number().int().min(2).max(10).default(2).describe('model packages kept in <dataDir>/models: the serving one and the previous ones (rollback goes to the newest previous)'),
       })
       .strict()
-      .default({ trustedKeys: [], keep: 2 })
+      .default({ trustedKeys: [], minVersion: 0, revoked: [], keep: 2 })
       .describe('model packages and galleries pushed with arcedge deploy / gallery push (docs/deploy.md)'),
     commands: z
       .object({
@@ -175,7 +194,7 @@ export const AgentConfigSchema = z
           .optional()
           .describe('serve HTTPS with this certificate (session cookies get the Secure flag)'),
         sessionHours: z.number().positive().max(24 * 30).default(12).describe('a login session ends this long after login'),
-        loginAttemptsPerMinute: z.number().int().min(1).max(100).default(5).describe('wrong passwords allowed per client address per minute; more get 429 with Retry-After'),
+        loginAttemptsPerMinute: z.number().int().min(1).max(100).default(5).describe('wrong passwords allowed per client (an IPv4 address or an IPv6 /64) per minute, and 20 times that from everyone together; more get 429 with Retry-After'),
         liveFps: z.number().positive().max(30).default(5).describe('frames per second of the live MJPEG stream (frames are only encoded while someone watches)'),
       })
       .strict()
@@ -189,9 +208,10 @@ export const AgentConfigSchema = z
         snapshots: z.boolean().default(true).describe('store a JPEG of the face with each recognized/unknown event (even for cameras whose MQTT events carry none)'),
         retentionDays: z.number().positive().default(30).describe('events (and their snapshots) older than this are deleted'),
         maxMb: z.number().positive().default(500).describe('the event database plus snapshots stay under this many MiB: the oldest events go first'),
+        encrypt: z.boolean().default(false).describe('encrypt events.db (SQLCipher) and the snapshot JPEGs (AES-256-GCM) with the gallery key ($ARCEDGE_GALLERY_KEY or _FILE); protects a removed disk, not a running device'),
       })
       .strict()
-      .default({ store: true, snapshots: true, retentionDays: 30, maxMb: 500 })
+      .default({ store: true, snapshots: true, retentionDays: 30, maxMb: 500, encrypt: false })
       .describe('event history on the device'),
     log: z
       .object({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('lowest level written (JSON lines on stdout)') })

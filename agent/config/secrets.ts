@@ -27,6 +27,8 @@ export function checkSecrets(config: AgentConfig): string[] {
   const tls = config.mqtt.tls;
   return [
     secretProblem(config.mqtt.password, 'mqtt.password'),
+    ...(config.mqtt.embedded.users ?? []).map((u, i) => secretProblem(u.password, `mqtt.embedded.users[${i}].password`)),
+    config.mqtt.embedded.usersFile ? fileProblem(config.mqtt.embedded.usersFile, 'mqtt.embedded.usersFile') : undefined,
     secretProblem(tls?.keyPassphrase, 'mqtt.tls.keyPassphrase'),
     tls?.key ? fileProblem(tls.key, 'mqtt.tls.key') : undefined,
     config.web?.passwordHashFile ? fileProblem(config.web.passwordHashFile, 'web.passwordHashFile') : undefined,
@@ -35,8 +37,14 @@ export function checkSecrets(config: AgentConfig): string[] {
   ].filter((p): p is string => p !== undefined);
 }
 
+/** Environment variables read as secrets; child processes never inherit them (agent/sources/child-env.ts). */
+export const secretEnvNames = new Set<string>();
+
 export function readSecret(secret: Secret): string {
-  if ('env' in secret) return process.env[secret.env] ?? '';
+  if ('env' in secret) {
+    secretEnvNames.add(secret.env);
+    return process.env[secret.env] ?? '';
+  }
   return readFileSync(secret.file, 'utf8').replace(/\r?\n$/, '');
 }
 

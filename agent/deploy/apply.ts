@@ -1,7 +1,8 @@
 /**
  * Applying a model package on the device, in this order (docs/deploy.md, "On the device"):
  *   1. read the staged transfer; verify the package (sizes, hashes, Ed25519 signature against
- *      deploy.trustedKeys); refuse a version not above the serving one of the same name
+ *      deploy.trustedKeys); refuse a version not above the serving one of the same name, below
+ *      its signing key's floor or deploy.minVersion, or revoked (agent/deploy/trust.ts)
  *   2. install a copy into <dataDir>/models/<name>-v<version>/ and verify the copy
  *   3. every worker loads the recognizer beside the serving one, warms it up and runs the
  *      golden self-test
@@ -15,6 +16,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { ArcEdgeError, isArcEdgeError, verifyPackage, type ModelPackageManifest } from '../../sdk/index.ts';
+import { checkTrust, raiseKeyFloor } from './trust.ts';
 import type { AgentConfig } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { RecognizerOverride } from '../pipeline/messages.ts';
@@ -44,7 +46,7 @@ export interface DeployAgent {
 }
 
 /** Codes that mean "this package is not acceptable" rather than "something broke while applying". */
-const REFUSALS = new Set(['PACKAGE_INVALID', 'PACKAGE_TAMPERED', 'PACKAGE_SIGNATURE_INVALID', 'PACKAGE_SELF_TEST_FAILED', 'PACKAGE_VERSION_OLDER', 'MODEL_IO_MISMATCH', 'MODEL_MANIFEST_INVALID', 'DEPLOY_NOT_STAGED', 'GALLERY_CORRUPT', 'GALLERY_MODEL_MISMATCH', 'ROLLBACK_UNAVAILABLE']);
+const REFUSALS = new Set(['PACKAGE_REVOKED', 'PACKAGE_INVALID', 'PACKAGE_TAMPERED', 'PACKAGE_SIGNATURE_INVALID', 'PACKAGE_SELF_TEST_FAILED', 'PACKAGE_VERSION_OLDER', 'MODEL_IO_MISMATCH', 'MODEL_MANIFEST_INVALID', 'DEPLOY_NOT_STAGED', 'GALLERY_CORRUPT', 'GALLERY_MODEL_MISMATCH', 'ROLLBACK_UNAVAILABLE']);
 
 /**
  * Test-only: ARCEDGE_TEST_APPLY_PAUSE=<step> makes an apply stop for good at that step (logged as
@@ -155,7 +157,11 @@ export class Deployer {
       return { applied: true, package: 'gallery', ...result };
     }
     const keys = readTrustedKeys(this.agent.config);
-    const manifest = (await verifyPackage(staged.path, keys)).manifest;
+    const verified = await verifyPackage(staged.path, keys);
+    const manifest = verified.manifest;
+    const signer = keys[verified.keyIndex]!;
+    const { dataDir, deploy } = this.agent.config;
+    checkTrust({ dataDir, minVersion: deploy.minVersion ?? 0, revoked: deploy.revoked ?? [] }, manifest, signer);
     const current = this.pointer?.current;
     if (current && current.package === manifest.name && manifest.version <= current.version) {
       throw new ArcEdgeError('PACKAGE_VERSION_OLDER', `package ${manifest.name} version ${manifest.version} is not newer than the serving version ${current.version}`, {
@@ -169,6 +175,7 @@ export class Deployer {
     await verifyPackage(dir, keys); // the copy, byte for byte
     await step(this.agent.logger, 'installed');
     const result = await this.switchTo(installed, recognizerOf(this.agent.config.dataDir, installed), { dir, manifest }, 'apply');
+    raiseKeyFloor(dataDir, signer, manifest.version);
     removeStaged(staged);
     return result;
   }

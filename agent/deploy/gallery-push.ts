@@ -3,9 +3,10 @@
  * (integrity, format, a serving generation), re-embedded with the device's recognizer when it
  * was built with another one, then swapped in for the configured gallery file between frames:
  * the old file is kept as <gallery>.previous and the new one moved over it by one rename, so a
- * crash leaves one complete gallery or the other.
+ * crash leaves one complete gallery or the other. The new file is 0600 before it is renamed in;
+ * `forget` deletes .previous (agent/deploy/gallery-previous.ts).
  */
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ArcEdgeError, openGallery } from '../../sdk/index.ts';
 import type { DeployAgent } from './apply.ts';
@@ -82,6 +83,8 @@ export async function applyGallery(agent: DeployAgent, staged: StagedTransfer): 
         rmSync(`${target}.previous`, { force: true });
         linkSync(target, `${target}.previous`);
       }
+      // Biometric templates: owner-only, whatever mode the transfer left (and a umask gives).
+      chmodSync(staged.path, 0o600);
       renameSync(staged.path, target);
       fsyncDir(dirname(target));
     } catch (error) {

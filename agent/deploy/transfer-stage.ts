@@ -25,13 +25,13 @@ export function writeJsonAtomic(path: string, value: unknown): void {
  * Stages a fully received transfer; returns the sha256 it checked. Throws TRANSFER_HASH_MISMATCH
  * or the tar reader's ARCHIVE_* error; the caller then deletes the whole transfer folder.
  */
-export async function stage(folder: string, state: { transfer: string; kind: TransferKind; chunks: number; sha256: string }, maxBytes: number): Promise<string> {
+export async function stage(folder: string, state: { transfer: string; kind: TransferKind; bytes: number; chunks: number; sha256: string }, maxBytes: number): Promise<string> {
   const payload = join(folder, 'payload.tmp');
   const staged = join(folder, 'package.tmp');
   // Leftovers of a commit interrupted by a crash: redo it from the chunks.
   for (const p of [payload, staged, join(folder, 'package'), join(folder, 'gallery.db')]) rmSync(p, { recursive: true, force: true });
   const hash = createHash('sha256');
-  const out = await open(payload, 'w');
+  const out = await open(payload, 'w', 0o600); // a gallery is biometric data: owner-only from the start
   try {
     for (let i = 0; i < state.chunks; i++) {
       const data = await readFile(join(folder, CHUNKS, String(i)));
@@ -49,7 +49,8 @@ export async function stage(folder: string, state: { transfer: string; kind: Tra
     });
   }
   if (state.kind === 'model-package') {
-    await extractTar(payload, staged, { maxBytes });
+    // A package unpacks to less than its tar: the declared size caps what extraction may write.
+    await extractTar(payload, staged, { maxBytes: Math.min(maxBytes, state.bytes) });
     renameSync(staged, join(folder, 'package'));
     rmSync(payload, { force: true });
   } else renameSync(payload, join(folder, 'gallery.db'));

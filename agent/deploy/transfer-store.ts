@@ -9,11 +9,13 @@
  *                          with the apply command: no transfer.json, no apply)
  *
  * Disk is bounded: a transfer over transfers.maxBytes, or one the free space cannot hold twice
- * (chunks, then the staged copy), is refused up front; the incomplete transfers together stay
- * under maxBytes; transfers idle for transfers.staleHours are deleted.
+ * (chunks, then the staged copy), is refused up front; everything under incoming/ together
+ * (unfinished transfers at their declared size, committed ones at their size on disk) stays
+ * under maxBytes; transfers idle for transfers.staleHours are deleted, at each begin and on a
+ * timer.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, statfsSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, statfsSync } from 'node:fs';
 import { rm, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArcEdgeError, TRANSFER_ID_PATTERN, type TransferCommand, type TransferKind } from '../../sdk/index.ts';
@@ -22,6 +24,8 @@ import { CHUNKS, DONE, PARTIAL, stage, writeJsonAtomic } from './transfer-stage.
 export interface TransferLimits {
   readonly maxBytes: number;
   readonly staleMs: number;
+  /** How often stale transfers are looked for besides each begin (0: only at begin). Default: staleMs / 4, at most hourly. */
+  readonly cleanupEveryMs?: number;
   /** Kept free beside a transfer's two copies, bytes. */
   readonly reserveBytes?: number;
 }
@@ -53,6 +57,16 @@ export interface TransferState {
 
 const chunkCount = (d: Declaration): number => Math.ceil(d.bytes / d.chunkBytes);
 
+/** Bytes of the files under `path` (lstat: a link counts as itself, never followed). */
+function diskBytes(path: string): number {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.size;
+  let sum = 0;
+  for (const name of readdirSync(path)) sum += diskBytes(join(path, name));
+  return sum;
+}
+
 export class TransferStore {
   /** Received chunk indices per transfer, loaded from disk on first use (so a restart keeps them). */
   private readonly have = new Map<string, Set<number>>();
@@ -65,6 +79,26 @@ export class TransferStore {
     private readonly log: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void = () => {},
   ) {
     mkdirSync(dir, { recursive: true });
+    // A timer as well as begin: committed transfers that are never applied would otherwise
+    // stay until the next begin, which an attacker who filled the quota never sends.
+    const every = limits.cleanupEveryMs ?? Math.min(3_600_000, Math.max(60_000, limits.staleMs / 4));
+    if (every > 0) {
+      this.timer = setInterval(() => {
+        try {
+          this.cleanStale();
+        } catch (error) {
+          this.log('warn', 'stale transfer cleanup failed', { error: (error as Error).message });
+        }
+      }, every);
+      this.timer.unref();
+    }
+  }
+
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  /** Stops the cleanup timer (the agent's stop). */
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
   }
 
   run(cmd: TransferCommand): Promise<unknown> {
@@ -181,11 +215,13 @@ export class TransferStore {
         details: { bytes: cmd.bytes, maxBytes },
       });
     }
+    // The quota covers everything under incoming/: unfinished transfers at their declared size,
+    // committed ones (never applied, or kept) at what they hold on disk, and anything else there.
     const pending = this.pending();
     const pendingBytes = pending.reduce((sum, p) => sum + p.bytes, 0);
     if (pendingBytes + cmd.bytes > maxBytes) {
-      throw new ArcEdgeError('TRANSFER_TOO_LARGE', `${pending.length} unfinished transfer(s) hold ${pendingBytes} bytes; with this one (${cmd.bytes}) that is over transfers.maxBytes ${maxBytes}`, {
-        fix: `finish or abort them (transfer op abort: ${pending.map((p) => p.transfer).join(', ')}), or wait: they are removed after transfers.staleHours`,
+      throw new ArcEdgeError('TRANSFER_TOO_LARGE', `${pending.length} transfer(s) under ${this.dir} hold ${pendingBytes} bytes; with this one (${cmd.bytes}) that is over transfers.maxBytes ${maxBytes}`, {
+        fix: `apply or abort them (transfer op abort: ${pending.map((p) => p.transfer).join(', ')}), or wait: they are removed after transfers.staleHours`,
         details: { pending, maxBytes },
       });
     }
@@ -209,13 +245,26 @@ export class TransferStore {
     return this.stateOf(cmd.transfer, decl, false);
   }
 
+  /** What each folder under incoming/ counts against the quota. */
   private pending(): { transfer: string; bytes: number }[] {
     const out: { transfer: string; bytes: number }[] = [];
-    for (const id of this.transferIds()) {
-      const found = this.declaration(id);
-      if (found && !found.complete) out.push({ transfer: id, bytes: found.decl.bytes });
+    if (!existsSync(this.dir)) return out;
+    for (const entry of readdirSync(this.dir, { withFileTypes: true })) {
+      const path = join(this.dir, entry.name);
+      const onDisk = diskBytes(path);
+      const found = entry.isDirectory() && TRANSFER_ID_PATTERN.test(entry.name) ? this.declarationOrUndefined(entry.name) : undefined;
+      const bytes = found && !found.complete ? Math.max(found.decl.bytes, onDisk) : onDisk;
+      if (bytes > 0) out.push({ transfer: entry.name, bytes });
     }
     return out;
+  }
+
+  private declarationOrUndefined(id: string): { decl: Declaration; complete: boolean } | undefined {
+    try {
+      return this.declaration(id);
+    } catch {
+      return undefined; // an unreadable declaration: counted by its bytes on disk
+    }
   }
 
   private async chunk(cmd: Extract<TransferCommand, { op: 'chunk' }>): Promise<{ transfer: string; index: number; received: number; chunks: number }> {
@@ -240,7 +289,7 @@ export class TransferStore {
       const path = join(this.folder(cmd.transfer), CHUNKS, String(cmd.index));
       const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
       try {
-        await writeFile(tmp, data);
+        await writeFile(tmp, data, { mode: 0o600 });
         await rename(tmp, path);
       } catch (error) {
         await rm(tmp, { force: true });

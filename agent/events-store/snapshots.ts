@@ -5,13 +5,14 @@
  */
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
+import { isSealed, SnapshotCipher } from './encryption.ts';
 
 const SAFE_ID = /^[A-Za-z0-9_.-]{1,80}$/;
 
 export class SnapshotFiles {
   readonly root: string;
 
-  constructor(root: string) {
+  constructor(root: string, private readonly cipher?: SnapshotCipher) {
     this.root = resolve(root);
     mkdirSync(root, { recursive: true, mode: 0o700 });
     chmodSync(root, 0o700);
@@ -23,13 +24,15 @@ export class SnapshotFiles {
     const day = ts.toISOString().slice(0, 10);
     mkdirSync(join(this.root, day), { recursive: true, mode: 0o700 });
     const relative = `${day}/${eventId}.jpg`;
-    writeFileSync(this.path(relative), jpeg, { mode: 0o600 });
+    writeFileSync(this.path(relative), this.cipher ? this.cipher.seal(jpeg) : jpeg, { mode: 0o600 });
     return relative;
   }
 
   read(relative: string): Buffer | undefined {
     try {
-      return readFileSync(this.path(relative));
+      const stored = readFileSync(this.path(relative));
+      if (this.cipher) return this.cipher.open(stored);
+      return isSealed(stored) ? undefined : stored; // sealed, and no key to open it
     } catch {
       return undefined;
     }

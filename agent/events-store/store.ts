@@ -9,6 +9,7 @@ import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArcEdgeError, openSqliteDatabase, type EventsPage, type EventsQuery, type RecognitionEvent, type SqliteDatabase, type StoredEvent } from '../../sdk/index.ts';
 import { SnapshotFiles } from './snapshots.ts';
+import { SnapshotCipher } from './encryption.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -66,12 +67,13 @@ export class EventsStore {
   /** Sum of snapshot file sizes, kept in memory so the size check on insert costs nothing. */
   snapshotBytes = 0;
 
-  constructor(dataDir: string) {
+  /** key: encrypt events.db and the snapshots (events.encrypt; agent/events-store/encryption.ts). */
+  constructor(dataDir: string, options: { key?: string } = {}) {
     this.path = join(dataDir, 'events.db');
     try {
       if (!existsSync(this.path)) writeFileSync(this.path, '', { mode: 0o600 });
       chmodSync(this.path, 0o600);
-      this.db = openSqliteDatabase(this.path);
+      this.db = openSqliteDatabase(this.path, options.key !== undefined ? { key: options.key } : {});
       // Before any table exists, so that deleted pages can be handed back to the file system.
       this.db.pragma('auto_vacuum = INCREMENTAL');
       this.db.pragma('journal_mode = WAL');
@@ -85,7 +87,7 @@ export class EventsStore {
     } catch (error) {
       throw new ArcEdgeError('EVENTS_STORE_FAILED', `cannot open the event history ${this.path}: ${(error as Error).message}`, { cause: error });
     }
-    this.snapshots = new SnapshotFiles(join(dataDir, 'snapshots'));
+    this.snapshots = new SnapshotFiles(join(dataDir, 'snapshots'), options.key !== undefined ? new SnapshotCipher(options.key) : undefined);
     this.snapshotBytes = (this.db.prepare('SELECT COALESCE(SUM(snapshot_bytes), 0) AS b FROM events').get() as { b: number }).b;
     this.orphans = this.removeOrphans();
   }

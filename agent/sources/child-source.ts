@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { FRAME_FD } from './capture-commands.ts';
 import type { FrameSource, SourceHandlers } from './frame-source.ts';
+import { childEnv } from './child-env.ts';
 
 export interface CaptureCommand {
   readonly program: string;
@@ -52,7 +53,7 @@ export class ChildProcessSource implements FrameSource {
     const frameBytes = width * height * 3;
     this.frameBytes = frameBytes;
     // fd 3: the frames; stdout and stderr: text, kept for the exit reason.
-    const child = spawn(capture.program, [...capture.args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(capture.program, [...capture.args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: childEnv() });
     this.child = child;
     let frame: Uint8Array = new Uint8Array(frameBytes);
     let filled = 0;

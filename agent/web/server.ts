@@ -23,6 +23,18 @@ export function parseListen(listen: string): { host: string; port: number } {
   return { host, port: Number(listen.slice(at + 1)) };
 }
 
+/**
+ * A warning for a listener other processes' users or the LAN can reach over plain HTTP: the
+ * password and session cookie would cross the network readable. Not refused (a trusted
+ * segment or a TLS-terminating proxy in front are real setups), but never silent.
+ */
+export function insecureListenWarning(config: Pick<WebConfig, 'listen' | 'tls'>): string | undefined {
+  if (config.tls) return undefined;
+  const { host } = parseListen(config.listen);
+  const loopback = host === 'localhost' || host === '::1' || /^127\./.test(host);
+  return loopback ? undefined : `web.listen ${config.listen} is reachable from the network over plain HTTP: the password and session cookie travel unencrypted; set web.tls (docs/web.md) or listen on 127.0.0.1 behind a TLS proxy`;
+}
+
 export async function startWebServer(config: WebConfig, app: Hono<WebEnv>): Promise<WebServer> {
   const { host, port } = parseListen(config.listen);
   const tls = config.tls ? { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } : undefined;

@@ -1,7 +1,8 @@
 /**
  * The pages' static files: GET / (index.html) and /assets/*, from webAssetsDir(). Public (they
  * hold no data: every face and event comes from the authenticated API). Paths cannot leave
- * the folder, and only known file types are served.
+ * the folder, only known file types are served, and a malformed URL is a 404 (never a 400 or a
+ * log line anyone unauthenticated could fill the log with).
  */
 import { readFile } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
@@ -22,7 +23,13 @@ const TYPES: Record<string, string> = {
 
 export async function serveStatic(c: Context<WebEnv>, root: string, relative: string): Promise<Response> {
   const base = resolve(root);
-  const full = resolve(base, `.${sep}${decodeURIComponent(relative)}`);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(relative);
+  } catch {
+    return c.notFound(); // a malformed %-sequence names no file; not an error worth a log line
+  }
+  const full = resolve(base, `.${sep}${decoded}`);
   const type = TYPES[extname(full)];
   if (!full.startsWith(base + sep) || !type) return c.notFound();
   try {

@@ -10,7 +10,7 @@ import { createWebApp } from './app.ts';
 import type { WebDeps } from './api/route.ts';
 import { WebAuth } from './auth.ts';
 import { LiveFrames } from './live.ts';
-import { startWebServer, type WebServer } from './server.ts';
+import { insecureListenWarning, startWebServer, type WebServer } from './server.ts';
 import { webAssetsDir } from './ui/assets.ts';
 
 export interface RunningWeb {
@@ -48,6 +48,8 @@ export async function startWeb(agent: Agent, config: WebConfig): Promise<Running
     log: (error) => agent.logger.log('error', 'web request failed', { error: error instanceof Error ? error.message : String(error) }),
   });
   const server: WebServer = await startWebServer(config, app);
+  const insecure = insecureListenWarning(config);
+  if (insecure) agent.logger.log('warn', insecure, { listen: config.listen });
   return {
     url: server.url,
     live,

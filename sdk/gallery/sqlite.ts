@@ -85,10 +85,28 @@ export function quoteLiteral(value: string): string {
 }
 
 /**
- * A plain (unencrypted) SQLite database at `path`, created if missing, for stores other than
- * the gallery (the agent's event history), so that better-sqlite3 stays imported here only.
+ * An SQLite database at `path`, created if missing, for stores other than the gallery (the
+ * agent's event history), so that better-sqlite3 stays imported here only. With `key` it is
+ * encrypted like an encrypted gallery (SQLCipher 4 format through
+ * better-sqlite3-multiple-ciphers); a wrong key throws before any table is read.
  */
-export function openSqliteDatabase(path: string, options: { readonly?: boolean; timeoutMs?: number } = {}): Database {
-  const Ctor = loadSqlite('better-sqlite3');
-  return new Ctor(path, { readonly: options.readonly ?? false, timeout: options.timeoutMs ?? 5000 });
+export function openSqliteDatabase(path: string, options: { readonly?: boolean; timeoutMs?: number; key?: string } = {}): Database {
+  const Ctor = loadSqlite(options.key === undefined ? 'better-sqlite3' : 'better-sqlite3-multiple-ciphers');
+  const db = new Ctor(path, { readonly: options.readonly ?? false, timeout: options.timeoutMs ?? 5000 });
+  if (options.key !== undefined) {
+    db.pragma("cipher = 'sqlcipher'");
+    db.pragma('legacy = 4');
+    db.pragma(`key = '${options.key.replaceAll("'", "''")}'`);
+    try {
+      db.prepare('SELECT count(*) FROM sqlite_master').get();
+    } catch (error) {
+      db.close();
+      throw new ArcEdgeError('GALLERY_KEY_INVALID', `the key does not open ${path} (wrong key, or the file was written without one)`, {
+        fix: 'use the key the file was created with; a plaintext file from before encryption was turned on must be moved away first',
+        details: { path },
+        cause: error,
+      });
+    }
+  }
+  return db;
 }

@@ -39,6 +39,22 @@ function octal(field: Buffer, what: string, archive: string): number {
   return parseInt(text, 8);
 }
 
+/**
+ * A pax `size`: decimal digits only, a safe integer. Number() would take "-1048576", "0x10",
+ * "1e3" or "" (0); a negative size moved the read position backwards and extracted the same
+ * bytes again under new names (a disk-filling tar GNU tar refuses).
+ */
+function paxSizeOf(text: string | undefined, archive: string): number {
+  const size = text !== undefined && /^[0-9]{1,16}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(size) || size < 0) {
+    throw new ArcEdgeError('ARCHIVE_INVALID', `${archive}: pax size "${String(text).slice(0, 20)}" is not a non-negative decimal integer`, {
+      fix: 'repack the archive with GNU tar or `arcedge package`; a pax size is plain decimal digits',
+      details: { archive },
+    });
+  }
+  return size;
+}
+
 const cString = (field: Buffer): string => field.toString('utf8').replace(/\0.*$/s, '');
 
 function checksumOf(header: Buffer): number {
@@ -82,6 +98,19 @@ function safeRelative(name: string, archive: string): string {
   return parts.filter((p) => p !== '.').join('/');
 }
 
+/** mkdir -p, with a file in the way (an entry "a" then "a/b") reported as the archive's fault. */
+function makeDir(path: string, entry: string, archive: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new ArcEdgeError('ARCHIVE_UNSAFE', `${archive}: "${entry.slice(0, 200)}" needs a folder where the archive already put a file`, { details: { archive, entry: entry.slice(0, 200) } });
+    }
+    throw new ArcEdgeError('STORAGE_WRITE_FAILED', `cannot create ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 async function readExactly(fh: FileHandle, buffer: Buffer, position: number, archive: string, what: string): Promise<void> {
   const { bytesRead } = await fh.read(buffer, 0, buffer.length, position);
   if (bytesRead !== buffer.length) throw new ArcEdgeError('ARCHIVE_INVALID', `${archive} is truncated inside ${what}`, { details: { archive } });
@@ -94,12 +123,16 @@ async function readExactly(fh: FileHandle, buffer: Buffer, position: number, arc
  */
 export async function extractTar(archive: string, dest: string, limits: ExtractLimits): Promise<ExtractResult> {
   const maxEntries = limits.maxEntries ?? 10_000;
+  if (!Number.isSafeInteger(limits.maxBytes) || limits.maxBytes < 0) throw new ArcEdgeError('INVALID_ARGUMENT', `extract limit maxBytes ${limits.maxBytes} is not a non-negative integer`);
   if (existsSync(dest) && readdirSync(dest).length > 0) throw new ArcEdgeError('INVALID_ARGUMENT', `extract destination ${dest} is not empty`);
   mkdirSync(dest, { recursive: true });
   const root = resolve(dest);
   const fh = await open(archive, 'r');
   try {
     const total = (await fh.stat()).size;
+    // Every byte written is read once from the archive at a strictly increasing position, so what
+    // lands on disk can never exceed the archive itself, whatever the headers claim.
+    const cap = Math.min(limits.maxBytes, total);
     const header = Buffer.alloc(BLOCK);
     let at = 0;
     let files = 0;
@@ -108,7 +141,9 @@ export async function extractTar(archive: string, dest: string, limits: ExtractL
     let longName: string | undefined;
     let paxPath: string | undefined;
     let paxSize: number | undefined;
-    for (;;) {
+    for (let last = -1; ; ) {
+      if (at <= last) throw new ArcEdgeError('ARCHIVE_INVALID', `${archive}: the read position went back to byte ${at}`, { details: { archive, offset: at } });
+      last = at;
       if (at + BLOCK > total) throw new ArcEdgeError('ARCHIVE_INVALID', `${archive} ends without the end-of-archive marker (truncated?)`, { details: { archive } });
       await readExactly(fh, header, at, archive, 'a header');
       at += BLOCK;
@@ -118,6 +153,7 @@ export async function extractTar(archive: string, dest: string, limits: ExtractL
       }
       const type = String.fromCharCode(header[156]!);
       const size = paxSize ?? octal(header.subarray(124, 136), 'entry size', archive);
+      if (!Number.isSafeInteger(size) || size < 0) throw new ArcEdgeError('ARCHIVE_INVALID', `${archive}: entry size ${size} at byte ${at - BLOCK}`, { details: { archive } });
       const prefix = header.toString('latin1', 257, 262) === 'ustar' ? cString(header.subarray(345, 500)) : '';
       const rawName = longName ?? paxPath ?? (prefix ? `${prefix}/${cString(header.subarray(0, 100))}` : cString(header.subarray(0, 100)));
       if (at + size > total) throw new ArcEdgeError('ARCHIVE_INVALID', `${archive} is truncated inside "${rawName.slice(0, 200)}"`, { details: { archive } });
@@ -131,7 +167,7 @@ export async function extractTar(archive: string, dest: string, limits: ExtractL
         else if (type === 'x') {
           const records = paxRecords(data);
           if (records.has('path')) paxPath = records.get('path');
-          if (records.has('size')) paxSize = Number(records.get('size'));
+          if (records.has('size')) paxSize = paxSizeOf(records.get('size'), archive);
           if (records.has('linkpath')) throw new ArcEdgeError('ARCHIVE_UNSAFE', `${archive}: a pax header declares a link (linkpath)`, { details: { archive } });
         }
         continue;
@@ -154,15 +190,14 @@ export async function extractTar(archive: string, dest: string, limits: ExtractL
       }
       if (type === '5') {
         if (size !== 0) throw new ArcEdgeError('ARCHIVE_INVALID', `${archive}: directory "${name}" has a size`, { details: { archive } });
-        if (name !== '') mkdirSync(target, { recursive: true });
+        if (name !== '') makeDir(target, rawName, archive);
         continue;
       }
       if (name === '') throw new ArcEdgeError('ARCHIVE_UNSAFE', `${archive}: a file entry has an empty name`, { details: { archive } });
-      bytes += size;
-      if (bytes > limits.maxBytes) {
-        throw new ArcEdgeError('ARCHIVE_TOO_LARGE', `${archive} unpacks to more than ${limits.maxBytes} bytes (at "${name}")`, { details: { archive, maxBytes: limits.maxBytes } });
+      if (bytes + size > cap) {
+        throw new ArcEdgeError('ARCHIVE_TOO_LARGE', `${archive} unpacks to more than ${cap} bytes (at "${name}")`, { details: { archive, maxBytes: cap } });
       }
-      mkdirSync(resolve(target, '..'), { recursive: true });
+      makeDir(resolve(target, '..'), rawName, archive);
       // 'wx': a second entry with the same name is an error, never a silent overwrite.
       const out = await open(target, 'wx', 0o644).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'EEXIST') throw new ArcEdgeError('ARCHIVE_UNSAFE', `${archive}: "${name}" appears twice`, { details: { archive, entry: name } });
@@ -174,7 +209,10 @@ export async function extractTar(archive: string, dest: string, limits: ExtractL
           const n = Math.min(buffer.length, size - done);
           const { bytesRead } = await fh.read(buffer, 0, n, at + done);
           if (bytesRead !== n) throw new ArcEdgeError('ARCHIVE_INVALID', `${archive} is truncated inside "${name}"`, { details: { archive } });
-          await out.write(buffer, 0, n);
+          // Counted as written, not as declared: the cap holds even if a header lied.
+          const { bytesWritten } = await out.write(buffer, 0, n);
+          bytes += bytesWritten;
+          if (bytes > cap) throw new ArcEdgeError('ARCHIVE_TOO_LARGE', `${archive} unpacks to more than ${cap} bytes (at "${name}")`, { details: { archive, maxBytes: cap } });
           done += n;
         }
       } finally {

@@ -148,3 +148,89 @@ test('broken and oversized archives are refused', async () => {
     (e) => isArcEdgeError(e, 'ARCHIVE_TOO_LARGE'),
   );
 });
+
+/** A pax `x` header (records "<len> key=value\n") followed by its data blocks. */
+function paxBlocks(records: Record<string, string>): Buffer {
+  const body = Buffer.from(
+    Object.entries(records)
+      .map(([k, v]) => {
+        const rest = ` ${k}=${v}\n`;
+        let len = rest.length + 1;
+        while (`${len}${rest}`.length !== len) len++;
+        return `${len}${rest}`;
+      })
+      .join(''),
+  );
+  return Buffer.concat([header('PaxHeader', body.length, 'x'), body, Buffer.alloc((512 - (body.length % 512)) % 512)]);
+}
+
+function dirBytes(dir: string): number {
+  let sum = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) sum += e.isDirectory() ? dirBytes(join(dir, e.name)) : readFileSync(join(dir, e.name)).length;
+  return sum;
+}
+
+test('a negative pax size cannot move the read position back to extract the same bytes again (finding 1)', async () => {
+  // The proof of concept's layout: file headers H1..HN, then D data blocks, then one jump per
+  // file (a pax size of minus the distance back to the next header). On the old reader this
+  // tar of ~90 KB left ~700 KB (N x D) with maxBytes 128 KiB; every jump lowered the count.
+  const N = 20;
+  const d = 100;
+  const B = 512;
+  const jumpAt = (k: number) => N + d + 3 * (k - 1); // block index of jump k (x header, pax data, entry)
+  const parts: Buffer[] = [];
+  for (let k = 1; k <= N; k++) {
+    const h = header(`f${k}`, 0, '0');
+    const size = (jumpAt(k) - k) * B; // the data runs over the later headers and D, up to jump k
+    h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
+    h.fill(0x20, 148, 156);
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    parts.push(h);
+  }
+  parts.push(Buffer.alloc(d * B, 0x61));
+  for (let k = 1; k < N; k++) {
+    const back = (jumpAt(k) + 3 - (k + 1)) * B;
+    const pax = paxBlocks({ size: `-${back}` });
+    assert.equal(pax.length, 2 * B);
+    parts.push(pax, header(`j${k}`, 0, '0'));
+  }
+  parts.push(Buffer.alloc(1024));
+  const path = `${fresh('negative-pax')}.tar`;
+  writeFileSync(path, Buffer.concat(parts));
+  const dest = fresh('negative-pax-out');
+  const maxBytes = 128 * 1024;
+  const error = await extractTar(path, dest, { maxBytes }).then(() => undefined, (e: unknown) => e);
+  const onDisk = existsSync(dest) ? dirBytes(dest) : 0;
+  assert.ok(onDisk <= maxBytes, `${onDisk} bytes on disk with maxBytes ${maxBytes}`);
+  assert.ok(isArcEdgeError(error, 'ARCHIVE_INVALID'), `refused as ARCHIVE_INVALID, got ${String(error)}`);
+});
+
+test('pax sizes that are not plain non-negative decimal integers are refused (finding 1)', async () => {
+  for (const size of ['-1', '-0', '0x10', '1e3', '1.5', 'NaN', '', ' 12', '+12', '99999999999999999999', 'Infinity']) {
+    const body = Buffer.from('hello');
+    const path = `${fresh('pax-size')}.tar`;
+    writeFileSync(path, Buffer.concat([paxBlocks({ size }), header('a.txt', body.length, '0'), body, Buffer.alloc(507), Buffer.alloc(1024)]));
+    await assert.rejects(extractTar(path, fresh('pax-size-out'), { maxBytes: 1 << 20 }), (e) => isArcEdgeError(e, 'ARCHIVE_INVALID'), `pax size "${size}"`);
+  }
+  // A well-formed pax size is still read (GNU tar writes them for files over 8 GiB).
+  const body = Buffer.from('hello');
+  const ok = `${fresh('pax-ok')}.tar`;
+  writeFileSync(ok, Buffer.concat([paxBlocks({ size: '5', path: 'long/name.txt' }), header('a.txt', 5, '0'), body, Buffer.alloc(507), Buffer.alloc(1024)]));
+  const dest = fresh('pax-ok-out');
+  assert.deepEqual(await extractTar(ok, dest, { maxBytes: 100 }), { files: 1, bytes: 5 });
+  assert.equal(readFileSync(join(dest, 'long', 'name.txt'), 'utf8'), 'hello');
+});
+
+test('what extraction writes never exceeds the archive itself, whatever maxBytes says', async () => {
+  const path = archive([{ name: 'a.bin', data: 'x'.repeat(3000) }]);
+  const result = await extractTar(path, fresh('cap'), { maxBytes: Number.MAX_SAFE_INTEGER });
+  assert.equal(result.bytes, 3000);
+  await assert.rejects(extractTar(path, fresh('neg'), { maxBytes: -1 }), (e) => isArcEdgeError(e, 'INVALID_ARGUMENT'));
+});
+
+test('a file where the archive later needs a folder is a typed refusal, not an ENOTDIR', async () => {
+  await refused(archive([{ name: 'a', data: '1' }, { name: 'a/b', data: '2' }]), 'ARCHIVE_UNSAFE');
+  await refused(archive([{ name: 'a', data: '1' }, { name: 'a/', type: '5' }]), 'ARCHIVE_UNSAFE');
+});

@@ -158,3 +158,35 @@ test('"." and ".." are not transfer ids: refused by the schemas and by the store
   assert.equal(readFileSync(join(dir, 'keep.txt'), 'utf8'), 'still here');
   assert.deepEqual(store.cleanStale(Date.now() + 10 * 3600_000), [], 'stray files are not transfers');
 });
+
+test('committed but never applied transfers count against the quota; a timer removes stale ones (finding 4)', async () => {
+  const dir = join(work, 'incoming-quota');
+  const store = new TransferStore(dir, { ...LIMITS, maxBytes: 16 * 1024 });
+  // begin/chunk/commit cycles, never applied: on 1819da4 each was free again and the disk filled.
+  let accepted = 0;
+  for (let i = 0; i < 6; i++) {
+    const file = Buffer.alloc(6000, i + 1);
+    try {
+      await begin(store, `g${i}`, file, 'gallery');
+    } catch (error) {
+      assert.ok(isArcEdgeError(error, 'TRANSFER_TOO_LARGE'), String(error));
+      assert.match(error.fix, /apply or abort/);
+      break;
+    }
+    for (const [k, part] of chunksOf(file, 1024).entries()) await chunk(store, `g${i}`, k, part);
+    await op(store, `g${i}`, 'commit');
+    accepted++;
+  }
+  assert.equal(accepted, 2, 'two 6000-byte transfers fit in 16 KiB, the third does not');
+  store.close();
+  const timed = new TransferStore(dir, { ...LIMITS, maxBytes: 16 * 1024, staleMs: 50, cleanupEveryMs: 25 });
+  const old = new Date(Date.now() - 10_000);
+  for (const g of ['g0', 'g1']) {
+    for (const f of readdirSync(join(dir, g))) utimesSync(join(dir, g, f), old, old);
+    utimesSync(join(dir, g), old, old);
+  }
+  const until = Date.now() + 5000;
+  while (existsSync(join(dir, 'g0')) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+  timed.close();
+  assert.ok(!existsSync(join(dir, 'g0')) && !existsSync(join(dir, 'g1')), 'the timer removed the stale committed transfers without any begin');
+});

@@ -37,6 +37,7 @@ Examples:
     config: { type: 'string', valueName: 'agent.yaml', description: 'agent config to install (checked here first); default: keep the device\'s' },
     dir: { type: 'string', default: '/opt/arcedge', valueName: 'dir', description: 'install folder on the device' },
     keys: { type: 'string', multiple: true, valueName: 'public.pem', description: 'trusted public key for model packages' },
+    'gallery-key-file': { type: 'string', valueName: 'file', description: 'a 0600 file with the gallery encryption key: installed root-only, given to the service with systemd LoadCredential=' },
     node: { type: 'string', valueName: 'path', description: 'node on the device (default: the one on its PATH)' },
     broker: { type: 'string', valueName: 'url', description: 'MQTT broker as this machine reaches it (default: the config\'s mqtt.url)' },
     'broker-user': { type: 'string', valueName: 'name', description: 'MQTT user name for --broker' },
@@ -68,11 +69,12 @@ Examples:
     if (config) say(`config ${configFile}: valid (device ${config.device.id})`);
     const keys = values.keys.map((k) => resolve(k));
     for (const key of keys) checkPublicKey(key); // before anything reaches the device
+    const galleryKeyFile = values['gallery-key-file'] ? resolve(values['gallery-key-file']) : undefined;
     const staging = mkdtempSync(join(tmpdir(), 'arcedge-flash-'));
     try {
       if (values.out) {
         const out = resolve(values.out);
-        const report = await buildBundle({ root, staging, ...(configFile ? { configFile } : {}), keys, say });
+        const report = await buildBundle({ root, staging, ...(configFile ? { configFile } : {}), keys, ...(galleryKeyFile ? { galleryKeyFile } : {}), say });
         await writeTarball(staging, out, 6);
         const result = { out, bytes: statSync(out).size, bundle: bundleState, nativePrebuilt: report.nativePrebuilt, opencvPrebuilt: report.opencvPrebuilt ?? null };
         if (json) console.log(JSON.stringify(result, null, 2));
@@ -80,7 +82,7 @@ Examples:
         return EXIT.OK;
       }
       const target: SshTarget = { host: values.host!, ...(port ? { port } : {}), ...(values.identity ? { identity: values.identity } : {}), ...(values['known-hosts'] ? { knownHosts: values['known-hosts'] } : {}), options: values['ssh-option'] };
-      return await flash({ target, staging, root, configFile, config, keys, dir: values.dir, node: values.node, service: !values['no-service'], wait: !values['no-wait'], timeoutMs: timeoutSec * 1000, buildTimeoutMs: buildTimeoutSec * 1000, broker: brokerOptions(values, config, values.host!), json, say });
+      return await flash({ target, staging, root, configFile, config, keys, ...(galleryKeyFile ? { galleryKeyFile } : {}), dir: values.dir, node: values.node, service: !values['no-service'], wait: !values['no-wait'], timeoutMs: timeoutSec * 1000, buildTimeoutMs: buildTimeoutSec * 1000, broker: brokerOptions(values, config, values.host!), json, say });
     } finally {
       rmSync(staging, { recursive: true, force: true });
     }
@@ -94,6 +96,7 @@ interface FlashPlan {
   readonly configFile: string | undefined;
   readonly config: CheckedConfig | undefined;
   readonly keys: string[];
+  readonly galleryKeyFile?: string;
   readonly dir: string;
   readonly node: string | undefined;
   readonly service: boolean;
@@ -142,7 +145,7 @@ async function flash(plan: FlashPlan): Promise<number> {
     });
   }
   const sudo = needsSudo(target.host, device, plan.dir, plan.service) ? 'sudo -n ' : '';
-  const report = await buildBundle({ root: plan.root, staging: plan.staging, ...(plan.configFile ? { configFile: plan.configFile } : {}), keys: plan.keys, device, say });
+  const report = await buildBundle({ root: plan.root, staging: plan.staging, ...(plan.configFile ? { configFile: plan.configFile } : {}), keys: plan.keys, ...(plan.galleryKeyFile ? { galleryKeyFile: plan.galleryKeyFile } : {}), device, say });
   const tarball = `${plan.staging}.tar.gz`;
   await writeTarball(plan.staging, tarball, 1);
   const watch = plan.wait && plan.config && typeof plan.broker !== 'string' ? watchOnline(plan.broker, plan.config.device.id, since) : undefined;

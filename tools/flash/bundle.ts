@@ -16,7 +16,7 @@
 import { spawn } from 'node:child_process';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { chmodSync, copyFileSync, cpSync, createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import { isScalar, isSeq, parseDocument } from 'yaml';
 import { createPublicKey as parsePublicKey } from 'node:crypto';
@@ -44,6 +44,8 @@ export interface BundleOptions {
   readonly staging: string;
   readonly configFile?: string;
   readonly keys: readonly string[];
+  /** A 0600 file holding the gallery key: installed root-only and handed to the service as a systemd credential. */
+  readonly galleryKeyFile?: string;
   /** The probed device (flash); undefined for an offline installer (--out). */
   readonly device?: DeviceInfo;
   readonly say: (line: string) => void;
@@ -87,6 +89,8 @@ export async function buildBundle(options: BundleOptions): Promise<BundleReport>
   mkdirSync(join(staging, 'keys'), { recursive: true });
   const keyNames = options.keys.map((key) => addKey(staging, key));
   if (options.configFile && keyNames.length > 0) trustKeys(join(staging, 'config', 'agent.yaml'), keyNames, say);
+
+  if (options.galleryKeyFile) addGalleryKey(staging, options.galleryKeyFile, say);
 
   const script = readFileSync(join(root, 'tools', 'flash', 'install.sh'), 'utf8')
     .replaceAll('@BETTER_SQLITE3_VERSION@', pkg.dependencies['better-sqlite3'] ?? 'latest')
@@ -181,4 +185,23 @@ export async function writeTarball(staging: string, out: string, level: number):
   }
   const code = await exited;
   if (code !== 0) throw new ArcEdgeError('STORAGE_WRITE_FAILED', `tar of ${staging} failed (exit ${code}): ${stderr.trim()}`, { fix: 'check free space in the temporary folder (TMPDIR)' });
+}
+
+/**
+ * The gallery key for the device (`--gallery-key-file`): checked here (0600, long enough), shipped
+ * as credentials/gallery-key; install.sh keeps it root-only and wires LoadCredential=.
+ */
+export function addGalleryKey(staging: string, file: string, say: (line: string) => void): void {
+  let mode: number;
+  try {
+    mode = statSync(file).mode & 0o777;
+  } catch (error) {
+    throw new ArcEdgeError('CONFIG_INVALID', `cannot read the gallery key file ${file}: ${(error as Error).message}`, { cause: error, fix: 'create it: (umask 077; head -c 32 /dev/urandom | base64 > gallery.key)' });
+  }
+  if ((mode & 0o077) !== 0) throw new ArcEdgeError('CONFIG_INVALID', `the gallery key file ${file} has mode 0${mode.toString(8)}`, { fix: `chmod 600 ${file}` });
+  const key = readFileSync(file, 'utf8').trim();
+  if (key.length < 8) throw new ArcEdgeError('CONFIG_INVALID', `the gallery key in ${file} is shorter than 8 characters`, { fix: 'use a long random key: head -c 32 /dev/urandom | base64' });
+  mkdirSync(join(staging, 'credentials'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(staging, 'credentials', 'gallery-key'), `${key}\n`, { mode: 0o600 });
+  say('gallery key: shipped as a systemd credential (LoadCredential=gallery-key on the device)');
 }

@@ -3,16 +3,18 @@
 # `arcedge flash --out bundle.tar.gz` ships as an offline installer. POSIX sh, idempotent:
 # run it again to upgrade; the data folder (config, gallery, keys, caches) is kept.
 #
-#   sh install.sh [--dir /opt/arcedge] [--no-service] [--node /path/to/node] [--check] [--need-kb N]
+#   sh install.sh [--dir /opt/arcedge] [--no-service] [--node /path/to/node] [--check] [--need-kb N] [--config-only]
 #
 # --check only probes the device (what `arcedge flash` does before copying anything) and prints
-# ARCEDGE_PROBE key=value lines. Failures print one `ARCEDGE_ERROR <CODE> <message>` line that
+# ARCEDGE_PROBE key=value lines; --config-only re-writes config, keys and the gallery key only
+# (no code is touched or run). Failures print one `ARCEDGE_ERROR <CODE> <message>` line that
 # `arcedge flash` turns into an error with a fix; exit status 3 for an unsuitable device, 1 else.
 set -eu
 
 DIR=/opt/arcedge
 SERVICE=1
 CHECK=0
+CONFIG_ONLY=0
 NODE=
 NEED_KB=
 MIN_NODE=20.15
@@ -23,6 +25,7 @@ while [ $# -gt 0 ]; do
     --dir) DIR=$2; shift 2 ;;
     --no-service) SERVICE=0; shift ;;
     --check) CHECK=1; shift ;;
+    --config-only) CONFIG_ONLY=1; shift ;;
     --node) NODE=$2; shift 2 ;;
     --need-kb) NEED_KB=$2; shift 2 ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
@@ -37,6 +40,64 @@ fail() { # code, message: one machine-readable line, then a human one
   echo "arcedge-install: FAILED: $2" >&2
   exit "${3:-3}"
 }
+
+refuse_link() { # path: fail if it is a symbolic link (something planted it)
+  if [ -L "$1" ]; then fail UNSAFE_PATH "$1 is a symbolic link; an install never follows links under $DIR" 1; fi
+}
+
+# --- config, keys and the gallery key (secrets 0600), also alone with --config-only ----------
+install_config() {
+# Written in a fresh root-owned folder, then moved in with mv -T: a rename replaces whatever
+# name the service account left there (a link included) and never writes through it.
+umask 077
+stage=$(mktemp -d "$DIR/.install-stage.XXXXXX")
+place() { # staged file, target: target must not be a folder; the rename is atomic
+  refuse_link "$(dirname "$2")"
+  [ -d "$2" ] && [ ! -L "$2" ] && fail UNSAFE_PATH "$2 is a folder, not a file" 1
+  mv -fT "$1" "$2"
+}
+if [ -f "$BUNDLE/config/agent.yaml" ]; then
+  cp "$BUNDLE/config/agent.yaml" "$stage/agent.yaml"
+  chmod 600 "$stage/agent.yaml"
+  place "$stage/agent.yaml" "$DIR/data/agent.yaml"
+  say "config: $DIR/data/agent.yaml (0600)"
+fi
+for key in "$BUNDLE"/keys/*.pem; do
+  [ -f "$key" ] || continue
+  cp "$key" "$stage/key.pem"
+  chmod 600 "$stage/key.pem"
+  place "$stage/key.pem" "$DIR/data/keys/$(basename "$key")"
+  say "trusted key: $DIR/data/keys/$(basename "$key")"
+done
+# The gallery key (--gallery-key-file on the host): a systemd credential, never in the config
+# or the unit. Stored root-only in $DIR/credentials; systemd hands it to the service as
+# $CREDENTIALS_DIRECTORY/gallery-key (LoadCredential=), and the launcher points
+# ARCEDGE_GALLERY_KEY_FILE at it. Without systemd the launcher reads it from the same file.
+GALLERY_KEY_CRED=
+if [ -f "$BUNDLE/credentials/gallery-key" ]; then
+  refuse_link "$DIR/credentials"
+  mkdir -p "$DIR/credentials"
+  chmod 700 "$DIR/credentials"
+  cp "$BUNDLE/credentials/gallery-key" "$stage/gallery-key"
+  chmod 600 "$stage/gallery-key"
+  place "$stage/gallery-key" "$DIR/credentials/gallery-key"
+  GALLERY_KEY_CRED="$DIR/credentials/gallery-key"
+  say "gallery key: $GALLERY_KEY_CRED (root, 0600; LoadCredential=gallery-key)"
+elif [ -f "$DIR/credentials/gallery-key" ]; then
+  GALLERY_KEY_CRED="$DIR/credentials/gallery-key"
+fi
+rm -rf "$stage"
+umask 022
+}
+
+if [ "$CONFIG_ONLY" = 1 ]; then
+  # Re-writes config, keys and the gallery key from the bundle: no code is touched or run.
+  for p in "$DIR" "$DIR/data" "$DIR/data/keys"; do refuse_link "$p"; done
+  [ -d "$DIR/data/keys" ] || fail CONFIG_MISSING "no install at $DIR (run install.sh without --config-only first)" 1
+  install_config
+  say "config-only: done"
+  exit 0
+fi
 
 # --- 1. probe -----------------------------------------------------------------------------
 [ -n "$NODE" ] || NODE=$(command -v node 2>/dev/null || true)
@@ -115,8 +176,18 @@ fi
 say "device: node $NODE_VERSION ($KEY), OpenCV ${OPENCV_VERSION:-?} ($OPENCV_LIB), ${FREE_KB} kB free, systemd: $SYSTEMD"
 
 # --- 2. the application (code only; staged in app.new, swapped in at the end) ---------------
-mkdir -p "$DIR" "$DIR/data/keys" "$DIR/data/cache" "$DIR/bin"
+# Privilege boundary (docs/security.md): this script runs as root, and data/ belongs to the
+# service account, which anyone who compromises the agent controls. So root never loads code
+# from data/ (the OpenCV binding lives in the root-owned $DIR/cache, outside ReadWritePaths),
+# never follows a link there (config and keys are written into a root-owned staging folder and
+# moved in; a planted link is replaced, not written through), and chowns only runtime folders.
+for p in "$DIR" "$DIR/data" "$DIR/data/keys" "$DIR/cache" "$DIR/bin"; do refuse_link "$p"; done
+mkdir -p "$DIR" "$DIR/data/keys" "$DIR/data/cache" "$DIR/cache" "$DIR/bin"
 chmod 700 "$DIR/data" # the gallery (face crops and embeddings) and the config live here
+chmod 755 "$DIR/cache"
+if [ "$(id -u)" = 0 ]; then chown -h root:root "$DIR/cache" "$DIR/bin"; fi
+# An earlier install kept its OpenCV build in data/cache/opencv: never reuse it (the service
+# could have replaced it); the shipped build or a fresh `arcedge setup` goes to $DIR/cache.
 say "installing the agent into $DIR/app"
 rm -rf "$DIR/app.new"
 cp -R "$BUNDLE/app" "$DIR/app.new"
@@ -146,7 +217,7 @@ load_check onnxruntime-node "m.listSupportedBackends && m.listSupportedBackends(
 say "native modules: better-sqlite3 and onnxruntime-node load"
 
 # --- 4. OpenCV binding: a shipped build when it loads here, else `arcedge setup` builds one ---
-export ARCEDGE_HOME="$DIR/data/cache"
+export ARCEDGE_HOME="$DIR/cache" ARCEDGE_OPENCV_HOME="$DIR/cache"
 export OPENCV4NODEJS_DISABLE_AUTOBUILD=1
 BINDING_KEY="opencv4nodejs-@OPENCV_BINDING_VERSION@-node$NODE_ABI-linux-$NODE_ARCH"
 if [ -d "$BUNDLE/opencv/$BINDING_KEY" ] && [ ! -d "$ARCEDGE_HOME/opencv/$BINDING_KEY" ]; then
@@ -187,27 +258,21 @@ if [ -d "$DIR/app" ]; then mv "$DIR/app" "$DIR/app.old"; fi
 mv "$DIR/app.new" "$DIR/app"
 rm -rf "$DIR/app.old"
 
-# --- 6. config and keys (secrets 0600) ------------------------------------------------------
-umask 077
-if [ -f "$BUNDLE/config/agent.yaml" ]; then
-  cp "$BUNDLE/config/agent.yaml" "$DIR/data/agent.yaml.new"
-  chmod 600 "$DIR/data/agent.yaml.new"
-  mv "$DIR/data/agent.yaml.new" "$DIR/data/agent.yaml"
-  say "config: $DIR/data/agent.yaml (0600)"
-fi
-for key in "$BUNDLE"/keys/*.pem; do
-  [ -f "$key" ] || continue
-  cp "$key" "$DIR/data/keys/$(basename "$key")"
-  chmod 600 "$DIR/data/keys/$(basename "$key")"
-  say "trusted key: $DIR/data/keys/$(basename "$key")"
-done
-umask 022
+# --- 6. config, keys and the gallery key ---------------------------------------------------
+install_config
 
 # --- 7. launcher and systemd unit -------------------------------------------------------------
 cat > "$DIR/bin/arcedge-agent" <<LAUNCHER
 #!/bin/sh
-# Written by install.sh: starts the agent with its install's environment.
-export ARCEDGE_HOME="$DIR/data/cache" OPENCV4NODEJS_DISABLE_AUTOBUILD=1 $TRT_ENV
+# Written by install.sh: starts the agent with its install's environment. ARCEDGE_HOME (models,
+# TensorRT engines) is the service's writable data/cache; the OpenCV binding (code) is loaded
+# only from the root-owned $DIR/cache.
+export ARCEDGE_HOME="$DIR/data/cache" ARCEDGE_OPENCV_HOME="$DIR/cache" OPENCV4NODEJS_DISABLE_AUTOBUILD=1 $TRT_ENV
+if [ -n "\${CREDENTIALS_DIRECTORY:-}" ] && [ -f "\$CREDENTIALS_DIRECTORY/gallery-key" ]; then
+  export ARCEDGE_GALLERY_KEY_FILE="\$CREDENTIALS_DIRECTORY/gallery-key"
+elif [ -n "$GALLERY_KEY_CRED" ] && [ -r "$GALLERY_KEY_CRED" ]; then
+  export ARCEDGE_GALLERY_KEY_FILE="$GALLERY_KEY_CRED"
+fi
 # The install's node first: anything the agent starts by name (npm, node) is the same Node.
 export PATH="$(dirname "$NODE"):\$PATH"
 exec "$NODE" "$DIR/app/dist/bin/arcedge-agent.js" --config "$DIR/data/agent.yaml" "\$@"
@@ -215,6 +280,8 @@ LAUNCHER
 chmod 755 "$DIR/bin/arcedge-agent"
 
 UNIT_USER=arcedge
+CREDENTIAL_LINE=
+[ -n "$GALLERY_KEY_CRED" ] && CREDENTIAL_LINE="LoadCredential=gallery-key:$GALLERY_KEY_CRED"
 # One function writes the unit: test/flash/unit.e2e.test.ts renders and verifies this same text.
 write_unit() {
 cat <<UNIT
@@ -239,6 +306,7 @@ ProtectSystem=strict
 ReadWritePaths=$DIR/data
 # The agent's own temporary files stay in its 0700 data folder (ProtectSystem=strict leaves /tmp read-only).
 Environment=TMPDIR=$DIR/data/tmp
+${CREDENTIAL_LINE:-}
 ProtectHome=yes
 # Not PrivateTmp: nvargus-daemon listens on /tmp/argus_socket, and a private /tmp hides it
 # ("Connecting to nvargus-daemon failed" under the service only). Connecting to a socket is
@@ -279,7 +347,9 @@ if [ "$SERVICE" = 1 ] && [ "$SYSTEMD" = 1 ] && [ "$(id -u)" = 0 ]; then
   getent group video >/dev/null 2>&1 || groupadd --system video
   # systemd refuses to start a unit whose SupplementaryGroups names a missing group.
   getent group render >/dev/null 2>&1 || groupadd --system render
-  chown -R "$UNIT_USER:$UNIT_USER" "$DIR/data"
+  # Only the runtime folder, without following links (-h on each, -P for the walk): a link the
+  # service planted must not hand it ownership of a file elsewhere.
+  chown -hRP "$UNIT_USER:$UNIT_USER" "$DIR/data"
   # The GPU as the service will see it (its user, video + render): an addon that loads for root
   # but finds no CUDA device for the service would put every model on the CPU with one log line.
   if [ -n "$TRT_ENV" ] && command -v setpriv >/dev/null 2>&1; then

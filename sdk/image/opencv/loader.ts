@@ -34,9 +34,15 @@ export const OPENCV_SETUP_COMMAND = 'npx arcedge setup';
  * platform and CPU, so they are in the name; the system OpenCV is not (a build that no longer
  * loads after an OpenCV upgrade is detected by loading it, and `arcedge setup` rebuilds it).
  */
+/**
+ * Where `arcedge setup` builds the binding and the loader finds it: $ARCEDGE_OPENCV_HOME/opencv/<key>,
+ * else $ARCEDGE_HOME/opencv/<key>. A flashed device keeps this code in a root-owned folder apart
+ * from the service's writable ARCEDGE_HOME (docs/security.md: root never loads code the service
+ * account could have planted).
+ */
 export function opencvBuildDir(env: NodeJS.ProcessEnv = process.env): string {
   const key = `opencv4nodejs-${OPENCV_BINDING_VERSION}-node${process.versions.modules}-${process.platform}-${process.arch}`;
-  return join(arcedgeHome(env), 'opencv', key);
+  return join(env.ARCEDGE_OPENCV_HOME ? env.ARCEDGE_OPENCV_HOME : arcedgeHome(env), 'opencv', key);
 }
 
 export interface BindingCandidate {
