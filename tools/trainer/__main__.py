@@ -7,6 +7,7 @@
   embed --checkpoint C --input F --count N --out F   float32 NCHW in, float32 embeddings out
   read-rec <dir>              JSON lines: header, then one line per image record (label, sha256)
   read-bin <file>             JSON: pairs and same-pair count (restricted unpickler)
+  synthetic --out D --classes N --per-class K   a generated insightface-layout RecordIO set
 Errors: one JSON line {"event":"error","code","message","fix"} and exit status 1.
 """
 import argparse
@@ -41,6 +42,7 @@ def main(argv):
     p = sub.add_parser("embed"); p.add_argument("--checkpoint", required=True); p.add_argument("--input", required=True); p.add_argument("--count", type=int, required=True); p.add_argument("--out", required=True)
     p = sub.add_parser("read-rec"); p.add_argument("path")
     p = sub.add_parser("read-bin"); p.add_argument("path")
+    p = sub.add_parser("synthetic"); p.add_argument("--out", required=True); p.add_argument("--classes", type=int, default=64); p.add_argument("--per-class", type=int, default=16); p.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
     if args.command == "env":
@@ -87,6 +89,9 @@ def main(argv):
         bins, issame = load_bin(args.path)
         print(json.dumps({"pairs": len(issame), "same": sum(issame), "images": len(bins),
                           "sha256": [hashlib.sha256(b).hexdigest() for b in bins]}))
+    elif args.command == "synthetic":
+        from .synthetic import write_set
+        print(json.dumps({"images": write_set(args.out, args.classes, args.per_class, seed=args.seed), "classes": args.classes, "path": args.out}))
     return 0
 
 

@@ -34,10 +34,14 @@ class Trainable(nn.Module):
         return self.head(self.backbone(images), labels)
 
 
-def ignore_sigint(_worker_id):
+def init_worker(_worker_id):
     """DataLoader workers share the terminal's process group: a Ctrl-C must stop the training
-    loop at a step boundary (below), not kill the workers that feed it."""
+    loop at a step boundary (below), not kill the workers that feed it. Each worker also gets
+    its own flip RNG (a forked copy of the parent's would flip the same images in every worker)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    info = torch.utils.data.get_worker_info()
+    if info is not None and hasattr(info.dataset, "seed"):
+        info.dataset.seed(info.seed % 2**32)
 
 
 def seed_everything(seed, deterministic):
@@ -158,7 +162,7 @@ def run(cfg, run_dir, resume=False):
         indices = list(iter(sampler))[skip * batch:]
         loader = torch.utils.data.DataLoader(dataset, batch_size=batch, sampler=indices, drop_last=True,
                                              num_workers=cfg.get("workers", 0), pin_memory=device.type == "cuda",
-                                             worker_init_fn=ignore_sigint)
+                                             worker_init_fn=init_worker)
         for images, labels in loader:
             if ctx.any(stop["flag"]):
                 interrupted = True
