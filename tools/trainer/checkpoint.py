@@ -50,7 +50,8 @@ def latest(run_dir):
 
 
 def load(path):
-    return torch.load(path, map_location="cpu")
+    from .weights import safe_load  # the restricted reader: a checkpoint is data, never code
+    return safe_load(path)
 
 
 def load_rank(path, rank, world):

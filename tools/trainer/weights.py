@@ -1,8 +1,9 @@
 """Backbone weights in and out of arcface_torch's formats, for `arcedge train --init` and
 `arcedge train export`.
 
-Accepted files (all read with torch.load(weights_only=True): tensors and plain containers
-only, so a checkpoint from elsewhere cannot run code when it is opened):
+Accepted files (all read through a restricted unpickler: tensors, storages, OrderedDict and
+plain values only, so a checkpoint from elsewhere cannot run code when it is opened; PyTorch
+1.13's own weights_only mode refuses the floats our checkpoints hold):
 - arcface_torch's `backbone.pth` / `model.pt`: the backbone's state dict, as train_v2.py saves
   `backbone.module.state_dict()`; a "module." prefix (a DDP-wrapped save) is stripped;
 - arcface_torch's `checkpoint_gpu_<rank>.pt`: a dict with "state_dict_backbone";
@@ -11,6 +12,9 @@ Our iresnet and mbf use arcface_torch's module names, so its keys load unchanged
 written by older arcedge versions (stem./stages. names) are renamed (backbones/iresnet.py).
 A file that does not fit the named network fails on the first mismatched key with both shapes.
 """
+import pickle
+import types
+
 import torch
 
 from .backbones import IRESNETS, canonical, get_model
@@ -18,10 +22,50 @@ from .backbones.iresnet import LAYERS, legacy_key
 from .errors import TrainerError
 
 
+ALLOWED_GLOBALS = {
+    ("collections", "OrderedDict"),
+    ("torch._utils", "_rebuild_tensor_v2"),
+    ("torch._utils", "_rebuild_parameter"),
+    ("torch._utils", "_rebuild_parameter_with_state"),
+    ("torch", "Size"),
+    ("torch", "float32"), ("torch", "float16"), ("torch", "bfloat16"), ("torch", "int64"), ("torch", "uint8"),
+}
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        # torch.load resolves storage types (torch.FloatStorage ...) itself before this is asked.
+        if (module, name) in ALLOWED_GLOBALS:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"global {module}.{name} is not allowed in a checkpoint")
+
+
+# What torch.load(pickle_module=...) uses: its Unpickler (subclassed by torch) and load (old format).
+RESTRICTED_PICKLE = types.SimpleNamespace(__name__="restricted_pickle", Unpickler=RestrictedUnpickler,
+                                          load=lambda f, **kw: RestrictedUnpickler(f, **kw).load())
+
+
+def safe_load(path):
+    """torch.load without running code: weights_only where PyTorch can (arcface_torch's state
+    dicts), else PyTorch's zip reader with the restricted unpickler above. (PyTorch 1.13's
+    weights_only refuses pickled floats, which our checkpoints hold, and its torch.load ignores
+    a pickle_module argument unless weights_only is set, so the reader is called directly.)"""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError:
+        pass
+    from torch import serialization
+    with open(path, "rb") as f:
+        if not serialization._is_zipfile(f):
+            raise pickle.UnpicklingError("not a zip-format PyTorch file (PyTorch >= 1.6 writes those)")
+        with serialization._open_zipfile_reader(f) as archive:
+            return serialization._load(archive, "cpu", RESTRICTED_PICKLE, encoding="utf-8")
+
+
 def read_state(path):
     """-> (backbone state dict, our config or None)."""
     try:
-        raw = torch.load(path, map_location="cpu", weights_only=True)
+        raw = safe_load(path)
     except FileNotFoundError:
         raise TrainerError("CONFIG_INVALID", f"{path} does not exist", "pass the path of a backbone.pth, model.pt or step-N.pt") from None
     except Exception as error:  # noqa: BLE001 - any unpickling failure means the same to the user
