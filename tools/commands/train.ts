@@ -13,7 +13,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ArcEdgeError } from '../../sdk/index.ts';
 import { defineCommand, parsePositiveInt, type CommandRunner } from '../cli/command.ts';
 import { createProgress, type Progress } from '../cli/progress.ts';
-import { applySet, BACKBONES, emore, loadRawConfig, parseTrainConfig, PRESETS } from '../train/config.ts';
+import { applySet, BACKBONES, checkNetwork, parseTrainConfig, PRESETS, resolveRawConfig } from '../train/config.ts';
 import { launchWorkers } from '../train/launch.ts';
 import { writeModelPackage } from '../train/model-package.ts';
 import { preflight } from '../train/preflight.ts';
@@ -21,29 +21,6 @@ import { findPython, runTrainerJson, trainerError } from '../train/python.ts';
 import { writeCharts } from '../train/report.ts';
 
 const fmt = (n: unknown, digits = 3): string => Number(n).toFixed(digits);
-
-function checkNetwork(network: string): void {
-  if (!(BACKBONES as readonly string[]).includes(network)) {
-    throw new ArcEdgeError('CONFIG_INVALID', `--network ${network} is not a network the trainer knows`, { fix: `use one of: ${BACKBONES.join(', ')}` });
-  }
-}
-
-/** The config before validation: --config, or with only --network the faces_emore run of that network (the seed's form). */
-function rawConfig(values: { config?: string | undefined; network?: string | undefined; data?: string | undefined; set: string[] }): Record<string, unknown> {
-  if (values.network) checkNetwork(values.network);
-  if (!values.config && !values.network) {
-    throw new ArcEdgeError('CONFIG_INVALID', '--config or --network is required', { fix: `pass --network <${BACKBONES.join('|')}> --data <faces_emore folder>, --config <file.json>, or one of ${Object.keys(PRESETS).map((p) => `preset:${p}`).join(', ')}` });
-  }
-  let raw = values.config ? loadRawConfig(values.config) : emore(values.network!, values.data);
-  // A faces_emore preset with --data: its verification sets are the .bin files in that folder.
-  const fromEmore = !values.config || /^preset:emore-/.test(values.config);
-  if (fromEmore && values.data && !values.set.some((a) => a.startsWith('data.verification='))) {
-    const bins = ['lfw.bin', 'cfp_fp.bin', 'agedb_30.bin'].map((f) => join(values.data!, f)).filter((f) => existsSync(f));
-    raw = applySet(raw, `data.verification=${JSON.stringify(bins)}`);
-  }
-  if (values.network) raw = applySet(raw, `backbone.name=${JSON.stringify(values.network)}`);
-  return raw;
-}
 
 const trainRun = defineCommand({
   name: 'train',
@@ -61,7 +38,7 @@ const trainRun = defineCommand({
     resume: { type: 'boolean', description: 'continue <out>/<name>/ from its latest checkpoint' },
   },
   async run({ values, json }) {
-    let raw = rawConfig(values);
+    let raw = resolveRawConfig(values);
     for (const assignment of values.set) raw = applySet(raw, assignment);
     if (values.init) raw = applySet(raw, `init=${JSON.stringify(resolve(values.init))}`);
     if (values.data) raw = applySet(raw, `data.path=${JSON.stringify(values.data)}`);

@@ -3,7 +3,8 @@
  * documented), presets that mirror insightface arcface_torch's reference runs, and the merge
  * order preset/file -> --set key=value -> flags. Defaults live in the schema, once.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { ArcEdgeError } from '../../sdk/index.ts';
 
@@ -202,4 +203,32 @@ export function parseTrainConfig(raw: Raw, where: string): TrainConfig {
     });
   }
   return result.data;
+}
+
+export function checkNetwork(network: string): void {
+  if (!(BACKBONES as readonly string[]).includes(network)) {
+    throw new ArcEdgeError('CONFIG_INVALID', `--network ${network} is not a network the trainer knows`, { fix: `use one of: ${BACKBONES.join(', ')}` });
+  }
+}
+
+/**
+ * The config before --set and validation, from the CLI flags: --config, or with only --network
+ * the faces_emore run of that network at --data (the seed's `train --network r18`). A
+ * faces_emore config given --data takes its verification sets from the .bin files there.
+ */
+export function resolveRawConfig(flags: { config?: string | undefined; network?: string | undefined; data?: string | undefined; set: readonly string[] }): Raw {
+  if (flags.network) checkNetwork(flags.network);
+  if (!flags.config && !flags.network) {
+    throw new ArcEdgeError('CONFIG_INVALID', '--config or --network is required', {
+      fix: `pass --network <${BACKBONES.join('|')}> --data <faces_emore folder>, --config <file.json>, or one of ${Object.keys(PRESETS).map((p) => `preset:${p}`).join(', ')}`,
+    });
+  }
+  let raw = flags.config ? loadRawConfig(flags.config) : emore(flags.network!, flags.data);
+  const fromEmore = !flags.config || flags.config.startsWith('preset:emore-');
+  if (fromEmore && flags.data && !flags.set.some((a) => a.startsWith('data.verification='))) {
+    const bins = ['lfw.bin', 'cfp_fp.bin', 'agedb_30.bin'].map((f) => join(flags.data!, f)).filter((f) => existsSync(f));
+    raw = applySet(raw, `data.verification=${JSON.stringify(bins)}`);
+  }
+  if (flags.network) raw = applySet(raw, `backbone.name=${JSON.stringify(flags.network)}`);
+  return raw;
 }
