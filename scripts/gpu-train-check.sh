@@ -8,6 +8,8 @@
 #   - prints img/s and peak GPU memory per rank, and fails on a non-finite loss or a bad package.
 # Usage: scripts/gpu-train-check.sh [python with CUDA PyTorch and onnx]   (default: $ARCEDGE_PYTHON,
 #        then python3). Env: STEPS (100), CLASSES (2000), PER_CLASS (8), WORK (a temp dir).
+#        CHECK_DEVICE=cpu: a dry run of this script on CPU (2 gloo processes, batch 8), to test
+#        the script itself where there is no GPU; it says nothing about CUDA.
 # Needs: node + this checkout's npm dependencies (npm ci), PyTorch with CUDA (Debian's or pip's), onnx, pillow, numpy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +18,11 @@ STEPS="${STEPS:-100}"
 WORK="${WORK:-$(mktemp -d -t arcedge-gpu-check-XXXXXX)}"
 export PYTHONPATH="$PWD/tools${PYTHONPATH:+:$PYTHONPATH}"
 
+EXTRA=()
+if [ "${CHECK_DEVICE:-cuda}" = cpu ]; then
+  GPUS=2
+  EXTRA=(--set devices.device=cpu --set batchSize=8 --set devices.threads=1)
+else
 "$PY" - <<'PYEOF'
 import sys, torch
 if not torch.cuda.is_available():
@@ -24,6 +31,7 @@ print(f"torch {torch.__version__}, CUDA {torch.version.cuda}, NCCL {'.'.join(map
       f"{torch.cuda.device_count()} x {torch.cuda.get_device_name(0)}")
 PYEOF
 GPUS=$("$PY" -c 'import torch; print(torch.cuda.device_count())')
+fi
 PROCS=$(( GPUS >= 2 ? 2 : 1 ))
 echo "processes: $PROCS (NCCL when 2), work dir: $WORK"
 
@@ -33,7 +41,7 @@ echo "== a generated RecordIO set"
 echo "== $STEPS steps of emore-r18 (amp, workers 4)"
 node --import tsx tools/cli.ts train --network r18 --data "$WORK/set" --out "$WORK/runs" --python "$PY" \
   --steps "$STEPS" --set devices.processes="$PROCS" --set amp=true --set workers=4 --set logEvery=10 \
-  --set checkpointEvery=50 --set verifyEvery=0 --json | tee "$WORK/events.jsonl"
+  --set checkpointEvery=50 --set verifyEvery=0 "${EXTRA[@]}" --json | tee "$WORK/events.jsonl"
 
 echo "== train export of the last checkpoint"
 CKPT="$WORK/runs/emore-r18/checkpoints/$(cat "$WORK/runs/emore-r18/checkpoints/latest")"
