@@ -63,7 +63,9 @@ class IResNet(nn.Module):
         x = self.prelu(self.bn1(self.conv1(x)))
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
         x = self.dropout(torch.flatten(self.bn2(x), 1))
-        return self.features(self.fc(x))
+        # The embedding layers run in fp32 under mixed precision, as in arcface_torch.
+        with torch.autocast(device_type=x.device.type, enabled=False):
+            return self.features(self.fc(x.float()))
 
 
 def iresnet(depth, embedding_size=512, dropout=0.0):

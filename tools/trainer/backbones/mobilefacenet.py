@@ -7,8 +7,9 @@ Layout (scale 2, blocks (1, 4, 6, 2)): a 3x3/2 conv to 128 channels, a 3x3 depth
 halve the map 56 -> 28 -> 14 -> 7 and residual stacks of them, a 1x1 conv to 512, and the GDC
 head: a 7x7 depthwise linear conv, flatten, a bias-free linear to the embedding, BatchNorm1d.
 Conv -> BN -> PReLU everywhere except the linear projections. Mixed precision is applied by the
-trainer around the whole backbone (loop.py), not inside forward as arcface_torch does.
+trainer around the backbone (loop.py); as in arcface_torch, conv_sep and GDC run in fp32.
 """
+import torch
 from torch import nn
 
 
@@ -89,4 +90,6 @@ class MobileFaceNet(nn.Module):
     def forward(self, x):
         for layer in self.layers:
             x = layer(x)
-        return self.features(self.conv_sep(x))
+        # conv_sep and the GDC head run in fp32 under mixed precision, as in arcface_torch.
+        with torch.autocast(device_type=x.device.type, enabled=False):
+            return self.features(self.conv_sep(x.float()))
