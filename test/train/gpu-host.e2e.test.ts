@@ -130,4 +130,12 @@ describe('training on a GPU host, checked on CPU', () => {
     assert.ok(existsSync(join(runs, 'mbf-smoke', 'checkpoints', 'step-0000006.rank1.pt')));
     assert.ok(existsSync(join(runs, 'mbf-smoke', 'package', 'model.onnx.manifest.json')));
   });
+
+  it('--init with a checkpoint that does not fit fails before the run starts, naming the key and both shapes', () => {
+    const runs = join(work, 'runs-bad-init');
+    const r = arcedge(['train', '--config', 'preset:mbf-smoke', '--data', data, '--out', runs, '--init', join(work, 'arcface_torch', 'backbone.pth')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /\[CONFIG_INVALID\].*does not fit --network mbf: it has no layers\.0\.layers\.0\.weight \(shape \(128, 3, 3, 3\)\)/);
+    assert.equal(existsSync(join(runs, 'mbf-smoke')), false);
+  });
 });

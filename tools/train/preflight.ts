@@ -63,8 +63,10 @@ export function preflight(config: TrainConfig, runDir: string): Preflight {
   if (classes < 2) throw new ArcEdgeError('DATASET_INVALID', `${data} has ${classes} identity; training needs at least 2`, { fix: 'add photos of more people' });
   if (images < perStep) throw new ArcEdgeError('DATASET_INVALID', `${data} has ${images} images, fewer than one step needs (batchSize ${config.batchSize} x ${d.processes * d.nodes} processes)`, { fix: '--set batchSize=<smaller> or add images' });
 
-  if (config.init && !existsSync(config.init)) {
-    throw new ArcEdgeError('CONFIG_INVALID', `--init ${config.init} does not exist`, { fix: "pass an arcface_torch backbone.pth / model.pt or one of our runs' checkpoints/step-N.pt" });
+  if (config.init) {
+    if (!existsSync(config.init)) throw new ArcEdgeError('CONFIG_INVALID', `--init ${config.init} does not exist`, { fix: "pass an arcface_torch backbone.pth / model.pt or one of our runs' checkpoints/step-N.pt" });
+    // Before the run folder exists: a checkpoint that does not fit names the key and shapes, and nothing is written.
+    runTrainerJson(env.python, ['check-init', '--checkpoint', config.init, '--network', config.backbone.name, '--embedding-size', String(config.backbone.embeddingSize)]);
   }
   for (const bin of config.data.verification) {
     if (!existsSync(bin)) throw new ArcEdgeError('DATASET_INVALID', `verification set ${bin} does not exist`, { fix: 'download it (docs/training.md) or build one with `arcedge pack-pairs`, or drop it from data.verification' });

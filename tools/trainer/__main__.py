@@ -6,6 +6,7 @@
   bench --config F [--steps N]                JSON: trainer vs raw loop img/s
   embed --checkpoint C [--network N] --input F --count N --out F   float32 NCHW in, float32 embeddings out
   export --checkpoint C --network N --out model.onnx [--embedding-size D]   ONNX of ours or arcface_torch's backbone
+  check-init --checkpoint C --network N --embedding-size D   JSON: the checkpoint fits (for --init, before a run starts)
   read-rec <dir>              JSON lines: header, then one line per image record (label, sha256)
   read-bin <file>             JSON: pairs and same-pair count (restricted unpickler)
   synthetic --out D --classes N --per-class K   a generated insightface-layout RecordIO set
@@ -41,6 +42,7 @@ def main(argv):
     p = sub.add_parser("train"); p.add_argument("--config", required=True); p.add_argument("--run-dir", required=True); p.add_argument("--resume", action="store_true")
     p = sub.add_parser("bench"); p.add_argument("--config", required=True); p.add_argument("--steps", type=int, default=8)
     p = sub.add_parser("embed"); p.add_argument("--checkpoint", required=True); p.add_argument("--network"); p.add_argument("--input", required=True); p.add_argument("--count", type=int, required=True); p.add_argument("--out", required=True)
+    p = sub.add_parser("check-init"); p.add_argument("--checkpoint", required=True); p.add_argument("--network", required=True); p.add_argument("--embedding-size", type=int, required=True)
     p = sub.add_parser("export"); p.add_argument("--checkpoint", required=True); p.add_argument("--network", required=True); p.add_argument("--out", required=True); p.add_argument("--embedding-size", type=int)
     p = sub.add_parser("read-rec"); p.add_argument("path")
     p = sub.add_parser("read-bin"); p.add_argument("path")
@@ -78,6 +80,11 @@ def main(argv):
         x = torch.from_numpy(np.fromfile(args.input, dtype=np.float32).reshape(args.count, 3, 112, 112))
         with torch.no_grad():
             backbone(x).numpy().astype(np.float32).tofile(args.out)
+    elif args.command == "check-init":
+        from .backbones import get_model
+        from .weights import load_backbone
+        model = load_backbone(get_model(args.network, embedding_size=args.embedding_size), args.checkpoint, args.network)
+        print(json.dumps({"fits": True, "parameters": sum(p.numel() for p in model.parameters())}))
     elif args.command == "export":
         from .backbones import canonical
         from .export import export_onnx
