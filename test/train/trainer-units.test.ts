@@ -1,7 +1,8 @@
 /**
  * The trainer's building blocks, checked against their defining formulas (computed here
- * independently in Python's math module, not by the code under test): margin heads, Partial
- * FC sampling, LR schedules, and every backbone name of get_model.
+ * independently in Python's math module, not by the code under test): margin heads (and
+ * insightface's CombinedMarginLoss cases), Partial FC sampling, LR schedules, every backbone
+ * name of get_model, and arcface_torch's MobileFaceNet parameter count and keys.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -67,6 +68,62 @@ print(json.dumps([lr_at(0, poly, 110), lr_at(9, poly, 110), lr_at(60, poly, 110)
     want.forEach((w, i) => assert.ok(Math.abs(out[i]! - w) < 1e-12, `${i}: ${out[i]} vs ${w}`));
   });
 
+  it('CosFace defaults to m3 0.4; combined equals insightface CombinedMarginLoss where that has a formula; the sharded softmax is cross-entropy', () => {
+    const out = py(`import json, math, torch
+from torch.nn import functional as F
+from trainer.heads import MarginHead
+torch.manual_seed(2)
+emb = torch.randn(6, 8); labels = torch.tensor([0, 1, 2, 3, 1, 0])
+def target(h):
+    logits, _ = h.logits(emb, labels)
+    cos = F.normalize(emb) @ F.normalize(h.weight).T
+    return logits.gather(1, labels[:, None]).squeeze(1) / h.s, cos.gather(1, labels[:, None]).squeeze(1)
+res = {}
+got, cos = target(MarginHead("cosface", 4, 8, s=10.0))
+res["cosfaceDefault"] = float((cos - got).mean())
+# insightface's CombinedMarginLoss: (1, m2, 0) is cos(theta + m2); any m3 > 0 is cos - m3 (m1, m2 dropped)
+c = MarginHead("combined", 4, 8, s=10.0, m1=1.0, m2=0.4, m3=0.0); got, cos = target(c)
+res["combinedArc"] = float((got - torch.cos(torch.acos(cos) + 0.4)).abs().max())
+c = MarginHead("combined", 4, 8, s=10.0, m1=1.0, m2=0.0, m3=0.35); got, cos = target(c)
+res["combinedCos"] = float((got - (cos - 0.35)).abs().max())
+# with m2 and m3 both set, insightface keeps only m3; here both apply (the paper's formula)
+c = MarginHead("combined", 4, 8, s=10.0, m1=1.0, m2=0.3, m3=0.2); got, cos = target(c)
+res["combinedBoth"] = float((got - (torch.cos(torch.acos(cos) + 0.3) - 0.2)).abs().max())
+for kind in ("arcface", "softmax"):
+    h = MarginHead(kind, 4, 8, s=10.0)
+    logits, local = h.logits(emb, labels)
+    res[kind + "CE"] = abs(float(h(emb, labels)) - float(F.cross_entropy(logits, local)))
+print(json.dumps(res))`);
+    assert.ok(Math.abs(Number(out.cosfaceDefault) - 0.4) < 1e-6, `cosface default margin ${out.cosfaceDefault}`);
+    for (const k of ['combinedArc', 'combinedCos', 'combinedBoth', 'arcfaceCE', 'softmaxCE']) assert.ok(Number(out[k]) < 1e-5, `${k}: ${out[k]}`);
+  });
+
+  it("mbf is arcface_torch's MobileFaceNet (get_mbf(fp16, 512): 2,059,520 parameters, its state-dict keys); the paper's layout is mbf-paper", () => {
+    const out = py(`import json
+from trainer.backbones import get_model
+m = get_model("mbf", 512); sd = m.state_dict()
+keys = {k: list(sd[k].shape) for k in ["layers.0.layers.0.weight", "layers.1.layers.0.weight", "layers.2.layers.1.layers.0.weight",
+        "layers.5.layers.5.layers.2.layers.1.running_var", "conv_sep.layers.0.weight", "features.layers.0.layers.0.weight",
+        "features.layers.2.weight", "features.layers.3.running_mean"]}
+print(json.dumps({"mbf": sum(p.numel() for p in m.parameters()), "paper": sum(p.numel() for p in get_model("mbf-paper", 512).parameters()),
+                  "r18": sum(p.numel() for p in get_model("r18").parameters()), "same": get_model("r50").state_dict().keys() == get_model("iresnet50").state_dict().keys(),
+                  "keys": keys, "count": len(sd)}))`);
+    assert.equal(out.mbf, 2_059_520);
+    assert.equal(out.paper, 1_200_512);
+    assert.equal(out.r18, 24_025_600);
+    assert.equal(out.same, true);
+    assert.deepEqual(out.keys, {
+      'layers.0.layers.0.weight': [128, 3, 3, 3],
+      'layers.1.layers.0.weight': [128, 2, 3, 3],
+      'layers.2.layers.1.layers.0.weight': [128, 1, 3, 3],
+      'layers.5.layers.5.layers.2.layers.1.running_var': [256],
+      'conv_sep.layers.0.weight': [512, 256, 1, 1],
+      'features.layers.0.layers.0.weight': [512, 1, 7, 7],
+      'features.layers.2.weight': [512, 512],
+      'features.layers.3.running_mean': [512],
+    });
+  });
+
   it('get_model knows iresnet18/34/50/100 and mbf, with the embedding size asked for', () => {
     const out = py(`import json, torch
 from trainer.backbones import get_model
@@ -86,6 +143,6 @@ print(json.dumps(res))`);
     assert.deepEqual([...sizes].sort((a, b) => a - b), sizes);
     assert.ok(Number(out.mbf) < 2, `mbf ${out.mbf}M`);
     assert.deepEqual(out.mbfOut, [2, 64]);
-    assert.match(String(out.unknown), /unknown backbone "resnet9"/);
+    assert.match(String(out.unknown), /unknown backbone "resnet9"; expected one of r18, r34, r50, r100, r200/);
   });
 });

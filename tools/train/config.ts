@@ -3,11 +3,14 @@
  * documented), presets that mirror insightface arcface_torch's reference runs, and the merge
  * order preset/file -> --set key=value -> flags. Defaults live in the schema, once.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { ArcEdgeError } from '../../sdk/index.ts';
 
-const BACKBONES = ['iresnet18', 'iresnet34', 'iresnet50', 'iresnet100', 'mbf'] as const;
+/** arcface_torch's names (r18 ... r200, mbf) and the long forms: the same networks, same keys. */
+export const BACKBONES = ['r18', 'r34', 'r50', 'r100', 'r200', 'iresnet18', 'iresnet34', 'iresnet50', 'iresnet100', 'iresnet200', 'mbf', 'mbf-paper'] as const;
+export type BackboneName = (typeof BACKBONES)[number];
 const HEADS = ['arcface', 'cosface', 'combined', 'softmax'] as const;
 
 export const TrainConfigSchema = z
@@ -22,24 +25,33 @@ export const TrainConfigSchema = z
       .describe('datasets'),
     backbone: z
       .object({
-        name: z.enum(BACKBONES).default('iresnet50').describe('network: iresnet18/34/50/100 or mbf (MobileFaceNet)'),
+        name: z.enum(BACKBONES).default('r50').describe("network: r18/r34/r50/r100/r200 (= iresnet18 ...), mbf (arcface_torch's MobileFaceNet, 2.06M params) or mbf-paper (the paper's layout, 1.2M)"),
         embeddingSize: z.number().int().positive().default(512).describe('embedding length'),
         dropout: z.number().min(0).max(1).default(0).describe('dropout before the embedding FC (iresnet only)'),
       })
       .strict()
-      .default({ name: 'iresnet50', embeddingSize: 512, dropout: 0 })
+      .default({ name: 'r50', embeddingSize: 512, dropout: 0 })
       .describe('the embedding network'),
     head: z
       .object({
-        type: z.enum(HEADS).default('arcface').describe('loss head: arcface cos(theta+m2), cosface cos-m3, combined cos(m1*theta+m2)-m3, softmax (plain linear)'),
+        type: z.enum(HEADS).default('arcface').describe('loss head: arcface cos(theta+m2), cosface cos-m3, combined cos(m1*theta+m2)-m3 (all three kept), softmax (plain linear)'),
         s: z.number().positive().default(64).describe('logit scale of margin heads'),
-        m1: z.number().positive().default(1).describe('multiplicative angular margin (combined)'),
-        m2: z.number().min(0).default(0.5).describe('additive angular margin in radians (arcface, combined)'),
-        m3: z.number().min(0).default(0).describe('additive cosine margin (cosface uses m3; default 0.35 is typical)'),
-        sampleRate: z.number().gt(0).max(1).default(1).describe('Partial FC: share of class centres used per step (1 = all)'),
+        m1: z.number().positive().optional().describe('multiplicative angular margin (combined only; default 1)'),
+        m2: z.number().min(0).optional().describe('additive angular margin in radians (arcface default 0.5, combined default 0.3)'),
+        m3: z.number().min(0).optional().describe('additive cosine margin (cosface default 0.4 as arcface_torch, combined default 0.2)'),
+        sampleRate: z.number().gt(0).max(1).default(1).describe('Partial FC: share of each rank\'s class centres used per step (1 = all)'),
       })
       .strict()
-      .default({ type: 'arcface', s: 64, m1: 1, m2: 0.5, m3: 0, sampleRate: 1 })
+      .default({ type: 'arcface', s: 64, sampleRate: 1 })
+      .superRefine((h, ctx) => {
+        // A margin the head does not use is an error, not silently dropped (arcface_torch's
+        // CombinedMarginLoss drops m1/m2 when m3 > 0; here `combined` keeps all three).
+        const unused = { arcface: ['m1', 'm3'], cosface: ['m1', 'm2'], combined: [], softmax: ['m1', 'm2', 'm3'] }[h.type] as ('m1' | 'm2' | 'm3')[];
+        for (const key of unused) {
+          if (h[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${h.type} does not use ${key}; use head.type=combined for cos(m1*theta+m2)-m3` });
+        }
+      })
+      .transform((h) => ({ ...h, ...resolveMargins(h.type, h) }))
       .describe('classification head and margins'),
     optim: z
       .object({
@@ -73,7 +85,8 @@ export const TrainConfigSchema = z
       .strict()
       .default({ device: 'auto', processes: 1, nodes: 1, nodeRank: 0, masterAddr: '127.0.0.1', masterPort: 29500, launcher: 'auto' })
       .describe('devices, processes and nodes'),
-    amp: z.boolean().default(true).describe('mixed precision (CUDA only; ignored on CPU)'),
+    amp: z.boolean().default(true).describe('mixed precision on CUDA: the backbone in fp16 with a GradScaler, the classifier and margins in fp32 (ignored on CPU)'),
+    init: z.string().min(1).optional().describe('fine-tune: start the backbone from this checkpoint (arcface_torch backbone.pth / model.pt, or our step-N.pt); the head starts fresh'),
     seed: z.number().int().min(0).default(0).describe('seed for weights, sampling and flips'),
     deterministic: z.boolean().default(false).describe('ask PyTorch for deterministic kernels (slower)'),
     logEvery: z.number().int().positive().default(10).describe('steps between progress lines'),
@@ -85,23 +98,31 @@ export const TrainConfigSchema = z
   .strict();
 
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+
+/** Default margins per head: arcface_torch's ArcFace 0.5 and CosFace 0.4; combined as insightface's README lists (1, 0.3, 0.2). */
+const MARGINS = { arcface: [1, 0.5, 0], cosface: [1, 0, 0.4], combined: [1, 0.3, 0.2], softmax: [1, 0, 0] } as const;
+
+function resolveMargins(type: (typeof HEADS)[number], h: { m1?: number | undefined; m2?: number | undefined; m3?: number | undefined }): { m1: number; m2: number; m3: number } {
+  const [m1, m2, m3] = MARGINS[type];
+  return { m1: h.m1 ?? m1, m2: h.m2 ?? m2, m3: h.m3 ?? m3 };
+}
 type Raw = Record<string, unknown>;
 
-const emore = (backbone: string): Raw => ({
-  data: { path: 'data/faces_emore', verification: ['data/faces_emore/lfw.bin', 'data/faces_emore/cfp_fp.bin', 'data/faces_emore/agedb_30.bin'] },
-  backbone: { name: backbone },
+/** A faces_emore run of `network` at `path`: the verification sets are the .bin files that come with it. */
+export const emore = (network: string, path = 'data/faces_emore'): Raw => ({
+  name: `emore-${network}`,
+  data: { path, verification: ['lfw.bin', 'cfp_fp.bin', 'agedb_30.bin'].map((f) => `${path}/${f}`) },
+  backbone: { name: network },
   devices: { device: 'cuda', processes: 8 },
+  ...(network.startsWith('mbf') ? { optim: { weightDecay: 1e-4 }, epochs: 40 } : {}),
 });
 
 /** Presets; the faces_emore ones follow arcface_torch's configs/ms1mv2_*.py (docs/training.md). */
 export const PRESETS: Record<string, { description: string; config: Raw }> = {
-  'emore-r18': { description: 'iresnet18 + ArcFace on faces_emore (the seed run: train.py --network iresnet18)', config: { name: 'emore-r18', ...emore('iresnet18') } },
-  'emore-r50': { description: 'iresnet50 + ArcFace on faces_emore (arcface_torch ms1mv2_r50)', config: { name: 'emore-r50', ...emore('iresnet50') } },
-  'emore-r100': { description: 'iresnet100 + ArcFace on faces_emore (arcface_torch ms1mv2_r100)', config: { name: 'emore-r100', ...emore('iresnet100') } },
-  'emore-mbf': {
-    description: 'MobileFaceNet + ArcFace on faces_emore (arcface_torch ms1mv2_mbf)',
-    config: { name: 'emore-mbf', ...emore('mbf'), optim: { weightDecay: 1e-4 }, epochs: 40 },
-  },
+  'emore-r18': { description: 'iresnet18 + ArcFace on faces_emore (the seed run: train.py --network r18)', config: emore('r18') },
+  'emore-r50': { description: 'iresnet50 + ArcFace on faces_emore (arcface_torch ms1mv2_r50)', config: emore('r50') },
+  'emore-r100': { description: 'iresnet100 + ArcFace on faces_emore (arcface_torch ms1mv2_r100)', config: emore('r100') },
+  'emore-mbf': { description: "arcface_torch's MobileFaceNet + ArcFace on faces_emore (ms1mv2_mbf)", config: emore('mbf') },
   'mbf-smoke': {
     description: 'MobileFaceNet on CPU, a few minutes on any packed set (pass --data)',
     config: {
@@ -182,4 +203,32 @@ export function parseTrainConfig(raw: Raw, where: string): TrainConfig {
     });
   }
   return result.data;
+}
+
+export function checkNetwork(network: string): void {
+  if (!(BACKBONES as readonly string[]).includes(network)) {
+    throw new ArcEdgeError('CONFIG_INVALID', `--network ${network} is not a network the trainer knows`, { fix: `use one of: ${BACKBONES.join(', ')}` });
+  }
+}
+
+/**
+ * The config before --set and validation, from the CLI flags: --config, or with only --network
+ * the faces_emore run of that network at --data (the seed's `train --network r18`). A
+ * faces_emore config given --data takes its verification sets from the .bin files there.
+ */
+export function resolveRawConfig(flags: { config?: string | undefined; network?: string | undefined; data?: string | undefined; set: readonly string[] }): Raw {
+  if (flags.network) checkNetwork(flags.network);
+  if (!flags.config && !flags.network) {
+    throw new ArcEdgeError('CONFIG_INVALID', '--config or --network is required', {
+      fix: `pass --network <${BACKBONES.join('|')}> --data <faces_emore folder>, --config <file.json>, or one of ${Object.keys(PRESETS).map((p) => `preset:${p}`).join(', ')}`,
+    });
+  }
+  let raw = flags.config ? loadRawConfig(flags.config) : emore(flags.network!, flags.data);
+  const fromEmore = !flags.config || flags.config.startsWith('preset:emore-');
+  if (fromEmore && flags.data && !flags.set.some((a) => a.startsWith('data.verification='))) {
+    const bins = ['lfw.bin', 'cfp_fp.bin', 'agedb_30.bin'].map((f) => join(flags.data!, f)).filter((f) => existsSync(f));
+    raw = applySet(raw, `data.verification=${JSON.stringify(bins)}`);
+  }
+  if (flags.network) raw = applySet(raw, `backbone.name=${JSON.stringify(flags.network)}`);
+  return raw;
 }

@@ -13,7 +13,12 @@ import { checkRecordSet } from './recordio.ts';
 import { listPeople } from './align-photos.ts';
 
 /** Parameters (millions) of each backbone with a 512-d embedding, for the disk estimate. */
-const BACKBONE_MPARAMS: Record<TrainConfig['backbone']['name'], number> = { mbf: 1.2, iresnet18: 24, iresnet34: 34.2, iresnet50: 43.6, iresnet100: 65.2 };
+const IRESNET_MPARAMS = { 18: 24.0, 34: 34.1, 50: 43.6, 100: 65.2, 200: 118.8 } as const;
+const BACKBONE_MPARAMS: Record<TrainConfig['backbone']['name'], number> = {
+  mbf: 2.06,
+  'mbf-paper': 1.2,
+  ...Object.fromEntries(Object.entries(IRESNET_MPARAMS).flatMap(([d, m]) => [[`r${d}`, m], [`iresnet${d}`, m]])),
+} as Record<TrainConfig['backbone']['name'], number>;
 
 export interface Preflight {
   readonly env: PythonEnv;
@@ -58,6 +63,11 @@ export function preflight(config: TrainConfig, runDir: string): Preflight {
   if (classes < 2) throw new ArcEdgeError('DATASET_INVALID', `${data} has ${classes} identity; training needs at least 2`, { fix: 'add photos of more people' });
   if (images < perStep) throw new ArcEdgeError('DATASET_INVALID', `${data} has ${images} images, fewer than one step needs (batchSize ${config.batchSize} x ${d.processes * d.nodes} processes)`, { fix: '--set batchSize=<smaller> or add images' });
 
+  if (config.init) {
+    if (!existsSync(config.init)) throw new ArcEdgeError('CONFIG_INVALID', `--init ${config.init} does not exist`, { fix: "pass an arcface_torch backbone.pth / model.pt or one of our runs' checkpoints/step-N.pt" });
+    // Before the run folder exists: a checkpoint that does not fit names the key and shapes, and nothing is written.
+    runTrainerJson(env.python, ['check-init', '--checkpoint', config.init, '--network', config.backbone.name, '--embedding-size', String(config.backbone.embeddingSize)]);
+  }
   for (const bin of config.data.verification) {
     if (!existsSync(bin)) throw new ArcEdgeError('DATASET_INVALID', `verification set ${bin} does not exist`, { fix: 'download it (docs/training.md) or build one with `arcedge pack-pairs`, or drop it from data.verification' });
     runTrainerJson(env.python, ['read-bin', bin]);

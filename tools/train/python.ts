@@ -61,7 +61,7 @@ export function runTrainerJson(python: string, args: string[], timeoutMs = 600_0
   return lines;
 }
 
-const TRAINER_CODES = new Set(['DATASET_INVALID', 'VERIFICATION_BIN_INVALID', 'TRAIN_ENV_MISSING', 'CONFIG_INVALID']);
+const TRAINER_CODES = new Set(['DATASET_INVALID', 'VERIFICATION_BIN_INVALID', 'TRAIN_ENV_MISSING', 'CONFIG_INVALID', 'MODEL_UNREADABLE']);
 
 /** Maps the trainer's {"event":"error"} line onto the SDK's error table. */
 export function trainerError(line: Record<string, unknown>): ArcEdgeError {

@@ -25,7 +25,7 @@ def bench(cfg, steps=8, rounds=2):
     dataset = open_dataset(cfg["data"]["path"], train=True)
     backbone, head = build(cfg, dataset.num_classes)
     model = Trainable(backbone, head)
-    stepper = Stepper(model, make_optimizer(cfg, model), cfg["optim"].get("clipGradNorm", 0), torch.device("cpu"), False)
+    stepper = Stepper(model, make_optimizer(cfg, backbone, head), cfg["optim"].get("clipGradNorm", 0), torch.device("cpu"))
     sampler = ShardSampler(len(dataset), 0, 1, cfg["seed"])
 
     def batches():

@@ -37,8 +37,6 @@ class RecordDataset(torch.utils.data.Dataset):
         return len(self.set)
 
     def __getitem__(self, i):
-        if self.set.reader.file.closed:  # reopened per DataLoader worker process
-            self.set = RecordSet(self.folder)
         payload, label = self.set.item(i)
         return to_tensor(payload, flip=self.train and self._rng.random() < 0.5), label
 

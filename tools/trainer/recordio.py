@@ -19,7 +19,7 @@ label (first image, end image). Sets without that header are plain lists of labe
 import os
 import struct
 
-from .errors import dataset_error
+from .errors import TrainerError, dataset_error
 
 MAGIC = 0xCED7230A
 LENGTH_BITS = 29
@@ -44,17 +44,39 @@ def read_index(idx_path):
 
 
 class RecordReader:
-    """Random access to records by byte offset."""
+    """Random access to records by byte offset, safe in forked DataLoader workers.
+
+    Reads use os.pread, which takes the offset with each call and never moves the shared file
+    position: after a fork every worker inherits the same open file description, and a
+    seek-then-read from one worker would otherwise land on another worker's position (that was
+    the "no RecordIO magic" failure with workers > 0). The descriptor is also reopened when the
+    process id changes, so a pickled (spawned) copy or a closed parent descriptor still works."""
 
     def __init__(self, rec_path):
         if not os.path.isfile(rec_path):
             raise dataset_error(f"{rec_path} is missing", "pass the folder holding train.rec, train.idx and property")
         self.path = rec_path
         self.size = os.path.getsize(rec_path)
-        self.file = open(rec_path, "rb")
+        self._fd, self._pid = None, None
+
+    def _descriptor(self):
+        if self._pid != os.getpid():
+            self._fd, self._pid = os.open(self.path, os.O_RDONLY), os.getpid()
+        return self._fd
+
+    def _pread(self, length, offset):
+        data = os.pread(self._descriptor(), length, offset)
+        if len(data) != length:
+            raise self._truncated(offset, f"short read ({len(data)} of {length} bytes)")
+        return data
+
+    def __getstate__(self):
+        return {"path": self.path, "size": self.size, "_fd": None, "_pid": None}
 
     def close(self):
-        self.file.close()
+        if self._fd is not None and self._pid == os.getpid():
+            os.close(self._fd)
+        self._fd, self._pid = None, None
 
     def _truncated(self, offset, what):
         return dataset_error(f"{self.path} is truncated or damaged: {what} at byte {offset} (file has {self.size} bytes)",
@@ -65,14 +87,13 @@ class RecordReader:
         while True:
             if offset + 8 > self.size:
                 raise self._truncated(offset, "record header past the end")
-            self.file.seek(offset)
-            magic, lrecord = struct.unpack("<II", self.file.read(8))
+            magic, lrecord = struct.unpack("<II", self._pread(8, offset))
             if magic != MAGIC:
                 raise self._truncated(offset, f"no RecordIO magic (found {magic:#010x})")
             cflag, length = lrecord >> LENGTH_BITS, lrecord & ((1 << LENGTH_BITS) - 1)
             if offset + 8 + length > self.size:
                 raise self._truncated(offset, f"a {length}-byte record runs past the end")
-            parts.append(self.file.read(length))
+            parts.append(self._pread(length, offset + 8))
             offset += 8 + ((length + 3) & ~3)
             if cflag in (0, 3):
                 return struct.pack("<I", MAGIC).join(parts)
@@ -154,7 +175,11 @@ class RecordSet:
 
     def item(self, i):
         """-> (image bytes, label)."""
-        _, labels, _, _, payload = unpack_header(self.reader.read(self.offsets[self.keys[i]]))
+        try:
+            _, labels, _, _, payload = unpack_header(self.reader.read(self.offsets[self.keys[i]]))
+        except TrainerError as error:
+            error.message = f"record index {i} (key {self.keys[i]}): {error.message}"
+            raise
         return payload, int(labels[0])
 
     def label(self, i):

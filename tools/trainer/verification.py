@@ -24,12 +24,18 @@ ALLOWED_GLOBALS = {
     ("numpy", "ndarray"),
     ("numpy", "dtype"),
 }
+# numpy 2 renamed numpy.core to numpy._core, and pickles written with it name the new module;
+# numpy 1 has no numpy._core, so those names are read as the numpy.core ones they mean.
+NUMPY2_MODULES = {"numpy._core.multiarray": "numpy.core.multiarray", "numpy._core": "numpy.core"}
 
 
 class RestrictedUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
-        if (module, name) in ALLOWED_GLOBALS:
-            return super().find_class(module, name)
+        if (NUMPY2_MODULES.get(module, module), name) in ALLOWED_GLOBALS:
+            try:
+                return super().find_class(module, name)
+            except (ImportError, AttributeError):
+                return super().find_class(NUMPY2_MODULES[module], name)
         raise pickle.UnpicklingError(f"global {module}.{name} is not allowed in a verification .bin")
 
 
