@@ -9,6 +9,7 @@ import type { WebConfig } from '../config/schema.ts';
 import { createWebApp } from './app.ts';
 import type { WebDeps } from './api/route.ts';
 import { WebAuth } from './auth.ts';
+import { FrozenFaces } from './frozen-faces.ts';
 import { LiveFrames } from './live.ts';
 import { startWebServer, type WebServer } from './server.ts';
 import { webAssetsDir } from './ui/assets.ts';
@@ -27,6 +28,7 @@ export async function startWeb(agent: Agent, config: WebConfig): Promise<Running
     auth,
     ctx,
     live,
+    frozen: new FrozenFaces(),
     store: agent.eventsStore,
     device: agent.config.device.id,
     agentVersion: AGENT_VERSION,

@@ -22,6 +22,12 @@ export const CAMERA_ROUTES: readonly ApiRoute[] = [
   },
   {
     method: 'GET',
+    path: '/api/cameras/:id/live.json',
+    summary: 'the latest frame (base64 JPEG, no boxes) and its faces: { camera, ts, width, height, jpeg, faces: [{ trackId, box, state, personId, name, score }] }',
+    handler: async (c, deps) => c.json(await deps.live.json(camera(deps, param(c, 'id')))),
+  },
+  {
+    method: 'GET',
     path: '/api/cameras/:id/live',
     image: true,
     summary: 'MJPEG stream (multipart/x-mixed-replace; boundary=frame) of annotated frames at web.liveFps',

@@ -11,6 +11,7 @@ import { formatIssues } from '../../config/load.ts';
 import type { LoggedProblem } from '../../log.ts';
 import type { EventsStore } from '../../events-store/store.ts';
 import type { WebAuth } from '../auth.ts';
+import type { FrozenFaces } from '../frozen-faces.ts';
 import type { LiveFrames } from '../live.ts';
 import type { WebEnv } from '../server.ts';
 
@@ -19,6 +20,7 @@ export interface WebDeps {
   readonly auth: WebAuth;
   readonly ctx: CommandContext & GalleryContext;
   readonly live: LiveFrames;
+  readonly frozen: FrozenFaces;
   readonly store: EventsStore | undefined;
   readonly device: string;
   readonly agentVersion: string;
