@@ -2,6 +2,7 @@
  * The agent's web step: builds the app's dependencies from a running Agent and starts the
  * server. Agent.start() calls startWeb() last (after cameras), Agent.stop() closes it first.
  */
+import { join } from 'node:path';
 import type { Agent } from '../agent.ts';
 import { AGENT_VERSION } from '../agent.ts';
 import { commandContext } from '../commands/context.ts';
@@ -21,7 +22,11 @@ export interface RunningWeb {
 }
 
 export async function startWeb(agent: Agent, config: WebConfig): Promise<RunningWeb> {
-  const auth = new WebAuth(config); // CONFIG_INVALID here for a bad hash or a short token
+  // CONFIG_INVALID here for a bad hash or a short token. Sessions live in the data folder, so
+  // an agent restart (an update, a crash) does not log everyone out.
+  const auth = new WebAuth(config, join(agent.config.dataDir, 'web-sessions.json'), (message, error) =>
+    agent.logger.log('warn', message, { error: error instanceof Error ? error.message : String(error) }),
+  );
   const { ctx } = commandContext(agent, undefined);
   const live = new LiveFrames(ctx, config.liveFps);
   const deps: WebDeps = {
