@@ -11,6 +11,7 @@ import { createWebApp } from './app.ts';
 import type { WebDeps } from './api/route.ts';
 import { WebAuth } from './auth.ts';
 import { FrozenFaces } from './frozen-faces.ts';
+import { HostMonitor } from './host-health.ts';
 import { LiveFrames } from './live.ts';
 import { startWebServer, type WebServer } from './server.ts';
 import { webAssetsDir } from './ui/assets.ts';
@@ -29,6 +30,7 @@ export async function startWeb(agent: Agent, config: WebConfig): Promise<Running
   );
   const { ctx } = commandContext(agent, undefined);
   const live = new LiveFrames(ctx, config.liveFps);
+  const monitor = new HostMonitor(agent.config.dataDir);
   const deps: WebDeps = {
     auth,
     ctx,
@@ -49,6 +51,14 @@ export async function startWeb(agent: Agent, config: WebConfig): Promise<Running
       return (await agent.host.call('stats', {})) as Awaited<ReturnType<WebDeps['modelStats']>>;
     },
     recentProblems: () => agent.problems,
+    health: () => ({
+      host: monitor.read(),
+      mqtt: { broker: withoutCredentials(agent.brokerUrl), connected: agent.connection?.connected === true },
+      model: agent.deployer?.modelStatus() ?? null,
+      gallery: agent.host?.serving?.gallery ?? null,
+      eventsLimitMb: agent.config.events.maxMb,
+      retentionDays: agent.config.events.retentionDays,
+    }),
   };
   const app = createWebApp(deps, webAssetsDir, {
     tls: config.tls !== undefined,
@@ -63,4 +73,17 @@ export async function startWeb(agent: Agent, config: WebConfig): Promise<Running
       await server.close();
     },
   };
+}
+
+/** The broker URL without a user or password that a config may carry in it. */
+function withoutCredentials(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return null;
+  }
 }
