@@ -10,7 +10,9 @@ import type { WebConfig } from '../config/schema.ts';
 import { createWebApp } from './app.ts';
 import type { WebDeps } from './api/route.ts';
 import { WebAuth } from './auth.ts';
+import { IgnoredFaces } from './face-library.ts';
 import { FrozenFaces } from './frozen-faces.ts';
+import { LibraryCache } from './api/library.ts';
 import { HostMonitor } from './host-health.ts';
 import { LiveFrames } from './live.ts';
 import { startWebServer, type WebServer } from './server.ts';
@@ -36,6 +38,7 @@ export async function startWeb(agent: Agent, config: WebConfig): Promise<Running
     ctx,
     live,
     frozen: new FrozenFaces(),
+    library: new LibraryCache(new IgnoredFaces(join(agent.config.dataDir, 'face-library-ignored.json'))),
     store: agent.eventsStore,
     device: agent.config.device.id,
     agentVersion: AGENT_VERSION,

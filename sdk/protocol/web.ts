@@ -46,6 +46,19 @@ export const EnrollFaceBodySchema = z
   })
   .strict();
 
+const EventIds = z.array(z.string().min(1).max(100)).min(1).max(500).describe('the event ids of one face-library group (GET /api/library)');
+/** POST /api/library/name: enroll a group's best faces under one name and name all its events. */
+export const LibraryNameBodySchema = z
+  .object({
+    eventIds: EventIds,
+    name: PersonName,
+    personId: PersonId.optional().describe('existing person to add the faces to; default: derived from the name'),
+    confirm: z.boolean().default(false).describe('enroll even though the group looks like someone already enrolled (FACE_CONFLICT)'),
+  })
+  .strict();
+/** POST /api/library/ignore: "not a face": hide the group and faces like it from the library. */
+export const LibraryIgnoreBodySchema = z.object({ eventIds: EventIds }).strict();
+
 export const EVENT_QUERY_TYPES = ['recognized', 'unknown', 'track_end'] as const;
 
 /** Query of GET /api/events and of the MQTT `events` command (strings in the URL, coerced). */
@@ -133,4 +146,6 @@ export const WEB_BODY_SCHEMAS = {
   merge: MergeBodySchema,
   faces: FacesBodySchema,
   enrollFace: EnrollFaceBodySchema,
+  libraryName: LibraryNameBodySchema,
+  libraryIgnore: LibraryIgnoreBodySchema,
 } as const;

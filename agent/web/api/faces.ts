@@ -18,7 +18,7 @@ function knownCamera(deps: WebDeps, id: string): string {
 }
 
 /** The conflict's faces as URLs the page can show side by side. */
-function withCropUrls(error: unknown): never {
+export function withCropUrls(error: unknown): never {
   if (error instanceof ArcEdgeError && error.code === 'FACE_CONFLICT' && error.details) {
     const d = error.details as { match?: { personId: string; templateId: string } | null; target?: { personId: string; templateId: string | null } | null };
     const add = <T extends { personId: string; templateId: string | null }>(m: T | null | undefined) => (m && m.templateId ? { ...m, cropUrl: templateCropUrl(m.personId, m.templateId) } : m ?? null);

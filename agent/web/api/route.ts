@@ -12,6 +12,7 @@ import type { LoggedProblem } from '../../log.ts';
 import type { EventsStore } from '../../events-store/store.ts';
 import type { WebAuth } from '../auth.ts';
 import type { FrozenFaces } from '../frozen-faces.ts';
+import type { LibraryCache } from './library.ts';
 import type { HostHealth } from '../host-health.ts';
 import type { LiveFrames } from '../live.ts';
 import type { WebEnv } from '../server.ts';
@@ -22,6 +23,7 @@ export interface WebDeps {
   readonly ctx: CommandContext & GalleryContext;
   readonly live: LiveFrames;
   readonly frozen: FrozenFaces;
+  readonly library: LibraryCache;
   readonly store: EventsStore | undefined;
   readonly device: string;
   readonly agentVersion: string;

@@ -199,6 +199,10 @@ export const api = {
       confirm,
     }),
   device: () => request<Record<string, unknown>>('GET', '/api/device'),
+  library: () => request<unknown>('GET', '/api/library'),
+  libraryName: (eventIds: string[], name: string, personId: string | undefined, confirm: boolean) =>
+    request<{ enrolled: number; events: number }>('POST', '/api/library/name', { eventIds, name, ...(personId ? { personId } : {}), confirm }),
+  libraryIgnore: (eventIds: string[]) => request<{ ignored: number }>('POST', '/api/library/ignore', { eventIds }),
   rename: (id: string, name: string) => request<unknown>('POST', `/api/people/${encodeURIComponent(id)}/rename`, { name }),
   merge: (id: string, into: string) => request<unknown>('POST', `/api/people/${encodeURIComponent(id)}/merge`, { into }),
   deleteTemplate: (id: string, templateId: string) =>

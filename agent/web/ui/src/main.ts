@@ -7,6 +7,7 @@ import { api, ApiError, describeError, onConnection, setCsrfToken, setUnauthoriz
 import { h, lockNotice, notify, unlockNotice } from './dom.ts';
 import { mountDevice } from './pages/device.ts';
 import { mountEvents } from './pages/events.ts';
+import { mountLibrary } from './pages/library.ts';
 import { mountLive } from './pages/live.ts';
 import { mountLogin } from './pages/login.ts';
 import { mountPeople } from './pages/people.ts';
@@ -18,6 +19,7 @@ const PAGES: Record<string, { title: string; mount: Mount }> = {
   live: { title: 'Live', mount: mountLive },
   events: { title: 'Events', mount: mountEvents },
   people: { title: 'People', mount: mountPeople },
+  library: { title: 'Face library', mount: mountLibrary },
   device: { title: 'Device', mount: mountDevice },
 };
 
