@@ -24,7 +24,7 @@ import { ENROLLED, STRANGERS } from '../agent/fixtures.ts';
 import { assetFace, repoRoot } from '../helpers/assets.ts';
 import { launchBrowser, screenshot } from './browser.ts';
 import { scryptHash, waitForHttp } from './page-checks.ts';
-import { bothSizes, DESKTOP, imageDifference, imageSrc, overlayFaces } from './ui-checks.ts';
+import { blurredShot, bothSizes, DESKTOP, imageDifference, imageSrc, overlayFaces } from './ui-checks.ts';
 import { freePort } from './web-harness.ts';
 
 const dir = join(repoRoot, 'test', '.tmp', 'web-round2');
@@ -95,6 +95,7 @@ test('Unicode labels drawn in the browser, the enroll race, a group photo, devic
     assert.ok(Date.now() < until, `live overlay never showed both a known and an unknown face: ${JSON.stringify([...seen])}`);
     for (const f of await overlayFaces(page)) if (!seen.has(f.state)) seen.set(f.state, f);
     if (seen.has('known') && !seen.has('screenshot')) {
+      await blurredShot(page, shots, 'readme-live');
       await bothSizes(page, shots, 'r2-live');
       seen.set('screenshot', { label: '', stroke: '' });
     }

@@ -14,7 +14,7 @@ import { AgentProcess, TEST_MODELS, waitFor, writeConfig } from '../agent/harnes
 import { assetFace, repoRoot } from '../helpers/assets.ts';
 import { launchBrowser } from './browser.ts';
 import { scryptHash, waitForHttp } from './page-checks.ts';
-import { bothSizes, DESKTOP } from './ui-checks.ts';
+import { blurredShot, bothSizes, DESKTOP } from './ui-checks.ts';
 import { freePort } from './web-harness.ts';
 
 const dir = join(repoRoot, 'test', '.tmp', 'web-library');
@@ -66,6 +66,7 @@ test('two strangers appearing three times each: two groups of three; name one, i
   assert.deepEqual(await groups.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count')))), [3, 3]);
   await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('article.group img')].every((i) => i.complete && i.naturalWidth > 0));
   await bothSizes(page, shots, 'r2-face-library');
+  await blurredShot(page, shots, 'readme-face-library');
 
   // Name the first group: its faces are enrolled, its three events carry the name.
   const first = page.getByRole('article', { name: 'Unknown person 1' });

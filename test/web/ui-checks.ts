@@ -65,3 +65,14 @@ export async function imageDifference(page: Page, a: string, b: string): Promise
 export async function imageSrc(page: Page, selector: string): Promise<string> {
   return page.$eval(selector, (img) => (img as HTMLImageElement).src);
 }
+
+/**
+ * A screenshot for the README (docs/web-*.png): the page as it is, with every face image blurred,
+ * since the dev photos are third-party test data the repository must not carry.
+ */
+export async function blurredShot(page: Page, dir: string, name: string): Promise<void> {
+  const style = await page.addStyleTag({ content: 'img { filter: blur(7px) !important; }' });
+  await page.waitForTimeout(200);
+  await screenshot(page, dir, name);
+  await style.evaluate((el) => (el as Element).remove());
+}
