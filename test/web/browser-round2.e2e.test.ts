@@ -198,7 +198,7 @@ test('Unicode labels drawn in the browser, the enroll race, a group photo, devic
   // 6. The agent stops: a banner on the page and the tile greyed with the time; it comes back:
   // the banner goes, and the session survived the restart (no login page).
   await page.getByRole('link', { name: 'Live' }).click();
-  await page.locator('svg.faces').first().waitFor();
+  await page.locator('.frame-wrap[data-ts]').first().waitFor({ timeout: 30_000 });
   await agent.kill('SIGTERM');
   const banner = page.locator('#device-down');
   await banner.filter({ hasText: 'not answering' }).waitFor({ timeout: 20_000 });

@@ -114,6 +114,11 @@ export function isDown(): boolean {
   return down;
 }
 
+/** When the agent last answered (ms since epoch). */
+export function lastContactAt(): number {
+  return lastContact;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,

@@ -4,7 +4,7 @@
  * agent encodes nothing once the page is left or hidden. An offline camera, or a device that
  * stopped answering, greys its tile and says since when.
  */
-import { api, DeviceDownError, isDown, onConnection, type CameraInfo, type LiveFrame } from '../api.ts';
+import { api, DeviceDownError, isDown, lastContactAt, onConnection, type CameraInfo, type LiveFrame } from '../api.ts';
 import { enrollFrozen } from '../enroll-dialog.ts';
 import { h } from '../dom.ts';
 import { FrameView } from '../overlay.ts';
@@ -57,7 +57,7 @@ class CameraView {
   showBanner(): void {
     const since = this.lastFrameAt ? ` since ${clock(this.lastFrameAt)}` : '';
     let text = '';
-    if (isDown()) text = `No connection${since}`;
+    if (isDown()) text = `No connection since ${clock(this.lastFrameAt || lastContactAt())}`;
     else if (this.state === 'offline' || this.state === 'stopped') text = `Camera ${this.state}${since}; the agent keeps retrying`;
     this.banner.textContent = text;
     this.banner.hidden = text === '';
