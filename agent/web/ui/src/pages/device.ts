@@ -8,7 +8,8 @@ import { formatTime, h, notify } from '../dom.ts';
 
 const REFRESH_MS = 3000;
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The answers are shown field by field; their shapes are in docs/web-api.md. */
+type Json = Record<string, any>;
 
 /** 93784 -> "1 day 2 h 3 min". */
 export function uptimeWords(sec: number): string {
