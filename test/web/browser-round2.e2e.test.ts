@@ -10,6 +10,8 @@
  *   shown side by side before anything is saved;
  * - the agent stops: every page shows the device-down banner and Live's tile says since when;
  *   it comes back: the banner goes and the session is still valid (no login);
+ * - an RTSP camera nobody answers: its tile is greyed with "Camera offline", and the Device
+ *   page shows its retries as one line with a count;
  * - every page at 1280x800 and 390x844 (screenshots under test-output/web/), and at 390 px
  *   none scrolls sideways.
  */
@@ -54,7 +56,11 @@ test('Unicode labels drawn in the browser, the enroll race, a group photo, devic
     inference: { backend: { threads: 1 } },
     gallery: join(dir, 'gallery.db'),
     dataDir: join(dir, 'data'),
-    cameras: [{ id: 'door', source: `file://${clip.path}`, loop: true }],
+    // gate: an RTSP camera nobody answers (a closed port): offline, retried with backoff.
+    cameras: [
+      { id: 'door', source: `file://${clip.path}`, loop: true },
+      { id: 'gate', source: `rtsp://127.0.0.1:${await freePort()}/stream` },
+    ],
     recognition: { cooldownSec: 0 },
     web: { listen: `127.0.0.1:${port}`, passwordHash: scryptHash(password) },
   });
@@ -105,6 +111,8 @@ test('Unicode labels drawn in the browser, the enroll race, a group photo, devic
   assert.equal(seen.get('known')!.label, UNICODE_NAME);
   assert.equal(seen.get('unknown')!.label, 'Unknown');
   assert.notEqual(seen.get('known')!.stroke, seen.get('unknown')!.stroke, 'known and unknown boxes have different colours');
+  // The camera nobody answers is not a plain black tile: greyed, with what and since when.
+  await page.locator('figure.camera[data-camera="gate"] .tile-banner', { hasText: /Camera offline/ }).waitFor({ timeout: 30_000 });
 
   // 3. The enroll race. Each click freezes the frame; the dialog says whether the frozen face
   // already looks like Kit. Rose frozen: wait 4 s (the clip moves on), enroll, and the saved
@@ -192,6 +200,12 @@ test('Unicode labels drawn in the browser, the enroll race, a group photo, devic
   assert.match(status, /MQTT\s*connected to mqtt:\/\//);
   assert.match(status, /Up for\s*\d+ (s|min)/);
   assert.match((await page.getByRole('region', { name: 'Gallery' }).textContent()) ?? '', /2 people, 2 faces/);
+  // The offline camera's retries are one line with a count, in words, not raw JSON lines.
+  const problems = await page.getByRole('region', { name: 'Recent problems' }).locator('li').allTextContents();
+  const gate = problems.filter((p) => p.startsWith('Camera gate is offline'));
+  assert.equal(gate.length, 1, JSON.stringify(problems));
+  assert.match(gate[0]!, /×\d+, last/);
+  assert.ok(!problems.some((p) => p.includes('{')), 'no raw JSON');
   await bothSizes(page, shots, 'r2-device');
   await page.getByRole('link', { name: 'Faces' }).click();
   await page.getByRole('heading', { name: 'Face library' }).waitFor();
@@ -204,7 +218,7 @@ test('Unicode labels drawn in the browser, the enroll race, a group photo, devic
   await agent.kill('SIGTERM');
   const banner = page.locator('#device-down');
   await banner.filter({ hasText: 'not answering' }).waitFor({ timeout: 20_000 });
-  await page.locator('.tile-banner', { hasText: /No connection since \d/ }).waitFor({ timeout: 10_000 });
+  await page.locator('figure.camera[data-camera="door"] .tile-banner', { hasText: /No connection since \d/ }).waitFor({ timeout: 10_000 });
   await bothSizes(page, shots, 'r2-device-down');
   agent = new AgentProcess(configPath);
   await waitForHttp(`${base}/api/session`, 90_000);
