@@ -9,7 +9,8 @@
  * - a group photo added to a person asks which face, and a face that is not that person is
  *   shown side by side before anything is saved;
  * - the agent stops: every page shows the device-down banner and Live's tile says since when;
- *   it comes back: the banner goes and the session is still valid (no login);
+ *   it comes back: the banner goes and the session is still valid (no login); a session that
+ *   does end says so on the login page, and nothing overwrites that;
  * - an RTSP camera nobody answers: its tile is greyed with "Camera offline", and the Device
  *   page shows its retries as one line with a count;
  * - every page at 1280x800 and 390x844 (screenshots under test-output/web/), and at 390 px
@@ -226,6 +227,15 @@ test('Unicode labels drawn in the browser, the enroll race, a group photo, devic
   assert.equal(await page.getByRole('form', { name: 'Log in' }).count(), 0, 'still logged in after the restart');
   await page.getByRole('link', { name: 'People' }).click();
   await page.getByRole('article', { name: UNICODE_NAME }).waitFor({ timeout: 30_000 });
+
+  // 7. The session ends under an open Live page (its cookie gone): the login page says so, and
+  // the Live page's failing requests do not overwrite that notice.
+  await page.getByRole('link', { name: 'Live' }).click();
+  await page.locator('.frame-wrap[data-ts]').first().waitFor({ timeout: 30_000 });
+  await page.context().clearCookies();
+  await page.getByRole('form', { name: 'Log in' }).waitFor({ timeout: 15_000 });
+  await page.waitForTimeout(3000);
+  assert.equal(await page.getByRole('status').textContent(), 'Your session ended; log in again.');
 
   assert.deepEqual(pageErrors, [], 'no script errors on the pages');
   console.log(`# browser round 2: ${((Date.now() - startedAt) / 1000).toFixed(1)} s; screenshots in ${shots}`);

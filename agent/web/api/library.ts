@@ -58,6 +58,9 @@ export const LIBRARY_ROUTES: readonly ApiRoute[] = [
         const face = await snapshotFace(deps, e.id).catch(() => null);
         cache.set(e.id, face ? { eventId: e.id, ts: e.ts, camera: e.camera, embedding: face.embedding, rank: (face as FoundFace & { rank: number }).rank } : null);
       }
+      // Events gone (retention, named, forgotten) leave the cache: it never outgrows RECENT_EVENTS.
+      const current = new Set(events.map((e) => e.id));
+      for (const id of cache.keys()) if (!current.has(id)) cache.delete(id);
       const threshold = deps.threshold() ?? 0.4;
       const ready = events.filter((e) => cache.has(e.id));
       const faces = ready.map((e) => cache.get(e.id)).filter((f): f is LibraryFace => !!f && !deps.library.ignored.matches(f.embedding, threshold));
