@@ -5,7 +5,8 @@ import { body, jpeg, param, type ApiRoute, type WebDeps } from './route.ts';
 
 const BOUNDARY = 'frame';
 
-function camera(deps: WebDeps, id: string): string {
+/** The camera id of a path, checked against this device's cameras (CAMERA_UNKNOWN otherwise). */
+export function camera(deps: WebDeps, id: string): string {
   if (!ID_PATTERN.test(id) || !deps.cameraIds().includes(id)) {
     throw new ArcEdgeError('CAMERA_UNKNOWN', `no camera "${id.slice(0, 64)}" on this device`, { details: { cameras: deps.cameraIds() } });
   }

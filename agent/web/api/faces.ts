@@ -5,17 +5,11 @@
  * someone else (or not like the person it is added to) answers FACE_CONFLICT (409) with both
  * faces until the user confirms.
  */
-import { ArcEdgeError, ID_PATTERN, WEB_BODY_SCHEMAS } from '../../../sdk/index.ts';
+import { ArcEdgeError, WEB_BODY_SCHEMAS } from '../../../sdk/index.ts';
 import { decodeBase64, personIdFromName } from '../../commands/handler.ts';
 import { templateCropUrl } from '../frozen-faces.ts';
-import { body, param, type ApiRoute, type WebDeps } from './route.ts';
-
-function knownCamera(deps: WebDeps, id: string): string {
-  if (!ID_PATTERN.test(id) || !deps.cameraIds().includes(id)) {
-    throw new ArcEdgeError('CAMERA_UNKNOWN', `no camera "${id.slice(0, 64)}" on this device`, { details: { cameras: deps.cameraIds() } });
-  }
-  return id;
-}
+import { camera } from './cameras.ts';
+import { body, param, type ApiRoute } from './route.ts';
 
 /** The conflict's faces as URLs the page can show side by side. */
 export function withCropUrls(error: unknown): never {
@@ -33,7 +27,7 @@ export const FACE_ROUTES: readonly ApiRoute[] = [
     path: '/api/cameras/:id/faces',
     summary: "freeze the camera's latest frame: { frame, width, height, expiresAt, faces: [{ token, box, crop, quality, match }] }",
     handler: async (c, deps) => {
-      const id = knownCamera(deps, param(c, 'id'));
+      const id = camera(deps, param(c, 'id'));
       return c.json(deps.frozen.freeze(await deps.ctx.faces({ camera: id }), `camera:${id}`));
     },
   },
