@@ -86,6 +86,7 @@ export const ERROR_CODES = {
   GALLERY_CLOSED: { meaning: 'a gallery was used after close()', fix: 'open it again with openGallery()' },
   FACE_NOT_FOUND: { meaning: 'an enrollment photo has no face the detector finds', fix: 'use a photo where the face is at least ~40 px wide, frontal and well lit' },
   FACE_AMBIGUOUS: { meaning: 'an enrollment photo has several faces and nothing says which one to enroll', fix: 'crop the photo to one person, or pass --largest to take the largest face' },
+  FACE_CONFLICT: { meaning: 'a face to enroll looks like another enrolled person, or not like the person it is added to', fix: 'check who it is (details names both faces); enroll it as the person it matches, or confirm to enroll it anyway' },
   // pipeline and configuration
   STAGE_NOT_LOADED: { meaning: 'a pipeline stage was called that the pipeline was not created with', fix: "create the pipeline with that stage in `stages` (e.g. stages: ['detect', 'embed'])" },
   INVALID_ARGUMENT: { meaning: 'a function was called with a value of the wrong type, shape or range', fix: 'pass a value of the kind the message names (see the SDK docs for the function)' },

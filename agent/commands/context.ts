@@ -7,6 +7,7 @@
  */
 import { ArcEdgeError, type EventsPage, type EventsQuery } from '../../sdk/index.ts';
 import type { PersonDetails } from '../pipeline/gallery-port.ts';
+import type { EnrollFaceParams, FoundFace } from '../pipeline/worker-faces.ts';
 import type { Agent } from '../agent.ts';
 import type { CommandContext } from './handler.ts';
 import { purgePreviousGallery } from '../deploy/gallery-previous.ts';
@@ -18,6 +19,18 @@ export interface GalleryContext {
   rename(personId: string, name: string): Promise<unknown>;
   merge(personId: string, into: string): Promise<unknown>;
   removeTemplate(personId: string, templateId: string): Promise<unknown>;
+  /** Every face of a camera's latest frame or of a photo, frozen (agent/pipeline/worker-faces.ts). */
+  faces(from: { camera: string } | { image: Uint8Array }): Promise<FacesResult>;
+  /** Saves one frozen face; FACE_CONFLICT unless it is who it is said to be (or confirm). */
+  enrollFace(params: EnrollFaceParams): Promise<unknown>;
+}
+
+export interface FacesResult {
+  readonly width: number;
+  readonly height: number;
+  readonly frameJpeg: string;
+  readonly threshold: number;
+  readonly faces: FoundFace[];
 }
 
 export function commandContext(agent: Agent, reload: (() => Promise<{ changed: string[]; apply: () => Promise<void> }>) | undefined): { ctx: CommandContext & GalleryContext; afterReply: () => Promise<void> } {
@@ -95,6 +108,22 @@ export function commandContext(agent: Agent, reload: (() => Promise<{ changed: s
       const person = (await changed(host().call('merge', { personId, into }))) as { id: string; name: string };
       agent.eventsStore?.relabel(personId, person);
       return person;
+    },
+    async faces(from) {
+      if ('camera' in from) {
+        knownCamera(from.camera);
+        return (await host().call('faces', from, { camera: from.camera })) as FacesResult;
+      }
+      return (await host().call('faces', from)) as FacesResult;
+    },
+    async enrollFace(params) {
+      notApplying('enroll');
+      const result = await changed(host().call('enrollFace', params));
+      if (params.source.startsWith('event:')) {
+        const person = (result as { person?: { id?: string; name?: string } }).person;
+        agent.eventsStore?.claimEvent(params.source.slice('event:'.length), { id: person?.id ?? params.personId, name: person?.name ?? params.name });
+      }
+      return result;
     },
     removeTemplate: (personId, templateId) => changed(host().call('removeTemplate', { personId, templateId })),
     list: () => host().call('list', {}),

@@ -21,7 +21,7 @@ import { formatIssues } from '../config/load.ts';
 
 export interface CommandContext {
   readonly maxPayloadBytes: number;
-  enroll(params: { personId: string; name: string; image?: Uint8Array; camera?: string; source?: string }): Promise<unknown>;
+  enroll(params: { personId: string; name: string; image?: Uint8Array; camera?: string; source?: string; single?: boolean }): Promise<unknown>;
   /** The right to erasure: templates and crops, event snapshots, the identity on past events. */
   forget(personId: string, actor?: string): Promise<{ personId: string; templates: number; snapshots: number; events: number }>;
   list(): Promise<unknown>;

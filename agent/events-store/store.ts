@@ -121,18 +121,17 @@ export class EventsStore {
   }
 
   query(query: EventsQuery): EventsPage {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.person) where.push('person_id = ?'), params.push(query.person);
-    if (query.camera) where.push('camera = ?'), params.push(query.camera);
-    if (query.from) where.push('ts_ms >= ?'), params.push(Date.parse(query.from));
-    if (query.to) where.push('ts_ms < ?'), params.push(Date.parse(query.to));
-    if (query.type) where.push('type = ?'), params.push(query.type);
-    else where.push("type IN ('recognized', 'unknown')");
+    const { where, params } = filters(query);
     if (query.before) where.push('seq < ?'), params.push(Number(query.before));
     const rows = this.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`).all(...params, query.limit + 1) as Row[];
     const page = rows.slice(0, query.limit);
     return { events: page.map(toEvent), next: rows.length > query.limit ? String(page[page.length - 1]!.seq) : null };
+  }
+
+  /** Events matching the query's filters over all pages (the web's "1-25 of 312"). */
+  count(query: EventsQuery): number {
+    const { where, params } = filters(query);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM events WHERE ${where.join(' AND ')}`).get(...params) as { n: number }).n;
   }
 
   get(id: string): StoredEvent | undefined {
@@ -226,4 +225,16 @@ function toEvent(row: Row): StoredEvent {
     trackId: row.track,
     snapshotUrl: row.snapshot ? `/api/events/${encodeURIComponent(row.id)}/snapshot.jpg` : null,
   };
+}
+
+function filters(query: EventsQuery): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.person) where.push('person_id = ?'), params.push(query.person);
+  if (query.camera) where.push('camera = ?'), params.push(query.camera);
+  if (query.from) where.push('ts_ms >= ?'), params.push(Date.parse(query.from));
+  if (query.to) where.push('ts_ms < ?'), params.push(Date.parse(query.to));
+  if (query.type) where.push('type = ?'), params.push(query.type);
+  else where.push("type IN ('recognized', 'unknown')");
+  return { where, params };
 }

@@ -43,6 +43,8 @@ export interface AgentGallery {
   merge(personId: string, into: string): PersonSummary & { moved: number };
   /** False when that person has no such template. */
   removeTemplate(personId: string, templateId: string): boolean;
+  /** Every template with its embedding (the web's enroll checks compare a face with each person). */
+  templates(): Iterable<{ readonly id: string; readonly identityId: string; readonly embedding: Float32Array }>;
   /** Picks up changes another worker or the CLI committed; cheap when there are none. */
   refresh(): void;
   close(): void;
@@ -99,6 +101,7 @@ export async function openAgentGallery(path: string, pipeline: FacePipeline, thr
       const owns = gallery.getIdentity(personId)?.templates.some((t) => t.id === templateId);
       return owns ? gallery.removeTemplate(templateId) : false;
     },
+    templates: () => gallery.templates(),
     refresh: () => void gallery.reload(),
     close: () => gallery.close(),
   };

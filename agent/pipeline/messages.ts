@@ -35,7 +35,7 @@ export interface FrameMessage {
 }
 
 export type RpcMethod =
-  | 'enroll' | 'forget' | 'list' | 'snapshot' | 'refreshGallery' | 'stats' | 'people' | 'crop' | 'rename' | 'merge' | 'removeTemplate'
+  | 'enroll' | 'faces' | 'enrollFace' | 'forget' | 'list' | 'snapshot' | 'refreshGallery' | 'stats' | 'people' | 'crop' | 'rename' | 'merge' | 'removeTemplate'
   | 'galleryInfo' | 'galleryReembed' | 'galleryClose' | 'galleryOpen' | 'modelPrepare' | 'modelBuildGallery' | 'modelCommit' | 'modelDiscard';
 
 /** What the status topic says about the serving recognizer and gallery. */

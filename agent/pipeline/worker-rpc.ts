@@ -6,6 +6,7 @@
 import { ArcEdgeError, encodeJpeg, isArcEdgeError, type Frame } from '../../sdk/index.ts';
 import type { FromWorker, ToWorker } from './messages.ts';
 import { frameSnapshot } from './snapshot.ts';
+import { enrollFace, findFaces, type EnrollFaceParams } from './worker-faces.ts';
 import type { WorkerState } from './worker.ts';
 
 export interface EnrollParams {
@@ -16,6 +17,8 @@ export interface EnrollParams {
   readonly camera?: string;
   /** Where the face came from, kept with the template (default mqtt:enroll or camera:<id>). */
   readonly source?: string;
+  /** Refuse a photo with several faces (FACE_AMBIGUOUS) instead of taking the largest: web uploads. */
+  readonly single?: boolean;
 }
 
 const notFound = (personId: unknown) =>
@@ -35,6 +38,9 @@ async function enroll(state: WorkerState, params: EnrollParams): Promise<unknown
   const faces = await state.pipeline.detect(frame);
   const largest = faces.sort((a, b) => (b.box.x2 - b.box.x1) * (b.box.y2 - b.box.y1) - (a.box.x2 - a.box.x1) * (a.box.y2 - a.box.y1))[0];
   if (!largest) throw new ArcEdgeError('FACE_NOT_FOUND', 'no face was found in the image', { details: { width: frame.width, height: frame.height } });
+  if (params.single && faces.length > 1) {
+    throw new ArcEdgeError('FACE_AMBIGUOUS', `the photo shows ${faces.length} faces`, { fix: 'crop it to one person, or use the People page, which asks which face', details: { count: faces.length } });
+  }
   const { crop } = state.pipeline.align(frame, largest);
   const quality = state.pipeline.assessQuality(largest, crop);
   if (quality.reasons.includes('face-too-small')) {
@@ -53,6 +59,16 @@ export async function handleRpc(state: WorkerState, message: ToWorker & { type: 
     switch (message.method) {
       case 'enroll':
         result = await enroll(state, params as unknown as EnrollParams);
+        break;
+      case 'faces': {
+        // The frame is frozen here: the web enrolls one of these faces later, never a newer frame.
+        const frame = params.image ? (await state.pipeline.loadFrame(params.image as Uint8Array)).frame : lastFrame(state, params.camera as string);
+        const faces = await findFaces(state, frame);
+        result = { width: frame.width, height: frame.height, frameJpeg: frameSnapshot(frame), faces, threshold: state.gallery.threshold };
+        break;
+      }
+      case 'enrollFace':
+        result = enrollFace(state, params as unknown as EnrollFaceParams);
         break;
       case 'forget': {
         const templates = state.gallery.list().find((p) => p.id === params.personId)?.faces ?? 0;
@@ -88,8 +104,20 @@ export async function handleRpc(state: WorkerState, message: ToWorker & { type: 
       case 'snapshot': {
         const camera = params.camera as string;
         const frame = lastFrame(state, camera);
-        const boxes = params.annotate ? (state.decisions.get(camera)?.liveTracks ?? []).map((t) => ({ box: t.box, label: t.decision?.identity?.name ?? `#${t.id}` })) : [];
-        result = { camera, ts: new Date(state.lastFrames.get(camera)!.ts).toISOString(), width: frame.width, height: frame.height, jpeg: frameSnapshot(frame, boxes) };
+        const ts = state.lastFrames.get(camera)!.ts;
+        // Only tracks seen in this very frame: a track kept alive through a few missed frames
+        // would otherwise leave its box on a blank frame.
+        const tracks = (state.decisions.get(camera)?.liveTracks ?? []).filter((t) => t.lastSeenMs === ts);
+        const faces = tracks.map((t) => ({
+          trackId: t.id,
+          box: t.box,
+          state: !t.decision ? 'deciding' : t.decision.identity ? 'known' : 'unknown',
+          personId: t.decision?.identity?.id ?? null,
+          name: t.decision?.identity?.name ?? null,
+          score: t.decision ? Math.round(t.decision.score * 1000) / 1000 : null,
+        }));
+        const boxes = params.annotate ? faces.map((f) => ({ box: f.box, label: f.name ?? (f.state === 'deciding' ? '...' : 'Unknown') })) : [];
+        result = { camera, ts: new Date(ts).toISOString(), width: frame.width, height: frame.height, jpeg: frameSnapshot(frame, boxes), faces };
         break;
       }
       case 'refreshGallery':

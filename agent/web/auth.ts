@@ -13,6 +13,7 @@ import type { WebConfig } from '../config/schema.ts';
 import { parsePasswordHash, verifyPassword } from './auth-password.ts';
 import { LoginLimiter, sameSecret, SessionStore, type Session } from './auth-sessions.ts';
 import type { WebEnv } from './server.ts';
+import { FileSessionStore } from './session-file.ts';
 
 export const SESSION_COOKIE = 'arcedge_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -24,7 +25,7 @@ export type Principal = { readonly kind: 'session'; readonly session: Session } 
 export class WebAuth {
   private readonly password: ReturnType<typeof parsePasswordHash> | undefined;
   private readonly token: string | undefined;
-  readonly sessions: SessionStore;
+  readonly sessions: Pick<SessionStore, 'create' | 'get' | 'delete'>;
   readonly limiter: LoginLimiter;
   /**
    * Password checks run one at a time: scrypt takes ~32 MiB and ~0.1 s each, and the rate limit
@@ -33,7 +34,8 @@ export class WebAuth {
   private checks: Promise<unknown> = Promise.resolve();
   private waiting = 0;
 
-  constructor(private readonly config: WebConfig) {
+  /** `sessionFile`: keep sessions there so that they survive a restart (session-file.ts); in memory otherwise. */
+  constructor(private readonly config: WebConfig, sessionFile?: string, log?: (message: string, error: unknown) => void) {
     const hash = config.passwordHash ?? (config.passwordHashFile ? readFileSync(config.passwordHashFile, 'utf8').trim() : undefined);
     this.password = hash ? parsePasswordHash(hash, config.passwordHash ? 'web.passwordHash' : `web.passwordHashFile (${config.passwordHashFile})`) : undefined;
     const token = config.tokenFile ? readFileSync(config.tokenFile, 'utf8').trim() : undefined;
@@ -43,7 +45,7 @@ export class WebAuth {
       });
     }
     this.token = token;
-    this.sessions = new SessionStore(config.sessionHours * 3_600_000);
+    this.sessions = sessionFile ? new FileSessionStore(sessionFile, config.sessionHours * 3_600_000, log) : new SessionStore(config.sessionHours * 3_600_000);
     this.limiter = new LoginLimiter(config.loginAttemptsPerMinute);
   }
 

@@ -2,6 +2,7 @@
  * The agent's web step: builds the app's dependencies from a running Agent and starts the
  * server. Agent.start() calls startWeb() last (after cameras), Agent.stop() closes it first.
  */
+import { join } from 'node:path';
 import type { Agent } from '../agent.ts';
 import { AGENT_VERSION } from '../agent.ts';
 import { commandContext } from '../commands/context.ts';
@@ -9,6 +10,10 @@ import type { WebConfig } from '../config/schema.ts';
 import { createWebApp } from './app.ts';
 import type { WebDeps } from './api/route.ts';
 import { WebAuth } from './auth.ts';
+import { IgnoredFaces } from './face-library.ts';
+import { FrozenFaces } from './frozen-faces.ts';
+import { LibraryCache } from './api/library.ts';
+import { HostMonitor } from './host-health.ts';
 import { LiveFrames } from './live.ts';
 import { insecureListenWarning, startWebServer, type WebServer } from './server.ts';
 import { webAssetsDir } from './ui/assets.ts';
@@ -20,13 +25,20 @@ export interface RunningWeb {
 }
 
 export async function startWeb(agent: Agent, config: WebConfig): Promise<RunningWeb> {
-  const auth = new WebAuth(config); // CONFIG_INVALID here for a bad hash or a short token
+  // CONFIG_INVALID here for a bad hash or a short token. Sessions live in the data folder, so
+  // an agent restart (an update, a crash) does not log everyone out.
+  const auth = new WebAuth(config, join(agent.config.dataDir, 'web-sessions.json'), (message, error) =>
+    agent.logger.log('warn', message, { error: error instanceof Error ? error.message : String(error) }),
+  );
   const { ctx } = commandContext(agent, undefined);
   const live = new LiveFrames(ctx, config.liveFps);
+  const monitor = new HostMonitor(agent.config.dataDir);
   const deps: WebDeps = {
     auth,
     ctx,
     live,
+    frozen: new FrozenFaces(),
+    library: new LibraryCache(new IgnoredFaces(join(agent.config.dataDir, 'face-library-ignored.json'))),
     store: agent.eventsStore,
     device: agent.config.device.id,
     agentVersion: AGENT_VERSION,
@@ -42,6 +54,14 @@ export async function startWeb(agent: Agent, config: WebConfig): Promise<Running
       return (await agent.host.call('stats', {})) as Awaited<ReturnType<WebDeps['modelStats']>>;
     },
     recentProblems: () => agent.problems,
+    health: () => ({
+      host: monitor.read(),
+      mqtt: { broker: withoutCredentials(agent.brokerUrl), connected: agent.connection?.connected === true },
+      model: agent.deployer?.modelStatus() ?? null,
+      gallery: agent.host?.serving?.gallery ?? null,
+      eventsLimitMb: agent.config.events.maxMb,
+      retentionDays: agent.config.events.retentionDays,
+    }),
   };
   const app = createWebApp(deps, webAssetsDir, {
     tls: config.tls !== undefined,
@@ -58,4 +78,17 @@ export async function startWeb(agent: Agent, config: WebConfig): Promise<Running
       await server.close();
     },
   };
+}
+
+/** The broker URL without a user or password that a config may carry in it. */
+function withoutCredentials(url: string | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return null;
+  }
 }

@@ -35,6 +35,30 @@ export const PhotoBodySchema = z.object({ image: Image }).strict();
 export const RenameBodySchema = z.object({ name: PersonName }).strict();
 export const MergeBodySchema = z.object({ into: PersonId.describe('the person who keeps every template; this one is removed') }).strict();
 
+/** POST /api/faces: every face of an uploaded photo, frozen until enrolled (or expired). */
+export const FacesBodySchema = z.object({ image: Image.describe('base64 JPEG or PNG (a data: URL prefix is accepted); every face is returned, the user picks one') }).strict();
+/** POST /api/faces/:token/enroll: saves exactly that frozen face. */
+export const EnrollFaceBodySchema = z
+  .object({
+    name: PersonName,
+    personId: PersonId.optional().describe('existing person to add the face to; default: derived from the name'),
+    confirm: z.boolean().default(false).describe('enroll even though the face looks like someone else or not like this person (the FACE_CONFLICT answer named both)'),
+  })
+  .strict();
+
+const EventIds = z.array(z.string().min(1).max(100)).min(1).max(500).describe('the event ids of one face-library group (GET /api/library)');
+/** POST /api/library/name: enroll a group's best faces under one name and name all its events. */
+export const LibraryNameBodySchema = z
+  .object({
+    eventIds: EventIds,
+    name: PersonName,
+    personId: PersonId.optional().describe('existing person to add the faces to; default: derived from the name'),
+    confirm: z.boolean().default(false).describe('enroll even though the group looks like someone already enrolled (FACE_CONFLICT)'),
+  })
+  .strict();
+/** POST /api/library/ignore: "not a face": hide the group and faces like it from the library. */
+export const LibraryIgnoreBodySchema = z.object({ eventIds: EventIds }).strict();
+
 export const EVENT_QUERY_TYPES = ['recognized', 'unknown', 'track_end'] as const;
 
 /** Query of GET /api/events and of the MQTT `events` command (strings in the URL, coerced). */
@@ -69,6 +93,7 @@ export const EventsPageSchema = z
   .object({
     events: z.array(StoredEventSchema).describe('newest first'),
     next: z.string().nullable().describe('cursor for the next (older) page: pass as before=; null on the last page'),
+    total: z.number().int().nullable().optional().describe('events matching the filters over all pages (GET /api/events only)'),
   })
   .strict();
 export type EventsPage = z.infer<typeof EventsPageSchema>;
@@ -119,4 +144,8 @@ export const WEB_BODY_SCHEMAS = {
   photo: PhotoBodySchema,
   rename: RenameBodySchema,
   merge: MergeBodySchema,
+  faces: FacesBodySchema,
+  enrollFace: EnrollFaceBodySchema,
+  libraryName: LibraryNameBodySchema,
+  libraryIgnore: LibraryIgnoreBodySchema,
 } as const;

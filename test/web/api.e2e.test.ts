@@ -16,7 +16,7 @@ import { EventsPageSchema, PeopleSchema, type EventsPage } from '../../sdk/index
 import { Subscriber, writeConfig } from '../agent/harness.ts';
 import { buildClip } from '../../agent/demo/clip.ts';
 import { ENROLLED, STRANGERS } from '../agent/fixtures.ts';
-import { repoRoot } from '../helpers/assets.ts';
+import { assetFace, repoRoot } from '../helpers/assets.ts';
 import { bearer, startWebAgent, webConfig, type WebAgent } from './web-harness.ts';
 
 const dir = join(repoRoot, 'test', '.tmp', 'web-api');
@@ -160,6 +160,26 @@ test('web API on a running agent: events, paging, MQTT events, live, enroll from
   await json(post('/api/people/obama/photos', { image: readFileSync(ENROLLED[1]!.show).toString('base64') }));
   await json(post('/api/people/obama/rename', { name: 'Barack H. Obama' }));
   assert.ok(EventsPageSchema.parse(await json(api('/api/events?person=obama'))).events.every((e) => e.name === 'Barack H. Obama'), 'events show the new name');
+  // A group photo: the one-step route refuses it; the freeze route offers every face, and a face
+  // that is not Obama is refused for him with both faces named, until confirmed.
+  const group = readFileSync(assetFace('faceapi_bbt', 'bbt1.jpg')).toString('base64');
+  const ambiguous = await post('/api/people/obama/photos', { image: group });
+  assert.equal(ambiguous.status, 400);
+  assert.equal(((await ambiguous.json()) as { error: { code: string } }).error.code, 'FACE_AMBIGUOUS');
+  const obamaFaces = () => json(api('/api/people')).then((all) => PeopleSchema.parse(all).find((p) => p.id === 'obama')!.templates.length);
+  const obamaBefore = await obamaFaces();
+  const frozen = await json<{ faces: { token: string; crop: string }[] }>(post('/api/faces', { image: group }));
+  assert.ok(frozen.faces.length >= 2 && frozen.faces.every((f) => f.crop.startsWith('data:image/jpeg;base64,')), `${frozen.faces.length} faces`);
+  const conflict = await post(`/api/faces/${frozen.faces[0]!.token}/enroll`, { name: 'Barack H. Obama', personId: 'obama' });
+  assert.equal(conflict.status, 409);
+  const conflictError = ((await conflict.json()) as { error: { code: string; details: { kind: string; target: { personId: string; cropUrl: string } } } }).error;
+  assert.equal(conflictError.code, 'FACE_CONFLICT');
+  assert.equal(conflictError.details.kind, 'not-this-person');
+  assert.match(conflictError.details.target.cropUrl, /^\/api\/people\/obama\/templates\//);
+  assert.equal(await obamaFaces(), obamaBefore, 'nothing was added');
+  assert.equal((await post('/api/faces/no-such-token/enroll', { name: 'X' })).status, 404);
+  const device = await json<{ host: { cpu: { cores: number } }; mqtt: { connected: boolean }; gallery: { identities: number } }>(api('/api/device'));
+  assert.ok(device.host.cpu.cores >= 1 && device.mqtt.connected && device.gallery.identities === 3, JSON.stringify(device).slice(0, 300));
   await json(post('/api/people', { name: 'Stranger One', personId: 'stranger', image: readFileSync(STRANGERS[0]!).toString('base64') }));
   const merged = await json<{ id: string; faces: number }>(post('/api/people/stranger/merge', { into: 'kit' }));
   assert.deepEqual([merged.id, merged.faces], ['kit', 2]);

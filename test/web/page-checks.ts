@@ -1,6 +1,6 @@
 /**
  * Steps and checks of the browser test, read off the page itself: event rows, people cards,
- * the live image's pixels, the agent's count of live viewers.
+ * the agent's count of live viewers.
  */
 import { randomBytes, scryptSync } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
@@ -15,20 +15,6 @@ export interface UiEventRow {
   readonly hasSnapshot: boolean;
   /** naturalWidth x naturalHeight of the row's snapshot once loaded; 0 before. */
   readonly snapshotPx: number;
-}
-
-/**
- * Pixels whose channels spread by >= 150 (pure-ish green/red/blue): annotation boxes are drawn
- * that way, skin, hair and grey backgrounds are not. `order` is the raw buffer's channel order.
- */
-export function saturatedPixels(raw: Uint8Array, order: 'bgr' | 'rgba'): number {
-  const step = order === 'bgr' ? 3 : 4;
-  let count = 0;
-  for (let i = 0; i + 2 < raw.length; i += step) {
-    const a = raw[i]!, b = raw[i + 1]!, c = raw[i + 2]!;
-    if (Math.max(a, b, c) - Math.min(a, b, c) >= 150) count++;
-  }
-  return count;
 }
 
 /** The hash format the agent reads (docs/web.md): scrypt$N$r$p$salt$key, computed here with node:crypto. */
@@ -103,35 +89,5 @@ export async function waitForHttp(url: string, timeoutMs: number): Promise<void>
     }
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${url}`);
     await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-/** Polls the live <img>: loaded, its size, and its saturated pixel count above the raw photos'. */
-export async function waitForLiveBox(page: Page, rawSaturated: number, timeoutMs: number): Promise<{ width: number; height: number; saturated: number; litShare: number }> {
-  const until = Date.now() + timeoutMs;
-  let last = { width: 0, height: 0, saturated: 0, litShare: 0 };
-  for (;;) {
-    last = await page.evaluate(() => {
-      const img = document.querySelector<HTMLImageElement>('img.live-frame');
-      if (!img || !img.complete || img.naturalWidth === 0) return { width: 0, height: 0, saturated: 0, litShare: 0 };
-      const canvas = document.createElement('canvas');
-      canvas.width = img.naturalWidth;
-      canvas.height = img.naturalHeight;
-      const ctx = canvas.getContext('2d')!;
-      ctx.drawImage(img, 0, 0);
-      const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-      let saturated = 0;
-      let lit = 0;
-      for (let i = 0; i < px.length; i += 4) {
-        const r = px[i]!, g = px[i + 1]!, b = px[i + 2]!;
-        if (Math.max(r, g, b) - Math.min(r, g, b) >= 150) saturated++;
-        if (r + g + b > 120) lit++;
-      }
-      return { width: img.naturalWidth, height: img.naturalHeight, saturated, litShare: lit / (px.length / 4) };
-    });
-    // A photo on screen (not the black gap between appearances) and a box drawn on it.
-    if (last.width > 0 && last.litShare > 0.2 && last.saturated > rawSaturated + 200) return last;
-    if (Date.now() > until) throw new Error(`no live frame with a box in ${timeoutMs} ms: last ${JSON.stringify(last)}, raw photos up to ${rawSaturated} saturated pixels`);
-    await page.waitForTimeout(250);
   }
 }

@@ -5,7 +5,8 @@ import { body, jpeg, param, type ApiRoute, type WebDeps } from './route.ts';
 
 const BOUNDARY = 'frame';
 
-function camera(deps: WebDeps, id: string): string {
+/** The camera id of a path, checked against this device's cameras (CAMERA_UNKNOWN otherwise). */
+export function camera(deps: WebDeps, id: string): string {
   if (!ID_PATTERN.test(id) || !deps.cameraIds().includes(id)) {
     throw new ArcEdgeError('CAMERA_UNKNOWN', `no camera "${id.slice(0, 64)}" on this device`, { details: { cameras: deps.cameraIds() } });
   }
@@ -19,6 +20,12 @@ export const CAMERA_ROUTES: readonly ApiRoute[] = [
     image: true,
     summary: 'the latest frame with face boxes, track ids and names (JPEG)',
     handler: async (c, deps) => jpeg(await deps.live.frame(camera(deps, param(c, 'id')))),
+  },
+  {
+    method: 'GET',
+    path: '/api/cameras/:id/live.json',
+    summary: 'the latest frame (base64 JPEG, no boxes) and its faces: { camera, ts, width, height, jpeg, faces: [{ trackId, box, state, personId, name, score }] }',
+    handler: async (c, deps) => c.json(await deps.live.json(camera(deps, param(c, 'id')))),
   },
   {
     method: 'GET',

@@ -14,14 +14,17 @@ export const EVENT_ROUTES: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/api/events',
-    summary: 'events, newest first: ?person=&camera=&from=&to=&type=&limit=50&before=<cursor> -> { events, next }',
+    summary: 'events, newest first: ?person=&camera=&from=&to=&type=&limit=50&before=<cursor> -> { events, next, total }',
     handler: (c, deps) => {
       const parsed = EventsQuerySchema.safeParse(c.req.query());
       if (!parsed.success) {
         const problems = formatIssues(parsed.error.issues);
         throw new ArcEdgeError('COMMAND_INVALID', `invalid query: ${problems.join('; ')}`, { fix: 'see GET /api/events in docs/web-api.md', details: { problems } });
       }
-      return c.json(deps.ctx.events(parsed.data));
+      if (parsed.data.from && parsed.data.to && Date.parse(parsed.data.from) > Date.parse(parsed.data.to)) {
+        throw new ArcEdgeError('COMMAND_INVALID', `from (${parsed.data.from}) is after to (${parsed.data.to})`, { fix: 'swap them, or leave one out' });
+      }
+      return c.json({ ...deps.ctx.events(parsed.data), total: deps.store?.count(parsed.data) ?? null });
     },
   },
   {

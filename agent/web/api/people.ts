@@ -35,7 +35,7 @@ export const PEOPLE_ROUTES: readonly ApiRoute[] = [
     summary: 'add a photo by name (a new person, or the one with that id): { name, image, personId? }',
     handler: async (c, deps) => {
       const { name, image, personId: id } = await body(c, CreatePersonBodySchema);
-      return c.json(await deps.ctx.enroll({ personId: id ?? personIdFromName(name), name, image: decodeBase64(image), source: 'web:upload' }));
+      return c.json(await deps.ctx.enroll({ personId: id ?? personIdFromName(name), name, image: decodeBase64(image), source: 'web:upload', single: true }));
     },
   },
   {
@@ -47,7 +47,7 @@ export const PEOPLE_ROUTES: readonly ApiRoute[] = [
       const { image } = await body(c, PhotoBodySchema);
       const person = (await deps.ctx.people()).find((p) => p.id === id);
       if (!person) throw new ArcEdgeError('GALLERY_IDENTITY_NOT_FOUND', `no person "${id}" in the gallery`, { fix: 'GET /api/people lists the ids; POST /api/people creates one' });
-      return c.json(await deps.ctx.enroll({ personId: id, name: person.name, image: decodeBase64(image), source: 'web:upload' }));
+      return c.json(await deps.ctx.enroll({ personId: id, name: person.name, image: decodeBase64(image), source: 'web:upload', single: true }));
     },
   },
   {

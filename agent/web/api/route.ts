@@ -11,6 +11,9 @@ import { formatIssues } from '../../config/load.ts';
 import type { LoggedProblem } from '../../log.ts';
 import type { EventsStore } from '../../events-store/store.ts';
 import type { WebAuth } from '../auth.ts';
+import type { FrozenFaces } from '../frozen-faces.ts';
+import type { LibraryCache } from './library.ts';
+import type { HostHealth } from '../host-health.ts';
 import type { LiveFrames } from '../live.ts';
 import type { WebEnv } from '../server.ts';
 
@@ -19,6 +22,8 @@ export interface WebDeps {
   readonly auth: WebAuth;
   readonly ctx: CommandContext & GalleryContext;
   readonly live: LiveFrames;
+  readonly frozen: FrozenFaces;
+  readonly library: LibraryCache;
   readonly store: EventsStore | undefined;
   readonly device: string;
   readonly agentVersion: string;
@@ -32,6 +37,18 @@ export interface WebDeps {
   threshold(): number | undefined;
   modelStats(): Promise<{ models: Record<string, { runs: number; totalRunMs: number; target: string }>; precision: string }>;
   recentProblems(): readonly LoggedProblem[];
+  /** The Device page's extra facts (api/device.ts). */
+  health(): DeviceHealth;
+}
+
+export interface DeviceHealth {
+  readonly host: HostHealth;
+  readonly mqtt: { readonly broker: string | null; readonly connected: boolean };
+  /** The serving recognizer: package and version (from a deploy) or the config's model set. */
+  readonly model: { readonly package: string; readonly version: number; readonly modelId: string; readonly embeddingSize: number; readonly backend: string } | null;
+  readonly gallery: { readonly identities: number; readonly templates: number; readonly generation: number } | null;
+  readonly eventsLimitMb: number;
+  readonly retentionDays: number;
 }
 
 export interface ApiRoute {

@@ -7,6 +7,7 @@
 
 export interface ApiEvent {
   readonly id: string;
+  readonly type?: string;
   readonly ts: string;
   readonly camera: string;
   readonly personId: string | null;
@@ -18,6 +19,8 @@ export interface ApiEvent {
 export interface EventPage {
   readonly events: ApiEvent[];
   readonly next: string | null;
+  /** Events matching the filters, all pages (absent from older agents). */
+  readonly total?: number;
 }
 export interface Template {
   readonly id: string;
@@ -42,6 +45,80 @@ export interface ForgetResult {
   readonly events: number;
 }
 
+export interface Box {
+  readonly x1: number;
+  readonly y1: number;
+  readonly x2: number;
+  readonly y2: number;
+}
+/** A face on a live frame (GET /api/cameras/:id/live.json). */
+export interface LiveFace {
+  readonly trackId: number;
+  readonly box: Box;
+  readonly state: 'known' | 'unknown' | 'deciding';
+  readonly personId: string | null;
+  readonly name: string | null;
+  readonly score: number | null;
+}
+export interface LiveFrame {
+  readonly ts: string;
+  readonly width: number;
+  readonly height: number;
+  readonly jpeg: string;
+  readonly faces: LiveFace[];
+}
+export interface FaceMatch {
+  readonly personId: string;
+  readonly name: string;
+  readonly score: number;
+  readonly cropUrl?: string;
+}
+/** One face of a frozen frame: enroll it by its token. */
+export interface FrozenFace {
+  readonly token: string;
+  readonly box: Box;
+  /** data: URL of the aligned crop that will be saved. */
+  readonly crop: string;
+  readonly quality: { readonly ok: boolean; readonly reasons: readonly string[] };
+  readonly match: FaceMatch | null;
+}
+export interface FrozenFrame {
+  readonly frame: string;
+  readonly width: number;
+  readonly height: number;
+  readonly expiresAt: string;
+  readonly faces: FrozenFace[];
+}
+
+/** Thrown when the agent cannot be reached at all (stopped, rebooting, network down). */
+export class DeviceDownError extends Error {}
+
+let lastContact = Date.now();
+let down = false;
+const connectionListeners = new Set<(down: boolean, since: number) => void>();
+
+/** Called with (true, time of the last answer) when the agent stops answering, (false, now) when it answers again. */
+export function onConnection(listener: (down: boolean, since: number) => void): () => void {
+  connectionListeners.add(listener);
+  return () => connectionListeners.delete(listener);
+}
+
+function setDown(next: boolean): void {
+  if (!next) lastContact = Date.now();
+  if (next === down) return;
+  down = next;
+  for (const l of connectionListeners) l(down, lastContact);
+}
+
+export function isDown(): boolean {
+  return down;
+}
+
+/** When the agent last answered (ms since epoch). */
+export function lastContactAt(): number {
+  return lastContact;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -49,6 +126,7 @@ export class ApiError extends Error {
     message: string,
     readonly fix: string,
     readonly retryAfterSec: number | null = null,
+    readonly details: Record<string, unknown> | null = null,
   ) {
     super(message);
   }
@@ -70,9 +148,9 @@ async function toApiError(response: Response): Promise<ApiError> {
   const retry = Number(response.headers.get('Retry-After'));
   const retryAfterSec = Number.isFinite(retry) && retry > 0 ? retry : null;
   try {
-    const body = (await response.json()) as { error?: { code?: string; message?: string; fix?: string } };
+    const body = (await response.json()) as { error?: { code?: string; message?: string; fix?: string; details?: Record<string, unknown> } };
     const e = body.error ?? {};
-    return new ApiError(response.status, e.code ?? `HTTP_${response.status}`, e.message ?? response.statusText, e.fix ?? '', retryAfterSec);
+    return new ApiError(response.status, e.code ?? `HTTP_${response.status}`, e.message ?? response.statusText, e.fix ?? '', retryAfterSec, e.details ?? null);
   } catch {
     return new ApiError(response.status, `HTTP_${response.status}`, `${response.status} ${response.statusText}`, '', retryAfterSec);
   }
@@ -82,7 +160,19 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  let response: Response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  } catch {
+    setDown(true);
+    throw new DeviceDownError(`no connection to the device since ${new Date(lastContact).toLocaleTimeString()}`);
+  }
+  // A proxy in front of a stopped agent answers 502/503/504 itself: down too.
+  if ([502, 504].includes(response.status)) {
+    setDown(true);
+    throw new DeviceDownError(`no connection to the device since ${new Date(lastContact).toLocaleTimeString()}`);
+  }
+  setDown(false);
   if (!response.ok) {
     const error = await toApiError(response);
     if (response.status === 401 && !options.quiet401) onUnauthorized();
@@ -95,18 +185,29 @@ export async function request<T>(method: string, path: string, body?: unknown, o
 
 export const api = {
   session: () => request<{ csrfToken: string }>('GET', '/api/session', undefined, { quiet401: true }),
+  /** The heartbeat: a 401 here ends the page's session like any other request. */
+  ping: () => request<{ csrfToken: string }>('GET', '/api/session'),
   login: (password: string) => request<{ csrfToken: string }>('POST', '/api/login', { password }, { quiet401: true }),
   logout: () => request<unknown>('POST', '/api/logout'),
   status: () => request<Record<string, unknown>>('GET', '/api/status'),
   cameras: () => request<CameraInfo[]>('GET', '/api/cameras'),
-  enrollFromCamera: (camera: string, name: string, personId?: string) =>
-    request<unknown>('POST', `/api/cameras/${encodeURIComponent(camera)}/enroll`, personId ? { name, personId } : { name }),
   events: (query: Record<string, string>) => request<EventPage>('GET', `/api/events?${new URLSearchParams(query).toString()}`),
-  enrollFromEvent: (eventId: string, name: string, personId?: string) =>
-    request<unknown>('POST', `/api/events/${encodeURIComponent(eventId)}/enroll`, personId ? { name, personId } : { name }),
   people: () => request<Person[]>('GET', '/api/people'),
-  addPerson: (name: string, image: string) => request<unknown>('POST', '/api/people', { name, image }),
-  addPhoto: (id: string, image: string) => request<unknown>('POST', `/api/people/${encodeURIComponent(id)}/photos`, { image }),
+  liveFrame: (camera: string) => request<LiveFrame>('GET', `/api/cameras/${encodeURIComponent(camera)}/live.json`),
+  freezeCamera: (camera: string) => request<FrozenFrame>('POST', `/api/cameras/${encodeURIComponent(camera)}/faces`),
+  freezePhoto: (image: string) => request<FrozenFrame>('POST', '/api/faces', { image }),
+  freezeEvent: (eventId: string) => request<FrozenFrame>('POST', `/api/events/${encodeURIComponent(eventId)}/faces`),
+  enrollFace: (token: string, name: string, personId?: string, confirm = false) =>
+    request<{ person: { id: string; name: string; added: number; skipped: number }; quality: { ok: boolean; reasons: string[] } }>('POST', `/api/faces/${encodeURIComponent(token)}/enroll`, {
+      name,
+      ...(personId ? { personId } : {}),
+      confirm,
+    }),
+  device: () => request<Record<string, unknown>>('GET', '/api/device'),
+  library: () => request<unknown>('GET', '/api/library'),
+  libraryName: (eventIds: string[], name: string, personId: string | undefined, confirm: boolean) =>
+    request<{ enrolled: number; events: number }>('POST', '/api/library/name', { eventIds, name, ...(personId ? { personId } : {}), confirm }),
+  libraryIgnore: (eventIds: string[]) => request<{ ignored: number }>('POST', '/api/library/ignore', { eventIds }),
   rename: (id: string, name: string) => request<unknown>('POST', `/api/people/${encodeURIComponent(id)}/rename`, { name }),
   merge: (id: string, into: string) => request<unknown>('POST', `/api/people/${encodeURIComponent(id)}/merge`, { into }),
   deleteTemplate: (id: string, templateId: string) =>

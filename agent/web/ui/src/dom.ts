@@ -27,9 +27,22 @@ export function field(label: string, control: HTMLElement): HTMLLabelElement {
   return h('label', { class: 'field' }, h('span', {}, label), control);
 }
 
+/** While set, notify() leaves the status line alone (the session-ended notice must survive the errors of the page it ended). */
+let locked = false;
+
+export function lockNotice(message: string, kind: 'ok' | 'error' = 'error'): void {
+  locked = false;
+  notify(message, kind);
+  locked = true;
+}
+
+export function unlockNotice(): void {
+  locked = false;
+}
+
 export function notify(message: string, kind: 'ok' | 'error' = 'ok'): void {
   const box = document.getElementById('notice');
-  if (!box) return;
+  if (!box || locked) return;
   box.textContent = message;
   box.className = kind;
 }

@@ -3,10 +3,11 @@
  * (#/live, #/events, #/people, #/device), and unmounts the previous page first so a page left
  * behind stops its timers and closes its live streams (nothing is encoded for nobody).
  */
-import { api, ApiError, describeError, setCsrfToken, setUnauthorizedHandler } from './api.ts';
-import { h, notify } from './dom.ts';
+import { api, ApiError, describeError, onConnection, setCsrfToken, setUnauthorizedHandler } from './api.ts';
+import { h, lockNotice, notify, unlockNotice } from './dom.ts';
 import { mountDevice } from './pages/device.ts';
 import { mountEvents } from './pages/events.ts';
+import { mountLibrary } from './pages/library.ts';
 import { mountLive } from './pages/live.ts';
 import { mountLogin } from './pages/login.ts';
 import { mountPeople } from './pages/people.ts';
@@ -18,12 +19,17 @@ const PAGES: Record<string, { title: string; mount: Mount }> = {
   live: { title: 'Live', mount: mountLive },
   events: { title: 'Events', mount: mountEvents },
   people: { title: 'People', mount: mountPeople },
+  library: { title: 'Face library', mount: mountLibrary },
   device: { title: 'Device', mount: mountDevice },
 };
 
 const main = document.getElementById('main') as HTMLElement;
 const nav = document.getElementById('nav') as HTMLElement;
 const logout = document.getElementById('logout') as HTMLButtonElement;
+const downBanner = document.getElementById('device-down') as HTMLElement;
+/** While logged in, the session is checked this often (faster while the device is down), so a stopped agent is noticed on every page and its return too. */
+const HEARTBEAT_MS = 5000;
+const DOWN_HEARTBEAT_MS = 2000;
 let unmount: Unmount = () => {};
 let loggedIn = false;
 
@@ -42,6 +48,7 @@ function show(): void {
     unmount = mountLogin(main, (token) => {
       setCsrfToken(token);
       loggedIn = true;
+      unlockNotice();
       notify('');
       show();
     });
@@ -61,9 +68,27 @@ setUnauthorizedHandler(() => {
   if (!loggedIn) return;
   loggedIn = false;
   setCsrfToken(null);
-  notify('Your session ended; log in again.', 'error');
+  // Locked: the page being left may still report its own failed requests after this.
+  lockNotice('Your session ended; log in again.');
   show();
 });
+
+onConnection((down, since) => {
+  downBanner.hidden = !down;
+  document.body.classList.toggle('device-down', down);
+  if (down) downBanner.textContent = `The device is not answering (no connection since ${new Date(since).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}). Retrying…`;
+});
+
+let heartbeat: number | undefined;
+async function beat(): Promise<void> {
+  let wasDown = false;
+  try {
+    if (loggedIn) await api.ping();
+  } catch {
+    wasDown = true; // unreachable (the banner shows) or logged out (the login page shows)
+  }
+  heartbeat = window.setTimeout(() => void beat(), wasDown ? DOWN_HEARTBEAT_MS : HEARTBEAT_MS);
+}
 
 logout.addEventListener('click', async () => {
   try {
@@ -98,6 +123,7 @@ async function start(): Promise<void> {
     loggedIn = false;
   }
   show();
+  if (heartbeat === undefined) void beat();
 }
 
 void start();

@@ -4,8 +4,8 @@
  * new recognitions show up; "Enroll this face" enrolls an event's snapshot under a name.
  */
 import { api, describeError, type ApiEvent, type EventPage } from '../api.ts';
-import { askWhoThisIs, enrollAndReport } from '../enroll-dialog.ts';
-import { field, formatTime, h, notify } from '../dom.ts';
+import { enrollFrozen } from '../enroll-dialog.ts';
+import { field, formatTime, h, modal, notify } from '../dom.ts';
 
 const PAGE_SIZE = 25;
 
@@ -18,14 +18,17 @@ export function mountEvents(main: HTMLElement): () => void {
   const camera = h('select', { name: 'camera' }, h('option', { value: '' }, 'Any camera'));
   const from = h('input', { type: 'datetime-local', name: 'from', step: 1 });
   const to = h('input', { type: 'datetime-local', name: 'to', step: 1 });
-  const filters = h('form', { class: 'filters', 'aria-label': 'Filter events' }, field('Person', person), field('Camera', camera), field('From', from), field('To', to), h('button', { type: 'submit' }, 'Apply'));
+  const kind = h('select', { name: 'type' }, h('option', { value: '' }, 'Known and unknown'), h('option', { value: 'recognized' }, 'Known only'), h('option', { value: 'unknown' }, 'Unknown only'));
+  const filters = h('form', { class: 'filters', 'aria-label': 'Filter events' }, field('Person', person), field('Show', kind), field('Camera', camera), field('From', from), field('To', to), h('button', { type: 'submit' }, 'Apply'));
+  const total = h('p', { class: 'muted total', 'aria-live': 'polite' });
   const body = h('tbody');
   const table = h('table', { class: 'events' }, h('caption', {}, 'Recognition events, newest first'), h('thead', {}, h('tr', {}, ...['Snapshot', 'Time', 'Camera', 'Name', 'Score', ''].map((c) => h('th', { scope: 'col' }, c)))), body);
   const newer = h('button', { type: 'button' }, 'Newer');
   const older = h('button', { type: 'button' }, 'Older');
   const refreshButton = h('button', { type: 'button' }, 'Refresh');
-  const pager = h('div', { class: 'pager' }, newer, older, refreshButton);
-  main.append(h('h1', {}, 'Events'), filters, h('div', { class: 'table-scroll' }, table), pager);
+  // The pager sits above the rows: with 25 rows below, buttons under them were out of sight.
+  const pager = h('div', { class: 'pager' }, newer, older, refreshButton, total);
+  main.append(h('h1', {}, 'Events'), filters, pager, h('div', { class: 'table-scroll' }, table));
 
   /** Cursors of the pages shown so far: [undefined] is the newest page. */
   let cursors: (string | undefined)[] = [undefined];
@@ -37,6 +40,7 @@ export function mountEvents(main: HTMLElement): () => void {
     const q: Record<string, string> = { limit: String(PAGE_SIZE) };
     if (person.value) q.person = person.value;
     if (camera.value) q.camera = camera.value;
+    if (kind.value) q.type = kind.value;
     if (from.value) q.from = new Date(from.value).toISOString();
     if (to.value) q.to = new Date(to.value).toISOString();
     const cursor = cursors[cursors.length - 1];
@@ -45,16 +49,19 @@ export function mountEvents(main: HTMLElement): () => void {
   };
 
   const row = (event: ApiEvent): HTMLTableRowElement => {
-    const who = event.name ?? 'Unknown';
+    // A recognized event whose person was forgotten has no name left: not "Unknown 0.99".
+    const forgotten = event.type === 'recognized' && !event.name;
+    const who = event.name ?? (forgotten ? 'Forgotten person' : 'Unknown');
     const snapshot = event.snapshotUrl
-      ? h('img', { src: event.snapshotUrl, alt: `Snapshot of ${who} at ${formatTime(event.ts)}`, class: 'thumb', loading: 'lazy' })
+      ? h('button', { type: 'button', class: 'thumb-button', 'aria-label': `Enlarge the snapshot of ${who}`, onclick: () => void enlarge(event, who) }, h('img', { src: event.snapshotUrl, alt: `Snapshot of ${who} at ${formatTime(event.ts)}`, class: 'thumb', loading: 'lazy' }))
       : h('span', { class: 'muted' }, 'no snapshot');
     const enroll = h('button', { type: 'button' }, 'Enroll this face');
     enroll.disabled = !event.snapshotUrl;
     enroll.addEventListener('click', async () => {
-      const choice = await askWhoThisIs(`Enroll the face from this event (${who}, ${formatTime(event.ts)})`, event.snapshotUrl);
-      if (choice && (await enrollAndReport(choice, (c) => api.enrollFromEvent(event.id, c.name, c.personId)))) void load();
+      if (await enrollFrozen(`Enroll the face from this event (${who}, ${formatTime(event.ts)})`, () => api.freezeEvent(event.id))) void load();
     });
+    // An unknown face's score is its best non-match: shown, it reads like a confidence.
+    const scoreText = event.name ? event.score.toFixed(2) : '';
     return h(
       'tr',
       { 'data-event-id': event.id, 'data-key': rowKey(event) },
@@ -62,13 +69,22 @@ export function mountEvents(main: HTMLElement): () => void {
       h('td', {}, h('time', { datetime: event.ts }, formatTime(event.ts))),
       h('td', {}, event.camera),
       h('td', { class: event.name ? 'name' : 'name unknown' }, who),
-      h('td', {}, event.score.toFixed(2)),
-      h('td', {}, enroll),
+      h('td', { class: 'score' }, scoreText),
+      h('td', { class: 'actions' }, enroll),
     );
+  };
+
+  const enlarge = async (event: ApiEvent, who: string) => {
+    const img = h('img', { src: event.snapshotUrl!, alt: `Snapshot of ${who}`, class: 'enlarged' });
+    await modal(`${who}, ${formatTime(event.ts)}, ${event.camera}`, [img], [{ label: 'Close', value: 'close', primary: true }]).closed;
   };
 
   const load = async () => {
     clearTimeout(timer);
+    if (from.value && to.value && new Date(from.value) > new Date(to.value)) {
+      notify('"From" is after "To": swap them or clear one.', 'error');
+      return;
+    }
     try {
       page = await api.events(query());
       if (left) return;
@@ -78,6 +94,8 @@ export function mountEvents(main: HTMLElement): () => void {
       for (const tr of body.querySelectorAll<HTMLTableRowElement>('tr[data-key]')) shown.set(tr.dataset.key!, tr);
       body.replaceChildren(...page.events.map((e) => shown.get(rowKey(e)) ?? row(e)));
       if (page.events.length === 0) body.append(h('tr', {}, h('td', { colspan: 6 }, 'No events match.')));
+      const first = (cursors.length - 1) * PAGE_SIZE;
+      total.textContent = page.total === undefined ? '' : page.events.length === 0 ? `0 of ${page.total}` : `${first + 1}–${first + page.events.length} of ${page.total}`;
     } catch (error) {
       notify(`Could not load events: ${describeError(error)}`, 'error');
     }

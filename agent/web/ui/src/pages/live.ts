@@ -1,101 +1,109 @@
 /**
- * Live: each camera's latest annotated frame (boxes, track ids, names drawn by the agent).
- * The image is the MJPEG stream (/api/cameras/:id/live); if the stream fails the page falls
- * back to polling frame.jpg at POLL_MS. Streams are closed when the page is left or hidden, so
- * the agent encodes nothing while nobody watches.
+ * Live: each camera's latest frame with its faces drawn by the browser (overlay.ts) from the
+ * JSON beside the JPEG (GET /api/cameras/:id/live.json), polled while the page is visible: the
+ * agent encodes nothing once the page is left or hidden. An offline camera, or a device that
+ * stopped answering, greys its tile and says since when.
  */
-import { api, describeError, type CameraInfo } from '../api.ts';
-import { enrollAndReport, askWhoThisIs } from '../enroll-dialog.ts';
-import { h, notify } from '../dom.ts';
+import { api, DeviceDownError, isDown, lastContactAt, onConnection, type CameraInfo, type LiveFrame } from '../api.ts';
+import { enrollFrozen } from '../enroll-dialog.ts';
+import { h } from '../dom.ts';
+import { FrameView } from '../overlay.ts';
 
-/** 5 frames/s when polling: "several times a second" at one small JPEG per request. */
+/** The first cameras poll at 5 frames/s, the others more slowly, so a device with many cameras is not asked for all of them at full rate. */
 const POLL_MS = 200;
-/**
- * Browsers open at most 6 HTTP/1.1 connections per host, and each MJPEG stream holds one for
- * as long as it runs: past 4 streams the page's own API calls would queue behind them. Cameras
- * beyond the first MAX_STREAMS are polled instead, more slowly (EXTRA_POLL_MS), so a device
- * with many cameras neither stalls the page nor encodes 5 frames/s for each of them.
- */
-const MAX_STREAMS = 4;
+const FAST_CAMERAS = 4;
 const EXTRA_POLL_MS = 500;
 const STATS_MS = 2000;
 const RETRY_MS = 1500;
 
+const label = (f: LiveFrame['faces'][number]): string => (f.state === 'known' ? (f.name ?? 'Known') : f.state === 'unknown' ? 'Unknown' : '…');
+const clock = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
 class CameraView {
   readonly root: HTMLElement;
-  private readonly img: HTMLImageElement;
+  private readonly view: FrameView;
   private readonly stats: HTMLElement;
-  private pollTimer: number | undefined;
-  private retryTimer: number | undefined;
-  private mode: 'mjpeg' | 'poll';
-  private readonly pollMs: number;
+  private readonly banner: HTMLElement;
+  private timer: number | undefined;
   private running = false;
+  private lastFrameAt = 0;
+  private state = 'unknown';
 
   constructor(
     readonly camera: CameraInfo,
-    stream: boolean,
+    private readonly pollMs: number,
   ) {
-    this.mode = stream ? 'mjpeg' : 'poll';
-    this.pollMs = stream ? POLL_MS : EXTRA_POLL_MS;
-    const base = `/api/cameras/${encodeURIComponent(camera.id)}`;
-    this.img = h('img', { alt: `Camera ${camera.id}, live`, class: 'live-frame', 'data-camera': camera.id });
-    this.img.addEventListener('error', () => this.onError());
+    this.view = new FrameView(`Camera ${camera.id}, live`, { 'data-camera': camera.id });
     this.stats = h('span', { class: 'stats' });
+    this.banner = h('p', { class: 'tile-banner', hidden: true });
+    this.view.root.append(this.banner);
     const enroll = h('button', { type: 'button' }, 'Enroll this face');
     enroll.setAttribute('aria-label', `Enroll the face in camera ${camera.id}`);
-    enroll.addEventListener('click', async () => {
-      const choice = await askWhoThisIs(`Enroll the largest face in camera ${camera.id}`, `${base}/frame.jpg?t=${Date.now()}`);
-      if (choice) await enrollAndReport(choice, (c) => api.enrollFromCamera(camera.id, c.name, c.personId));
-    });
-    this.root = h('figure', { class: 'camera' }, this.img, h('figcaption', {}, h('strong', {}, camera.id), ' ', this.stats, ' ', enroll));
+    // The frame is frozen at this click: what is enrolled is what was on screen now.
+    enroll.addEventListener('click', () => void enrollFrozen(`Enroll a face from camera ${camera.id}`, () => api.freezeCamera(camera.id)));
+    this.root = h('figure', { class: 'camera', 'data-camera': camera.id }, this.view.root, h('figcaption', {}, h('strong', {}, camera.id), ' ', this.stats, ' ', enroll));
     this.update(camera);
   }
 
-  private get base(): string {
-    return `/api/cameras/${encodeURIComponent(this.camera.id)}`;
-  }
-
   update(camera: CameraInfo): void {
+    this.state = camera.state;
     const fps = camera.fps === null || camera.fps === undefined ? '–' : camera.fps.toFixed(1);
     const latency = camera.latencyMs === null || camera.latencyMs === undefined ? '–' : `${Math.round(camera.latencyMs)} ms`;
-    this.stats.textContent = `${camera.state} · ${fps} fps · ${latency}`;
+    this.stats.textContent = camera.state === 'online' ? `online · ${fps} fps · ${latency}` : camera.state;
+    this.showBanner();
+  }
+
+  /** Greyed with a reason: the device is unreachable, or this camera is not delivering. */
+  showBanner(): void {
+    const since = this.lastFrameAt ? ` since ${clock(this.lastFrameAt)}` : '';
+    let text = '';
+    if (isDown()) text = `No connection since ${clock(this.lastFrameAt || lastContactAt())}`;
+    else if (this.state === 'offline' || this.state === 'stopped') text = `Camera ${this.state}${since}; the agent keeps retrying`;
+    this.banner.textContent = text;
+    this.banner.hidden = text === '';
+    this.root.classList.toggle('stale', text !== '');
+    if (isDown()) this.stats.textContent = 'no connection';
   }
 
   start(): void {
+    if (this.running) return;
     this.running = true;
-    if (this.mode === 'mjpeg') this.img.src = `${this.base}/live?t=${Date.now()}`;
-    else this.poll();
+    void this.poll();
   }
 
-  /** Setting src to '' aborts the MJPEG request: the server sees the client leave. */
   stop(): void {
     this.running = false;
-    clearTimeout(this.pollTimer);
-    clearTimeout(this.retryTimer);
-    this.img.removeAttribute('src');
+    clearTimeout(this.timer);
   }
 
-  private poll(): void {
+  private async poll(): Promise<void> {
     if (!this.running) return;
-    const next = new Image();
-    next.onload = () => {
+    let waitMs = this.pollMs;
+    try {
+      const frame = await api.liveFrame(this.camera.id);
       if (!this.running) return;
-      this.img.src = next.src;
-      this.pollTimer = window.setTimeout(() => this.poll(), this.pollMs);
-    };
-    next.onerror = () => {
-      if (this.running) this.retryTimer = window.setTimeout(() => this.poll(), RETRY_MS);
-    };
-    next.src = `${this.base}/frame.jpg?t=${Date.now()}`;
+      await this.show(frame);
+      this.lastFrameAt = Date.now();
+    } catch (error) {
+      waitMs = RETRY_MS; // no frame yet, camera offline, or the device is down
+      if (error instanceof DeviceDownError) this.showBanner();
+    }
+    if (this.running) this.timer = window.setTimeout(() => void this.poll(), waitMs);
   }
 
-  private onError(): void {
-    if (!this.running) return;
-    if (this.mode === 'mjpeg') {
-      // No frame yet, a proxy that buffers multipart, or an old browser: poll single frames.
-      this.mode = 'poll';
-      this.retryTimer = window.setTimeout(() => this.poll(), RETRY_MS);
-    }
+  /** Boxes are redrawn once the new image has decoded, so they never sit on the previous frame. */
+  private show(frame: LiveFrame): Promise<void> {
+    return new Promise((resolve) => {
+      const img = this.view.img;
+      const done = () => {
+        this.view.draw(frame.width, frame.height, frame.faces.map((f) => ({ box: f.box, label: label(f), state: f.state })));
+        this.view.root.dataset.ts = frame.ts;
+        resolve();
+      };
+      img.onload = done;
+      img.onerror = () => resolve();
+      img.src = `data:image/jpeg;base64,${frame.jpeg}`;
+    });
   }
 }
 
@@ -113,20 +121,25 @@ export function mountLive(main: HTMLElement): () => void {
       for (const camera of cameras) {
         let view = views.get(camera.id);
         if (!view) {
-          view = new CameraView(camera, views.size < MAX_STREAMS);
+          view = new CameraView(camera, views.size < FAST_CAMERAS ? POLL_MS : EXTRA_POLL_MS);
           views.set(camera.id, view);
           grid.append(view.root);
           if (!document.hidden) view.start();
         }
         view.update(camera);
       }
+      grid.classList.toggle('single', cameras.length === 1);
       if (cameras.length === 0) grid.replaceChildren(h('p', {}, 'No camera is configured or enabled.'));
-    } catch (error) {
-      notify(`Could not list the cameras: ${describeError(error)}`, 'error');
+    } catch {
+      // The banner (main.ts) says the device is down; each tile says since when.
+      for (const view of views.values()) view.showBanner();
     }
     if (!left) statsTimer = window.setTimeout(refresh, STATS_MS);
   };
 
+  const offConnection = onConnection(() => {
+    for (const view of views.values()) view.showBanner();
+  });
   const onVisibility = () => {
     for (const view of views.values()) (document.hidden ? view.stop() : view.start());
   };
@@ -135,6 +148,7 @@ export function mountLive(main: HTMLElement): () => void {
   return () => {
     left = true;
     clearTimeout(statsTimer);
+    offConnection();
     document.removeEventListener('visibilitychange', onVisibility);
     for (const view of views.values()) view.stop();
   };
