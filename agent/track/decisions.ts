@@ -65,6 +65,7 @@ export class CameraDecisions {
   private needsEmbedding(track: Track, detection: Detection, nowMs: number): boolean {
     if (detection.box.x2 - detection.box.x1 < this.options.minFacePx) return false;
     if (!track.decision) return true; // still voting
+    if (track.recheck) return true; // lost for a frame or jumped: maybe the next person in the same spot
     if (nowMs - track.lastEmbedMs >= this.options.recheckMs) return true; // periodic re-check for a missed cut
     return track.votes.length < this.options.maxVotes && preQuality(detection) > track.bestQuality * 1.1;
   }
@@ -90,6 +91,7 @@ export class CameraDecisions {
       current.box = detection.box;
     }
     current.lastEmbedMs = nowMs;
+    current.recheck = false;
     current.bestQuality = Math.max(current.bestQuality, preQuality(detection));
     if (!current.embeddingSum) current.embeddingSum = new Float32Array(embedding.length);
     for (let i = 0; i < embedding.length; i++) current.embeddingSum[i]! += embedding[i]!;
