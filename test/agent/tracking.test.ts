@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Detection } from '../../sdk/index.ts';
+import type { Detection, RecognitionEvent } from '../../sdk/index.ts';
 import { CameraDecisions, type DecisionOptions } from '../../agent/track/decisions.ts';
 import { tallyVotes } from '../../agent/track/voting.ts';
 
@@ -100,7 +100,7 @@ const NO_TIMER = { ...OPTIONS, recheckMs: 60_000 };
 
 /** Frames of one face: an empty frame is `null`; `size` and `x` set the box. */
 function playSequence(d: CameraDecisions, frames: readonly ({ x: number; size: number; who: typeof ALICE; k: number } | null)[], t0 = 0) {
-  const events = [];
+  const events: RecognitionEvent[] = [];
   let embedded = 0;
   frames.forEach((f, i) => {
     const t = t0 + i * 100;
