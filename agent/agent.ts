@@ -12,10 +12,14 @@ import {
   INVALID_REQUEST_ID,
   type CameraState,
   type CameraStatus,
+  type DevicePhase,
+  type DeviceStatus,
   type DeviceTopics,
   type RecognitionEvent,
 } from '../sdk/index.ts';
+import type { AgentView } from './agent-view.ts';
 import { handleCommand } from './commands/handler.ts';
+import { deviceStatus, offlineStatus } from './status.ts';
 import { TransferStore } from './deploy/transfer-store.ts';
 import { commandContext } from './commands/context.ts';
 import type { AgentConfig } from './config/schema.ts';
@@ -34,9 +38,10 @@ import { Outbox } from './mqtt/outbox.ts';
 import { EventPublisher } from './mqtt/publisher.ts';
 import { PipelineHost, type PipelineHostEvents } from './pipeline/pipeline-host.ts';
 import { Camera } from './sources/camera.ts';
+import { createSource } from './sources/create-source.ts';
 import type { RunningWeb } from './web/web.ts';
 
-export const AGENT_VERSION = '0.1.0';
+export { AGENT_VERSION } from './version.ts';
 
 export interface AgentHooks {
   /**
@@ -49,13 +54,17 @@ export interface AgentHooks {
   event?(event: RecognitionEvent): void;
 }
 
-export class Agent {
+export class Agent implements AgentView {
   readonly topics: DeviceTopics;
   readonly outbox: Outbox;
   /** Chunked transfers staged under <dataDir>/incoming/ (arcedge deploy, gallery push). */
   readonly transfers: TransferStore;
   readonly cameras = new Map<string, Camera>();
   readonly cameraStatus = new Map<string, CameraStatus>();
+  /** Each camera's source state (camera.ts), before the pipeline's state is folded in. */
+  private readonly sourceStates = new Map<string, { state: CameraState; detail: { reason?: string; retryInMs?: number } }>();
+  /** Cameras whose pipeline process is down, with its reason and retry. */
+  private readonly pipelineDown = new Map<string, { reason?: string; retryInMs?: number }>();
   readonly timings = new StageTimings();
   readonly lag = new EventLoopLag();
   brokerUrl: string | undefined;
@@ -99,7 +108,7 @@ export class Agent {
   async start(): Promise<void> {
     const { config, logger } = this;
     const enabled = config.cameras.filter((c) => c.enabled);
-    logger.log('info', 'agent starting', { device: config.device.id, cameras: enabled.map((c) => c.id), pendingEvents: this.outbox.pendingFiles().length });
+    logger.log('info', 'agent starting', { device: config.device.id, cameras: enabled.map((c) => c.id), pendingEvents: this.outbox.size() });
     this.transfers.cleanStale();
     // 0. The event history (a failure to open it costs the history, not the recognition).
     if (config.events.store) {
@@ -120,8 +129,14 @@ export class Agent {
       this.brokerUrl = this.broker.url;
       logger.log('info', 'embedded MQTT broker listening', { url: this.brokerUrl });
     }
-    // 2. The deployed model (models/current.json) and a gallery that agrees with it, then the
-    //    pipeline workers (models load here; the slowest step).
+    // 2. MQTT: connect in the background, before any model loads, so the device says online
+    //    (phase starting, then building) while models load or TensorRT builds engines (minutes on
+    //    a first start); events wait in the outbox until the broker is there.
+    this.connect();
+    // 3. The deployed model (models/current.json) and a gallery that agrees with it, then the
+    //    pipeline processes (models load here; the slowest step). A pipeline that cannot start
+    //    (missing model, bad GPU) puts its cameras in error with the reason; the supervisor
+    //    retries with backoff while commands and the web UI keep working.
     const deployed = await reconcileAtStartup(config, logger, { clean: !this.reuse });
     this.deployer = new Deployer(this, deployed.pointer, deployed.status);
     const init = {
@@ -137,23 +152,30 @@ export class Agent {
       cameras: enabled.map((c) => ({ id: c.id, snapshots: c.snapshots || (this.eventsStore !== undefined && config.events.snapshots) })),
     };
     const intervals = new Map(enabled.map((c) => [c.id, c.detectIntervalMs]));
-    if (this.reuse) {
-      this.host = this.reuse;
-      this.host.on = this.hostEvents();
-      await this.host.configure(init, intervals);
-    } else {
-      this.host = new PipelineHost(init, config.workers, intervals, this.hostEvents());
-      await this.host.start();
+    try {
+      if (this.reuse) {
+        this.host = this.reuse;
+        this.host.on = this.hostEvents();
+        await this.host.configure(init, intervals);
+      } else {
+        this.host = new PipelineHost(init, config.workers, intervals, this.hostEvents());
+        await this.host.start();
+      }
+      logger.log('info', 'pipeline ready', { models: this.host.models, threshold: this.host.threshold, workers: config.workers });
+    } catch (error) {
+      logger.log('error', 'pipeline not started; retrying with backoff', { error: isArcEdgeError(error) ? error.toJSON() : String(error) });
     }
-    logger.log('info', 'pipeline ready', { models: this.host.models, threshold: this.host.threshold, workers: config.workers });
-    // 3. MQTT: connect in the background; events wait in the outbox until the broker is there.
-    this.connect();
+    this.setPhase();
     // 4. Cameras, each on its own supervisor.
     for (const camera of enabled) {
-      const supervisor = new Camera(camera, {
-        frame: (id, frame) => this.host?.offer(id, frame),
-        state: (id, state, detail) => this.onCameraState(id, state, detail),
-      });
+      const supervisor = new Camera(
+        camera,
+        {
+          frame: (id, frame) => this.host?.offer(id, frame),
+          state: (id, state, detail) => this.onCameraState(id, state, detail),
+        },
+        (c) => createSource(c, { minVotes: config.tracking.minVotes }),
+      );
       this.cameras.set(camera.id, supervisor);
       supervisor.start();
     }
@@ -203,7 +225,34 @@ export class Agent {
       },
       log: (level, msg, fields) => this.logger.log(level, msg, fields),
       dropped: (camera, frame) => this.cameras.get(camera)?.recycle(frame),
+      pipeline: (cameras, state, detail) => {
+        if (state === 'building') {
+          if (this.phase !== 'ready') this.setPhase('building');
+          return;
+        }
+        for (const camera of cameras) {
+          if (state === 'down') this.pipelineDown.set(camera, detail);
+          else this.pipelineDown.delete(camera);
+          this.publishCameraStatus(camera);
+        }
+        this.setPhase();
+      },
     };
+  }
+
+  /**
+   * What the device is doing, in its retained status: starting (MQTT up, models not yet loading),
+   * building (a pipeline process loads models or builds engines), ready, or restarting (a
+   * pipeline process is down and comes back after its backoff).
+   */
+  phase: DevicePhase = 'starting';
+
+  private setPhase(phase?: DevicePhase): void {
+    const host = this.host;
+    const next = phase ?? (!host ? 'starting' : host.processes().every((p) => p.ready) ? 'ready' : host.restarts > 0 || this.phase === 'ready' || this.phase === 'restarting' ? 'restarting' : 'building');
+    if (next === this.phase) return;
+    this.phase = next;
+    this.statusChanged();
   }
 
   private connect(): void {
@@ -244,7 +293,7 @@ export class Agent {
 
   private async onConnect(): Promise<void> {
     const connection = this.connection!;
-    this.logger.log('info', 'mqtt connected', { url: this.brokerUrl, pendingEvents: this.outbox.pendingFiles().length });
+    this.logger.log('info', 'mqtt connected', { url: this.brokerUrl, pendingEvents: this.outbox.size() });
     try {
       await connection.subscribe(this.topics.commands);
       await connection.publish(this.topics.status, JSON.stringify(this.deviceStatus()), { qos: 1, retain: true });
@@ -258,21 +307,9 @@ export class Agent {
     this.publisher.connected(connection);
   }
 
-  /** The retained device status: online, agent version, cameras, and what model and gallery serve. */
-  deviceStatus(): Record<string, unknown> {
-    const model = this.deployer?.modelStatus();
-    const gallery = this.host?.serving?.gallery;
-    const deploy = this.deployer?.status;
-    return {
-      device: this.config.device.id,
-      state: 'online',
-      ts: new Date().toISOString(),
-      version: AGENT_VERSION,
-      cameras: [...this.cameras.keys()],
-      ...(model ? { model } : {}),
-      ...(gallery ? { gallery } : {}),
-      ...(deploy ? { deploy } : {}),
-    };
+  /** The retained device status: online, phase, agent version, cameras, and what model and gallery serve. */
+  deviceStatus(): DeviceStatus {
+    return deviceStatus(this);
   }
 
   /** Model, gallery or deploy changed: republish the retained status (the broker keeps the latest). */
@@ -314,10 +351,24 @@ export class Agent {
   }
 
   private onCameraState(camera: string, state: CameraState, detail: { reason?: string; retryInMs?: number }): void {
+    this.sourceStates.set(camera, { state, detail });
+    if (state === 'stopped' || state === 'offline') this.host?.cameraStopped(camera);
+    this.publishCameraStatus(camera);
+  }
+
+  /**
+   * A camera's retained status: its source's state, except that a camera whose frames reach no
+   * running pipeline process is in error (with the process's reason and retry) until it is back.
+   */
+  private publishCameraStatus(camera: string): void {
+    const source = this.sourceStates.get(camera);
+    const down = this.pipelineDown.get(camera);
+    const { state, detail } = down && (!source || source.state === 'online' || source.state === 'starting') ? { state: 'error' as const, detail: down } : (source ?? { state: 'starting' as const, detail: {} });
+    const previous = this.cameraStatus.get(camera);
+    if (previous && previous.state === state && previous.reason === detail.reason && state !== 'offline') return;
     const status = CameraStatusSchema.parse({ device: this.config.device.id, camera, state, ...detail, ts: new Date().toISOString() });
     this.cameraStatus.set(camera, status);
     this.logger.log(state === 'online' || state === 'starting' ? 'info' : 'warn', 'camera state', { camera, state, ...detail });
-    if (state === 'stopped' || state === 'offline') this.host?.cameraStopped(camera);
     if (this.connection?.connected) void this.connection.publish(this.topics.cameraStatus(camera), JSON.stringify(status), { qos: 1, retain: true }).catch(() => {});
   }
 
@@ -355,7 +406,7 @@ export class Agent {
     this.host = undefined;
     if (!options.keepPipeline) await host?.stop();
     if (this.connection?.connected) {
-      const offline = { device: this.config.device.id, state: 'offline', ts: new Date().toISOString(), version: AGENT_VERSION };
+      const offline = offlineStatus(this.config.device.id);
       // A clean end() sends no last will, so say offline ourselves; give queued events a moment.
       await Promise.race([this.connection.publish(this.topics.status, JSON.stringify(offline), { qos: 1, retain: true }).catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
     }
@@ -365,7 +416,7 @@ export class Agent {
     this.eventsStore?.close(); // after the pipeline: its last track_end events are stored
     this.eventsStore = undefined;
     this.lag.stop();
-    this.logger.log('info', 'agent stopped', { pendingEvents: this.outbox.pendingFiles().length });
+    this.logger.log('info', 'agent stopped', { pendingEvents: this.outbox.size() });
     return options.keepPipeline ? host : undefined;
   }
 }

@@ -1,10 +1,10 @@
 /** The metrics payload of a running agent (MetricsSchema), from its counters and timings. */
 import type { Metrics } from '../sdk/index.ts';
-import type { Agent } from './agent.ts';
+import type { AgentView } from './agent-view.ts';
 
-const last = new WeakMap<Agent, { at: number; read: Map<string, number>; processed: Map<string, number>; dropped: Map<string, number> }>();
+const last = new WeakMap<AgentView, { at: number; read: Map<string, number>; processed: Map<string, number>; dropped: Map<string, number> }>();
 
-export function buildMetrics(agent: Agent): Metrics {
+export function buildMetrics(agent: AgentView): Metrics {
   const now = Date.now();
   const previous = last.get(agent) ?? { at: agent.startedAt, read: new Map(), processed: new Map(), dropped: new Map() };
   const windowMs = Math.max(1, now - previous.at);
@@ -39,7 +39,8 @@ export function buildMetrics(agent: Agent): Metrics {
     cameras,
     stagesMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, v])),
     eventLoopLagMs: lag,
-    outbox: agent.outbox.pendingFiles().length,
+    outbox: agent.outbox.size(),
+    ...(agent.host ? { pipeline: { processes: agent.host.workerThreads, ready: agent.host.processes().filter((p) => p.ready).length, restarts: agent.host.restarts } } : {}),
     memory: { rssMb: Math.round(mem.rss / 1048576), heapUsedMb: Math.round(mem.heapUsed / 1048576) },
   };
 }

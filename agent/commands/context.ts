@@ -7,7 +7,8 @@
  */
 import { ArcEdgeError, type EventsPage, type EventsQuery } from '../../sdk/index.ts';
 import type { PersonDetails } from '../pipeline/gallery-port.ts';
-import type { Agent } from '../agent.ts';
+import type { AgentView } from '../agent-view.ts';
+import { localStatus } from '../status.ts';
 import type { CommandContext } from './handler.ts';
 
 /** What the web API needs beyond the MQTT commands. */
@@ -19,7 +20,7 @@ export interface GalleryContext {
   removeTemplate(personId: string, templateId: string): Promise<unknown>;
 }
 
-export function commandContext(agent: Agent, reload: (() => Promise<{ changed: string[]; apply: () => Promise<void> }>) | undefined): { ctx: CommandContext & GalleryContext; afterReply: () => Promise<void> } {
+export function commandContext(agent: AgentView, reload: (() => Promise<{ changed: string[]; apply: () => Promise<void> }>) | undefined): { ctx: CommandContext & GalleryContext; afterReply: () => Promise<void> } {
   let after: (() => Promise<void>) | undefined;
   const host = () => {
     if (!agent.host) throw new ArcEdgeError('BACKEND_DISPOSED', 'the pipeline is restarting', { fix: 'retry in a few seconds' });
@@ -62,10 +63,8 @@ export function commandContext(agent: Agent, reload: (() => Promise<{ changed: s
     async enroll(params) {
       notApplying('enroll');
       if (params.camera) knownCamera(params.camera);
-      const image = params.image;
-      const transfer = image ? [image.buffer as ArrayBuffer] : [];
-      const payload = image ? { ...params, image: new Uint8Array(image.buffer as ArrayBuffer, image.byteOffset, image.byteLength) } : params;
-      const result = await host().call('enroll', payload, { ...(params.camera ? { camera: params.camera } : {}), transfer: image && image.byteOffset === 0 && image.byteLength === image.buffer.byteLength ? transfer : [] });
+      // The image bytes cross to the pipeline process as a Uint8Array (structured clone).
+      const result = await host().call('enroll', params, params.camera ? { camera: params.camera } : {});
       await host().refreshOthers(params.camera);
       if (params.source?.startsWith('event:')) {
         const person = result as { id?: string; name?: string };
@@ -100,18 +99,7 @@ export function commandContext(agent: Agent, reload: (() => Promise<{ changed: s
       knownCamera(camera);
       return host().call('snapshot', { camera, annotate }, { camera });
     },
-    status: () => ({
-      device: agent.config.device.id,
-      uptimeSec: Math.round((Date.now() - agent.startedAt) / 1000),
-      broker: agent.brokerUrl,
-      models: agent.host?.models,
-      model: agent.deployer?.modelStatus(),
-      gallery: agent.host?.serving?.gallery,
-      deploy: agent.deployer?.status,
-      threshold: agent.host?.threshold,
-      cameras: [...agent.cameraStatus.values()],
-      pendingEvents: agent.outbox.pendingFiles().length,
-    }),
+    status: () => localStatus(agent),
     transfer: (command) => agent.transfers.run(command),
     apply: (transfer) => deployer().apply(transfer),
     rollback: () => deployer().rollback(),

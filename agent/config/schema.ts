@@ -27,6 +27,12 @@ export const CameraSchema = z
     height: z.number().int().min(32).max(4320).optional().describe('frame height; give width and height together'),
     fps: z.number().positive().max(120).optional().describe('frames per second read from the source; default: the source\'s rate (folder: 2)'),
     loop: z.boolean().default(false).describe('file and folder sources: start again at the end instead of ending'),
+    holdSec: z
+      .number()
+      .positive()
+      .max(60)
+      .optional()
+      .describe('folder sources: how long each photo is shown (repeated at fps) so a track can collect its votes; default: tracking.minVotes + 1 frames, at least 2 s'),
     decoder: z
       .enum(['software', 'jetson'])
       .default('software')

@@ -24,24 +24,9 @@ import { saveDeployStatus } from './reconcile.ts';
 import { readStaged, removeStaged, type StagedTransfer } from './staged.ts';
 import { cleanStore, installPackage, packageDirOf, recognizerOf, writePointer, type ModelEntry, type ModelPointer } from './store.ts';
 
-export type DeployState = 'applying' | 'applied' | 'refused' | 'failed' | 'rolled-back';
+import type { DeployAgent, DeployState, DeployStatus } from './types.ts';
 
-export interface DeployStatus {
-  state: DeployState;
-  package?: string;
-  version?: number;
-  transfer?: string;
-  reason?: { code: string; message: string };
-  ts: string;
-}
-
-export interface DeployAgent {
-  readonly config: AgentConfig;
-  readonly logger: Logger;
-  readonly host: PipelineHost | undefined;
-  /** The retained status changed (model, gallery or deploy): publish it. */
-  statusChanged(): void;
-}
+export type { DeployAgent, DeployState, DeployStatus } from './types.ts';
 
 /** Codes that mean "this package is not acceptable" rather than "something broke while applying". */
 const REFUSALS = new Set(['PACKAGE_INVALID', 'PACKAGE_TAMPERED', 'PACKAGE_SIGNATURE_INVALID', 'PACKAGE_SELF_TEST_FAILED', 'PACKAGE_VERSION_OLDER', 'MODEL_IO_MISMATCH', 'MODEL_MANIFEST_INVALID', 'DEPLOY_NOT_STAGED', 'GALLERY_CORRUPT', 'GALLERY_MODEL_MISMATCH', 'ROLLBACK_UNAVAILABLE']);
@@ -235,6 +220,7 @@ export class Deployer {
     host.models = committed!.models;
     host.threshold = committed!.threshold;
     host.serving = { modelId: prepared!.modelId, embeddingSize: prepared!.embeddingSize, gallery: committed!.gallery };
+    host.setRecognizer(recognizer); // a pipeline process restarted from now on loads this one
     const removed = cleanStore(config.dataDir, pointer);
     logger.log('info', why === 'apply' ? 'model applied' : 'model rolled back', { package: entry.package, version: entry.version, modelId: prepared!.modelId, generation: pointer.generation, removed });
     return {

@@ -8,7 +8,7 @@
 import { closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ArcEdgeError, openGallery } from '../../sdk/index.ts';
-import type { DeployAgent } from './apply.ts';
+import type { DeployAgent } from './types.ts';
 import type { StagedTransfer } from './staged.ts';
 
 function fsyncDir(path: string): void {

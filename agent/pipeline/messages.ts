@@ -1,6 +1,7 @@
 /**
- * Messages between the main thread (MQTT, cameras, commands) and a pipeline worker (models,
- * tracker, gallery). Frame pixels travel as transferred ArrayBuffers: moved, never copied.
+ * Messages between the agent's main process (MQTT, cameras, commands) and a pipeline process
+ * (models, tracker, gallery), over the child's IPC channel with 'advanced' serialization (the
+ * structured-clone algorithm): frame pixels travel as Uint8Arrays, copied once into the pipe.
  */
 import type { ModelManifest, RecognitionEvent } from '../../sdk/index.ts';
 import type { AgentConfig } from '../config/schema.ts';
@@ -31,7 +32,8 @@ export interface FrameMessage {
   readonly width: number;
   readonly height: number;
   readonly ts: number;
-  readonly buffer: ArrayBuffer;
+  /** width * height * 3 bytes, BGR. */
+  readonly data: Uint8Array;
 }
 
 export type RpcMethod =
@@ -46,6 +48,7 @@ export interface ServingInfo {
 }
 
 export type ToWorker =
+  | { readonly type: 'init'; readonly init: WorkerInit }
   | { readonly type: 'frames'; readonly frames: readonly FrameMessage[] }
   | { readonly type: 'rpc'; readonly id: number; readonly method: RpcMethod; readonly params: unknown }
   | { readonly type: 'camera-stopped'; readonly camera: string }
@@ -61,6 +64,8 @@ export interface BatchStats {
 }
 
 export type FromWorker =
+  | { readonly type: 'building' }
+  | { readonly type: 'stopped' }
   | { readonly type: 'ready'; readonly models: Record<string, string>; readonly threshold: number; readonly serving: ServingInfo }
   | { readonly type: 'init-failed'; readonly error: { code: string; message: string; fix: string } }
   | { readonly type: 'batch-done'; readonly events: readonly RecognitionEvent[]; readonly stats: BatchStats }

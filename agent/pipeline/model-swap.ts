@@ -19,7 +19,7 @@ import {
 } from '../../sdk/index.ts';
 import { openAgentGallery } from './gallery-port.ts';
 import type { RecognizerOverride, WorkerInit } from './messages.ts';
-import type { WorkerState } from './worker.ts';
+import type { WorkerState } from './worker-state.ts';
 
 export interface PrepareParams {
   /** undefined: the config's own models (a rollback to them). */

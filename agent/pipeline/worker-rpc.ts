@@ -6,7 +6,7 @@
 import { ArcEdgeError, encodeJpeg, isArcEdgeError, type Frame } from '../../sdk/index.ts';
 import type { FromWorker, ToWorker } from './messages.ts';
 import { frameSnapshot } from './snapshot.ts';
-import type { WorkerState } from './worker.ts';
+import type { WorkerState } from './worker-state.ts';
 
 export interface EnrollParams {
   readonly personId: string;

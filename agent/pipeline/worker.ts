@@ -1,33 +1,33 @@
 /**
- * The pipeline worker thread: owns the face pipeline (onnxruntime sessions), the trackers and
- * the gallery. Inference lives here because onnxruntime-node's session.run blocks the calling
- * JavaScript thread for the whole inference (microsoft/onnxruntime#19611, #26968); on the main
- * thread it would freeze MQTT keep-alives, commands and watchdogs.
+ * The pipeline process (a child of the agent, forked by pipeline-host.ts): owns the face pipeline
+ * (onnxruntime sessions), the trackers and the gallery. Inference lives outside the main process
+ * because onnxruntime-node's session.run blocks the calling JavaScript thread for the whole
+ * inference (microsoft/onnxruntime#19611, #26968), and in a child process rather than a worker
+ * thread because a native crash (OpenCV, onnxruntime, TensorRT) then takes only this process
+ * down, the OpenCV binding loads once per process (a second thread loading it aborts V8), and
+ * the agent can restart it.
  *
  * Per batch (the latest frame of each camera): detect every frame, track, embed only the faces
  * a track needs (one embed call for all cameras: batching across cameras), identify, vote.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { isArcEdgeError, type Detection, type FacePipeline, type Frame } from '../../sdk/index.ts';
+import { isArcEdgeError, type Detection, type Frame } from '../../sdk/index.ts';
 import { CameraDecisions, type Cooldowns } from '../track/decisions.ts';
 import { voteWeight } from '../track/voting.ts';
-import { openAgentGallery, type AgentGallery } from './gallery-port.ts';
+import { openAgentGallery } from './gallery-port.ts';
 import type { BatchStats, FromWorker, ToWorker, WorkerInit } from './messages.ts';
 import { handleRpc } from './worker-rpc.ts';
 import { createWorkerPipeline, ModelSwap, reembedFile } from './model-swap.ts';
 import { faceSnapshot } from './snapshot.ts';
 
-const port = parentPort!;
-const send = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer ?? []);
+import type { WorkerState } from './worker-state.ts';
 
-export interface WorkerState {
-  readonly pipeline: FacePipeline;
-  readonly gallery: AgentGallery;
-  readonly lastFrames: Map<string, { frame: Frame; ts: number }>;
-  readonly decisions: Map<string, CameraDecisions>;
-  readonly init: WorkerInit;
-}
+const send = (message: FromWorker, then?: () => void) => {
+  if (!process.connected) return;
+  process.send!(message, undefined, {}, then ? () => then() : undefined);
+};
+// The agent is gone (crashed, killed): nobody is left to hand frames to or report to.
+process.on('disconnect', () => process.exit(0));
 
 /** Builds (or, on configure, rebuilds) the worker's state; models reload only when they changed. */
 async function build(next: WorkerInit, previous: WorkerState | undefined): Promise<WorkerState> {
@@ -106,12 +106,27 @@ async function rpcReply(id: number, fn: () => Promise<unknown>): Promise<FromWor
   }
 }
 
+/** The first message is the init; the rest wait for the models to load. */
+function firstInit(): Promise<WorkerInit> {
+  return new Promise((resolve) => {
+    const onInit = (message: ToWorker) => {
+      if (message.type !== 'init') return;
+      process.off('message', onInit);
+      resolve(message.init);
+    };
+    process.on('message', onInit);
+  });
+}
+
 async function main(): Promise<void> {
   let state: WorkerState;
   try {
-    state = await build(workerData as WorkerInit, undefined);
+    const init = await firstInit();
+    send({ type: 'building' });
+    state = await build(init, undefined);
   } catch (error) {
-    send({ type: 'init-failed', error: failure(error) });
+    // Exit once the reason is delivered: the host restarts this process with backoff.
+    send({ type: 'init-failed', error: failure(error) }, () => process.exit(1));
     return;
   }
   send(ready(state));
@@ -119,7 +134,7 @@ async function main(): Promise<void> {
   // One message at a time: a batch or an RPC never interleaves with another (the gallery and
   // trackers are not re-entrant), and the host only sends a batch when the previous one is done.
   let chain = Promise.resolve();
-  port.on('message', (message: ToWorker) => {
+  process.on('message', (message: ToWorker) => {
     // The re-embed for a model apply runs beside the chain: it uses the prepared pipeline and
     // its own gallery connection, never the serving ones, and its small batches interleave
     // with frame batches at each await, so recognition goes on while the new generation builds.
@@ -131,7 +146,7 @@ async function main(): Promise<void> {
     }
     chain = chain.then(async () => {
       if (message.type === 'frames') {
-        const frames = message.frames.map((f) => ({ camera: f.camera, ts: f.ts, frame: { data: new Uint8Array(f.buffer), width: f.width, height: f.height } }));
+        const frames = message.frames.map((f) => ({ camera: f.camera, ts: f.ts, frame: { data: f.data, width: f.width, height: f.height } }));
         try {
           await processBatch(state, frames);
         } catch (error) {
@@ -174,7 +189,7 @@ async function main(): Promise<void> {
         if (events.length > 0) send({ type: 'events', events });
         state.gallery.close();
         await state.pipeline.dispose();
-        port.close();
+        send({ type: 'stopped' }, () => process.exit(0));
       }
     });
   });

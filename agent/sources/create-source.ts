@@ -33,12 +33,18 @@ export function parseSource(source: string): { kind: SourceKind | 'folder'; targ
   }
 }
 
-export function createSource(camera: CameraConfig, options: { program?: 'ffmpeg' | 'gstreamer' } = {}): FrameSource {
+/** Seconds each folder photo is shown when the camera sets no holdSec: minVotes + 1 frames, at least 2 s. */
+export function defaultHoldSec(fps: number, minVotes: number): number {
+  return Math.max(2, (minVotes + 1) / fps);
+}
+
+export function createSource(camera: CameraConfig, options: { program?: 'ffmpeg' | 'gstreamer'; minVotes?: number } = {}): FrameSource {
   const { kind, target } = parseSource(camera.source);
   const configured = camera.width && camera.height ? { width: camera.width, height: camera.height } : undefined;
   if (kind === 'folder') {
     const size = configured ?? FOLDER_DEFAULT;
-    return new FolderSource(target, { ...size, fps: camera.fps ?? FOLDER_DEFAULT.fps, loop: camera.loop });
+    const fps = camera.fps ?? FOLDER_DEFAULT.fps;
+    return new FolderSource(target, { ...size, fps, loop: camera.loop, holdSec: camera.holdSec ?? defaultHoldSec(fps, options.minVotes ?? 3) });
   }
   return new ChildProcessSource(async () => {
     let size = configured;

@@ -2,8 +2,8 @@
  * The agent's web step: builds the app's dependencies from a running Agent and starts the
  * server. Agent.start() calls startWeb() last (after cameras), Agent.stop() closes it first.
  */
-import type { Agent } from '../agent.ts';
-import { AGENT_VERSION } from '../agent.ts';
+import type { AgentView } from '../agent-view.ts';
+import { AGENT_VERSION } from '../version.ts';
 import { commandContext } from '../commands/context.ts';
 import type { WebConfig } from '../config/schema.ts';
 import { createWebApp } from './app.ts';
@@ -19,7 +19,7 @@ export interface RunningWeb {
   close(): Promise<void>;
 }
 
-export async function startWeb(agent: Agent, config: WebConfig): Promise<RunningWeb> {
+export async function startWeb(agent: AgentView, config: WebConfig): Promise<RunningWeb> {
   const auth = new WebAuth(config); // CONFIG_INVALID here for a bad hash or a short token
   const { ctx } = commandContext(agent, undefined);
   const live = new LiveFrames(ctx, config.liveFps);

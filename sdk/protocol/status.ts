@@ -4,10 +4,16 @@
  */
 import { z } from 'zod';
 
+export const DEVICE_PHASES = ['starting', 'building', 'ready', 'restarting'] as const;
+
 export const DeviceStatusSchema = z
   .object({
     device: z.string().min(1).describe('device id'),
     state: z.enum(['online', 'offline']).describe('offline is also the last will, sent by the broker when the agent vanishes'),
+    phase: z
+      .enum(DEVICE_PHASES)
+      .optional()
+      .describe('online only: starting (connected, models not loading yet), building (models load or TensorRT engines build; minutes on a first start), ready (recognizing), restarting (a pipeline process is down and restarts after its backoff)'),
     ts: z.iso.datetime({ offset: true }).optional().describe('when the agent published it (absent in the last will, which is written at connect time)'),
     version: z.string().optional().describe('agent version'),
     cameras: z.array(z.string()).optional().describe('configured camera ids'),
@@ -87,6 +93,15 @@ export const MetricsSchema = z
     stagesMs: z.record(z.string(), Percentiles).describe('per pipeline stage (detect, embed, identify, total) latency percentiles'),
     eventLoopLagMs: Percentiles.describe('main-thread event-loop delay'),
     outbox: z.number().int().describe('events on disk waiting for a PUBACK'),
+    pipeline: z
+      .object({
+        processes: z.number().int().describe('pipeline processes configured (workers)'),
+        ready: z.number().int().describe('pipeline processes up and recognizing'),
+        restarts: z.number().int().describe('pipeline process restarts since start (crash, kill, failed model load)'),
+      })
+      .strict()
+      .optional()
+      .describe('the supervised inference processes'),
     memory: z.object({ rssMb: z.number(), heapUsedMb: z.number() }).strict().describe('process memory'),
   })
   .strict();
@@ -94,4 +109,5 @@ export const MetricsSchema = z
 export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
 export type CameraStatus = z.infer<typeof CameraStatusSchema>;
 export type CameraState = (typeof CAMERA_STATES)[number];
+export type DevicePhase = (typeof DEVICE_PHASES)[number];
 export type Metrics = z.infer<typeof MetricsSchema>;
