@@ -26,6 +26,7 @@ export interface AgentView extends DeployAgent {
   /** Each camera's retained status as last published. */
   readonly cameraStatus: ReadonlyMap<string, CameraStatus>;
   readonly processed: ReadonlyMap<string, number>;
+  readonly detected: ReadonlyMap<string, number>;
   readonly liveTracks: ReadonlyMap<string, number>;
   readonly latencyMs: ReadonlyMap<string, number>;
   readonly problems: readonly LoggedProblem[];

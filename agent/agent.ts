@@ -77,6 +77,8 @@ export class Agent implements AgentView {
   deployer: Deployer | undefined;
   readonly startedAt = Date.now();
   readonly processed = new Map<string, number>();
+  /** Frames the detector ran on, per camera (the rest of the processed ones were motion-gated). */
+  readonly detected = new Map<string, number>();
   readonly liveTracks = new Map<string, number>();
   /** Capture-to-result latency of each camera's last processed frame. */
   readonly latencyMs = new Map<string, number>();
@@ -147,6 +149,7 @@ export class Agent implements AgentView {
       galleryPath: config.gallery,
       threshold: config.recognition.threshold,
       tracking: config.tracking,
+      motion: config.motion,
       cooldownMs: config.recognition.cooldownSec * 1000,
       // The history keeps a snapshot even for cameras whose MQTT events carry none (stripped in onEvents).
       cameras: enabled.map((c) => ({ id: c.id, snapshots: c.snapshots || (this.eventsStore !== undefined && config.events.snapshots) })),
@@ -216,6 +219,7 @@ export class Agent implements AgentView {
           this.processed.set(f.camera, (this.processed.get(f.camera) ?? 0) + 1);
         }
         for (const [camera, c] of Object.entries(stats.cameras)) {
+          if (c.detected) this.detected.set(camera, (this.detected.get(camera) ?? 0) + 1);
           const before = this.liveTracks.get(camera);
           this.liveTracks.set(camera, c.tracks);
           if (this.config.homeAssistant.discovery && before !== c.tracks && this.connection?.connected) {

@@ -23,6 +23,7 @@ export interface WorkerInit {
   readonly galleryPath: string;
   readonly threshold: number | undefined;
   readonly tracking: AgentConfig['tracking'];
+  readonly motion: AgentConfig['motion'];
   readonly cooldownMs: number;
   readonly cameras: readonly { id: string; snapshots: boolean }[];
 }
@@ -56,8 +57,8 @@ export type ToWorker =
   | { readonly type: 'stop' };
 
 export interface BatchStats {
-  /** Per camera: faces detected and tracks alive after this batch. */
-  readonly cameras: Record<string, { faces: number; tracks: number }>;
+  /** Per camera: faces detected, tracks alive after this batch, and whether the detector ran (motion gating). */
+  readonly cameras: Record<string, { faces: number; tracks: number; detected: boolean }>;
   /** Milliseconds spent per stage on this batch. */
   readonly stagesMs: Record<string, number>;
   readonly embedded: number;

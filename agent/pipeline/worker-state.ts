@@ -2,6 +2,7 @@
 import type { FacePipeline, Frame } from '../../sdk/index.ts';
 import type { CameraDecisions } from '../track/decisions.ts';
 import type { AgentGallery } from './gallery-port.ts';
+import type { MotionGate } from './motion.ts';
 import type { WorkerInit } from './messages.ts';
 
 export interface WorkerState {
@@ -9,5 +10,6 @@ export interface WorkerState {
   readonly gallery: AgentGallery;
   readonly lastFrames: Map<string, { frame: Frame; ts: number }>;
   readonly decisions: Map<string, CameraDecisions>;
+  readonly motion: Map<string, MotionGate>;
   readonly init: WorkerInit;
 }

@@ -18,6 +18,7 @@ import { openAgentGallery } from './gallery-port.ts';
 import type { BatchStats, FromWorker, ToWorker, WorkerInit } from './messages.ts';
 import { handleRpc } from './worker-rpc.ts';
 import { createWorkerPipeline, ModelSwap, reembedFile } from './model-swap.ts';
+import { MotionGate } from './motion.ts';
 import { faceSnapshot } from './snapshot.ts';
 
 import type { WorkerState } from './worker-state.ts';
@@ -43,7 +44,8 @@ async function build(next: WorkerInit, previous: WorkerState | undefined): Promi
     next.cameras.map((c) => [c.id, new CameraDecisions({ device: next.device, camera: c.id, ...next.tracking, cooldownMs: next.cooldownMs }, cooldowns)]),
   );
   const lastFrames = new Map([...(previous?.lastFrames ?? [])].filter(([camera]) => decisions.has(camera)));
-  return { pipeline, gallery, lastFrames, decisions, init: next };
+  const motion = new Map(next.cameras.map((c) => [c.id, new MotionGate(next.motion)]));
+  return { pipeline, gallery, lastFrames, decisions, motion, init: next };
 }
 
 const ready = (state: WorkerState): FromWorker => ({
@@ -66,6 +68,14 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
     const decisions = state.decisions.get(camera);
     if (!decisions) continue;
     let t = performance.now();
+    const gate = state.motion.get(camera);
+    if (gate && !gate.shouldDetect(frame, decisions.liveTracks.length > 0, ts)) {
+      stagesMs.motion = (stagesMs.motion ?? 0) + (performance.now() - t);
+      cameras[camera] = { faces: 0, tracks: 0, detected: false };
+      continue;
+    }
+    stagesMs.motion = (stagesMs.motion ?? 0) + (performance.now() - t);
+    t = performance.now();
     const detections = await state.pipeline.detect(frame);
     stagesMs.detect! += performance.now() - t;
     const observed = decisions.observe(detections, ts);
@@ -77,7 +87,7 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
       jobs.push({ camera, frame, ts, decisions, track, detection, crop, weight: voteWeight(detection.score, verdict.ok) });
     }
     stagesMs.align! += performance.now() - t;
-    cameras[camera] = { faces: detections.length, tracks: 0 };
+    cameras[camera] = { faces: detections.length, tracks: 0, detected: true };
   }
   if (jobs.length > 0) {
     let t = performance.now();

@@ -33,6 +33,16 @@ export function parseSource(source: string): { kind: SourceKind | 'folder'; targ
   }
 }
 
+/**
+ * The frame size the capture process scales to: the source's own, or narrower than `maxWidth`
+ * with the aspect ratio kept (even sizes: what YUV 4:2:0 scalers produce without a rounding row).
+ */
+export function fitWidth(size: { width: number; height: number }, maxWidth: number): { width: number; height: number } {
+  if (size.width <= maxWidth) return size;
+  const even = (v: number) => Math.max(2, Math.round(v / 2) * 2);
+  return { width: even(maxWidth), height: even((size.height * maxWidth) / size.width) };
+}
+
 /** Seconds each folder photo is shown when the camera sets no holdSec: minVotes + 1 frames, at least 2 s. */
 export function defaultHoldSec(fps: number, minVotes: number): number {
   return Math.max(2, (minVotes + 1) / fps);
@@ -48,7 +58,7 @@ export function createSource(camera: CameraConfig, options: { program?: 'ffmpeg'
   }
   return new ChildProcessSource(async () => {
     let size = configured;
-    if (!size) size = kind === 'file' || kind === 'rtsp' ? await probeVideoSize(target, { rtspTransport: camera.transport }) : DEVICE_DEFAULT;
+    if (!size) size = fitWidth(kind === 'file' || kind === 'rtsp' ? await probeVideoSize(target, { rtspTransport: camera.transport }) : DEVICE_DEFAULT, camera.maxWidth);
     const spec: CaptureSpec = { kind, target, width: size.width, height: size.height, fps: camera.fps, loop: camera.loop, decoder: camera.decoder, transport: camera.transport };
     return { capture: captureCommand(spec, options.program), width: size.width, height: size.height };
   }, `${kind} ${target}`, kind === 'file' ? 'end of file' : 'stream ended');
