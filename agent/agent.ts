@@ -209,7 +209,7 @@ export class Agent implements AgentView {
 
   private hostEvents(): PipelineHostEvents {
     return {
-      events: (events) => this.onEvents(events),
+      events: (events, snapshots) => this.onEvents(events, snapshots),
       batch: (stats, frames) => {
         for (const [stage, ms] of Object.entries(stats.stagesMs)) this.timings.add(stage, ms);
         const now = Date.now();
@@ -321,22 +321,20 @@ export class Agent implements AgentView {
     if (this.connection?.connected) void this.connection.publish(this.topics.status, JSON.stringify(this.deviceStatus()), { qos: 1, retain: true }).catch(() => {});
   }
 
-  private onEvents(events: readonly RecognitionEvent[]): void {
+  private onEvents(events: readonly RecognitionEvent[], snapshots: Readonly<Record<string, Uint8Array>> = {}): void {
     let stored = false;
     for (const original of events) {
       let event = original;
+      const jpeg = snapshots[event.id];
       if (this.eventsStore) {
         try {
-          stored = this.eventsStore.insert(event, event.snapshot ? Buffer.from(event.snapshot, 'base64') : undefined) || stored;
+          stored = this.eventsStore.insert(event, jpeg) || stored;
         } catch (error) {
           this.logger.log('warn', 'event not kept in the history', { error: (error as Error).message, event: event.id });
         }
-        const snapshots = this.config.cameras.find((c) => c.id === event.camera)?.snapshots ?? false;
-        if (event.snapshot && !snapshots) {
-          const { snapshot: _kept, ...rest } = event;
-          event = rest;
-        }
       }
+      // Base64 at the edge that needs it: the MQTT payload of a camera that sends snapshots.
+      if (jpeg && this.config.cameras.find((c) => c.id === event.camera)?.snapshots) event = { ...event, snapshot: Buffer.from(jpeg).toString('base64') };
       try {
         this.outbox.add(JSON.stringify(event)); // on disk before anything is sent
       } catch (error) {

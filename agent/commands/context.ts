@@ -38,7 +38,7 @@ export function commandContext(agent: AgentView, reload: (() => Promise<{ change
   const galleryChanged = async () => {
     const h = host();
     if (h.serving) {
-      h.serving = { ...h.serving, gallery: (await h.call('galleryInfo', {})) as NonNullable<typeof h.serving>['gallery'] };
+      h.serving = { ...h.serving, gallery: await h.call('galleryInfo', {}) };
       agent.statusChanged();
     }
   };
@@ -74,22 +74,22 @@ export function commandContext(agent: AgentView, reload: (() => Promise<{ change
       return result;
     },
     async forget(personId, actor = 'unknown') {
-      const { templates } = (await changed(host().call('forget', { personId }))) as { templates: number };
+      const { templates } = await changed(host().call('forget', { personId }));
       const record = agent.eventsStore?.forgetPerson(personId, actor, templates) ?? { snapshots: 0, events: 0 };
       agent.logger.log('info', 'person forgotten', { personId, actor, templates, snapshots: record.snapshots, events: record.events });
       return { personId, templates, snapshots: record.snapshots, events: record.events };
     },
     events: (query: EventsQuery): EventsPage => store().query(query),
-    people: async () => ((await host().call('people', {})) as { people: PersonDetails[] }).people,
-    crop: async (personId, templateId) => Buffer.from(((await host().call('crop', { personId, templateId })) as { jpeg: string }).jpeg, 'base64'),
+    people: async () => (await host().call('people', {})).people,
+    crop: async (personId, templateId) => Buffer.from((await host().call('crop', { personId, templateId })).jpeg),
     async rename(personId, name) {
-      const person = (await changed(host().call('rename', { personId, name }))) as { id: string; name: string };
+      const person = await changed(host().call('rename', { personId, name }));
       agent.eventsStore?.relabel(personId, person);
       return person;
     },
     async merge(personId, into) {
       notApplying('merge'); // it enrolls the templates again: a generation being built would miss them
-      const person = (await changed(host().call('merge', { personId, into }))) as { id: string; name: string };
+      const person = await changed(host().call('merge', { personId, into }));
       agent.eventsStore?.relabel(personId, person);
       return person;
     },

@@ -181,11 +181,11 @@ export class Deployer {
     let pointer: ModelPointer | undefined;
     try {
       for (let worker = 0; worker < host.workerThreads; worker++) {
-        prepared = (await host.call('modelPrepare', { recognizer, ...(selfTest ? { selfTest } : {}) }, { worker, timeoutMs: 600_000 })) as NonNullable<typeof prepared>;
+        prepared = await host.call('modelPrepare', { recognizer, ...(selfTest ? { selfTest } : {}) }, { worker, timeoutMs: 600_000 });
       }
       logger.log('info', 'model loaded and self-tested', { package: entry.package, version: entry.version, ...prepared });
       await step(logger, 'self-tested');
-      const built = (await host.call('modelBuildGallery', {}, { worker: 0, timeoutMs: 600_000 })) as { generation: number; templates: number; resumed: number };
+      const built = await host.call('modelBuildGallery', {}, { worker: 0, timeoutMs: 600_000 });
       logger.log('info', 'gallery re-embedded into a new generation', { ...built, modelId: prepared!.modelId });
       await step(logger, 'reembedded');
       const previous = this.pointer?.current ?? this.configEntry();
@@ -208,7 +208,7 @@ export class Deployer {
     let committed: { models: Record<string, string>; threshold: number; gallery: { identities: number; templates: number; generation: number } } | undefined;
     try {
       for (let worker = 0; worker < host.workerThreads; worker++) {
-        const result = (await host.call('modelCommit', worker === 0 ? { generation: pointer.generation } : {}, { worker, timeoutMs: 120_000 })) as NonNullable<typeof committed>;
+        const result = await host.call('modelCommit', worker === 0 ? { generation: pointer.generation } : {}, { worker, timeoutMs: 120_000 });
         committed ??= result;
       }
     } catch (error) {

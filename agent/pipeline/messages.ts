@@ -3,16 +3,11 @@
  * (models, tracker, gallery), over the child's IPC channel with 'advanced' serialization (the
  * structured-clone algorithm): frame pixels travel as Uint8Arrays, copied once into the pipe.
  */
-import type { ModelManifest, RecognitionEvent } from '../../sdk/index.ts';
+import type { RecognitionEvent } from '../../sdk/index.ts';
 import type { AgentConfig } from '../config/schema.ts';
+import type { RecognizerOverride, RpcMethod } from './rpc.ts';
 
-/** A model package's recognizer replacing the config set's (the device's model store, docs/deploy.md). */
-export interface RecognizerOverride {
-  readonly package: string;
-  readonly version: number;
-  readonly path: string;
-  readonly manifest: ModelManifest;
-}
+export type { RecognizerOverride } from './rpc.ts';
 
 export interface WorkerInit {
   readonly device: string;
@@ -37,9 +32,6 @@ export interface FrameMessage {
   readonly data: Uint8Array;
 }
 
-export type RpcMethod =
-  | 'enroll' | 'forget' | 'list' | 'snapshot' | 'refreshGallery' | 'stats' | 'people' | 'crop' | 'rename' | 'merge' | 'removeTemplate'
-  | 'galleryInfo' | 'galleryReembed' | 'galleryClose' | 'galleryOpen' | 'modelPrepare' | 'modelBuildGallery' | 'modelCommit' | 'modelDiscard';
 
 /** What the status topic says about the serving recognizer and gallery. */
 export interface ServingInfo {
@@ -69,7 +61,13 @@ export type FromWorker =
   | { readonly type: 'stopped' }
   | { readonly type: 'ready'; readonly models: Record<string, string>; readonly threshold: number; readonly serving: ServingInfo }
   | { readonly type: 'init-failed'; readonly error: { code: string; message: string; fix: string } }
-  | { readonly type: 'batch-done'; readonly events: readonly RecognitionEvent[]; readonly stats: BatchStats }
+  | {
+      readonly type: 'batch-done';
+      readonly events: readonly RecognitionEvent[];
+      /** Face JPEG bytes per decision event id (kept in the history; base64 only on MQTT). */
+      readonly snapshots?: Readonly<Record<string, Uint8Array>>;
+      readonly stats: BatchStats;
+    }
   | { readonly type: 'events'; readonly events: readonly RecognitionEvent[] }
   | { readonly type: 'rpc-result'; readonly id: number; readonly ok: true; readonly result: unknown }
   | { readonly type: 'rpc-result'; readonly id: number; readonly ok: false; readonly error: { code: string; message: string; fix: string; details?: Record<string, unknown> } }

@@ -18,13 +18,15 @@ import type { ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { ArcEdgeError, type RecognitionEvent } from '../../sdk/index.ts';
 import type { SourceFrame } from '../sources/frame-source.ts';
-import type { BatchStats, FrameMessage, FromWorker, RpcMethod, ServingInfo, ToWorker, WorkerInit } from './messages.ts';
+import type { BatchStats, FrameMessage, FromWorker, ServingInfo, ToWorker, WorkerInit } from './messages.ts';
+import type { RpcMethod, RpcParams, RpcResult } from './rpc.ts';
 import { forkPipelineProcess } from './pipeline-process.ts';
 
 export const PIPELINE_BACKOFF = { initialMs: 500, factor: 2, maxMs: 30_000, stableMs: 60_000 } as const;
 
 export interface PipelineHostEvents {
-  events(events: readonly RecognitionEvent[]): void;
+  /** Decided events, with face JPEG bytes by event id for the cameras that keep snapshots. */
+  events(events: readonly RecognitionEvent[], snapshots?: Readonly<Record<string, Uint8Array>>): void;
   batch(stats: BatchStats, frames: readonly { camera: string; ts: number }[]): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
   /** A frame's buffer may be reused by its source: replaced unprocessed, or already copied to a process. */
@@ -337,7 +339,7 @@ export class PipelineHost {
       case 'batch-done':
         if (!handle.ready) break; // a batch from before a configure(): its cameras are gone
         handle.busy = false;
-        if (message.events.length > 0) this.on.events(message.events);
+        if (message.events.length > 0) this.on.events(message.events, message.snapshots);
         this.on.batch(message.stats, handle.lastBatch);
         this.pump(handle);
         break;
@@ -362,7 +364,7 @@ export class PipelineHost {
   }
 
   /** Calls `method` in the process owning `camera` (or process number `worker`; default: the first), with a timeout. */
-  call(method: RpcMethod, params: unknown, options: { camera?: string; worker?: number; timeoutMs?: number } = {}): Promise<unknown> {
+  call<M extends RpcMethod>(method: M, params: RpcParams<M>, options: { camera?: string; worker?: number; timeoutMs?: number } = {}): Promise<RpcResult<M>> {
     const handle = options.worker !== undefined ? this.handles[options.worker] : (options.camera && this.handles.find((w) => w.cameras.includes(options.camera!))) || this.handles[0];
     if (!handle?.ready) return Promise.reject(new ArcEdgeError('BACKEND_DISPOSED', 'the pipeline is not running (starting, loading models or restarting)', { fix: 'retry in a few seconds; the camera status says online again when it is back' }));
     const id = ++this.rpcCounter;
@@ -371,7 +373,7 @@ export class PipelineHost {
         this.pending.delete(id);
         reject(new ArcEdgeError('BACKEND_RUN_FAILED', `the pipeline did not answer ${method} within ${(options.timeoutMs ?? 30000) / 1000} s`, { fix: 'retry; the metrics topic shows whether the pipeline is overloaded' }));
       }, options.timeoutMs ?? 30000);
-      this.pending.set(id, { handle, method, resolve, reject, timer });
+      this.pending.set(id, { handle, method, resolve: resolve as (v: unknown) => void, reject, timer });
       if (!this.post(handle, { type: 'rpc', id, method, params })) {
         this.pending.delete(id);
         clearTimeout(timer);

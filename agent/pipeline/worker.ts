@@ -11,13 +11,13 @@
  * a track needs (one embed call for all cameras: batching across cameras), identify, vote.
  */
 import { performance } from 'node:perf_hooks';
-import { isArcEdgeError, type Detection, type Frame } from '../../sdk/index.ts';
+import { isArcEdgeError, type Detection, type Frame, type RecognitionEvent } from '../../sdk/index.ts';
 import { CameraDecisions, type Cooldowns } from '../track/decisions.ts';
 import { voteWeight } from '../track/voting.ts';
 import { openAgentGallery } from './gallery-port.ts';
 import type { BatchStats, FromWorker, ToWorker, WorkerInit } from './messages.ts';
-import { handleRpc } from './worker-rpc.ts';
-import { createWorkerPipeline, ModelSwap, reembedFile } from './model-swap.ts';
+import { dispatchRpc, type RpcScope } from './worker-rpc.ts';
+import { createWorkerPipeline, ModelSwap } from './model-swap.ts';
 import { MotionGate } from './motion.ts';
 import { faceSnapshot } from './snapshot.ts';
 
@@ -60,8 +60,9 @@ const failure = (error: unknown) => (isArcEdgeError(error) ? error.toJSON() : { 
 async function processBatch(state: WorkerState, frames: readonly { camera: string; frame: Frame; ts: number }[]): Promise<void> {
   const stagesMs: Record<string, number> = { detect: 0, align: 0, embed: 0, identify: 0 };
   const cameras: BatchStats['cameras'] = {};
-  const events: FromWorker & { type: 'batch-done' } = { type: 'batch-done', events: [], stats: { cameras, stagesMs, embedded: 0 } };
-  const out = events.events as unknown as import('../../sdk/index.ts').RecognitionEvent[];
+  const events: FromWorker & { type: 'batch-done' } = { type: 'batch-done', events: [], snapshots: {}, stats: { cameras, stagesMs, embedded: 0 } };
+  const out = events.events as unknown as RecognitionEvent[];
+  const faces = events.snapshots as Record<string, Uint8Array>;
   const jobs: { camera: string; frame: Frame; ts: number; decisions: CameraDecisions; track: import('../track/tracker.ts').Track; detection: Detection; crop: Frame; weight: number }[] = [];
   for (const { camera, frame, ts } of frames) {
     state.lastFrames.set(camera, { frame, ts });
@@ -98,7 +99,12 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
       const match = state.gallery.identify(embeddings[i]!);
       const vote = { identity: match.identity, score: match.score, weight: job.weight };
       const snapshots = state.init.cameras.find((c) => c.id === job.camera)?.snapshots;
-      const snapshot = snapshots ? () => faceSnapshot(job.frame, job.detection.box) : undefined;
+      const snapshot = snapshots
+        ? (event: RecognitionEvent) => {
+            const jpeg = faceSnapshot(job.frame, job.detection.box);
+            if (jpeg) faces[event.id] = jpeg;
+          }
+        : undefined;
       out.push(...job.decisions.addEmbedding(job.track, job.detection, embeddings[i]!, vote, job.ts, snapshot));
     });
     stagesMs.identify! += performance.now() - t;
@@ -106,14 +112,6 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
   for (const camera of Object.keys(cameras)) cameras[camera]!.tracks = state.decisions.get(camera)?.liveTracks.length ?? 0;
   (events.stats as { embedded: number }).embedded = jobs.length;
   send(events);
-}
-
-async function rpcReply(id: number, fn: () => Promise<unknown>): Promise<FromWorker> {
-  try {
-    return { type: 'rpc-result', id, ok: true, result: await fn() };
-  } catch (error) {
-    return { type: 'rpc-result', id, ok: false, error: failure(error) };
-  }
 }
 
 /** The first message is the init; the rest wait for the models to load. */
@@ -129,18 +127,23 @@ function firstInit(): Promise<WorkerInit> {
 }
 
 async function main(): Promise<void> {
-  let state: WorkerState;
+  let initial: WorkerState;
   try {
     const init = await firstInit();
     send({ type: 'building' });
-    state = await build(init, undefined);
+    initial = await build(init, undefined);
   } catch (error) {
     // Exit once the reason is delivered: the host restarts this process with backoff.
     send({ type: 'init-failed', error: failure(error) }, () => process.exit(1));
     return;
   }
-  send(ready(state));
-  const swap = new ModelSwap();
+  send(ready(initial));
+  const scope: RpcScope = {
+    state: initial,
+    swap: new ModelSwap(),
+    events: (events) => send({ type: 'events', events }),
+    log: (msg, fields) => send({ type: 'log', level: 'warn', msg, fields }),
+  };
   // One message at a time: a batch or an RPC never interleaves with another (the gallery and
   // trackers are not re-entrant), and the host only sends a batch when the previous one is done.
   let chain = Promise.resolve();
@@ -150,11 +153,11 @@ async function main(): Promise<void> {
     // with frame batches at each await, so recognition goes on while the new generation builds.
     // The host sends the commit only after this RPC answered.
     if (message.type === 'rpc' && message.method === 'modelBuildGallery') {
-      const log = (msg: string, fields: Record<string, unknown>) => send({ type: 'log', level: 'warn', msg, fields });
-      void rpcReply(message.id, () => swap.buildGeneration(state, log)).then((reply) => send(reply));
+      void dispatchRpc(scope, message).then((reply) => send(reply));
       return;
     }
     chain = chain.then(async () => {
+      const state = scope.state;
       if (message.type === 'frames') {
         const frames = message.frames.map((f) => ({ camera: f.camera, ts: f.ts, frame: { data: f.data, width: f.width, height: f.height } }));
         try {
@@ -163,25 +166,8 @@ async function main(): Promise<void> {
           send({ type: 'log', level: 'error', msg: 'batch failed', fields: { error: failure(error) } });
           send({ type: 'batch-done', events: [], stats: { cameras: {}, stagesMs: {}, embedded: 0 } });
         }
-      } else if (message.type === 'rpc' && (message.method.startsWith('model') || message.method === 'galleryReembed' || message.method === 'galleryClose' || message.method === 'galleryOpen')) {
-        send(await rpcReply(message.id, async () => {
-          const params = (message.params ?? {}) as Record<string, unknown>;
-          if (message.method === 'modelPrepare') return swap.prepare(state, params as never);
-          if (message.method === 'modelDiscard') return swap.discard();
-          if (message.method === 'galleryReembed') return reembedFile(state, params.path as string);
-          if (message.method === 'galleryClose') return state.gallery.close();
-          if (message.method === 'galleryOpen') {
-            state.gallery.close(); // idempotent: a retry after a failed open must not leak one
-            state = { ...state, gallery: await openAgentGallery(state.init.galleryPath, state.pipeline, state.init.threshold) };
-            return state.gallery.info();
-          }
-          const committed = await swap.commit(state, params.generation as number | undefined);
-          state = committed.next;
-          if (committed.events.length > 0) send({ type: 'events', events: committed.events });
-          return { models: { ...state.pipeline.models }, threshold: state.gallery.threshold, gallery: committed.gallery };
-        }));
       } else if (message.type === 'rpc') {
-        send(await handleRpc(state, message));
+        send(await dispatchRpc(scope, message));
       } else if (message.type === 'camera-stopped') {
         const events = state.decisions.get(message.camera)?.endAll(Date.now()) ?? [];
         if (events.length > 0) send({ type: 'events', events });
@@ -189,8 +175,8 @@ async function main(): Promise<void> {
         const events = [...state.decisions.values()].flatMap((d) => d.endAll(Date.now()));
         if (events.length > 0) send({ type: 'events', events });
         try {
-          state = await build(message.init, state);
-          send(ready(state));
+          scope.state = await build(message.init, state);
+          send(ready(scope.state));
         } catch (error) {
           send({ type: 'init-failed', error: failure(error) });
         }

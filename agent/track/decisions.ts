@@ -72,7 +72,8 @@ export class CameraDecisions {
 
   /**
    * Records one embedded face of `track`: cut check, vote, maybe a decision. `match` is the
-   * gallery's answer for the embedding; `snapshot` is attached to a decision event.
+   * gallery's answer for the embedding; `snapshot` is called with a decision event (the caller
+   * keeps the face's JPEG bytes beside it: base64 only at the MQTT edge).
    */
   addEmbedding(
     track: Track,
@@ -80,7 +81,7 @@ export class CameraDecisions {
     embedding: Float32Array,
     vote: Vote,
     nowMs: number,
-    snapshot?: () => string | undefined,
+    snapshot?: (event: RecognitionEvent) => void,
   ): RecognitionEvent[] {
     const events: RecognitionEvent[] = [];
     let current = track;
@@ -106,7 +107,7 @@ export class CameraDecisions {
     return this.tracker.endAll().flatMap((track) => this.finish(track, nowMs));
   }
 
-  private decide(track: Track, nowMs: number, snapshot?: () => string | undefined): RecognitionEvent[] {
+  private decide(track: Track, nowMs: number, snapshot?: (event: RecognitionEvent) => void): RecognitionEvent[] {
     const result = tallyVotes(track.votes);
     let suppressed = false;
     if (result.identity) {
@@ -117,8 +118,9 @@ export class CameraDecisions {
     }
     track.decision = { ...result, suppressed };
     if (suppressed) return [];
-    const image = snapshot?.();
-    return [this.event(result.type, track, result.identity, result.score, nowMs, { votes: track.votes.length, ...(image ? { snapshot: image } : {}) })];
+    const event = this.event(result.type, track, result.identity, result.score, nowMs, { votes: track.votes.length });
+    snapshot?.(event);
+    return [event];
   }
 
   private finish(track: Track, nowMs: number): RecognitionEvent[] {

@@ -39,7 +39,7 @@ export async function startWeb(agent: AgentView, config: WebConfig): Promise<Run
     threshold: () => agent.host?.threshold,
     modelStats: async () => {
       if (!agent.host) throw new Error('pipeline restarting');
-      return (await agent.host.call('stats', {})) as Awaited<ReturnType<WebDeps['modelStats']>>;
+      return agent.host.call('stats', {});
     },
     recentProblems: () => agent.problems,
   };
