@@ -28,7 +28,7 @@ after(async () => {
   for (const f of cleanup.reverse()) await f().catch(() => {});
 });
 
-function config(device: string, broker: Mosquitto, models: string, cameras: { id: string; source: string }[], workers: number) {
+function config(device: string, broker: Mosquitto, models: string, cameras: { id: string; source: string; enabled?: boolean }[], workers: number) {
   return {
     device: { id: device },
     mqtt: { url: broker.url, reconnectMs: 500, keepaliveSec: 10 },
@@ -149,10 +149,13 @@ test('online (phase starting/building) is published before a slow model load fin
   const sub = new Subscriber(broker.url, `arcedge/${device}/status`, 'slow-watcher');
   cleanup.push(() => sub.end());
   await sub.ready();
-  const agent = new AgentProcess(writeConfig(join(dir, 'slow.json'), config(device, broker, TEST_MODELS(), [], 1)));
+  const agent = new AgentProcess(writeConfig(join(dir, 'slow.json'), config(device, broker, TEST_MODELS(), [{ id: 'door', source: 'file:///nonexistent.mp4', enabled: false }], 1)));
   cleanup.push(() => agent.kill('SIGKILL'));
   // Freeze the pipeline process the moment it exists: its model load cannot finish until SIGCONT.
-  const pid = await waitFor('the pipeline process', () => childrenOf(agent.child.pid!).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('worker.ts')), 30_000);
+  const pid = await waitFor('the pipeline process', () => {
+    if (agent.child.exitCode !== null) throw new Error(`the agent exited:\n${agent.tail()}`);
+    return childrenOf(agent.child.pid!).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('worker.ts'));
+  }, 30_000);
   process.kill(pid, 'SIGSTOP');
   try {
     const early = await waitFor('online while the models cannot load', () => sub.json(`arcedge/${device}/status`).find((s) => s.state === 'online'), 30_000);
