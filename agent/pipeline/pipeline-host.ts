@@ -58,6 +58,10 @@ interface ProcessHandle {
   restartTimer: NodeJS.Timeout | undefined;
   /** Why the last start failed (init-failed), for the cameras' error status. */
   lastError: { message: string; fix: string } | undefined;
+  /** Starts in a row that ended in init-failed (reset when one is ready): calls fail fast meanwhile. */
+  failedStarts: number;
+  /** Calls waiting for this process to be ready (its first start, or a restart after a crash). */
+  whenReady: (() => void)[];
   lastBatch: { camera: string; ts: number }[];
 }
 
@@ -110,7 +114,7 @@ export class PipelineHost {
     const groups = this.groups(count);
     const waits: Promise<void>[] = [];
     for (let index = 0; index < count; index++) {
-      const handle: ProcessHandle = { index, cameras: groups[index]!, child: undefined, busy: false, ready: false, readyAt: 0, restarts: 0, backoffMs: PIPELINE_BACKOFF.initialMs, restartTimer: undefined, lastError: undefined, lastBatch: [] };
+      const handle: ProcessHandle = { index, cameras: groups[index]!, child: undefined, busy: false, ready: false, readyAt: 0, restarts: 0, backoffMs: PIPELINE_BACKOFF.initialMs, restartTimer: undefined, lastError: undefined, failedStarts: 0, whenReady: [], lastBatch: [] };
       this.handles.push(handle);
       waits.push(this.waitReady(handle));
       this.spawn(handle);
@@ -321,6 +325,8 @@ export class PipelineHost {
         handle.busy = false;
         handle.readyAt = Date.now();
         handle.lastError = undefined;
+        handle.failedStarts = 0;
+        for (const wake of handle.whenReady.splice(0)) wake();
         this.threshold = message.threshold;
         this.models = message.models;
         if (handle === this.handles[0]) this.serving = message.serving;
@@ -334,6 +340,8 @@ export class PipelineHost {
       case 'init-failed':
         // The process exits next; onExit reports it and schedules the restart.
         handle.lastError = { message: message.error.message, fix: message.error.fix };
+        handle.failedStarts++;
+        for (const wake of handle.whenReady.splice(0)) wake(); // they fail fast now
         this.on.log('error', 'pipeline could not start', { process: handle.index, error: message.error });
         break;
       case 'batch-done':
@@ -363,10 +371,35 @@ export class PipelineHost {
     }
   }
 
-  /** Calls `method` in the process owning `camera` (or process number `worker`; default: the first), with a timeout. */
-  call<M extends RpcMethod>(method: M, params: RpcParams<M>, options: { camera?: string; worker?: number; timeoutMs?: number } = {}): Promise<RpcResult<M>> {
+  /**
+   * Calls `method` in the process owning `camera` (or process number `worker`; default: the
+   * first), with a timeout. A process still loading its models (the device is online before
+   * they load) or restarting after a crash is waited for, up to `waitReadyMs` (default 90 s);
+   * one whose models cannot load answers BACKEND_DISPOSED at once.
+   */
+  async call<M extends RpcMethod>(method: M, params: RpcParams<M>, options: { camera?: string; worker?: number; timeoutMs?: number; waitReadyMs?: number } = {}): Promise<RpcResult<M>> {
     const handle = options.worker !== undefined ? this.handles[options.worker] : (options.camera && this.handles.find((w) => w.cameras.includes(options.camera!))) || this.handles[0];
-    if (!handle?.ready) return Promise.reject(new ArcEdgeError('BACKEND_DISPOSED', 'the pipeline is not running (starting, loading models or restarting)', { fix: 'retry in a few seconds; the camera status says online again when it is back' }));
+    const notRunning = () =>
+      new ArcEdgeError('BACKEND_DISPOSED', handle?.lastError ? `the pipeline cannot start: ${handle.lastError.message}` : 'the pipeline is not running (loading models or restarting)', {
+        fix: handle?.lastError?.fix ?? 'retry in a few seconds; the camera status says online again when it is back',
+      });
+    if (!handle) throw notRunning();
+    if (!handle.ready) {
+      const waitMs = options.waitReadyMs ?? 90_000;
+      if (handle.failedStarts > 0 || this.stopping || waitMs <= 0) throw notRunning();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          handle.whenReady = handle.whenReady.filter((w) => w !== wake);
+          resolve();
+        }, waitMs);
+        const wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        handle.whenReady.push(wake);
+      });
+      if (!handle.ready) throw notRunning();
+    }
     const id = ++this.rpcCounter;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -391,7 +424,10 @@ export class PipelineHost {
   /** Ends every track (track_end events are delivered first) and stops the processes. */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const handle of this.handles) clearTimeout(handle.restartTimer);
+    for (const handle of this.handles) {
+      clearTimeout(handle.restartTimer);
+      for (const wake of handle.whenReady.splice(0)) wake();
+    }
     for (const [, waiter] of this.readyWaiters) waiter.reject(new ArcEdgeError('BACKEND_DISPOSED', 'the agent is stopping'));
     this.readyWaiters.clear();
     await Promise.all(

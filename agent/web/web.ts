@@ -39,7 +39,7 @@ export async function startWeb(agent: AgentView, config: WebConfig): Promise<Run
     threshold: () => agent.host?.threshold,
     modelStats: async () => {
       if (!agent.host) throw new Error('pipeline restarting');
-      return agent.host.call('stats', {});
+      return agent.host.call('stats', {}, { waitReadyMs: 0 }); // the status page never waits for a model load
     },
     recentProblems: () => agent.problems,
   };
