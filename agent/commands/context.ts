@@ -38,7 +38,7 @@ export function commandContext(agent: AgentView, reload: (() => Promise<{ change
   const galleryChanged = async () => {
     const h = host();
     if (h.serving) {
-      h.serving = { ...h.serving, gallery: await h.call('galleryInfo', {}) };
+      h.servingChanged({ serving: { ...h.serving, gallery: await h.call('galleryInfo', {}) } });
       agent.statusChanged();
     }
   };

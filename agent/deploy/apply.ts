@@ -217,9 +217,7 @@ export class Deployer {
       logger.log('error', 'the model is committed but the running pipeline could not switch; restart the agent to serve it', { error: String(error) });
       throw error;
     }
-    host.models = committed!.models;
-    host.threshold = committed!.threshold;
-    host.serving = { modelId: prepared!.modelId, embeddingSize: prepared!.embeddingSize, gallery: committed!.gallery };
+    host.servingChanged({ models: committed!.models, threshold: committed!.threshold, serving: { modelId: prepared!.modelId, embeddingSize: prepared!.embeddingSize, gallery: committed!.gallery } });
     host.setRecognizer(recognizer); // a pipeline process restarted from now on loads this one
     const removed = cleanStore(config.dataDir, pointer);
     logger.log('info', why === 'apply' ? 'model applied' : 'model rolled back', { package: entry.package, version: entry.version, modelId: prepared!.modelId, generation: pointer.generation, removed });

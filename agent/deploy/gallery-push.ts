@@ -69,7 +69,7 @@ export async function applyGallery(agent: DeployAgent, staged: StagedTransfer): 
   const reopen = async () => {
     let info: { identities: number; templates: number; generation: number } | undefined;
     for (let worker = 0; worker < host.workerThreads; worker++) info = await host.call('galleryOpen', {}, { worker });
-    host.serving = { ...device, gallery: info! };
+    host.servingChanged({ serving: { ...device, gallery: info! } });
   };
   await host.hold();
   try {

@@ -86,10 +86,25 @@ export class PipelineHost {
   private readonly readyWaiters = new Map<ProcessHandle, { resolve: () => void; reject: (e: unknown) => void }>();
   private stopping = false;
   private held = false;
-  threshold = 0;
-  models: Record<string, string> = {};
+  private servingNow: { threshold: number; models: Record<string, string>; serving: ServingInfo | undefined } = { threshold: 0, models: {}, serving: undefined };
+
+  get threshold(): number {
+    return this.servingNow.threshold;
+  }
+
+  get models(): Record<string, string> {
+    return this.servingNow.models;
+  }
+
   /** The serving recognizer and gallery, as the first process last reported them. */
-  serving: ServingInfo | undefined;
+  get serving(): ServingInfo | undefined {
+    return this.servingNow.serving;
+  }
+
+  /** What serves changed outside a process start (a model apply, a gallery push, enroll/forget): the one writer of it. */
+  servingChanged(update: { threshold?: number; models?: Record<string, string>; serving?: ServingInfo }): void {
+    this.servingNow = { ...this.servingNow, ...update };
+  }
 
   constructor(
     private init: WorkerInit,
@@ -327,9 +342,7 @@ export class PipelineHost {
         handle.lastError = undefined;
         handle.failedStarts = 0;
         for (const wake of handle.whenReady.splice(0)) wake();
-        this.threshold = message.threshold;
-        this.models = message.models;
-        if (handle === this.handles[0]) this.serving = message.serving;
+        this.servingNow = { threshold: message.threshold, models: message.models, serving: handle === this.handles[0] ? message.serving : this.servingNow.serving };
         this.readyWaiters.get(handle)?.resolve();
         this.readyWaiters.delete(handle);
         if (wasRestart) this.on.log('info', 'pipeline process back', { process: handle.index, restarts: handle.restarts });
