@@ -114,12 +114,18 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
   send(events);
 }
 
-/** The first message is the init; the rest wait for the models to load. */
+/**
+ * The first message is the init. Whatever arrives while the models load (a configure from a
+ * reload, an RPC) is kept in `early` and handled, in order, once the process is ready.
+ */
+const early: ToWorker[] = [];
+const onEarly = (message: ToWorker) => void early.push(message);
 function firstInit(): Promise<WorkerInit> {
   return new Promise((resolve) => {
     const onInit = (message: ToWorker) => {
       if (message.type !== 'init') return;
       process.off('message', onInit);
+      process.off('message', onEarly);
       resolve(message.init);
     };
     process.on('message', onInit);
@@ -130,6 +136,7 @@ async function main(): Promise<void> {
   let initial: WorkerState;
   try {
     const init = await firstInit();
+    process.on('message', onEarly);
     send({ type: 'building' });
     initial = await build(init, undefined);
   } catch (error) {
@@ -147,7 +154,7 @@ async function main(): Promise<void> {
   // One message at a time: a batch or an RPC never interleaves with another (the gallery and
   // trackers are not re-entrant), and the host only sends a batch when the previous one is done.
   let chain = Promise.resolve();
-  process.on('message', (message: ToWorker) => {
+  const handle = (message: ToWorker) => {
     // The re-embed for a model apply runs beside the chain: it uses the prepared pipeline and
     // its own gallery connection, never the serving ones, and its small batches interleave
     // with frame batches at each await, so recognition goes on while the new generation builds.
@@ -188,7 +195,10 @@ async function main(): Promise<void> {
         send({ type: 'stopped' }, () => process.exit(0));
       }
     });
-  });
+  };
+  process.off('message', onEarly);
+  process.on('message', handle);
+  for (const message of early.splice(0)) handle(message);
 }
 
 void main();
