@@ -31,7 +31,7 @@ const config: RollupOptions[] = [
     output: { dir: 'dist/sdk', format: 'esm', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   },
   {
-    // The agent's pipeline worker is its own entry: worker_threads loads it by file name.
+    // The agent's pipeline process is its own entry: pipeline-process.ts forks it by file name.
     input: { arcedge: 'tools/cli.ts', 'arcedge-agent': 'agent/main.ts', 'arcedge-agent-worker': 'agent/pipeline/worker.ts' },
     external,
     plugins: [esbuildPlugin()],

@@ -12,10 +12,14 @@ import {
   INVALID_REQUEST_ID,
   type CameraState,
   type CameraStatus,
+  type DevicePhase,
+  type DeviceStatus,
   type DeviceTopics,
   type RecognitionEvent,
 } from '../sdk/index.ts';
+import type { AgentView } from './agent-view.ts';
 import { handleCommand } from './commands/handler.ts';
+import { deviceStatus, offlineStatus } from './status.ts';
 import { TransferStore } from './deploy/transfer-store.ts';
 import { commandContext } from './commands/context.ts';
 import type { AgentConfig } from './config/schema.ts';
@@ -37,9 +41,10 @@ import { Outbox } from './mqtt/outbox.ts';
 import { EventPublisher } from './mqtt/publisher.ts';
 import { PipelineHost, type PipelineHostEvents } from './pipeline/pipeline-host.ts';
 import { Camera } from './sources/camera.ts';
+import { createSource } from './sources/create-source.ts';
 import type { RunningWeb } from './web/web.ts';
 
-export const AGENT_VERSION = '0.1.0';
+export { AGENT_VERSION } from './version.ts';
 
 export interface AgentHooks {
   /**
@@ -52,18 +57,25 @@ export interface AgentHooks {
   event?(event: RecognitionEvent): void;
 }
 
-export class Agent {
+export class Agent implements AgentView {
   readonly topics: DeviceTopics;
   readonly outbox: Outbox;
   /** Chunked transfers staged under <dataDir>/incoming/ (arcedge deploy, gallery push). */
   readonly transfers: TransferStore;
   readonly cameras = new Map<string, Camera>();
   readonly cameraStatus = new Map<string, CameraStatus>();
+  /** Each camera's source state (camera.ts), before the pipeline's state is folded in. */
+  private readonly sourceStates = new Map<string, { state: CameraState; detail: { reason?: string; retryInMs?: number } }>();
+  /** Cameras whose pipeline process is down, with its reason and retry. */
+  private readonly pipelineDown = new Map<string, { reason?: string; retryInMs?: number }>();
   readonly timings = new StageTimings();
   readonly lag = new EventLoopLag();
   brokerUrl: string | undefined;
   host: PipelineHost | undefined;
   connection: MqttConnection | undefined;
+  get mqttConnected(): boolean {
+    return this.connection?.connected === true;
+  }
   private broker: EmbeddedBroker | undefined;
   private publisher: EventPublisher;
   private metricsTimer: NodeJS.Timeout | undefined;
@@ -71,6 +83,8 @@ export class Agent {
   deployer: Deployer | undefined;
   readonly startedAt = Date.now();
   readonly processed = new Map<string, number>();
+  /** Frames the detector ran on, per camera (the rest of the processed ones were motion-gated). */
+  readonly detected = new Map<string, number>();
   readonly liveTracks = new Map<string, number>();
   /** Capture-to-result latency of each camera's last processed frame. */
   readonly latencyMs = new Map<string, number>();
@@ -102,7 +116,7 @@ export class Agent {
   async start(): Promise<void> {
     const { config, logger } = this;
     const enabled = config.cameras.filter((c) => c.enabled);
-    logger.log('info', 'agent starting', { device: config.device.id, cameras: enabled.map((c) => c.id), pendingEvents: this.outbox.pendingFiles().length });
+    logger.log('info', 'agent starting', { device: config.device.id, cameras: enabled.map((c) => c.id), pendingEvents: this.outbox.size() });
     this.transfers.cleanStale();
     // 0. The event history (a failure to open it costs the history, not the recognition).
     if (config.events.store) {
@@ -132,8 +146,14 @@ export class Agent {
       this.brokerUrl = this.broker.url;
       logger.log('info', 'embedded MQTT broker listening', { url: this.brokerUrl });
     }
-    // 2. The deployed model (models/current.json) and a gallery that agrees with it, then the
-    //    pipeline workers (models load here; the slowest step).
+    // 2. MQTT: connect in the background, before any model loads, so the device says online
+    //    (phase starting, then building) while models load or TensorRT builds engines (minutes on
+    //    a first start); events wait in the outbox until the broker is there.
+    this.connect();
+    // 3. The deployed model (models/current.json) and a gallery that agrees with it, then the
+    //    pipeline processes (models load here; the slowest step). A pipeline that cannot start
+    //    (missing model, bad GPU) puts its cameras in error with the reason; the supervisor
+    //    retries with backoff while commands and the web UI keep working.
     const deployed = await reconcileAtStartup(config, logger, { clean: !this.reuse });
     this.deployer = new Deployer(this, deployed.pointer, deployed.status);
     const init = {
@@ -144,28 +164,36 @@ export class Agent {
       galleryPath: config.gallery,
       threshold: config.recognition.threshold,
       tracking: config.tracking,
+      motion: config.motion,
       cooldownMs: config.recognition.cooldownSec * 1000,
       // The history keeps a snapshot even for cameras whose MQTT events carry none (stripped in onEvents).
       cameras: enabled.map((c) => ({ id: c.id, snapshots: c.snapshots || (this.eventsStore !== undefined && config.events.snapshots) })),
     };
     const intervals = new Map(enabled.map((c) => [c.id, c.detectIntervalMs]));
-    if (this.reuse) {
-      this.host = this.reuse;
-      this.host.on = this.hostEvents();
-      await this.host.configure(init, intervals);
-    } else {
-      this.host = new PipelineHost(init, config.workers, intervals, this.hostEvents());
-      await this.host.start();
+    try {
+      if (this.reuse) {
+        this.host = this.reuse;
+        this.host.on = this.hostEvents();
+        await this.host.configure(init, intervals);
+      } else {
+        this.host = new PipelineHost(init, config.workers, intervals, this.hostEvents());
+        await this.host.start();
+      }
+      logger.log('info', 'pipeline ready', { models: this.host.models, threshold: this.host.threshold, workers: config.workers });
+    } catch (error) {
+      logger.log('error', 'pipeline not started; retrying with backoff', { error: isArcEdgeError(error) ? error.toJSON() : String(error) });
     }
-    logger.log('info', 'pipeline ready', { models: this.host.models, threshold: this.host.threshold, workers: config.workers });
-    // 3. MQTT: connect in the background; events wait in the outbox until the broker is there.
-    this.connect();
+    this.setPhase();
     // 4. Cameras, each on its own supervisor.
     for (const camera of enabled) {
-      const supervisor = new Camera(camera, {
-        frame: (id, frame) => this.host?.offer(id, frame),
-        state: (id, state, detail) => this.onCameraState(id, state, detail),
-      });
+      const supervisor = new Camera(
+        camera,
+        {
+          frame: (id, frame) => this.host?.offer(id, frame),
+          state: (id, state, detail) => this.onCameraState(id, state, detail),
+        },
+        (c) => createSource(c, { minVotes: config.tracking.minVotes }),
+      );
       this.cameras.set(camera.id, supervisor);
       supervisor.start();
     }
@@ -196,7 +224,7 @@ export class Agent {
 
   private hostEvents(): PipelineHostEvents {
     return {
-      events: (events) => this.onEvents(events),
+      events: (events, snapshots) => this.onEvents(events, snapshots),
       batch: (stats, frames) => {
         for (const [stage, ms] of Object.entries(stats.stagesMs)) this.timings.add(stage, ms);
         const now = Date.now();
@@ -206,6 +234,7 @@ export class Agent {
           this.processed.set(f.camera, (this.processed.get(f.camera) ?? 0) + 1);
         }
         for (const [camera, c] of Object.entries(stats.cameras)) {
+          if (c.detected) this.detected.set(camera, (this.detected.get(camera) ?? 0) + 1);
           const before = this.liveTracks.get(camera);
           this.liveTracks.set(camera, c.tracks);
           if (this.config.homeAssistant.discovery && before !== c.tracks && this.connection?.connected) {
@@ -215,7 +244,34 @@ export class Agent {
       },
       log: (level, msg, fields) => this.logger.log(level, msg, fields),
       dropped: (camera, frame) => this.cameras.get(camera)?.recycle(frame),
+      pipeline: (cameras, state, detail) => {
+        if (state === 'building') {
+          if (this.phase !== 'ready') this.setPhase('building');
+          return;
+        }
+        for (const camera of cameras) {
+          if (state === 'down') this.pipelineDown.set(camera, detail);
+          else this.pipelineDown.delete(camera);
+          this.publishCameraStatus(camera);
+        }
+        this.setPhase();
+      },
     };
+  }
+
+  /**
+   * What the device is doing, in its retained status: starting (MQTT up, models not yet loading),
+   * building (a pipeline process loads models or builds engines), ready, or restarting (a
+   * pipeline process is down and comes back after its backoff).
+   */
+  phase: DevicePhase = 'starting';
+
+  private setPhase(phase?: DevicePhase): void {
+    const host = this.host;
+    const next = phase ?? (!host ? 'starting' : host.processes().every((p) => p.ready) ? 'ready' : host.restarts > 0 || this.phase === 'ready' || this.phase === 'restarting' ? 'restarting' : 'building');
+    if (next === this.phase) return;
+    this.phase = next;
+    this.statusChanged();
   }
 
   private connect(): void {
@@ -259,7 +315,7 @@ export class Agent {
 
   private async onConnect(): Promise<void> {
     const connection = this.connection!;
-    this.logger.log('info', 'mqtt connected', { url: this.brokerUrl, pendingEvents: this.outbox.pendingFiles().length });
+    this.logger.log('info', 'mqtt connected', { url: this.brokerUrl, pendingEvents: this.outbox.size() });
     try {
       await connection.subscribe(this.topics.commands);
       await connection.publish(this.topics.status, JSON.stringify(this.deviceStatus()), { qos: 1, retain: true });
@@ -273,21 +329,9 @@ export class Agent {
     this.publisher.connected(connection);
   }
 
-  /** The retained device status: online, agent version, cameras, and what model and gallery serve. */
-  deviceStatus(): Record<string, unknown> {
-    const model = this.deployer?.modelStatus();
-    const gallery = this.host?.serving?.gallery;
-    const deploy = this.deployer?.status;
-    return {
-      device: this.config.device.id,
-      state: 'online',
-      ts: new Date().toISOString(),
-      version: AGENT_VERSION,
-      cameras: [...this.cameras.keys()],
-      ...(model ? { model } : {}),
-      ...(gallery ? { gallery } : {}),
-      ...(deploy ? { deploy } : {}),
-    };
+  /** The retained device status: online, phase, agent version, cameras, and what model and gallery serve. */
+  deviceStatus(): DeviceStatus {
+    return deviceStatus(this);
   }
 
   /** Model, gallery or deploy changed: republish the retained status (the broker keeps the latest). */
@@ -295,22 +339,20 @@ export class Agent {
     if (this.connection?.connected) void this.connection.publish(this.topics.status, JSON.stringify(this.deviceStatus()), { qos: 1, retain: true }).catch(() => {});
   }
 
-  private onEvents(events: readonly RecognitionEvent[]): void {
+  private onEvents(events: readonly RecognitionEvent[], snapshots: Readonly<Record<string, Uint8Array>> = {}): void {
     let stored = false;
     for (const original of events) {
       let event = original;
+      const jpeg = snapshots[event.id];
       if (this.eventsStore) {
         try {
-          stored = this.eventsStore.insert(event, event.snapshot ? Buffer.from(event.snapshot, 'base64') : undefined) || stored;
+          stored = this.eventsStore.insert(event, jpeg) || stored;
         } catch (error) {
           this.logger.log('warn', 'event not kept in the history', { error: (error as Error).message, event: event.id });
         }
-        const snapshots = this.config.cameras.find((c) => c.id === event.camera)?.snapshots ?? false;
-        if (event.snapshot && !snapshots) {
-          const { snapshot: _kept, ...rest } = event;
-          event = rest;
-        }
       }
+      // Base64 at the edge that needs it: the MQTT payload of a camera that sends snapshots.
+      if (jpeg && this.config.cameras.find((c) => c.id === event.camera)?.snapshots) event = { ...event, snapshot: Buffer.from(jpeg).toString('base64') };
       try {
         this.outbox.add(JSON.stringify(event)); // on disk before anything is sent
       } catch (error) {
@@ -329,10 +371,24 @@ export class Agent {
   }
 
   private onCameraState(camera: string, state: CameraState, detail: { reason?: string; retryInMs?: number }): void {
+    this.sourceStates.set(camera, { state, detail });
+    if (state === 'stopped' || state === 'offline') this.host?.cameraStopped(camera);
+    this.publishCameraStatus(camera);
+  }
+
+  /**
+   * A camera's retained status: its source's state, except that a camera whose frames reach no
+   * running pipeline process is in error (with the process's reason and retry) until it is back.
+   */
+  private publishCameraStatus(camera: string): void {
+    const source = this.sourceStates.get(camera);
+    const down = this.pipelineDown.get(camera);
+    const { state, detail } = down && (!source || source.state === 'online' || source.state === 'starting') ? { state: 'error' as const, detail: down } : (source ?? { state: 'starting' as const, detail: {} });
+    const previous = this.cameraStatus.get(camera);
+    if (previous && previous.state === state && previous.reason === detail.reason && state !== 'offline') return;
     const status = CameraStatusSchema.parse({ device: this.config.device.id, camera, state, ...detail, ts: new Date().toISOString() });
     this.cameraStatus.set(camera, status);
     this.logger.log(state === 'online' || state === 'starting' ? 'info' : 'warn', 'camera state', { camera, state, ...detail });
-    if (state === 'stopped' || state === 'offline') this.host?.cameraStopped(camera);
     if (this.connection?.connected) void this.connection.publish(this.topics.cameraStatus(camera), JSON.stringify(status), { qos: 1, retain: true }).catch(() => {});
   }
 
@@ -372,7 +428,7 @@ export class Agent {
     this.host = undefined;
     if (!options.keepPipeline) await host?.stop();
     if (this.connection?.connected) {
-      const offline = { device: this.config.device.id, state: 'offline', ts: new Date().toISOString(), version: AGENT_VERSION };
+      const offline = offlineStatus(this.config.device.id);
       // A clean end() sends no last will, so say offline ourselves; give queued events a moment.
       await Promise.race([this.connection.publish(this.topics.status, JSON.stringify(offline), { qos: 1, retain: true }).catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
     }
@@ -382,7 +438,7 @@ export class Agent {
     this.eventsStore?.close(); // after the pipeline: its last track_end events are stored
     this.eventsStore = undefined;
     this.lag.stop();
-    this.logger.log('info', 'agent stopped', { pendingEvents: this.outbox.pendingFiles().length });
+    this.logger.log('info', 'agent stopped', { pendingEvents: this.outbox.size() });
     return options.keepPipeline ? host : undefined;
   }
 }

@@ -8,7 +8,8 @@
 import { ArcEdgeError, type EventsPage, type EventsQuery } from '../../sdk/index.ts';
 import type { PersonDetails } from '../pipeline/gallery-port.ts';
 import type { EnrollFaceParams, FoundFace } from '../pipeline/worker-faces.ts';
-import type { Agent } from '../agent.ts';
+import type { AgentView } from '../agent-view.ts';
+import { localStatus } from '../status.ts';
 import type { CommandContext } from './handler.ts';
 import { purgePreviousGallery } from '../deploy/gallery-previous.ts';
 
@@ -33,7 +34,7 @@ export interface FacesResult {
   readonly faces: FoundFace[];
 }
 
-export function commandContext(agent: Agent, reload: (() => Promise<{ changed: string[]; apply: () => Promise<void> }>) | undefined): { ctx: CommandContext & GalleryContext; afterReply: () => Promise<void> } {
+export function commandContext(agent: AgentView, reload: (() => Promise<{ changed: string[]; apply: () => Promise<void> }>) | undefined): { ctx: CommandContext & GalleryContext; afterReply: () => Promise<void> } {
   let after: (() => Promise<void>) | undefined;
   const host = () => {
     if (!agent.host) throw new ArcEdgeError('BACKEND_DISPOSED', 'the pipeline is restarting', { fix: 'retry in a few seconds' });
@@ -51,7 +52,7 @@ export function commandContext(agent: Agent, reload: (() => Promise<{ changed: s
   const galleryChanged = async () => {
     const h = host();
     if (h.serving) {
-      h.serving = { ...h.serving, gallery: (await h.call('galleryInfo', {})) as NonNullable<typeof h.serving>['gallery'] };
+      h.servingChanged({ serving: { ...h.serving, gallery: await h.call('galleryInfo', {}) } });
       agent.statusChanged();
     }
   };
@@ -76,10 +77,8 @@ export function commandContext(agent: Agent, reload: (() => Promise<{ changed: s
     async enroll(params) {
       notApplying('enroll');
       if (params.camera) knownCamera(params.camera);
-      const image = params.image;
-      const transfer = image ? [image.buffer as ArrayBuffer] : [];
-      const payload = image ? { ...params, image: new Uint8Array(image.buffer as ArrayBuffer, image.byteOffset, image.byteLength) } : params;
-      const result = await host().call('enroll', payload, { ...(params.camera ? { camera: params.camera } : {}), transfer: image && image.byteOffset === 0 && image.byteLength === image.buffer.byteLength ? transfer : [] });
+      // The image bytes cross to the pipeline process as a Uint8Array (structured clone).
+      const result = await host().call('enroll', params, params.camera ? { camera: params.camera } : {});
       await host().refreshOthers(params.camera);
       if (params.source?.startsWith('event:')) {
         const person = result as { id?: string; name?: string };
@@ -89,23 +88,23 @@ export function commandContext(agent: Agent, reload: (() => Promise<{ changed: s
       return result;
     },
     async forget(personId, actor = 'unknown') {
-      const { templates } = (await changed(host().call('forget', { personId }))) as { templates: number };
+      const { templates } = await changed(host().call('forget', { personId }));
       const record = agent.eventsStore?.forgetPerson(personId, actor, templates) ?? { snapshots: 0, events: 0 };
       const previousPurged = purgePreviousGallery(agent.config.gallery); // it still holds the person
       agent.logger.log('info', 'person forgotten', { personId, actor, templates, snapshots: record.snapshots, events: record.events, previousPurged });
       return { personId, templates, snapshots: record.snapshots, events: record.events };
     },
     events: (query: EventsQuery): EventsPage => store().query(query),
-    people: async () => ((await host().call('people', {})) as { people: PersonDetails[] }).people,
-    crop: async (personId, templateId) => Buffer.from(((await host().call('crop', { personId, templateId })) as { jpeg: string }).jpeg, 'base64'),
+    people: async () => (await host().call('people', {})).people,
+    crop: async (personId, templateId) => Buffer.from((await host().call('crop', { personId, templateId })).jpeg),
     async rename(personId, name) {
-      const person = (await changed(host().call('rename', { personId, name }))) as { id: string; name: string };
+      const person = await changed(host().call('rename', { personId, name }));
       agent.eventsStore?.relabel(personId, person);
       return person;
     },
     async merge(personId, into) {
       notApplying('merge'); // it enrolls the templates again: a generation being built would miss them
-      const person = (await changed(host().call('merge', { personId, into }))) as { id: string; name: string };
+      const person = await changed(host().call('merge', { personId, into }));
       agent.eventsStore?.relabel(personId, person);
       return person;
     },
@@ -131,18 +130,7 @@ export function commandContext(agent: Agent, reload: (() => Promise<{ changed: s
       knownCamera(camera);
       return host().call('snapshot', { camera, annotate }, { camera });
     },
-    status: () => ({
-      device: agent.config.device.id,
-      uptimeSec: Math.round((Date.now() - agent.startedAt) / 1000),
-      broker: agent.brokerUrl,
-      models: agent.host?.models,
-      model: agent.deployer?.modelStatus(),
-      gallery: agent.host?.serving?.gallery,
-      deploy: agent.deployer?.status,
-      threshold: agent.host?.threshold,
-      cameras: [...agent.cameraStatus.values()],
-      pendingEvents: agent.outbox.pendingFiles().length,
-    }),
+    status: () => localStatus(agent),
     transfer: (command) => agent.transfers.run(command),
     apply: (transfer) => deployer().apply(transfer),
     rollback: () => deployer().rollback(),

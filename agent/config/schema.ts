@@ -25,8 +25,21 @@ export const CameraSchema = z
       .describe('file:///clip.mp4, folder:///photos, rtsp://host/path, v4l2:///dev/video0, csi://0'),
     width: z.number().int().min(32).max(7680).optional().describe('frame width the pipeline gets; default: the source\'s own (probed), 1280 for v4l2/csi, 640 for folder'),
     height: z.number().int().min(32).max(4320).optional().describe('frame height; give width and height together'),
+    maxWidth: z
+      .number()
+      .int()
+      .min(160)
+      .max(7680)
+      .default(1280)
+      .describe('when width/height are not given: a source wider than this is scaled down (aspect kept) in the capture process, so a 1080p or 4K frame never crosses to the agent at full size (detection runs at ~640 px); faces are aligned from the scaled frame, so keep a face at least tracking.minFacePx wide at this size'),
     fps: z.number().positive().max(120).optional().describe('frames per second read from the source; default: the source\'s rate (folder: 2)'),
     loop: z.boolean().default(false).describe('file and folder sources: start again at the end instead of ending'),
+    holdSec: z
+      .number()
+      .positive()
+      .max(60)
+      .optional()
+      .describe('folder sources: how long each photo is shown (repeated at fps) so a track can collect its votes; default: tracking.minVotes + 1 frames, at least 2 s'),
     decoder: z
       .enum(['software', 'jetson'])
       .default('software')
@@ -109,6 +122,16 @@ export const AgentConfigSchema = z
     dataDir: z.string().min(1).default('./arcedge-data').describe('agent state (the event outbox), relative to the config file'),
     workers: z.number().int().min(1).max(8).default(1).describe('pipeline worker threads; each loads its own models. Cameras are spread over them'),
     cameras: z.array(CameraSchema).min(1).describe('cameras to watch').refine((cams) => new Set(cams.map((c) => c.id)).size === cams.length, 'camera ids must be unique'),
+    motion: z
+      .object({
+        enabled: z.boolean().default(true).describe('skip detection on frames that hardly differ from the last detected one while a camera has no open track'),
+        pixelDelta: z.number().int().min(1).max(255).default(20).describe('grey-level change (0-255) that counts a sampled pixel as changed'),
+        minChangedFraction: z.number().min(0).max(1).default(0.002).describe('fraction of sampled pixels that must change for a frame to be detected (0.002: a 32 px face in a 640x480 frame is ~0.3%)'),
+        maxSkipMs: z.number().int().positive().default(2000).describe('detect at least this often even in a still scene'),
+      })
+      .strict()
+      .default({ enabled: true, pixelDelta: 20, minChangedFraction: 0.002, maxSkipMs: 2000 })
+      .describe('motion gating: do less work per frame when nothing changes'),
     tracking: z
       .object({
         iouThreshold: z.number().min(0.05).max(0.95).default(0.3).describe('a detection continues a track when their boxes overlap at least this much'),

@@ -18,6 +18,8 @@ export interface ClipOptions {
   readonly gapSec: number;
   /** libx264 by default (H.264, what cameras send). */
   readonly codec: string;
+  /** The black gap after each photo, when they differ (people following each other); default gapSec for all. */
+  readonly gapsSec?: readonly number[];
 }
 
 export const CLIP_DEFAULTS: ClipOptions = { width: 640, height: 480, fps: 10, showSec: 1.5, gapSec: 1.0, codec: 'libx264' };
@@ -44,11 +46,12 @@ export async function buildClip(photos: readonly string[], out: string, options:
   const black = new Uint8Array(o.width * o.height * 3);
   const appearances: Appearance[] = [];
   let frameIndex = 0;
-  for (const photo of photos) {
+  for (const [index, photo] of photos.entries()) {
+    const gapSec = o.gapsSec?.[index] ?? o.gapSec;
     const frame = await decodePhotoWithFfmpeg(photo, o.width, o.height);
     appearances.push({ photo, startSec: frameIndex / o.fps, endSec: (frameIndex + Math.round(o.showSec * o.fps)) / o.fps });
     for (let i = 0; i < Math.round(o.showSec * o.fps); i++, frameIndex++) await write(frame);
-    for (let i = 0; i < Math.round(o.gapSec * o.fps); i++, frameIndex++) await write(black);
+    for (let i = 0; i < Math.round(gapSec * o.fps); i++, frameIndex++) await write(black);
   }
   ffmpeg.stdin.end();
   await done;

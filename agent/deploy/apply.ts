@@ -26,24 +26,9 @@ import { saveDeployStatus } from './reconcile.ts';
 import { readStaged, removeStaged, type StagedTransfer } from './staged.ts';
 import { cleanStore, installPackage, packageDirOf, recognizerOf, writePointer, type ModelEntry, type ModelPointer } from './store.ts';
 
-export type DeployState = 'applying' | 'applied' | 'refused' | 'failed' | 'rolled-back';
+import type { DeployAgent, DeployState, DeployStatus } from './types.ts';
 
-export interface DeployStatus {
-  state: DeployState;
-  package?: string;
-  version?: number;
-  transfer?: string;
-  reason?: { code: string; message: string };
-  ts: string;
-}
-
-export interface DeployAgent {
-  readonly config: AgentConfig;
-  readonly logger: Logger;
-  readonly host: PipelineHost | undefined;
-  /** The retained status changed (model, gallery or deploy): publish it. */
-  statusChanged(): void;
-}
+export type { DeployAgent, DeployState, DeployStatus } from './types.ts';
 
 /** Codes that mean "this package is not acceptable" rather than "something broke while applying". */
 const REFUSALS = new Set(['PACKAGE_REVOKED', 'PACKAGE_INVALID', 'PACKAGE_TAMPERED', 'PACKAGE_SIGNATURE_INVALID', 'PACKAGE_SELF_TEST_FAILED', 'PACKAGE_VERSION_OLDER', 'MODEL_IO_MISMATCH', 'MODEL_MANIFEST_INVALID', 'DEPLOY_NOT_STAGED', 'GALLERY_CORRUPT', 'GALLERY_MODEL_MISMATCH', 'ROLLBACK_UNAVAILABLE']);
@@ -203,11 +188,11 @@ export class Deployer {
     let pointer: ModelPointer | undefined;
     try {
       for (let worker = 0; worker < host.workerThreads; worker++) {
-        prepared = (await host.call('modelPrepare', { recognizer, ...(selfTest ? { selfTest } : {}) }, { worker, timeoutMs: 600_000 })) as NonNullable<typeof prepared>;
+        prepared = await host.call('modelPrepare', { recognizer, ...(selfTest ? { selfTest } : {}) }, { worker, timeoutMs: 600_000 });
       }
       logger.log('info', 'model loaded and self-tested', { package: entry.package, version: entry.version, ...prepared });
       await step(logger, 'self-tested');
-      const built = (await host.call('modelBuildGallery', {}, { worker: 0, timeoutMs: 600_000 })) as { generation: number; templates: number; resumed: number };
+      const built = await host.call('modelBuildGallery', {}, { worker: 0, timeoutMs: 600_000 });
       logger.log('info', 'gallery re-embedded into a new generation', { ...built, modelId: prepared!.modelId });
       await step(logger, 'reembedded');
       const previous = this.pointer?.current ?? this.configEntry();
@@ -230,7 +215,7 @@ export class Deployer {
     let committed: { models: Record<string, string>; threshold: number; gallery: { identities: number; templates: number; generation: number } } | undefined;
     try {
       for (let worker = 0; worker < host.workerThreads; worker++) {
-        const result = (await host.call('modelCommit', worker === 0 ? { generation: pointer.generation } : {}, { worker, timeoutMs: 120_000 })) as NonNullable<typeof committed>;
+        const result = await host.call('modelCommit', worker === 0 ? { generation: pointer.generation } : {}, { worker, timeoutMs: 120_000 });
         committed ??= result;
       }
     } catch (error) {
@@ -239,9 +224,8 @@ export class Deployer {
       logger.log('error', 'the model is committed but the running pipeline could not switch; restart the agent to serve it', { error: String(error) });
       throw error;
     }
-    host.models = committed!.models;
-    host.threshold = committed!.threshold;
-    host.serving = { modelId: prepared!.modelId, embeddingSize: prepared!.embeddingSize, gallery: committed!.gallery };
+    host.servingChanged({ models: committed!.models, threshold: committed!.threshold, serving: { modelId: prepared!.modelId, embeddingSize: prepared!.embeddingSize, gallery: committed!.gallery } });
+    host.setRecognizer(recognizer); // a pipeline process restarted from now on loads this one
     const removed = cleanStore(config.dataDir, pointer);
     logger.log('info', why === 'apply' ? 'model applied' : 'model rolled back', { package: entry.package, version: entry.version, modelId: prepared!.modelId, generation: pointer.generation, removed });
     return {

@@ -9,7 +9,7 @@
 import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ArcEdgeError, openGallery } from '../../sdk/index.ts';
-import type { DeployAgent } from './apply.ts';
+import type { DeployAgent } from './types.ts';
 import type { StagedTransfer } from './staged.ts';
 
 function fsyncDir(path: string): void {
@@ -69,8 +69,8 @@ export async function applyGallery(agent: DeployAgent, staged: StagedTransfer): 
   const target = agent.config.gallery;
   const reopen = async () => {
     let info: { identities: number; templates: number; generation: number } | undefined;
-    for (let worker = 0; worker < host.workerThreads; worker++) info = (await host.call('galleryOpen', {}, { worker })) as typeof info;
-    host.serving = { ...device, gallery: info! };
+    for (let worker = 0; worker < host.workerThreads; worker++) info = await host.call('galleryOpen', {}, { worker });
+    host.servingChanged({ serving: { ...device, gallery: info! } });
   };
   await host.hold();
   try {

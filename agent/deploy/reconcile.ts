@@ -14,7 +14,7 @@ import { openGallery } from '../../sdk/index.ts';
 import type { AgentConfig } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import type { RecognizerOverride } from '../pipeline/messages.ts';
-import type { DeployStatus } from './apply.ts';
+import type { DeployStatus } from './types.ts';
 import { cleanStore, modelsDir, readPointer, recognizerOf, type ModelPointer } from './store.ts';
 
 const STATUS_FILE = 'deploy-status.json';

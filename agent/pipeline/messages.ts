@@ -1,17 +1,13 @@
 /**
- * Messages between the main thread (MQTT, cameras, commands) and a pipeline worker (models,
- * tracker, gallery). Frame pixels travel as transferred ArrayBuffers: moved, never copied.
+ * Messages between the agent's main process (MQTT, cameras, commands) and a pipeline process
+ * (models, tracker, gallery), over the child's IPC channel with 'advanced' serialization (the
+ * structured-clone algorithm): frame pixels travel as Uint8Arrays, copied once into the pipe.
  */
-import type { ModelManifest, RecognitionEvent } from '../../sdk/index.ts';
+import type { RecognitionEvent } from '../../sdk/index.ts';
 import type { AgentConfig } from '../config/schema.ts';
+import type { RecognizerOverride, RpcMethod } from './rpc.ts';
 
-/** A model package's recognizer replacing the config set's (the device's model store, docs/deploy.md). */
-export interface RecognizerOverride {
-  readonly package: string;
-  readonly version: number;
-  readonly path: string;
-  readonly manifest: ModelManifest;
-}
+export type { RecognizerOverride } from './rpc.ts';
 
 export interface WorkerInit {
   readonly device: string;
@@ -22,6 +18,7 @@ export interface WorkerInit {
   readonly galleryPath: string;
   readonly threshold: number | undefined;
   readonly tracking: AgentConfig['tracking'];
+  readonly motion: AgentConfig['motion'];
   readonly cooldownMs: number;
   readonly cameras: readonly { id: string; snapshots: boolean }[];
 }
@@ -31,12 +28,10 @@ export interface FrameMessage {
   readonly width: number;
   readonly height: number;
   readonly ts: number;
-  readonly buffer: ArrayBuffer;
+  /** width * height * 3 bytes, BGR. */
+  readonly data: Uint8Array;
 }
 
-export type RpcMethod =
-  | 'enroll' | 'faces' | 'enrollFace' | 'forget' | 'list' | 'snapshot' | 'refreshGallery' | 'stats' | 'people' | 'crop' | 'rename' | 'merge' | 'removeTemplate'
-  | 'galleryInfo' | 'galleryReembed' | 'galleryClose' | 'galleryOpen' | 'modelPrepare' | 'modelBuildGallery' | 'modelCommit' | 'modelDiscard';
 
 /** What the status topic says about the serving recognizer and gallery. */
 export interface ServingInfo {
@@ -46,6 +41,7 @@ export interface ServingInfo {
 }
 
 export type ToWorker =
+  | { readonly type: 'init'; readonly init: WorkerInit }
   | { readonly type: 'frames'; readonly frames: readonly FrameMessage[] }
   | { readonly type: 'rpc'; readonly id: number; readonly method: RpcMethod; readonly params: unknown }
   | { readonly type: 'camera-stopped'; readonly camera: string }
@@ -53,17 +49,25 @@ export type ToWorker =
   | { readonly type: 'stop' };
 
 export interface BatchStats {
-  /** Per camera: faces detected and tracks alive after this batch. */
-  readonly cameras: Record<string, { faces: number; tracks: number }>;
+  /** Per camera: faces detected, tracks alive after this batch, and whether the detector ran (motion gating). */
+  readonly cameras: Record<string, { faces: number; tracks: number; detected: boolean }>;
   /** Milliseconds spent per stage on this batch. */
   readonly stagesMs: Record<string, number>;
   readonly embedded: number;
 }
 
 export type FromWorker =
+  | { readonly type: 'building' }
+  | { readonly type: 'stopped' }
   | { readonly type: 'ready'; readonly models: Record<string, string>; readonly threshold: number; readonly serving: ServingInfo }
   | { readonly type: 'init-failed'; readonly error: { code: string; message: string; fix: string } }
-  | { readonly type: 'batch-done'; readonly events: readonly RecognitionEvent[]; readonly stats: BatchStats }
+  | {
+      readonly type: 'batch-done';
+      readonly events: readonly RecognitionEvent[];
+      /** Face JPEG bytes per decision event id (kept in the history; base64 only on MQTT). */
+      readonly snapshots?: Readonly<Record<string, Uint8Array>>;
+      readonly stats: BatchStats;
+    }
   | { readonly type: 'events'; readonly events: readonly RecognitionEvent[] }
   | { readonly type: 'rpc-result'; readonly id: number; readonly ok: true; readonly result: unknown }
   | { readonly type: 'rpc-result'; readonly id: number; readonly ok: false; readonly error: { code: string; message: string; fix: string; details?: Record<string, unknown> } }

@@ -14,19 +14,13 @@ import {
   resolveModelSet,
   runPackageSelfTest,
   type FacePipeline,
-  type ModelPackageManifest,
   type RecognitionEvent,
 } from '../../sdk/index.ts';
 import { openAgentGallery } from './gallery-port.ts';
-import type { RecognizerOverride, WorkerInit } from './messages.ts';
-import type { WorkerState } from './worker.ts';
+import type { WorkerInit } from './messages.ts';
+import type { PrepareParams, RecognizerOverride, RpcResult } from './rpc.ts';
+import type { WorkerState } from './worker-state.ts';
 
-export interface PrepareParams {
-  /** undefined: the config's own models (a rollback to them). */
-  readonly recognizer: RecognizerOverride | undefined;
-  /** The installed package, for its golden self-test (absent for the config's models). */
-  readonly selfTest?: { readonly dir: string; readonly manifest: ModelPackageManifest };
-}
 
 /** The pipeline a worker runs for this init: the config's set, its recognizer replaced by a package's. */
 export async function createWorkerPipeline(init: Pick<WorkerInit, 'models' | 'inference' | 'recognizer'>): Promise<FacePipeline> {
@@ -41,7 +35,7 @@ export async function createWorkerPipeline(init: Pick<WorkerInit, 'models' | 'in
 export class ModelSwap {
   private prepared: { pipeline: FacePipeline; recognizer: RecognizerOverride | undefined } | undefined;
 
-  async prepare(state: WorkerState, params: PrepareParams): Promise<unknown> {
+  async prepare(state: WorkerState, params: PrepareParams): Promise<RpcResult<'modelPrepare'>> {
     await this.discard();
     const pipeline = await createWorkerPipeline({ ...state.init, recognizer: params.recognizer });
     try {
@@ -67,7 +61,7 @@ export class ModelSwap {
         selfTest = { minCosine: result.minCosine, tolerance: result.required };
       }
       this.prepared = { pipeline, recognizer: params.recognizer };
-      return { modelId: pipeline.manifests.embed?.id, embeddingSize: pipeline.embeddingSize, warmupMs, ...(selfTest ? { selfTest } : {}) };
+      return { modelId: pipeline.manifests.embed?.id ?? '', embeddingSize: pipeline.embeddingSize ?? 0, warmupMs, ...(selfTest ? { selfTest } : {}) };
     } catch (error) {
       await pipeline.dispose();
       throw error;

@@ -1,24 +1,41 @@
 /**
- * The main thread's side of the pipeline: starts the worker threads, spreads cameras over them,
- * and feeds them with latest-frame-wins backpressure. Each camera has one slot holding its newest
- * frame; a newer frame replaces (drops) an unprocessed one, so the queue can never grow and the
- * pipeline always works on the present. A worker gets the slots of all its cameras as one batch
- * when it finishes the previous one (face batching across cameras).
+ * The main process's side of the pipeline: starts the pipeline processes (pipeline-process.ts),
+ * spreads cameras over them, feeds them with latest-frame-wins backpressure, and supervises them.
+ *
+ * Each camera has one slot holding its newest frame; a newer frame replaces (drops) an
+ * unprocessed one, so the queue can never grow and the pipeline always works on the present. A
+ * process gets the slots of all its cameras as one batch when it finishes the previous one (face
+ * batching across cameras).
+ *
+ * Supervision: a process that exits (a crash, a native abort, kill -9, a failed model load) is
+ * started again after a backoff that doubles up to BACKOFF.maxMs and resets only after the
+ * process stayed up for BACKOFF.stableMs, so a process that cannot start never loops faster
+ * than the backoff. Its cameras are reported down (then up again) through `on.pipeline`.
+ * Events it had already decided were sent to the main process as they were decided (and are in
+ * the outbox); open tracks of a crashed process are lost with it.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { ArcEdgeError, type RecognitionEvent } from '../../sdk/index.ts';
 import type { SourceFrame } from '../sources/frame-source.ts';
-import type { BatchStats, FrameMessage, FromWorker, RpcMethod, ServingInfo, ToWorker, WorkerInit } from './messages.ts';
+import type { BatchStats, FrameMessage, FromWorker, ServingInfo, ToWorker, WorkerInit } from './messages.ts';
+import type { RpcMethod, RpcParams, RpcResult } from './rpc.ts';
+import { forkPipelineProcess } from './pipeline-process.ts';
+
+export const PIPELINE_BACKOFF = { initialMs: 500, factor: 2, maxMs: 30_000, stableMs: 60_000 } as const;
 
 export interface PipelineHostEvents {
-  events(events: readonly RecognitionEvent[]): void;
+  /** Decided events, with face JPEG bytes by event id for the cameras that keep snapshots. */
+  events(events: readonly RecognitionEvent[], snapshots?: Readonly<Record<string, Uint8Array>>): void;
   batch(stats: BatchStats, frames: readonly { camera: string; ts: number }[]): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
-  /** A frame replaced before it was processed: its buffer may be reused by its source. */
+  /** A frame's buffer may be reused by its source: replaced unprocessed, or already copied to a process. */
   dropped?(camera: string, frame: SourceFrame): void;
+  /**
+   * A pipeline process went down (its cameras get no recognition until it is back) or came up
+   * again. `building`: a process is loading its models.
+   */
+  pipeline?(cameras: readonly string[], state: 'down' | 'up' | 'building', detail: { reason?: string; retryInMs?: number }): void;
 }
 
 interface Slot {
@@ -29,103 +46,200 @@ interface Slot {
   readonly intervalMs: number;
 }
 
-interface WorkerHandle {
-  readonly worker: Worker;
+interface ProcessHandle {
+  readonly index: number;
   readonly cameras: string[];
+  child: ChildProcess | undefined;
   busy: boolean;
   ready: boolean;
+  readyAt: number;
+  restarts: number;
+  backoffMs: number;
+  restartTimer: NodeJS.Timeout | undefined;
+  /** Why the last start failed (init-failed), for the cameras' error status. */
+  lastError: { message: string; fix: string } | undefined;
+  /** Starts in a row that ended in init-failed (reset when one is ready): calls fail fast meanwhile. */
+  failedStarts: number;
+  /** Calls waiting for this process to be ready (its first start, or a restart after a crash). */
+  whenReady: (() => void)[];
+  lastBatch: { camera: string; ts: number }[];
 }
 
-/** dist/bin/arcedge-agent-worker.js when bundled, worker.ts beside this file in a checkout. */
-function workerEntry(): URL {
-  if (import.meta.url.endsWith('.ts')) return new URL('./worker.ts', import.meta.url);
-  const here = dirname(fileURLToPath(import.meta.url));
-  const found = [join(here, 'arcedge-agent-worker.js'), join(here, '..', 'arcedge-agent-worker.js')].find((p) => existsSync(p));
-  if (!found) throw new ArcEdgeError('BACKEND_LOAD_FAILED', `the pipeline worker script is missing next to ${here}`, { fix: 'reinstall arcedge (npm run build produces dist/bin/arcedge-agent-worker.js)' });
-  return new URL(`file://${found}`);
+interface PendingCall {
+  readonly handle: ProcessHandle;
+  readonly method: RpcMethod;
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  readonly timer: NodeJS.Timeout;
 }
 
-/**
- * In a checkout the worker is TypeScript. tsx's loader is registered per thread and a worker
- * does not inherit it (nor does it accept --import in execArgv), so a one-line bootstrap
- * registers tsx's ESM loader in the worker and then imports the real entry.
- */
-function spawnWorker(entry: URL, workerData: WorkerInit): Worker {
-  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
-  const api = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData });
+/** Intra-op threads per process when the config sets none: the cores shared out, at least 1. */
+export function threadsPerProcess(processes: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / Math.max(1, processes)));
 }
 
 export class PipelineHost {
   readonly slots = new Map<string, Slot>();
-  private readonly workers: WorkerHandle[] = [];
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; timer: NodeJS.Timeout }>();
+  private readonly handles: ProcessHandle[] = [];
+  private readonly pending = new Map<number, PendingCall>();
   private rpcCounter = 0;
-  private readonly readyWaiters = new Map<WorkerHandle, { resolve: () => void; reject: (e: unknown) => void }>();
-  threshold = 0;
-  models: Record<string, string> = {};
-  /** The serving recognizer and gallery, as the first worker last reported them. */
-  serving: ServingInfo | undefined;
+  private readonly readyWaiters = new Map<ProcessHandle, { resolve: () => void; reject: (e: unknown) => void }>();
+  private stopping = false;
+  private held = false;
+  private servingNow: { threshold: number; models: Record<string, string>; serving: ServingInfo | undefined } = { threshold: 0, models: {}, serving: undefined };
+
+  get threshold(): number {
+    return this.servingNow.threshold;
+  }
+
+  get models(): Record<string, string> {
+    return this.servingNow.models;
+  }
+
+  /** The serving recognizer and gallery, as the first process last reported them. */
+  get serving(): ServingInfo | undefined {
+    return this.servingNow.serving;
+  }
+
+  /** What serves changed outside a process start (a model apply, a gallery push, enroll/forget): the one writer of it. */
+  servingChanged(update: { threshold?: number; models?: Record<string, string>; serving?: ServingInfo }): void {
+    this.servingNow = { ...this.servingNow, ...update };
+  }
 
   constructor(
     private init: WorkerInit,
-    private readonly workerCount: number,
+    private readonly processCount: number,
     intervals: ReadonlyMap<string, number>,
     public on: PipelineHostEvents,
   ) {
-    for (const camera of init.cameras) this.slots.set(camera.id, { frame: undefined, lastSentMs: 0, dropped: 0, processed: 0, intervalMs: intervals.get(camera.id) ?? 0 });
+    this.setSlots(init, intervals);
   }
 
-  /** Starts the workers and waits until every one has loaded its models. */
-  async start(): Promise<void> {
-    const count = Math.max(1, this.workerCount);
-    const entry = workerEntry();
-    const groups = this.groups(count);
-    await Promise.all(
-      groups.map(
-        (cameras) =>
-          new Promise<void>((resolve, reject) => {
-            const worker = spawnWorker(entry, this.initFor(cameras));
-            const handle: WorkerHandle = { worker, cameras, busy: false, ready: false };
-            this.workers.push(handle);
-            this.readyWaiters.set(handle, { resolve, reject });
-            worker.on('message', (message: FromWorker) => this.onMessage(handle, message));
-            worker.on('error', (error) => {
-              this.on.log('error', 'pipeline worker crashed', { error: String(error) });
-              this.readyWaiters.get(handle)?.reject(error);
-            });
-          }),
-      ),
-    );
+  private setSlots(init: WorkerInit, intervals: ReadonlyMap<string, number>): void {
+    this.slots.clear();
+    for (const camera of init.cameras) this.slots.set(camera.id, { frame: undefined, lastSentMs: 0, dropped: 0, processed: 0, intervalMs: intervals.get(camera.id) ?? 0 });
   }
 
   /**
-   * A new config (the reload command) on the same workers. Worker threads are never restarted:
-   * the OpenCV binding cannot be loaded again in a new thread once a thread that loaded it has
-   * exited (V8 aborts in Mat::Init). Each worker re-creates its pipeline only when the models
-   * changed, and rebuilds its trackers.
+   * Starts the processes and waits until every one has loaded its models. Rejects with the
+   * first failure; the supervisor keeps restarting a failed process with backoff all the same.
+   */
+  async start(): Promise<void> {
+    const count = Math.max(1, this.processCount);
+    const groups = this.groups(count);
+    const waits: Promise<void>[] = [];
+    for (let index = 0; index < count; index++) {
+      const handle: ProcessHandle = { index, cameras: groups[index]!, child: undefined, busy: false, ready: false, readyAt: 0, restarts: 0, backoffMs: PIPELINE_BACKOFF.initialMs, restartTimer: undefined, lastError: undefined, failedStarts: 0, whenReady: [], lastBatch: [] };
+      this.handles.push(handle);
+      waits.push(this.waitReady(handle));
+      this.spawn(handle);
+    }
+    await Promise.all(waits);
+  }
+
+  private waitReady(handle: ProcessHandle): Promise<void> {
+    return new Promise((resolve, reject) => this.readyWaiters.set(handle, { resolve, reject }));
+  }
+
+  private spawn(handle: ProcessHandle): void {
+    let child: ChildProcess;
+    try {
+      child = forkPipelineProcess();
+    } catch (error) {
+      this.onExit(handle, undefined, (error as Error).message);
+      return;
+    }
+    handle.child = child;
+    handle.busy = false;
+    handle.ready = false;
+    child.on('message', (message: FromWorker) => {
+      if (handle.child === child) this.onMessage(handle, message);
+    });
+    child.on('error', (error) => this.on.log('warn', 'pipeline process error', { process: handle.index, error: error.message }));
+    // 'close', not 'exit': it comes after the IPC channel drained, so an init-failed sent just
+    // before exiting has been handled and its reason goes into the cameras' status.
+    child.once('close', (code, signal) => {
+      if (handle.child === child) this.onExit(handle, signal ?? undefined, signal ? `killed by ${signal}` : `exited with code ${code}`);
+    });
+    this.on.log('info', 'pipeline process started', { process: handle.index, pid: child.pid, cameras: handle.cameras, restarts: handle.restarts });
+    this.post(handle, { type: 'init', init: this.initFor(handle.cameras) });
+  }
+
+  private onExit(handle: ProcessHandle, _signal: string | undefined, how: string): void {
+    handle.child = undefined;
+    handle.ready = false;
+    handle.busy = false;
+    for (const [id, call] of this.pending) {
+      if (call.handle !== handle) continue;
+      this.pending.delete(id);
+      clearTimeout(call.timer);
+      call.reject(new ArcEdgeError('BACKEND_RUN_FAILED', `the pipeline process ${how} during ${call.method}`, { fix: 'retry once the pipeline is back (the camera status says online)' }));
+    }
+    if (this.stopping) return;
+    const reason = handle.lastError ? `pipeline process ${how}: ${handle.lastError.message} (fix: ${handle.lastError.fix})` : `pipeline process ${how}`;
+    const waiter = this.readyWaiters.get(handle);
+    if (waiter) {
+      this.readyWaiters.delete(handle);
+      waiter.reject(handle.lastError ? new ArcEdgeError('BACKEND_LOAD_FAILED', handle.lastError.message, { fix: handle.lastError.fix }) : new ArcEdgeError('BACKEND_LOAD_FAILED', reason, { fix: 'see the agent log; the pipeline is restarted with backoff' }));
+    }
+    if (handle.readyAt > 0 && Date.now() - handle.readyAt >= PIPELINE_BACKOFF.stableMs) handle.backoffMs = PIPELINE_BACKOFF.initialMs;
+    const retryInMs = handle.backoffMs;
+    handle.backoffMs = Math.min(PIPELINE_BACKOFF.maxMs, handle.backoffMs * PIPELINE_BACKOFF.factor);
+    handle.readyAt = 0;
+    this.on.log('error', 'pipeline process down', { process: handle.index, reason, retryInMs, restarts: handle.restarts });
+    this.on.pipeline?.(handle.cameras, 'down', { reason, retryInMs });
+    handle.restartTimer = setTimeout(() => {
+      handle.restartTimer = undefined;
+      if (this.stopping) return;
+      handle.restarts++;
+      handle.lastError = undefined;
+      this.spawn(handle);
+    }, retryInMs);
+  }
+
+  /**
+   * A new config (the reload command) on the same processes: each re-creates its pipeline only
+   * when the models changed, and rebuilds its trackers.
    */
   async configure(init: WorkerInit, intervals: ReadonlyMap<string, number>): Promise<void> {
     this.init = init;
-    this.slots.clear();
-    for (const camera of init.cameras) this.slots.set(camera.id, { frame: undefined, lastSentMs: 0, dropped: 0, processed: 0, intervalMs: intervals.get(camera.id) ?? 0 });
-    const groups = this.groups(this.workers.length);
+    this.setSlots(init, intervals);
+    const groups = this.groups(this.handles.length);
     await Promise.all(
-      this.workers.map(
-        (handle, i) =>
-          new Promise<void>((resolve, reject) => {
-            handle.cameras.splice(0, handle.cameras.length, ...groups[i]!);
-            handle.ready = false;
-            this.readyWaiters.set(handle, { resolve, reject });
-            handle.worker.postMessage({ type: 'configure', init: this.initFor(groups[i]!) } satisfies ToWorker);
-          }),
-      ),
+      this.handles.map((handle, i) => {
+        handle.cameras.splice(0, handle.cameras.length, ...groups[i]!);
+        if (!handle.child) return Promise.resolve(); // restarting: it starts with the new init
+        handle.ready = false;
+        const wait = this.waitReady(handle);
+        this.post(handle, { type: 'configure', init: this.initFor(groups[i]!) });
+        return wait;
+      }),
     );
   }
 
+  /** The recognizer a restarted process loads (after a model apply committed another one). */
+  setRecognizer(recognizer: WorkerInit['recognizer']): void {
+    this.init = { ...this.init, recognizer };
+  }
+
+  /** Processes (each one slot of `worker` in call()). */
   get workerThreads(): number {
-    return this.workers.length;
+    return this.handles.length;
+  }
+
+  /** Pipeline process restarts since start, all processes together (metrics). */
+  get restarts(): number {
+    return this.handles.reduce((n, h) => n + h.restarts, 0);
+  }
+
+  /** Per process: pid (undefined while restarting), ready, restarts, cameras. */
+  processes(): { pid: number | undefined; ready: boolean; restarts: number; cameras: readonly string[] }[] {
+    return this.handles.map((h) => ({ pid: h.child?.pid, ready: h.ready, restarts: h.restarts, cameras: [...h.cameras] }));
+  }
+
+  /** True when the process serving `camera` is up. */
+  cameraServed(camera: string): boolean {
+    return this.handles.find((h) => h.cameras.includes(camera))?.ready ?? false;
   }
 
   private groups(count: number): string[][] {
@@ -135,7 +249,21 @@ export class PipelineHost {
   }
 
   private initFor(cameras: readonly string[]): WorkerInit {
-    return { ...this.init, cameras: this.init.cameras.filter((c) => cameras.includes(c.id)) };
+    const inference = this.init.inference ?? {};
+    const threads = inference.backend?.threads ?? threadsPerProcess(this.handles.length || this.processCount);
+    return { ...this.init, inference: { ...inference, backend: { ...inference.backend, threads } }, cameras: this.init.cameras.filter((c) => cameras.includes(c.id)) };
+  }
+
+  private post(handle: ProcessHandle, message: ToWorker): boolean {
+    const child = handle.child;
+    if (!child?.connected) return false;
+    try {
+      child.send(message);
+      return true;
+    } catch (error) {
+      this.on.log('warn', 'pipeline process unreachable', { process: handle.index, error: (error as Error).message });
+      return false;
+    }
   }
 
   /** Latest-frame-wins: the camera's slot keeps only the newest frame. */
@@ -148,36 +276,36 @@ export class PipelineHost {
       slot.dropped++;
       this.on.dropped?.(camera, replaced);
     }
-    const handle = this.workers.find((w) => w.cameras.includes(camera));
+    const handle = this.handles.find((w) => w.cameras.includes(camera));
     if (handle) this.pump(handle);
   }
 
   cameraStopped(camera: string): void {
     const slot = this.slots.get(camera);
     if (slot) slot.frame = undefined;
-    this.workers.find((w) => w.cameras.includes(camera))?.worker.postMessage({ type: 'camera-stopped', camera } satisfies ToWorker);
+    const handle = this.handles.find((w) => w.cameras.includes(camera));
+    if (handle) this.post(handle, { type: 'camera-stopped', camera });
   }
 
   /**
-   * Stops handing out frames and resolves once no worker is in a batch: what runs until
-   * release() (a gallery file swap) happens between frames for every worker at once.
+   * Stops handing out frames and resolves once no process is in a batch: what runs until
+   * release() (a gallery file swap) happens between frames for every process at once.
    */
   async hold(): Promise<void> {
     this.held = true;
-    while (this.workers.some((w) => w.busy)) await new Promise((r) => setTimeout(r, 5));
+    while (this.handles.some((w) => w.busy)) await new Promise((r) => setTimeout(r, 5));
   }
 
   release(): void {
     this.held = false;
-    for (const handle of this.workers) this.pump(handle);
+    for (const handle of this.handles) this.pump(handle);
   }
 
-  private held = false;
-
-  private pump(handle: WorkerHandle): void {
+  private pump(handle: ProcessHandle): void {
     if (!handle.ready || handle.busy || this.held) return;
     const now = Date.now();
     const frames: FrameMessage[] = [];
+    const sent: { camera: string; frame: SourceFrame }[] = [];
     for (const camera of handle.cameras) {
       const slot = this.slots.get(camera)!;
       if (!slot.frame || now - slot.lastSentMs < slot.intervalMs) continue;
@@ -185,9 +313,8 @@ export class PipelineHost {
       slot.frame = undefined;
       slot.lastSentMs = now;
       slot.processed++;
-      // A Uint8Array from a pipe chunk may view a larger buffer: send exactly its bytes.
-      const buffer = f.data.byteOffset === 0 && f.data.byteLength === f.data.buffer.byteLength ? (f.data.buffer as ArrayBuffer) : (f.data.slice().buffer as ArrayBuffer);
-      frames.push({ camera, width: f.width, height: f.height, ts: f.ts, buffer });
+      frames.push({ camera, width: f.width, height: f.height, ts: f.ts, data: f.data });
+      sent.push({ camera, frame: f });
     }
     if (frames.length === 0) {
       // Frames held back by detectIntervalMs: look again when the earliest becomes due.
@@ -195,32 +322,46 @@ export class PipelineHost {
       if (waits.length > 0) setTimeout(() => this.pump(handle), Math.max(1, Math.min(...waits))).unref();
       return;
     }
+    if (!this.post(handle, { type: 'frames', frames })) return;
     handle.busy = true;
-    handle.worker.postMessage({ type: 'frames', frames } satisfies ToWorker, frames.map((f) => f.buffer));
-    (handle as { lastBatch?: { camera: string; ts: number }[] }).lastBatch = frames.map((f) => ({ camera: f.camera, ts: f.ts }));
+    handle.lastBatch = frames.map((f) => ({ camera: f.camera, ts: f.ts }));
+    // send() serialized the pixels into the channel already: the source may reuse the buffers.
+    for (const s of sent) this.on.dropped?.(s.camera, s.frame);
   }
 
-  private onMessage(handle: WorkerHandle, message: FromWorker): void {
+  private onMessage(handle: ProcessHandle, message: FromWorker): void {
     switch (message.type) {
-      case 'ready':
+      case 'building':
+        this.on.pipeline?.(handle.cameras, 'building', {});
+        break;
+      case 'ready': {
+        const wasRestart = handle.restarts > 0 && handle.readyAt === 0;
         handle.ready = true;
         handle.busy = false;
-        this.threshold = message.threshold;
-        this.models = message.models;
-        if (handle === this.workers[0]) this.serving = message.serving;
+        handle.readyAt = Date.now();
+        handle.lastError = undefined;
+        handle.failedStarts = 0;
+        for (const wake of handle.whenReady.splice(0)) wake();
+        this.servingNow = { threshold: message.threshold, models: message.models, serving: handle === this.handles[0] ? message.serving : this.servingNow.serving };
         this.readyWaiters.get(handle)?.resolve();
         this.readyWaiters.delete(handle);
+        if (wasRestart) this.on.log('info', 'pipeline process back', { process: handle.index, restarts: handle.restarts });
+        this.on.pipeline?.(handle.cameras, 'up', {});
         this.pump(handle);
         break;
+      }
       case 'init-failed':
-        this.readyWaiters.get(handle)?.reject(new ArcEdgeError(message.error.code as 'BACKEND_LOAD_FAILED', message.error.message, { fix: message.error.fix }));
-        this.readyWaiters.delete(handle);
+        // The process exits next; onExit reports it and schedules the restart.
+        handle.lastError = { message: message.error.message, fix: message.error.fix };
+        handle.failedStarts++;
+        for (const wake of handle.whenReady.splice(0)) wake(); // they fail fast now
+        this.on.log('error', 'pipeline could not start', { process: handle.index, error: message.error });
         break;
       case 'batch-done':
         if (!handle.ready) break; // a batch from before a configure(): its cameras are gone
         handle.busy = false;
-        if (message.events.length > 0) this.on.events(message.events);
-        this.on.batch(message.stats, (handle as { lastBatch?: { camera: string; ts: number }[] }).lastBatch ?? []);
+        if (message.events.length > 0) this.on.events(message.events, message.snapshots);
+        this.on.batch(message.stats, handle.lastBatch);
         this.pump(handle);
         break;
       case 'events':
@@ -236,47 +377,86 @@ export class PipelineHost {
         break;
       }
       case 'log':
-        this.on.log(message.level, message.msg, message.fields);
+        this.on.log(message.level, message.msg, { process: handle.index, ...message.fields });
+        break;
+      case 'stopped':
         break;
     }
   }
 
-  /** Calls `method` on the worker owning `camera` (or worker number `worker`; default: the first), with a timeout. */
-  call(method: RpcMethod, params: unknown, options: { camera?: string; worker?: number; timeoutMs?: number; transfer?: ArrayBuffer[] } = {}): Promise<unknown> {
-    const handle = options.worker !== undefined ? this.workers[options.worker] : (options.camera && this.workers.find((w) => w.cameras.includes(options.camera!))) || this.workers[0];
-    if (!handle) return Promise.reject(new ArcEdgeError('BACKEND_DISPOSED', 'the pipeline is not running'));
+  /**
+   * Calls `method` in the process owning `camera` (or process number `worker`; default: the
+   * first), with a timeout. A process still loading its models (the device is online before
+   * they load) or restarting after a crash is waited for, up to `waitReadyMs` (default 90 s);
+   * one whose models cannot load answers BACKEND_DISPOSED at once.
+   */
+  async call<M extends RpcMethod>(method: M, params: RpcParams<M>, options: { camera?: string; worker?: number; timeoutMs?: number; waitReadyMs?: number } = {}): Promise<RpcResult<M>> {
+    const handle = options.worker !== undefined ? this.handles[options.worker] : (options.camera && this.handles.find((w) => w.cameras.includes(options.camera!))) || this.handles[0];
+    const notRunning = () =>
+      new ArcEdgeError('BACKEND_DISPOSED', handle?.lastError ? `the pipeline cannot start: ${handle.lastError.message}` : 'the pipeline is not running (loading models or restarting)', {
+        fix: handle?.lastError?.fix ?? 'retry in a few seconds; the camera status says online again when it is back',
+      });
+    if (!handle) throw notRunning();
+    if (!handle.ready) {
+      const waitMs = options.waitReadyMs ?? 90_000;
+      if (handle.failedStarts > 0 || this.stopping || waitMs <= 0) throw notRunning();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          handle.whenReady = handle.whenReady.filter((w) => w !== wake);
+          resolve();
+        }, waitMs);
+        const wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        handle.whenReady.push(wake);
+      });
+      if (!handle.ready) throw notRunning();
+    }
     const id = ++this.rpcCounter;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new ArcEdgeError('BACKEND_RUN_FAILED', `the pipeline did not answer ${method} within ${(options.timeoutMs ?? 30000) / 1000} s`, { fix: 'retry; the metrics topic shows whether the pipeline is overloaded' }));
       }, options.timeoutMs ?? 30000);
-      this.pending.set(id, { resolve, reject, timer });
-      handle.worker.postMessage({ type: 'rpc', id, method, params } satisfies ToWorker, options.transfer ?? []);
+      this.pending.set(id, { handle, method, resolve: resolve as (v: unknown) => void, reject, timer });
+      if (!this.post(handle, { type: 'rpc', id, method, params })) {
+        this.pending.delete(id);
+        clearTimeout(timer);
+        reject(new ArcEdgeError('BACKEND_DISPOSED', 'the pipeline is not running (restarting)', { fix: 'retry in a few seconds' }));
+      }
     });
   }
 
-  /** Tells every other worker to re-read the gallery (after enroll/forget on one of them). */
+  /** Tells every other process to re-read the gallery (after enroll/forget in one of them). */
   async refreshOthers(except: string | undefined): Promise<void> {
-    const owner = (except && this.workers.find((w) => w.cameras.includes(except))) || this.workers[0];
-    await Promise.all(this.workers.filter((w) => w !== owner).map((w) => this.call('refreshGallery', {}, { camera: w.cameras[0] })));
+    const owner = (except && this.handles.find((w) => w.cameras.includes(except))) || this.handles[0];
+    await Promise.all(this.handles.filter((w) => w !== owner && w.ready).map((w) => this.call('refreshGallery', {}, { worker: w.index })));
   }
 
-  /** Ends every track (track_end events are delivered first) and stops the workers. */
+  /** Ends every track (track_end events are delivered first) and stops the processes. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    for (const handle of this.handles) {
+      clearTimeout(handle.restartTimer);
+      for (const wake of handle.whenReady.splice(0)) wake();
+    }
+    for (const [, waiter] of this.readyWaiters) waiter.reject(new ArcEdgeError('BACKEND_DISPOSED', 'the agent is stopping'));
+    this.readyWaiters.clear();
     await Promise.all(
-      this.workers.map(
-        (handle) =>
-          new Promise<void>((resolve) => {
-            const timer = setTimeout(() => void handle.worker.terminate().then(() => resolve()), 10000);
-            handle.worker.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            handle.worker.postMessage({ type: 'stop' } satisfies ToWorker);
-          }),
-      ),
+      this.handles.map((handle) => {
+        const child = handle.child;
+        if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+        return new Promise<void>((resolve) => {
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          if (!this.post(handle, { type: 'stop' })) child.kill('SIGTERM');
+        });
+      }),
     );
-    this.workers.length = 0;
+    this.handles.length = 0;
   }
 }

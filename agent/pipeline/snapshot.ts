@@ -1,8 +1,8 @@
-/** JPEG snapshots (base64) of a face or a whole frame, for events and the snapshot command. */
+/** JPEG snapshots of a face (event snapshots: bytes) or a whole frame (the snapshot command: base64), for events and the snapshot command. */
 import { cropFrame, drawAnnotations, encodeJpeg, type Box, type Frame } from '../../sdk/index.ts';
 
-/** The face box grown by 25% on each side, clipped to the frame, as base64 JPEG. */
-export function faceSnapshot(frame: Frame, box: Box): string | undefined {
+/** The face box grown by 25% on each side, clipped to the frame, as JPEG bytes. */
+export function faceSnapshot(frame: Frame, box: Box): Uint8Array | undefined {
   const padX = (box.x2 - box.x1) * 0.25;
   const padY = (box.y2 - box.y1) * 0.25;
   const x1 = Math.max(0, Math.floor(box.x1 - padX));
@@ -10,7 +10,7 @@ export function faceSnapshot(frame: Frame, box: Box): string | undefined {
   const x2 = Math.min(frame.width, Math.ceil(box.x2 + padX));
   const y2 = Math.min(frame.height, Math.ceil(box.y2 + padY));
   if (x2 - x1 < 2 || y2 - y1 < 2) return undefined;
-  return Buffer.from(encodeJpeg(cropFrame(frame, { x: x1, y: y1, width: x2 - x1, height: y2 - y1 }), 85)).toString('base64');
+  return encodeJpeg(cropFrame(frame, { x: x1, y: y1, width: x2 - x1, height: y2 - y1 }), 85);
 }
 
 export function frameSnapshot(frame: Frame, boxes: readonly { box: Box; label: string }[] = []): string {

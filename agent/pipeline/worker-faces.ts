@@ -8,7 +8,7 @@
  * FACE_CONFLICT (both faces named in details) unless the caller confirms.
  */
 import { ArcEdgeError, encodeJpeg, type Box, type Frame } from '../../sdk/index.ts';
-import type { WorkerState } from './worker.ts';
+import type { WorkerState } from './worker-state.ts';
 
 /** More faces than this in one photo are not offered (a crowd is not an enrollment photo). */
 const MAX_FACES = 12;

@@ -1,28 +1,34 @@
 /**
- * Commands that need the worker's state (gallery, last frames, models): enroll, forget, list,
- * snapshot. Each returns a result or a typed error (ArcEdgeError.toJSON()); nothing here throws
- * past the RPC boundary, so a bad command never takes the pipeline down.
+ * The pipeline process's one RPC dispatcher: a handler per method of the RPC map (rpc.ts), each
+ * returning its typed result or throwing a typed error; dispatchRpc() turns either into the
+ * reply message, so nothing throws past the RPC boundary and a bad command never takes the
+ * pipeline down. Handlers that replace the serving state (galleryOpen, modelCommit) do it on
+ * the scope.
  */
-import { ArcEdgeError, encodeJpeg, isArcEdgeError, type Frame } from '../../sdk/index.ts';
+import { ArcEdgeError, encodeJpeg, isArcEdgeError, type Frame, type RecognitionEvent } from '../../sdk/index.ts';
+import { openAgentGallery } from './gallery-port.ts';
 import type { FromWorker, ToWorker } from './messages.ts';
+import { reembedFile, type ModelSwap } from './model-swap.ts';
+import type { EnrollParams, LiveFace, RpcMap, RpcMethod, RpcParams, RpcResult } from './rpc.ts';
 import { frameSnapshot } from './snapshot.ts';
-import { enrollFace, findFaces, type EnrollFaceParams } from './worker-faces.ts';
-import type { WorkerState } from './worker.ts';
+import { enrollFace, findFaces } from './worker-faces.ts';
+import type { WorkerState } from './worker-state.ts';
 
-export interface EnrollParams {
-  readonly personId: string;
-  readonly name: string;
-  /** Encoded image bytes, or undefined to use the camera's last frame. */
-  readonly image?: Uint8Array;
-  readonly camera?: string;
-  /** Where the face came from, kept with the template (default mqtt:enroll or camera:<id>). */
-  readonly source?: string;
-  /** Refuse a photo with several faces (FACE_AMBIGUOUS) instead of taking the largest: web uploads. */
-  readonly single?: boolean;
+export interface RpcScope {
+  /** The serving state; galleryOpen and modelCommit replace it. */
+  state: WorkerState;
+  readonly swap: ModelSwap;
+  /** Events a handler produced outside a frame batch (track_end of tracks a model swap ended). */
+  events(events: readonly RecognitionEvent[]): void;
+  log(msg: string, fields: Record<string, unknown>): void;
 }
+
+type Handlers = { [M in RpcMethod]: (scope: RpcScope, params: RpcParams<M>) => Promise<RpcResult<M>> | RpcResult<M> };
 
 const notFound = (personId: unknown) =>
   new ArcEdgeError('GALLERY_IDENTITY_NOT_FOUND', `no person "${String(personId)}" in the gallery`, { fix: 'the list command (or GET /api/people) shows the enrolled ids', details: { personId } });
+
+const noTemplate = (personId: string, templateId: string) => new ArcEdgeError('NOT_FOUND', `person "${personId}" has no template "${templateId}"`);
 
 function lastFrame(state: WorkerState, camera: string): Frame {
   if (!state.decisions.has(camera)) {
@@ -33,7 +39,7 @@ function lastFrame(state: WorkerState, camera: string): Frame {
   return last.frame;
 }
 
-async function enroll(state: WorkerState, params: EnrollParams): Promise<unknown> {
+async function enroll(state: WorkerState, params: EnrollParams): Promise<RpcResult<'enroll'>> {
   const frame = params.image ? (await state.pipeline.loadFrame(params.image)).frame : lastFrame(state, params.camera!);
   const faces = await state.pipeline.detect(frame);
   const largest = faces.sort((a, b) => (b.box.x2 - b.box.x1) * (b.box.y2 - b.box.y1) - (a.box.x2 - a.box.x1) * (a.box.y2 - a.box.y1))[0];
@@ -52,85 +58,80 @@ async function enroll(state: WorkerState, params: EnrollParams): Promise<unknown
   return { person, quality: { ok: quality.ok, reasons: quality.reasons }, box: largest.box };
 }
 
-export async function handleRpc(state: WorkerState, message: ToWorker & { type: 'rpc' }): Promise<FromWorker> {
+const HANDLERS: Handlers = {
+  enroll: ({ state }, params) => enroll(state, params),
+  forget({ state }, { personId }) {
+    const templates = state.gallery.list().find((p) => p.id === personId)?.faces ?? 0;
+    if (!state.gallery.forget(personId)) throw notFound(personId);
+    return { removed: personId, templates };
+  },
+  people: ({ state }) => ({ people: state.gallery.people() }),
+  crop({ state }, { personId, templateId }) {
+    const crop = state.gallery.crop(personId, templateId);
+    if (!crop) throw noTemplate(personId, templateId);
+    return { jpeg: encodeJpeg(crop, 90) };
+  },
+  rename: ({ state }, { personId, name }) => state.gallery.rename(personId, name),
+  merge: ({ state }, { personId, into }) => state.gallery.merge(personId, into),
+  removeTemplate({ state }, { personId, templateId }) {
+    if (!state.gallery.removeTemplate(personId, templateId)) throw noTemplate(personId, templateId);
+    return { removed: templateId };
+  },
+  list: ({ state }) => ({ people: state.gallery.list() }),
+  snapshot({ state }, { camera, annotate }) {
+    const frame = lastFrame(state, camera);
+    const ts = state.lastFrames.get(camera)!.ts;
+    // Only tracks seen in this very frame: a track kept alive through a few missed frames
+    // would otherwise leave its box on a blank frame.
+    const tracks = (state.decisions.get(camera)?.liveTracks ?? []).filter((t) => t.lastSeenMs === ts);
+    const faces: LiveFace[] = tracks.map((t) => ({
+      trackId: t.id,
+      box: t.box,
+      state: !t.decision ? 'deciding' : t.decision.identity ? 'known' : 'unknown',
+      personId: t.decision?.identity?.id ?? null,
+      name: t.decision?.identity?.name ?? null,
+      score: t.decision ? Math.round(t.decision.score * 1000) / 1000 : null,
+    }));
+    const boxes = annotate ? faces.map((f) => ({ box: f.box, label: f.name ?? (f.state === 'deciding' ? '...' : 'Unknown') })) : [];
+    return { camera, ts: new Date(ts).toISOString(), width: frame.width, height: frame.height, jpeg: frameSnapshot(frame, boxes), faces };
+  },
+  async faces({ state }, params) {
+    // The frame is frozen here: the web enrolls one of these faces later, never a newer frame.
+    const frame = 'image' in params ? (await state.pipeline.loadFrame(params.image)).frame : lastFrame(state, params.camera);
+    const faces = await findFaces(state, frame);
+    return { width: frame.width, height: frame.height, frameJpeg: frameSnapshot(frame), faces, threshold: state.gallery.threshold };
+  },
+  enrollFace: ({ state }, params) => enrollFace(state, params),
+  refreshGallery({ state }) {
+    state.gallery.refresh();
+    return { people: state.gallery.list().length };
+  },
+  galleryInfo: ({ state }) => state.gallery.info(),
+  stats: ({ state }) => ({ models: state.pipeline.modelStats(), precision: state.init.inference?.backend?.precision ?? 'fp32' }),
+  galleryReembed: ({ state }, { path }) => reembedFile(state, path),
+  galleryClose: ({ state }) => state.gallery.close(),
+  async galleryOpen(scope) {
+    scope.state.gallery.close(); // idempotent: a retry after a failed open must not leak one
+    scope.state = { ...scope.state, gallery: await openAgentGallery(scope.state.init.galleryPath, scope.state.pipeline, scope.state.init.threshold) };
+    return scope.state.gallery.info();
+  },
+  modelPrepare: ({ state, swap }, params) => swap.prepare(state, params),
+  modelBuildGallery: ({ state, swap, log }) => swap.buildGeneration(state, log),
+  async modelCommit(scope, { generation }) {
+    const committed = await scope.swap.commit(scope.state, generation);
+    scope.state = committed.next;
+    if (committed.events.length > 0) scope.events(committed.events);
+    return { models: { ...scope.state.pipeline.models }, threshold: scope.state.gallery.threshold, gallery: committed.gallery };
+  },
+  modelDiscard: ({ swap }) => swap.discard(),
+};
+
+/** Runs one RPC; the reply carries the result or the typed error. */
+export async function dispatchRpc(scope: RpcScope, message: ToWorker & { type: 'rpc' }): Promise<FromWorker> {
   try {
-    const params = message.params as Record<string, unknown>;
-    let result: unknown;
-    switch (message.method) {
-      case 'enroll':
-        result = await enroll(state, params as unknown as EnrollParams);
-        break;
-      case 'faces': {
-        // The frame is frozen here: the web enrolls one of these faces later, never a newer frame.
-        const frame = params.image ? (await state.pipeline.loadFrame(params.image as Uint8Array)).frame : lastFrame(state, params.camera as string);
-        const faces = await findFaces(state, frame);
-        result = { width: frame.width, height: frame.height, frameJpeg: frameSnapshot(frame), faces, threshold: state.gallery.threshold };
-        break;
-      }
-      case 'enrollFace':
-        result = enrollFace(state, params as unknown as EnrollFaceParams);
-        break;
-      case 'forget': {
-        const templates = state.gallery.list().find((p) => p.id === params.personId)?.faces ?? 0;
-        const removed = state.gallery.forget(params.personId as string);
-        if (!removed) throw notFound(params.personId);
-        result = { removed: params.personId, templates };
-        break;
-      }
-      case 'people':
-        result = { people: state.gallery.people() };
-        break;
-      case 'crop': {
-        const crop = state.gallery.crop(params.personId as string, params.templateId as string);
-        if (!crop) throw new ArcEdgeError('NOT_FOUND', `person "${String(params.personId)}" has no template "${String(params.templateId)}"`);
-        result = { jpeg: Buffer.from(encodeJpeg(crop, 90)).toString('base64') };
-        break;
-      }
-      case 'rename':
-        result = state.gallery.rename(params.personId as string, params.name as string);
-        break;
-      case 'merge':
-        result = state.gallery.merge(params.personId as string, params.into as string);
-        break;
-      case 'removeTemplate':
-        if (!state.gallery.removeTemplate(params.personId as string, params.templateId as string)) {
-          throw new ArcEdgeError('NOT_FOUND', `person "${String(params.personId)}" has no template "${String(params.templateId)}"`);
-        }
-        result = { removed: params.templateId };
-        break;
-      case 'list':
-        result = { people: state.gallery.list() };
-        break;
-      case 'snapshot': {
-        const camera = params.camera as string;
-        const frame = lastFrame(state, camera);
-        const ts = state.lastFrames.get(camera)!.ts;
-        // Only tracks seen in this very frame: a track kept alive through a few missed frames
-        // would otherwise leave its box on a blank frame.
-        const tracks = (state.decisions.get(camera)?.liveTracks ?? []).filter((t) => t.lastSeenMs === ts);
-        const faces = tracks.map((t) => ({
-          trackId: t.id,
-          box: t.box,
-          state: !t.decision ? 'deciding' : t.decision.identity ? 'known' : 'unknown',
-          personId: t.decision?.identity?.id ?? null,
-          name: t.decision?.identity?.name ?? null,
-          score: t.decision ? Math.round(t.decision.score * 1000) / 1000 : null,
-        }));
-        const boxes = params.annotate ? faces.map((f) => ({ box: f.box, label: f.name ?? (f.state === 'deciding' ? '...' : 'Unknown') })) : [];
-        result = { camera, ts: new Date(ts).toISOString(), width: frame.width, height: frame.height, jpeg: frameSnapshot(frame, boxes), faces };
-        break;
-      }
-      case 'refreshGallery':
-        state.gallery.refresh();
-        result = { people: state.gallery.list().length };
-        break;
-      case 'galleryInfo':
-        result = state.gallery.info();
-        break;
-      case 'stats':
-        result = { models: state.pipeline.modelStats(), precision: state.init.inference?.backend?.precision ?? 'fp32' };
-        break;
-    }
+    const handler = HANDLERS[message.method] as ((scope: RpcScope, params: unknown) => Promise<RpcMap[RpcMethod]['result']>) | undefined;
+    if (!handler) throw new ArcEdgeError('INVALID_ARGUMENT', `no pipeline method "${String(message.method)}"`);
+    const result = await handler(scope, message.params ?? {});
     return { type: 'rpc-result', id: message.id, ok: true, result };
   } catch (error) {
     const e = isArcEdgeError(error) ? error : new ArcEdgeError('INVALID_ARGUMENT', (error as Error).message ?? String(error));

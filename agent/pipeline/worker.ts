@@ -1,33 +1,34 @@
 /**
- * The pipeline worker thread: owns the face pipeline (onnxruntime sessions), the trackers and
- * the gallery. Inference lives here because onnxruntime-node's session.run blocks the calling
- * JavaScript thread for the whole inference (microsoft/onnxruntime#19611, #26968); on the main
- * thread it would freeze MQTT keep-alives, commands and watchdogs.
+ * The pipeline process (a child of the agent, forked by pipeline-host.ts): owns the face pipeline
+ * (onnxruntime sessions), the trackers and the gallery. Inference lives outside the main process
+ * because onnxruntime-node's session.run blocks the calling JavaScript thread for the whole
+ * inference (microsoft/onnxruntime#19611, #26968), and in a child process rather than a worker
+ * thread because a native crash (OpenCV, onnxruntime, TensorRT) then takes only this process
+ * down, the OpenCV binding loads once per process (a second thread loading it aborts V8), and
+ * the agent can restart it.
  *
  * Per batch (the latest frame of each camera): detect every frame, track, embed only the faces
  * a track needs (one embed call for all cameras: batching across cameras), identify, vote.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
-import { isArcEdgeError, type Detection, type FacePipeline, type Frame } from '../../sdk/index.ts';
+import { isArcEdgeError, type Detection, type Frame, type RecognitionEvent } from '../../sdk/index.ts';
 import { CameraDecisions, type Cooldowns } from '../track/decisions.ts';
 import { voteWeight } from '../track/voting.ts';
-import { openAgentGallery, type AgentGallery } from './gallery-port.ts';
+import { openAgentGallery } from './gallery-port.ts';
 import type { BatchStats, FromWorker, ToWorker, WorkerInit } from './messages.ts';
-import { handleRpc } from './worker-rpc.ts';
-import { createWorkerPipeline, ModelSwap, reembedFile } from './model-swap.ts';
+import { dispatchRpc, type RpcScope } from './worker-rpc.ts';
+import { createWorkerPipeline, ModelSwap } from './model-swap.ts';
+import { MotionGate } from './motion.ts';
 import { faceSnapshot } from './snapshot.ts';
 
-const port = parentPort!;
-const send = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer ?? []);
+import type { WorkerState } from './worker-state.ts';
 
-export interface WorkerState {
-  readonly pipeline: FacePipeline;
-  readonly gallery: AgentGallery;
-  readonly lastFrames: Map<string, { frame: Frame; ts: number }>;
-  readonly decisions: Map<string, CameraDecisions>;
-  readonly init: WorkerInit;
-}
+const send = (message: FromWorker, then?: () => void) => {
+  if (!process.connected) return;
+  process.send!(message, undefined, {}, then ? () => then() : undefined);
+};
+// The agent is gone (crashed, killed): nobody is left to hand frames to or report to.
+process.on('disconnect', () => process.exit(0));
 
 /** Builds (or, on configure, rebuilds) the worker's state; models reload only when they changed. */
 async function build(next: WorkerInit, previous: WorkerState | undefined): Promise<WorkerState> {
@@ -43,7 +44,8 @@ async function build(next: WorkerInit, previous: WorkerState | undefined): Promi
     next.cameras.map((c) => [c.id, new CameraDecisions({ device: next.device, camera: c.id, ...next.tracking, cooldownMs: next.cooldownMs }, cooldowns)]),
   );
   const lastFrames = new Map([...(previous?.lastFrames ?? [])].filter(([camera]) => decisions.has(camera)));
-  return { pipeline, gallery, lastFrames, decisions, init: next };
+  const motion = new Map(next.cameras.map((c) => [c.id, new MotionGate(next.motion)]));
+  return { pipeline, gallery, lastFrames, decisions, motion, init: next };
 }
 
 const ready = (state: WorkerState): FromWorker => ({
@@ -58,14 +60,23 @@ const failure = (error: unknown) => (isArcEdgeError(error) ? error.toJSON() : { 
 async function processBatch(state: WorkerState, frames: readonly { camera: string; frame: Frame; ts: number }[]): Promise<void> {
   const stagesMs: Record<string, number> = { detect: 0, align: 0, embed: 0, identify: 0 };
   const cameras: BatchStats['cameras'] = {};
-  const events: FromWorker & { type: 'batch-done' } = { type: 'batch-done', events: [], stats: { cameras, stagesMs, embedded: 0 } };
-  const out = events.events as unknown as import('../../sdk/index.ts').RecognitionEvent[];
+  const events: FromWorker & { type: 'batch-done' } = { type: 'batch-done', events: [], snapshots: {}, stats: { cameras, stagesMs, embedded: 0 } };
+  const out = events.events as unknown as RecognitionEvent[];
+  const faces = events.snapshots as Record<string, Uint8Array>;
   const jobs: { camera: string; frame: Frame; ts: number; decisions: CameraDecisions; track: import('../track/tracker.ts').Track; detection: Detection; crop: Frame; weight: number }[] = [];
   for (const { camera, frame, ts } of frames) {
     state.lastFrames.set(camera, { frame, ts });
     const decisions = state.decisions.get(camera);
     if (!decisions) continue;
     let t = performance.now();
+    const gate = state.motion.get(camera);
+    if (gate && !gate.shouldDetect(frame, decisions.liveTracks.length > 0, ts)) {
+      stagesMs.motion = (stagesMs.motion ?? 0) + (performance.now() - t);
+      cameras[camera] = { faces: 0, tracks: 0, detected: false };
+      continue;
+    }
+    stagesMs.motion = (stagesMs.motion ?? 0) + (performance.now() - t);
+    t = performance.now();
     const detections = await state.pipeline.detect(frame);
     stagesMs.detect! += performance.now() - t;
     const observed = decisions.observe(detections, ts);
@@ -77,7 +88,7 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
       jobs.push({ camera, frame, ts, decisions, track, detection, crop, weight: voteWeight(detection.score, verdict.ok) });
     }
     stagesMs.align! += performance.now() - t;
-    cameras[camera] = { faces: detections.length, tracks: 0 };
+    cameras[camera] = { faces: detections.length, tracks: 0, detected: true };
   }
   if (jobs.length > 0) {
     let t = performance.now();
@@ -88,7 +99,12 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
       const match = state.gallery.identify(embeddings[i]!);
       const vote = { identity: match.identity, score: match.score, weight: job.weight };
       const snapshots = state.init.cameras.find((c) => c.id === job.camera)?.snapshots;
-      const snapshot = snapshots ? () => faceSnapshot(job.frame, job.detection.box) : undefined;
+      const snapshot = snapshots
+        ? (event: RecognitionEvent) => {
+            const jpeg = faceSnapshot(job.frame, job.detection.box);
+            if (jpeg) faces[event.id] = jpeg;
+          }
+        : undefined;
       out.push(...job.decisions.addEmbedding(job.track, job.detection, embeddings[i]!, vote, job.ts, snapshot));
     });
     stagesMs.identify! += performance.now() - t;
@@ -98,65 +114,67 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
   send(events);
 }
 
-async function rpcReply(id: number, fn: () => Promise<unknown>): Promise<FromWorker> {
-  try {
-    return { type: 'rpc-result', id, ok: true, result: await fn() };
-  } catch (error) {
-    return { type: 'rpc-result', id, ok: false, error: failure(error) };
-  }
+/**
+ * The first message is the init. Whatever arrives while the models load (a configure from a
+ * reload, an RPC) is kept in `early` and handled, in order, once the process is ready.
+ */
+const early: ToWorker[] = [];
+const onEarly = (message: ToWorker) => void early.push(message);
+function firstInit(): Promise<WorkerInit> {
+  return new Promise((resolve) => {
+    const onInit = (message: ToWorker) => {
+      if (message.type !== 'init') return;
+      process.off('message', onInit);
+      process.off('message', onEarly);
+      resolve(message.init);
+    };
+    process.on('message', onInit);
+  });
 }
 
 async function main(): Promise<void> {
-  let state: WorkerState;
+  let initial: WorkerState;
   try {
-    state = await build(workerData as WorkerInit, undefined);
+    const init = await firstInit();
+    process.on('message', onEarly);
+    send({ type: 'building' });
+    initial = await build(init, undefined);
   } catch (error) {
-    send({ type: 'init-failed', error: failure(error) });
+    // Exit once the reason is delivered: the host restarts this process with backoff.
+    send({ type: 'init-failed', error: failure(error) }, () => process.exit(1));
     return;
   }
-  send(ready(state));
-  const swap = new ModelSwap();
+  send(ready(initial));
+  const scope: RpcScope = {
+    state: initial,
+    swap: new ModelSwap(),
+    events: (events) => send({ type: 'events', events }),
+    log: (msg, fields) => send({ type: 'log', level: 'warn', msg, fields }),
+  };
   // One message at a time: a batch or an RPC never interleaves with another (the gallery and
   // trackers are not re-entrant), and the host only sends a batch when the previous one is done.
   let chain = Promise.resolve();
-  port.on('message', (message: ToWorker) => {
+  const handle = (message: ToWorker) => {
     // The re-embed for a model apply runs beside the chain: it uses the prepared pipeline and
     // its own gallery connection, never the serving ones, and its small batches interleave
     // with frame batches at each await, so recognition goes on while the new generation builds.
     // The host sends the commit only after this RPC answered.
     if (message.type === 'rpc' && message.method === 'modelBuildGallery') {
-      const log = (msg: string, fields: Record<string, unknown>) => send({ type: 'log', level: 'warn', msg, fields });
-      void rpcReply(message.id, () => swap.buildGeneration(state, log)).then((reply) => send(reply));
+      void dispatchRpc(scope, message).then((reply) => send(reply));
       return;
     }
     chain = chain.then(async () => {
+      const state = scope.state;
       if (message.type === 'frames') {
-        const frames = message.frames.map((f) => ({ camera: f.camera, ts: f.ts, frame: { data: new Uint8Array(f.buffer), width: f.width, height: f.height } }));
+        const frames = message.frames.map((f) => ({ camera: f.camera, ts: f.ts, frame: { data: f.data, width: f.width, height: f.height } }));
         try {
           await processBatch(state, frames);
         } catch (error) {
           send({ type: 'log', level: 'error', msg: 'batch failed', fields: { error: failure(error) } });
           send({ type: 'batch-done', events: [], stats: { cameras: {}, stagesMs: {}, embedded: 0 } });
         }
-      } else if (message.type === 'rpc' && (message.method.startsWith('model') || message.method === 'galleryReembed' || message.method === 'galleryClose' || message.method === 'galleryOpen')) {
-        send(await rpcReply(message.id, async () => {
-          const params = (message.params ?? {}) as Record<string, unknown>;
-          if (message.method === 'modelPrepare') return swap.prepare(state, params as never);
-          if (message.method === 'modelDiscard') return swap.discard();
-          if (message.method === 'galleryReembed') return reembedFile(state, params.path as string);
-          if (message.method === 'galleryClose') return state.gallery.close();
-          if (message.method === 'galleryOpen') {
-            state.gallery.close(); // idempotent: a retry after a failed open must not leak one
-            state = { ...state, gallery: await openAgentGallery(state.init.galleryPath, state.pipeline, state.init.threshold) };
-            return state.gallery.info();
-          }
-          const committed = await swap.commit(state, params.generation as number | undefined);
-          state = committed.next;
-          if (committed.events.length > 0) send({ type: 'events', events: committed.events });
-          return { models: { ...state.pipeline.models }, threshold: state.gallery.threshold, gallery: committed.gallery };
-        }));
       } else if (message.type === 'rpc') {
-        send(await handleRpc(state, message));
+        send(await dispatchRpc(scope, message));
       } else if (message.type === 'camera-stopped') {
         const events = state.decisions.get(message.camera)?.endAll(Date.now()) ?? [];
         if (events.length > 0) send({ type: 'events', events });
@@ -164,8 +182,8 @@ async function main(): Promise<void> {
         const events = [...state.decisions.values()].flatMap((d) => d.endAll(Date.now()));
         if (events.length > 0) send({ type: 'events', events });
         try {
-          state = await build(message.init, state);
-          send(ready(state));
+          scope.state = await build(message.init, state);
+          send(ready(scope.state));
         } catch (error) {
           send({ type: 'init-failed', error: failure(error) });
         }
@@ -174,10 +192,13 @@ async function main(): Promise<void> {
         if (events.length > 0) send({ type: 'events', events });
         state.gallery.close();
         await state.pipeline.dispose();
-        port.close();
+        send({ type: 'stopped' }, () => process.exit(0));
       }
     });
-  });
+  };
+  process.off('message', onEarly);
+  process.on('message', handle);
+  for (const message of early.splice(0)) handle(message);
 }
 
 void main();

@@ -39,16 +39,32 @@ export function parseSource(source: string): { kind: SourceKind | 'folder'; targ
   }
 }
 
-export function createSource(camera: CameraConfig, options: { program?: 'ffmpeg' | 'gstreamer' } = {}): FrameSource {
+/**
+ * The frame size the capture process scales to: the source's own, or narrower than `maxWidth`
+ * with the aspect ratio kept (even sizes: what YUV 4:2:0 scalers produce without a rounding row).
+ */
+export function fitWidth(size: { width: number; height: number }, maxWidth: number): { width: number; height: number } {
+  if (size.width <= maxWidth) return size;
+  const even = (v: number) => Math.max(2, Math.round(v / 2) * 2);
+  return { width: even(maxWidth), height: even((size.height * maxWidth) / size.width) };
+}
+
+/** Seconds each folder photo is shown when the camera sets no holdSec: minVotes + 1 frames, at least 2 s. */
+export function defaultHoldSec(fps: number, minVotes: number): number {
+  return Math.max(2, (minVotes + 1) / fps);
+}
+
+export function createSource(camera: CameraConfig, options: { program?: 'ffmpeg' | 'gstreamer'; minVotes?: number } = {}): FrameSource {
   const { kind, target } = parseSource(camera.source);
   const configured = camera.width && camera.height ? { width: camera.width, height: camera.height } : undefined;
   if (kind === 'folder') {
     const size = configured ?? FOLDER_DEFAULT;
-    return new FolderSource(target, { ...size, fps: camera.fps ?? FOLDER_DEFAULT.fps, loop: camera.loop });
+    const fps = camera.fps ?? FOLDER_DEFAULT.fps;
+    return new FolderSource(target, { ...size, fps, loop: camera.loop, holdSec: camera.holdSec ?? defaultHoldSec(fps, options.minVotes ?? 3) });
   }
   return new ChildProcessSource(async () => {
     let size = configured;
-    if (!size) size = kind === 'file' || kind === 'rtsp' ? await probeVideoSize(target, { rtspTransport: camera.transport }) : DEVICE_DEFAULT;
+    if (!size) size = fitWidth(kind === 'file' || kind === 'rtsp' ? await probeVideoSize(target, { rtspTransport: camera.transport }) : DEVICE_DEFAULT, camera.maxWidth);
     const spec: CaptureSpec = {
       kind, target, width: size.width, height: size.height, fps: camera.fps, loop: camera.loop, decoder: camera.decoder, transport: camera.transport,
       codec: camera.codec, sizeFromConfig: configured !== undefined,

@@ -1,6 +1,8 @@
 /**
- * A folder of photos as a camera: each image letterboxed to one frame size and delivered at
- * `fps`. Useful for demos and for testing a deployment without a camera. Photos are decoded by
+ * A folder of photos as a camera: each image letterboxed to one frame size and shown for
+ * `holdSec` (the same picture repeated at `fps`, as a camera would see a person standing still),
+ * so a track collects tracking.minVotes votes and is decided: one photo per frame never reached
+ * minVotes, and the folder camera never produced an event. Useful for demos and for testing a deployment without a camera. Photos are decoded by
  * an ffmpeg child (ffmpeg-image.ts), never by OpenCV on the main thread. ffmpeg does not apply
  * JPEG EXIF rotation: rotate such photos first.
  */
@@ -19,16 +21,18 @@ export class FolderSource implements FrameSource {
 
   constructor(
     private readonly dir: string,
-    options: { width: number; height: number; fps: number; loop: boolean },
+    options: { width: number; height: number; fps: number; loop: boolean; holdSec: number },
   ) {
     this.description = `folder ${dir}`;
     this.size = { width: options.width, height: options.height };
     this.fps = options.fps;
     this.loop = options.loop;
+    this.framesPerPhoto = Math.max(1, Math.round(options.holdSec * options.fps));
   }
 
   private readonly fps: number;
   private readonly loop: boolean;
+  private readonly framesPerPhoto: number;
 
   async start(handlers: SourceHandlers): Promise<void> {
     const files = readdirSync(this.dir)
@@ -38,21 +42,38 @@ export class FolderSource implements FrameSource {
     if (files.length === 0) throw new Error(`no images in ${this.dir}`);
     let index = 0;
     let seq = 0;
+    let current: Uint8Array | undefined;
+    let shown = 0;
     const tick = async () => {
       if (this.stopped) return;
-      if (index >= files.length) {
-        if (!this.loop) return handlers.end('end of folder');
-        index = 0;
+      if (current && shown === this.framesPerPhoto) {
+        // One empty frame between two photos: the person left. Without it two photos of people
+        // standing at the same spot would read as one person, as a cut in a video would.
+        shown++;
+        handlers.frame({ data: new Uint8Array(current.length), width: this.size.width, height: this.size.height, ts: Date.now(), seq: seq++ });
+        this.timer = setTimeout(tick, 1000 / this.fps);
+        return;
       }
-      const file = files[index++]!;
-      try {
-        const data = await decodePhotoWithFfmpeg(file, this.size.width, this.size.height);
+      if (!current || shown > this.framesPerPhoto) {
+        current = undefined;
+        shown = 0;
+        if (index >= files.length) {
+          if (!this.loop) return handlers.end('end of folder');
+          index = 0;
+        }
+        try {
+          current = await decodePhotoWithFfmpeg(files[index++]!, this.size.width, this.size.height);
+        } catch {
+          // An unreadable photo is skipped; the folder stays a working camera.
+        }
         if (this.stopped) return;
-        handlers.frame({ data, width: this.size.width, height: this.size.height, ts: Date.now(), seq: seq++ });
-      } catch {
-        // An unreadable photo is skipped; the folder stays a working camera.
       }
-      if (!this.stopped) this.timer = setTimeout(tick, 1000 / this.fps);
+      if (current) {
+        shown++;
+        // A copy per frame: the receiver owns each frame's buffer (frame-source.ts).
+        handlers.frame({ data: current.slice(), width: this.size.width, height: this.size.height, ts: Date.now(), seq: seq++ });
+      }
+      if (!this.stopped) this.timer = setTimeout(tick, current ? 1000 / this.fps : 0);
     };
     this.timer = setTimeout(tick, 0);
   }

@@ -65,13 +65,15 @@ export class CameraDecisions {
   private needsEmbedding(track: Track, detection: Detection, nowMs: number): boolean {
     if (detection.box.x2 - detection.box.x1 < this.options.minFacePx) return false;
     if (!track.decision) return true; // still voting
+    if (track.recheck) return true; // lost for a frame or jumped: maybe the next person in the same spot
     if (nowMs - track.lastEmbedMs >= this.options.recheckMs) return true; // periodic re-check for a missed cut
     return track.votes.length < this.options.maxVotes && preQuality(detection) > track.bestQuality * 1.1;
   }
 
   /**
    * Records one embedded face of `track`: cut check, vote, maybe a decision. `match` is the
-   * gallery's answer for the embedding; `snapshot` is attached to a decision event.
+   * gallery's answer for the embedding; `snapshot` is called with a decision event (the caller
+   * keeps the face's JPEG bytes beside it: base64 only at the MQTT edge).
    */
   addEmbedding(
     track: Track,
@@ -79,7 +81,7 @@ export class CameraDecisions {
     embedding: Float32Array,
     vote: Vote,
     nowMs: number,
-    snapshot?: () => string | undefined,
+    snapshot?: (event: RecognitionEvent) => void,
   ): RecognitionEvent[] {
     const events: RecognitionEvent[] = [];
     let current = track;
@@ -90,6 +92,7 @@ export class CameraDecisions {
       current.box = detection.box;
     }
     current.lastEmbedMs = nowMs;
+    current.recheck = false;
     current.bestQuality = Math.max(current.bestQuality, preQuality(detection));
     if (!current.embeddingSum) current.embeddingSum = new Float32Array(embedding.length);
     for (let i = 0; i < embedding.length; i++) current.embeddingSum[i]! += embedding[i]!;
@@ -104,7 +107,7 @@ export class CameraDecisions {
     return this.tracker.endAll().flatMap((track) => this.finish(track, nowMs));
   }
 
-  private decide(track: Track, nowMs: number, snapshot?: () => string | undefined): RecognitionEvent[] {
+  private decide(track: Track, nowMs: number, snapshot?: (event: RecognitionEvent) => void): RecognitionEvent[] {
     const result = tallyVotes(track.votes);
     let suppressed = false;
     if (result.identity) {
@@ -115,8 +118,9 @@ export class CameraDecisions {
     }
     track.decision = { ...result, suppressed };
     if (suppressed) return [];
-    const image = snapshot?.();
-    return [this.event(result.type, track, result.identity, result.score, nowMs, { votes: track.votes.length, ...(image ? { snapshot: image } : {}) })];
+    const event = this.event(result.type, track, result.identity, result.score, nowMs, { votes: track.votes.length });
+    snapshot?.(event);
+    return [event];
   }
 
   private finish(track: Track, nowMs: number): RecognitionEvent[] {

@@ -19,6 +19,14 @@ export interface Track {
   embeddingSum: Float32Array | undefined;
   readonly votes: Vote[];
   decision: Decision | undefined;
+  /** Processed frames in a row without a matching detection (0 while seen). */
+  missedFrames: number;
+  /**
+   * The track was continued across a lost detection or a box jump: the face now in it may be
+   * someone else (the next person at the same spot), so it is embedded and checked against the
+   * track's appearance on this frame, decided or not (decisions.ts).
+   */
+  recheck: boolean;
 }
 
 export interface Decision {
@@ -36,6 +44,19 @@ export interface TrackerOptions {
 
 /** Two detections overlapping this much in one frame are one face. */
 const DUPLICATE_IOU = 0.5;
+/** A box whose centre moved more than this fraction of its width, or whose width changed by more than JUMP_SCALE, jumped. */
+const JUMP_SHIFT = 0.35;
+const JUMP_SCALE = 1.4;
+
+/** True when `next` is not a plausible move of `previous` between two frames of one face. */
+export function boxJumped(previous: Box, next: Box): boolean {
+  const w0 = previous.x2 - previous.x1;
+  const w1 = next.x2 - next.x1;
+  const dx = (next.x1 + next.x2 - previous.x1 - previous.x2) / 2;
+  const dy = (next.y1 + next.y2 - previous.y1 - previous.y2) / 2;
+  const scale = w0 > 0 && w1 > 0 ? Math.max(w0 / w1, w1 / w0) : Infinity;
+  return Math.hypot(dx, dy) > JUMP_SHIFT * Math.max(1, w0) || scale > JUMP_SCALE;
+}
 
 export class IouTracker {
   private readonly live: Track[] = [];
@@ -70,6 +91,8 @@ export class IouTracker {
       usedTracks.add(t);
       usedDetections.add(d);
       const track = this.live[t]!;
+      if (track.missedFrames > 0 || boxJumped(track.box, detections[d]!.box)) track.recheck = true;
+      track.missedFrames = 0;
       track.box = detections[d]!.box;
       track.lastSeenMs = nowMs;
       matched.push({ track, detection: detections[d]! });
@@ -77,6 +100,7 @@ export class IouTracker {
     detections.forEach((detection, d) => {
       if (!usedDetections.has(d)) matched.push({ track: this.start(detection.box, nowMs), detection });
     });
+    for (const track of this.live) if (track.lastSeenMs !== nowMs) track.missedFrames++;
     const ended = this.live.filter((track) => nowMs - track.lastSeenMs > this.options.maxMissedMs);
     for (const track of ended) this.remove(track);
     return { matched, ended };
@@ -94,7 +118,7 @@ export class IouTracker {
   }
 
   private start(box: Box, nowMs: number): Track {
-    const track: Track = { id: this.nextId(), box, firstSeenMs: nowMs, lastSeenMs: nowMs, lastEmbedMs: 0, bestQuality: 0, embeddingSum: undefined, votes: [], decision: undefined };
+    const track: Track = { id: this.nextId(), box, firstSeenMs: nowMs, lastSeenMs: nowMs, lastEmbedMs: 0, bestQuality: 0, embeddingSum: undefined, votes: [], decision: undefined, missedFrames: 0, recheck: false };
     this.live.push(track);
     return track;
   }

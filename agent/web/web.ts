@@ -3,8 +3,8 @@
  * server. Agent.start() calls startWeb() last (after cameras), Agent.stop() closes it first.
  */
 import { join } from 'node:path';
-import type { Agent } from '../agent.ts';
-import { AGENT_VERSION } from '../agent.ts';
+import type { AgentView } from '../agent-view.ts';
+import { AGENT_VERSION } from '../version.ts';
 import { commandContext } from '../commands/context.ts';
 import type { WebConfig } from '../config/schema.ts';
 import { createWebApp } from './app.ts';
@@ -24,7 +24,7 @@ export interface RunningWeb {
   close(): Promise<void>;
 }
 
-export async function startWeb(agent: Agent, config: WebConfig): Promise<RunningWeb> {
+export async function startWeb(agent: AgentView, config: WebConfig): Promise<RunningWeb> {
   // CONFIG_INVALID here for a bad hash or a short token. Sessions live in the data folder, so
   // an agent restart (an update, a crash) does not log everyone out.
   const auth = new WebAuth(config, join(agent.config.dataDir, 'web-sessions.json'), (message, error) =>
@@ -51,12 +51,12 @@ export async function startWeb(agent: Agent, config: WebConfig): Promise<Running
     threshold: () => agent.host?.threshold,
     modelStats: async () => {
       if (!agent.host) throw new Error('pipeline restarting');
-      return (await agent.host.call('stats', {})) as Awaited<ReturnType<WebDeps['modelStats']>>;
+      return agent.host.call('stats', {}, { waitReadyMs: 0 }); // the status page never waits for a model load
     },
     recentProblems: () => agent.problems,
     health: () => ({
       host: monitor.read(),
-      mqtt: { broker: withoutCredentials(agent.brokerUrl), connected: agent.connection?.connected === true },
+      mqtt: { broker: withoutCredentials(agent.brokerUrl), connected: agent.mqttConnected },
       model: agent.deployer?.modelStatus() ?? null,
       gallery: agent.host?.serving?.gallery ?? null,
       eventsLimitMb: agent.config.events.maxMb,

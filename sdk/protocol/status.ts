@@ -4,10 +4,16 @@
  */
 import { z } from 'zod';
 
+export const DEVICE_PHASES = ['starting', 'building', 'ready', 'restarting'] as const;
+
 export const DeviceStatusSchema = z
   .object({
     device: z.string().min(1).describe('device id'),
     state: z.enum(['online', 'offline']).describe('offline is also the last will, sent by the broker when the agent vanishes'),
+    phase: z
+      .enum(DEVICE_PHASES)
+      .optional()
+      .describe('online only: starting (connected, models not loading yet), building (models load or TensorRT engines build; minutes on a first start), ready (recognizing), restarting (a pipeline process is down and restarts after its backoff)'),
     ts: z.iso.datetime({ offset: true }).optional().describe('when the agent published it (absent in the last will, which is written at connect time)'),
     version: z.string().optional().describe('agent version'),
     cameras: z.array(z.string()).optional().describe('configured camera ids'),
@@ -80,6 +86,8 @@ export const MetricsSchema = z
             queueDepth: z.number().int().describe('frames waiting (0 or 1: latest-frame-wins)'),
             tracks: z.number().int().describe('live tracks'),
             restarts: z.number().int().describe('source restarts since start'),
+            processedFrames: z.number().int().optional().describe('frames the pipeline processed, this window'),
+            detectedFrames: z.number().int().optional().describe('of those, frames the detector ran on (the rest were motion-gated: no open track and no change), this window'),
           })
           .strict(),
       )
@@ -87,6 +95,15 @@ export const MetricsSchema = z
     stagesMs: z.record(z.string(), Percentiles).describe('per pipeline stage (detect, embed, identify, total) latency percentiles'),
     eventLoopLagMs: Percentiles.describe('main-thread event-loop delay'),
     outbox: z.number().int().describe('events on disk waiting for a PUBACK'),
+    pipeline: z
+      .object({
+        processes: z.number().int().describe('pipeline processes configured (workers)'),
+        ready: z.number().int().describe('pipeline processes up and recognizing'),
+        restarts: z.number().int().describe('pipeline process restarts since start (crash, kill, failed model load)'),
+      })
+      .strict()
+      .optional()
+      .describe('the supervised inference processes'),
     memory: z.object({ rssMb: z.number(), heapUsedMb: z.number() }).strict().describe('process memory'),
   })
   .strict();
@@ -94,4 +111,5 @@ export const MetricsSchema = z
 export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
 export type CameraStatus = z.infer<typeof CameraStatusSchema>;
 export type CameraState = (typeof CAMERA_STATES)[number];
+export type DevicePhase = (typeof DEVICE_PHASES)[number];
 export type Metrics = z.infer<typeof MetricsSchema>;

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Detection } from '../../sdk/index.ts';
+import type { Detection, RecognitionEvent } from '../../sdk/index.ts';
 import { CameraDecisions, type DecisionOptions } from '../../agent/track/decisions.ts';
 import { tallyVotes } from '../../agent/track/voting.ts';
 
@@ -92,4 +92,47 @@ test('cooldown: a second appearance of the same person on the same camera within
   assert.deepEqual([...second.events, ...end.events], [], 'no recognized and no track_end inside the cooldown');
   const third = play(d, 8, 14_000, 100, person(0), ALICE, 0.8);
   assert.deepEqual(third.events.map((e) => e.type), ['recognized']);
+});
+
+const BOB = { id: 'bob', name: 'Bob' };
+/** The periodic re-check out of the way: what is tested is the re-embed on a lost detection or a jump. */
+const NO_TIMER = { ...OPTIONS, recheckMs: 60_000 };
+
+/** Frames of one face: an empty frame is `null`; `size` and `x` set the box. */
+function playSequence(d: CameraDecisions, frames: readonly ({ x: number; size: number; who: typeof ALICE; k: number } | null)[], t0 = 0) {
+  const events: RecognitionEvent[] = [];
+  let embedded = 0;
+  frames.forEach((f, i) => {
+    const t = t0 + i * 100;
+    const obs = d.observe(f ? [detection(f.x, 0.9, f.size)] : [], t);
+    events.push(...obs.events);
+    for (const { track, detection: det } of obs.toEmbed) {
+      embedded++;
+      events.push(...d.addEmbedding(track, det, person(f!.k), { identity: f!.who, score: 0.8, weight: 1 }, t));
+    }
+  });
+  return { events, embedded };
+}
+
+test('the next person at the same spot after a gap shorter than maxMissedMs gets their own decision', () => {
+  const d = new CameraDecisions(NO_TIMER);
+  const alice = Array.from({ length: 15 }, () => ({ x: 100, size: 120, who: ALICE, k: 0 }));
+  const bob = Array.from({ length: 15 }, () => ({ x: 100, size: 120, who: BOB, k: 1 }));
+  // 300 ms of empty frames: under maxMissedMs (500), so the IoU tracker continues the track.
+  const { events } = playSequence(d, [...alice, null, null, null, ...bob]);
+  const decisions = events.filter((e) => e.type !== 'track_end').map((e) => e.identity?.id);
+  assert.deepEqual(decisions, ['alice', 'bob'], 'one decision per person');
+  assert.equal(events.filter((e) => e.type === 'track_end').length, 1, "alice's track ended when bob's face replaced hers");
+});
+
+test('a box that jumps (no empty frame between two people) is checked again; a steady face is not', () => {
+  const d = new CameraDecisions(NO_TIMER);
+  const alice = Array.from({ length: 15 }, () => ({ x: 100, size: 120, who: ALICE, k: 0 }));
+  // Bob overlaps Alice's box enough to continue it (IoU ~0.5) but is larger and shifted.
+  const bob = Array.from({ length: 15 }, () => ({ x: 130, size: 170, who: BOB, k: 1 }));
+  const both = playSequence(d, [...alice, ...bob]);
+  assert.deepEqual(both.events.filter((e) => e.type !== 'track_end').map((e) => e.identity?.id), ['alice', 'bob']);
+  // The cost on a steady face: nothing beyond the votes (the recheck timer is 2 s here).
+  const steady = playSequence(new CameraDecisions(NO_TIMER), Array.from({ length: 15 }, () => ({ x: 100, size: 120, who: ALICE, k: 0 })));
+  assert.equal(steady.embedded, 3, 'a steady decided face is not re-embedded');
 });

@@ -1,0 +1,28 @@
+/**
+ * The small sizing rules of the runtime: intra-op threads per pipeline process, the frame size
+ * the capture process scales to, and how long a folder photo is held.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { threadsPerProcess } from '../../agent/pipeline/pipeline-host.ts';
+import { defaultHoldSec, fitWidth } from '../../agent/sources/create-source.ts';
+
+test('threads per pipeline process share the cores out, at least one each', () => {
+  assert.equal(threadsPerProcess(1, 2), 2);
+  assert.equal(threadsPerProcess(2, 2), 1);
+  assert.equal(threadsPerProcess(3, 2), 1);
+  assert.equal(threadsPerProcess(2, 12), 6);
+});
+
+test('a source wider than maxWidth is scaled down with its aspect ratio, to even sizes', () => {
+  assert.deepEqual(fitWidth({ width: 1920, height: 1080 }, 1280), { width: 1280, height: 720 });
+  assert.deepEqual(fitWidth({ width: 3840, height: 2160 }, 640), { width: 640, height: 360 });
+  assert.deepEqual(fitWidth({ width: 1280, height: 720 }, 1280), { width: 1280, height: 720 }, 'not wider: untouched');
+  assert.deepEqual(fitWidth({ width: 1000, height: 751 }, 500), { width: 500, height: 376 });
+});
+
+test('a folder photo is held for minVotes + 1 frames, at least 2 s', () => {
+  assert.equal(defaultHoldSec(2, 3), 2);
+  assert.equal(defaultHoldSec(2, 9), 5);
+  assert.equal(defaultHoldSec(10, 3), 2);
+});
