@@ -104,9 +104,10 @@ test('starting and building keep the wait alive: building extends it to the buil
   await delay(300);
   await publish({ device, state: 'starting', ts: new Date().toISOString() });
   await delay(500);
-  await publish({ device, state: 'building', ts: new Date().toISOString(), detail: 'det_500m fp16' });
+  // The agent's own shape (agent/status.ts): online, phase building: alive, not yet serving.
+  await publish({ device, state: 'online', phase: 'building', ts: new Date().toISOString(), detail: 'det_500m fp16' });
   await delay(2500); // well past the 1 s wait: only `building` keeps it open
-  await publish({ device, state: 'online', ts: new Date().toISOString(), version: 'built' });
+  await publish({ device, state: 'online', phase: 'ready', ts: new Date().toISOString(), version: 'built' });
   const online = await waiting;
   assert.equal(online.version, 'built');
   assert.ok(Date.now() - started > 3000, 'the wait outlived its 1 s timeout');

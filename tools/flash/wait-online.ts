@@ -29,6 +29,14 @@ export interface OnlineStatus {
 
 /** States an agent reports before `online` (the agent's start-up order): alive, not ready. */
 export const ALIVE_STATES = ['starting', 'building'] as const;
+
+/** `building` while engines build, `starting` while models load or a pipeline restarts, else undefined (serving, or not alive). */
+function aliveStateOf(raw: { state?: unknown; phase?: unknown }): AliveState | undefined {
+  const said = raw.state === 'online' ? raw.phase : raw.state;
+  if (said === 'building') return 'building';
+  if (said === 'starting' || (raw.state === 'online' && said === 'restarting')) return 'starting';
+  return undefined;
+}
 export type AliveState = (typeof ALIVE_STATES)[number];
 
 export interface WaitOptions {
@@ -80,10 +88,14 @@ export function watchOnline(broker: BrokerOptions, device: string, since: Date):
       message: (_topic, payload, retained) => {
         let status;
         try {
-          const raw = JSON.parse(payload.toString('utf8')) as { state?: unknown; ts?: unknown; detail?: unknown; reason?: unknown };
+          const raw = JSON.parse(payload.toString('utf8')) as { state?: unknown; phase?: unknown; ts?: unknown; detail?: unknown; reason?: unknown };
           // Read here rather than through DeviceStatusSchema, so flash understands an agent that
-          // reports these states whatever the schema version on this side says.
-          if (typeof raw?.state === 'string' && (ALIVE_STATES as readonly string[]).includes(raw.state)) {
+          // reports these states whatever the schema version on this side says. The agent says
+          // `online` with `phase: starting | building` (sdk/protocol/status.ts) before its models
+          // are loaded: alive, not yet serving; a bare `state: starting | building` is read too.
+          const aliveState = aliveStateOf(raw);
+          if (aliveState) {
+            raw.state = aliveState;
             const ts = typeof raw.ts === 'string' ? raw.ts : undefined;
             const detail = typeof raw.detail === 'string' ? raw.detail : typeof raw.reason === 'string' ? raw.reason : undefined;
             lastState = `${raw.state}${detail ? ` (${detail})` : ''}${ts ? ` at ${ts}` : ''}${retained ? ' (retained)' : ''}`;
