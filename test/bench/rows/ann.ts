@@ -3,6 +3,7 @@
  * matrix at 100k and 1M identities (test/bench/ann-bench.ts), with recall@1, open-set agreement,
  * build time and memory/disk per identity. 1M needs ~2 GB and minutes to build: full run only.
  */
+import { HNSW_DEFAULTS } from '../../../sdk/match/hnsw.ts';
 import { annBenchSizes, realDevEmbeddings, runAnnBench } from '../ann-bench.ts';
 import type { BenchContext, BenchRow, RowProvider } from '../types.ts';
 
@@ -22,7 +23,7 @@ const provider: RowProvider = {
         { section: 'ann', name: `recall@1 against exact, ${label}`, value: r.recallAt1, unit: 'share', better: 'higher', target: '>= 0.995', note: `${note}; strangers included (their exact top-1 is a near-tie among unrelated people)` },
         { section: 'ann', name: `recall@1 against exact, matched queries, ${label}`, value: r.recallAt1Matched, unit: 'share', better: 'higher', target: '>= 0.995', note: `${r.matchedQueries} queries exact search answers with an identity` },
         { section: 'ann', name: `open-set decision = exact, ${label}`, value: r.decisionAgreement, unit: 'share', better: 'higher', target: '>= 0.999', note: 'gallery default threshold 0.4, margin 0.03' },
-        { section: 'ann', name: `graph build, ${label}`, value: r.buildS, unit: 's', note: '2 threads, connectivity 16, efConstruction 128, int8 vectors' },
+        { section: 'ann', name: `graph build, ${label}`, value: r.buildS, unit: 's', note: `2 threads; connectivity ${HNSW_DEFAULTS.connectivity}, efConstruction ${HNSW_DEFAULTS.expansionAdd}, ef ${HNSW_DEFAULTS.expansionSearch}, int8 vectors` },
         { section: 'ann', name: `graph RAM per identity, ${label}`, value: r.ramBytesPerIdentity, unit: 'bytes', note: 'RSS growth while building; the int8 matrix (516 B) comes on top' },
         { section: 'ann', name: `graph disk per identity, ${label}`, value: r.diskBytesPerIdentity, unit: 'bytes', note: '<gallery>.ann' },
       );
