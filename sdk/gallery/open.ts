@@ -38,7 +38,7 @@ export const GalleryOptionsSchema = z
     maxBytes: z.number().int().positive().optional().describe('cap on the file size; writes past it fail like a full disk'),
     verify: z.boolean().optional().describe('quick_check on open (default: files up to 256 MiB)'),
     search: z.enum(['auto', 'exact', 'hnsw']).optional().describe("identify()/rank() search: exact scan, HNSW graph, or auto (graph from annMinTemplates on; default)"),
-    annMinTemplates: z.number().int().min(0).optional().describe('search "auto": templates from which the HNSW graph is used (default 50000, the measured crossover)'),
+    annMinTemplates: z.number().int().min(0).optional().describe('search "auto": templates from which the HNSW graph is used (default 100000, the measured crossover)'),
     logger: z
       .custom<(line: string) => void>((v) => typeof v === 'function', 'a function (line: string) => void')
       .optional()

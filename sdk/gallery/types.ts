@@ -57,7 +57,7 @@ export interface GalleryOptions {
   /**
    * How identify() and rank() search: 'exact' scans every template; 'hnsw' proposes candidates
    * with an HNSW graph and scores them exactly; 'auto' (default) uses the graph from
-   * `annMinTemplates` templates on (default 50,000, the measured crossover; docs/gallery.md
+   * `annMinTemplates` templates on (default 100,000, the measured crossover; docs/gallery.md
    * "Large galleries"). The graph is kept beside the file as `<file>.ann` (not for encrypted
    * galleries), checked at open and rebuilt when stale. It serves 'best' aggregation only.
    */

@@ -26,11 +26,12 @@ export interface MatchIndexOptions {
 }
 
 /**
- * Templates from which the graph beats the exact scan by enough to pay for itself: the int8 scan of
- * 50k x 512 takes ~2-4 ms here, the graph ~0.3 ms (test/bench/ann-bench.ts), and below this a
- * graph is not worth its build time at open.
+ * Templates from which the graph is used. At 100k x 512 the exact int8 scan took 6.5 ms p50 and the
+ * graph 2.8 ms at ef 256 in the same run (load ~14); at ef 512, which recall needs, the graph costs
+ * ~1.5x more, so the two meet around here, and below it a graph is not worth its build time at
+ * open (100k: ~2 min on 2 loaded cores). test/bench/ann-bench.ts.
  */
-export const ANN_MIN_TEMPLATES = 50_000;
+export const ANN_MIN_TEMPLATES = 100_000;
 
 /**
  * Candidate templates the graph proposes per query, re-scored exactly. Enough that the best and

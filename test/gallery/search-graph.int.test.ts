@@ -157,7 +157,7 @@ test('a read-only open uses a valid graph and writes none; auto stays exact belo
   assert.ok(!existsSync(`${path}.ann`), 'read-only: graph built in memory, not written');
   readOnly.close();
   const auto = await openGallery(path, { logger: (line) => lines.push(line) });
-  assert.equal(searchPath(auto), 'exact', '800 templates is far below the 50k crossover');
+  assert.equal(searchPath(auto), 'exact', '800 templates is far below the 100k crossover');
   assert.equal(auto.identify(near(people[3]!, 0.7, rng(5))).identity?.name, 'p3');
   auto.close();
   const low = await openGallery(path, { annMinTemplates: 500, logger: (line) => lines.push(line) });
