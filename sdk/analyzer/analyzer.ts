@@ -43,10 +43,21 @@ export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<
       t = now;
     };
 
-    const { frame, scaleX, scaleY } = await pipeline.loadFrame(input);
+    const prepared = await pipeline.loadFrame(input, { reduce: true });
+    let { frame, scaleX, scaleY } = prepared;
     lap('decode');
-    const detections: Detection[] = await pipeline.detect(frame);
+    let detections: Detection[] = await pipeline.detect(frame);
     lap('detect');
+    if (prepared.reduced && !pipeline.reducedFrameServes(detections)) {
+      // A face too small to crop from the reduced JPEG: decode it whole and move the detections
+      // there (detection itself saw the same resolution either way: REDUCED_MIN_LONG_SIDE_PX).
+      const full = await pipeline.loadFrame(input, { reduce: false });
+      const fx = scaleX / full.scaleX;
+      const fy = scaleY / full.scaleY;
+      detections = detections.map((d) => ({ ...d, box: scaleBox(d.box, fx, fy), landmarks: scalePoints(d.landmarks, fx, fy) }));
+      ({ frame, scaleX, scaleY } = full);
+      lap('decode');
+    }
     // Straight from the whole frame: the OpenCV adapter borrows the frame's bytes (no copy) and
     // warpAffine only visits output pixels, so cutting the face region out first only added a copy.
     const crops = detections.map((d) => pipeline.align(frame, d).crop);

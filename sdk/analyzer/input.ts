@@ -11,7 +11,7 @@
  * - Anything shorter than MIN_IMAGE_SIDE_PX on a side is IMAGE_TOO_SMALL: no detector finds a
  *   face there, and a 1x1 "image" is almost always a tracking pixel or a broken upload.
  */
-import { decodeImage, readImage, resizeFrame } from '../image/index.ts';
+import { decodeImageScaled, readImageScaled, resizeFrame } from '../image/index.ts';
 import type { Frame } from '../image/frame.ts';
 import { ArcEdgeError } from '../errors.ts';
 import type { AnalyzeInput } from './types.ts';
@@ -24,6 +24,8 @@ export interface PreparedFrame {
   /** Multiply pipeline x / y by these to get input coordinates (1 unless downscaled). */
   readonly scaleX: number;
   readonly scaleY: number;
+  /** true when a JPEG was decoded at a reduced scale (decodeReduced); loadFrame(input, { reduce: false }) gives it whole. */
+  readonly reduced: boolean;
 }
 
 function isFrame(input: unknown): input is Frame {
@@ -53,12 +55,17 @@ function checkMinimum(width: number, height: number): void {
   }
 }
 
-export async function prepareInput(input: AnalyzeInput, maxImagePixels: number): Promise<PreparedFrame> {
+/**
+ * `reduceToLongSidePx` > 0: a JPEG may be decoded at 1/2, 1/4 or 1/8 while its longer side stays at
+ * least that (sdk/image decodeImageScaled); scaleX/scaleY then map back to the stored pixels.
+ */
+export async function prepareInput(input: AnalyzeInput, maxImagePixels: number, reduceToLongSidePx = 0): Promise<PreparedFrame> {
   let frame: Frame;
-  if (typeof input === 'string') {
-    frame = await readImage(input, { maxPixels: maxImagePixels });
-  } else if (input instanceof Uint8Array) {
-    frame = decodeImage(input, 'image bytes', { maxPixels: maxImagePixels });
+  const decode = { maxPixels: maxImagePixels, reduceToLongSidePx };
+  if (typeof input === 'string' || input instanceof Uint8Array) {
+    const scaled = typeof input === 'string' ? await readImageScaled(input, decode) : decodeImageScaled(input, 'image bytes', decode);
+    if (scaled.scaleX !== 1 || scaled.scaleY !== 1) return { frame: scaled.frame, scaleX: scaled.scaleX, scaleY: scaled.scaleY, reduced: true };
+    frame = scaled.frame;
   } else if (isFrame(input)) {
     checkFrame(input);
     frame = input;
@@ -69,11 +76,11 @@ export async function prepareInput(input: AnalyzeInput, maxImagePixels: number):
   }
   checkMinimum(frame.width, frame.height);
   const pixels = frame.width * frame.height;
-  if (pixels <= maxImagePixels) return { frame, scaleX: 1, scaleY: 1 };
+  if (pixels <= maxImagePixels) return { frame, scaleX: 1, scaleY: 1, reduced: false };
   const scale = Math.sqrt(maxImagePixels / pixels);
   const width = Math.max(1, Math.floor(frame.width * scale));
   const height = Math.max(1, Math.floor(frame.height * scale));
-  return { frame: resizeFrame(frame, width, height, 'area'), scaleX: frame.width / width, scaleY: frame.height / height };
+  return { frame: resizeFrame(frame, width, height, 'area'), scaleX: frame.width / width, scaleY: frame.height / height, reduced: false };
 }
 
 function describe(value: unknown): string {

@@ -55,6 +55,10 @@ export const AnalyzerOptionsSchema = z
       .positive()
       .optional()
       .describe('encoded images above this many pixels are refused (IMAGE_TOO_LARGE) before decoding; Frame inputs above it are downscaled'),
+    decodeReduced: z
+      .boolean()
+      .optional()
+      .describe('decode large JPEGs at 1/2, 1/4 or 1/8 scale when the detector input and every face (>= 2x the crop side) allow it, else again at full size; default true'),
   })
   .strict();
 
@@ -79,6 +83,7 @@ export interface FaceAnalyzerOptions {
   readonly use?: Partial<Record<'detect' | 'landmarks' | 'embed' | 'liveness', string>>;
   readonly flipTTA?: boolean;
   readonly maxImagePixels?: number;
+  readonly decodeReduced?: boolean;
 }
 
 export const ANALYZER_DEFAULTS = {
@@ -88,6 +93,7 @@ export const ANALYZER_DEFAULTS = {
   // 50 MP: above any camera frame or phone photo (a 48 MP sensor is 8000x6000), below a
   // decompression bomb; a decoded 50 MP BGR frame is 150 MB.
   maxImagePixels: 50_000_000,
+  decodeReduced: true,
 } as const;
 
 export function parseAnalyzerOptions(options: unknown): FaceAnalyzerOptions {

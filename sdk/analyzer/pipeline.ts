@@ -46,7 +46,16 @@ export interface FacePipeline {
    * `maxImagePixels` are refused before decoding; an oversized Frame is downscaled, and
    * scaleX/scaleY map its coordinates back to the caller's pixels.
    */
-  loadFrame(input: AnalyzeInput): Promise<PreparedFrame>;
+  loadFrame(input: AnalyzeInput, options?: { readonly reduce?: boolean }): Promise<PreparedFrame>;
+  // reduce: true lets a large JPEG be decoded at 1/2, 1/4 or 1/8 (when the decodeReduced option,
+  // default on, allows it); `reduced` in the result says it was. Off by default: a caller that
+  // aligns crops from the frame must check reducedFrameServes() first, as analyze() does.
+  /**
+   * Whether faces found in a frame loadFrame() decoded reduced can be aligned from it: every box's
+   * shorter side at least REDUCED_FACE_CROPS crop sides. When not, load it again with
+   * { reduce: false } and map the detections by the ratio of the two scales (analyze() does).
+   */
+  reducedFrameServes(faces: readonly Detection[]): boolean;
   /** Faces in `frame`, highest score first, in `frame`'s pixels. */
   detect(frame: Frame, options?: DetectOptions): Promise<Detection[]>;
   /** The face's ArcFace crop (cropSizePx square) cut from the same frame detect() saw. */
@@ -62,6 +71,19 @@ export interface FacePipeline {
   /** Releases every loaded session in reverse order; idempotent. */
   dispose(): Promise<void>;
 }
+
+/**
+ * A reduced JPEG keeps its longer side at least this: the detectors letterbox to 640 (SCRFD,
+ * YuNet), so a frame this large is still scaled down into the input and detection sees the same
+ * resolution as from the full decode.
+ */
+export const REDUCED_MIN_LONG_SIDE_PX = 640;
+
+/**
+ * A face must be at least this many crop sides (2 x 112 px) in the reduced frame for its crop to
+ * come from it: the warp then still downsamples, as from the full frame (issue 26).
+ */
+export const REDUCED_FACE_CROPS = 2;
 
 function notLoaded(stage: PipelineStage, loaded: readonly PipelineStage[]): ArcEdgeError {
   return new ArcEdgeError('STAGE_NOT_LOADED', `the ${stage} stage was not loaded by this pipeline (loaded: ${loaded.join(', ') || 'none'})`, {
@@ -83,6 +105,8 @@ export async function createFacePipeline(options: FacePipelineOptions): Promise<
   const stages = resolveStages(wantedStages, parsed.liveness ?? ANALYZER_DEFAULTS.liveness);
   const backend = { ...ANALYZER_DEFAULTS.backend, ...parsed.backend };
   const maxImagePixels = parsed.maxImagePixels ?? ANALYZER_DEFAULTS.maxImagePixels;
+  // Only worth it when detection runs on the frame: embed-only pipelines are given crops.
+  const reduceDecode = (parsed.decodeReduced ?? ANALYZER_DEFAULTS.decodeReduced) && stages.includes('detect');
   const loaded = await loadStages(parsed, backend, stages);
   const { detector, embedder, liveness } = loaded;
   const cropSizePx = embedder?.cropSize.width ?? 112;
@@ -101,7 +125,8 @@ export async function createFacePipeline(options: FacePipelineOptions): Promise<
     stages,
     cropSizePx,
     embeddingSize: embedder?.size,
-    loadFrame: (input) => prepareInput(input, maxImagePixels),
+    loadFrame: (input, loadOptions) => prepareInput(input, maxImagePixels, loadOptions?.reduce === true && reduceDecode ? REDUCED_MIN_LONG_SIDE_PX : 0),
+    reducedFrameServes: (faces) => faces.every((f) => Math.min(f.box.x2 - f.box.x1, f.box.y2 - f.box.y1) >= REDUCED_FACE_CROPS * cropSizePx),
     async detect(frame, detectOptions) {
       live();
       if (!detector) throw notLoaded('detect', stages);

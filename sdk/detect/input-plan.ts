@@ -31,6 +31,11 @@ export interface ScaleLimit {
    * dynamic-shape model also runs on a smaller input.
    */
   readonly maxUpscale?: number;
+  /**
+   * letterbox, dynamic-shape models only: make the input just large enough for the resized frame
+   * (rounded up to the stride) instead of the full square, so a 4:3 frame at 320 runs on 320x256.
+   */
+  readonly trimPadding?: boolean;
 }
 
 const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
@@ -63,9 +68,11 @@ export function planInput(frame: Size, spec: InputSpec, size: Size | undefined, 
         resizedWidth = target.width;
         resizedHeight = Math.max(1, Math.floor((target.width * fh) / fw));
       }
+      const trim = limit.trimPadding === true && fixedInputSize(spec) === undefined;
+      const stride = spec.stride ?? 32;
       return {
-        inputWidth: target.width,
-        inputHeight: target.height,
+        inputWidth: trim ? Math.min(target.width, roundUp(resizedWidth, stride)) : target.width,
+        inputHeight: trim ? Math.min(target.height, roundUp(resizedHeight, stride)) : target.height,
         resizedWidth,
         resizedHeight,
         scaleX: resizedWidth / fw,

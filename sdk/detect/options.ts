@@ -19,6 +19,10 @@ export const DetectorOptionsSchema = z
       .boolean()
       .optional()
       .describe('when the first pass finds no face, or a face that touches the border and spans half the frame, detect again on the frame inside a black margin (two-pass.ts); default true'),
+    inputPlanning: z
+      .boolean()
+      .optional()
+      .describe('SCRFD: run a small input first (320, or what minFaceSizePx / the tracked faces allow) and the full size only when that finds nothing or a small face (scale-plan.ts); default true'),
     inputSize: z
       .object({
         width: z.number().int().positive().multipleOf(32).describe('input width, a multiple of 32'),

@@ -17,6 +17,7 @@ import { groupOutputs, outputRows, type OutputGroups } from './output-groups.ts'
 import { InputBuffers, prepareDetectorInput } from './preprocess.ts';
 import { decodeScrfd, scrfdLevelRows, type ScrfdLevel } from './scrfd-decode.ts';
 import { detectInTwoPasses } from './two-pass.ts';
+import { planDetectorScale, trustFirstPass } from './scale-plan.ts';
 import type { DetectOptions, Detection, FaceDetector } from './types.ts';
 
 /**
@@ -60,14 +61,30 @@ export class ScrfdDetector implements FaceDetector {
 
   async detect(frame: Frame, options?: DetectOptions): Promise<Detection[]> {
     const limits = resolveThresholds(this.manifest, this.settings, options);
-    const pass = (f: Frame, region: PixelRect | undefined) => this.detectOnce(f, region, limits);
-    return detectInTwoPasses(frame, pass, { enabled: limits.secondPass, nmsIou: limits.nmsIou, maxFaces: limits.maxFaces, inputSize: this.inputSize });
+    const full = this.inputSize;
+    const at = (size: Size): Promise<Detection[]> => {
+      const pass = (f: Frame, region: PixelRect | undefined) => this.detectOnce(f, region, limits, size);
+      return detectInTwoPasses(frame, pass, { enabled: limits.secondPass, nmsIou: limits.nmsIou, maxFaces: limits.maxFaces, inputSize: size });
+    };
+    if (this.settings.inputPlanning === false) return at(full);
+    // Input planning (scale-plan.ts): a smaller first pass when the expected faces allow it.
+    const plan = planDetectorScale(frame, full, { minFaceSizePx: limits.minFaceSizePx, expectedFaces: options?.expectedFaces });
+    const fullSide = Math.max(full.width, full.height);
+    if (plan.firstSidePx >= fullSide) return at(full);
+    const ratio = plan.firstSidePx / fullSide;
+    const small = { width: Math.max(32, Math.round((full.width * ratio) / 32) * 32), height: Math.max(32, Math.round((full.height * ratio) / 32) * 32) };
+    const first = await at(small);
+    const inputPerFramePx = Math.min(MAX_UPSCALE, small.width / frame.width, small.height / frame.height);
+    if (!plan.fallback || trustFirstPass(first, inputPerFramePx)) return first;
+    return at(full);
   }
 
-  /** One pass over `region` (default the whole frame), faces in region pixels, no maxFaces cut. */
-  private async detectOnce(frame: Frame, region: PixelRect | undefined, limits: ResolvedThresholds): Promise<Detection[]> {
-    const prepare = { buffers: this.buffers, limit: { maxUpscale: MAX_UPSCALE }, ...(region ? { region } : {}) };
-    const { tensor, plan, release } = prepareDetectorInput(frame, this.manifest.input, this.inputSize, prepare);
+  /** One pass over `region` (default the whole frame) at input `size`, faces in region pixels, no maxFaces cut. */
+  private async detectOnce(frame: Frame, region: PixelRect | undefined, limits: ResolvedThresholds, size: Size): Promise<Detection[]> {
+    // The full size keeps today's square input; a planned smaller one is trimmed to the frame's shape.
+    const trimPadding = size.width < this.inputSize.width || size.height < this.inputSize.height;
+    const prepare = { buffers: this.buffers, limit: { maxUpscale: MAX_UPSCALE, trimPadding }, ...(region ? { region } : {}) };
+    const { tensor, plan, release } = prepareDetectorInput(frame, this.manifest.input, size, prepare);
     const outputs = await this.session.run({ [this.manifest.input.name]: tensor }).finally(release);
     const [scoreNames, boxNames, kpsNames] = this.groups as [string[], string[], string[]];
     const levels: ScrfdLevel[] = this.strides.map((stride, i) => {

@@ -34,6 +34,11 @@ export interface DetectOptions {
   readonly maxFaces?: number;
   /** Drop faces whose box is smaller than this (shorter side, pixels). Default 0. */
   readonly minFaceSizePx?: number;
+  /**
+   * Faces tracked in the previous video frame (frame pixels): input planning (scale-plan.ts) then
+   * sizes the first pass for the smallest of them instead of guessing.
+   */
+  readonly expectedFaces?: readonly Box[];
 }
 
 export interface FaceDetector {

@@ -37,6 +37,12 @@ export const GalleryOptionsSchema = z
     aggregation: z.enum(AGGREGATIONS).optional().describe('per-identity score: best or trimmed-mean (default best)'),
     maxBytes: z.number().int().positive().optional().describe('cap on the file size; writes past it fail like a full disk'),
     verify: z.boolean().optional().describe('quick_check on open (default: files up to 256 MiB)'),
+    search: z.enum(['auto', 'exact', 'hnsw']).optional().describe("identify()/rank() search: exact scan, HNSW graph, or auto (graph from annMinTemplates on; default)"),
+    annMinTemplates: z.number().int().min(0).optional().describe('search "auto": templates from which the HNSW graph is used (default 100000, the measured crossover)'),
+    logger: z
+      .custom<(line: string) => void>((v) => typeof v === 'function', 'a function (line: string) => void')
+      .optional()
+      .describe('where search-graph notes go (rebuilt, not used and why); default console.warn'),
   })
   .strict();
 
@@ -140,6 +146,9 @@ export async function openGallery(path: string, options: GalleryOptions = {}): P
       readOnly,
       storage: options.storage ?? GALLERY_DEFAULTS.storage,
       aggregation: options.aggregation ?? GALLERY_DEFAULTS.aggregation,
+      search: options.search ?? 'auto',
+      annMinTemplates: options.annMinTemplates,
+      log: options.logger ?? ((line: string) => console.warn(line)),
     });
     return gallery;
   } catch (error) {

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { ArcEdgeError } from '../errors.ts';
 import type { Frame } from '../image/frame.ts';
 import { MatchIndex } from '../match/index.ts';
+import { attachSearchGraph, saveSearchGraph, TemplateFingerprint, type GraphContext } from './search-graph.ts';
 import { GALLERY_DEFAULTS } from './defaults.ts';
 import { checkName, checkTemplateInput, checkedEmbedding, cropFromRow, nowIso, toIdentity, toTemplate, type IdentityRow, type TemplateRow } from './records.ts';
 import { missingTemplates, runReembed, switchTo } from './reembed.ts';
@@ -24,6 +25,9 @@ export interface SqliteGalleryInit {
   readonly readOnly: boolean;
   readonly storage: T.GalleryOptions['storage'];
   readonly aggregation: T.GalleryOptions['aggregation'];
+  readonly search: NonNullable<T.GalleryOptions['search']>;
+  readonly annMinTemplates: number | undefined;
+  readonly log: (line: string) => void;
 }
 
 export class SqliteGallery implements T.Gallery {
@@ -35,6 +39,9 @@ export class SqliteGallery implements T.Gallery {
   #serving!: GenerationRow;
   #dataVersion = 0;
   #closed = false;
+  /** Set while the in-memory graph has changes its saved file lacks (saved on close()). */
+  #graph: GraphContext | undefined;
+  #graphDirty = false;
 
   constructor(init: SqliteGalleryInit) {
     this.#db = init.db;
@@ -64,10 +71,31 @@ export class SqliteGallery implements T.Gallery {
     try {
       const serving = servingGeneration(this.#db);
       if (!serving) throw new ArcEdgeError('GALLERY_CORRUPT', `the gallery ${this.path} has no serving generation`, { fix: 'restore it from an export or a backup' });
-      const index = new MatchIndex({ dim: serving.embedding_size, storage: this.#init.storage, aggregation: this.#init.aggregation });
-      const rows = this.#db.prepare('SELECT e.template_id, t.identity_id, e.vector FROM embeddings e JOIN templates t ON t.id = e.template_id WHERE e.generation = ?').iterate(serving.generation);
-      for (const row of rows as Iterable<{ template_id: string; identity_id: string; vector: Uint8Array }>) {
-        index.add(row.template_id, row.identity_id, blobToVector(row.vector));
+      const { search } = this.#init;
+      // 'hnsw' asks for the graph at any size; 'auto' from the measured crossover on (match-index.ts).
+      const annMinTemplates = search === 'hnsw' ? 0 : this.#init.annMinTemplates;
+      const index = new MatchIndex({ dim: serving.embedding_size, storage: this.#init.storage, aggregation: this.#init.aggregation, ...(annMinTemplates !== undefined ? { annMinTemplates } : {}) });
+      // The template's rowid is its key in the graph: stable while it exists, so a saved graph
+      // still names the same templates at the next open (the fingerprint proves it).
+      const fingerprint = new TemplateFingerprint();
+      const rows = this.#db.prepare('SELECT t.rowid AS key, e.template_id, t.identity_id, e.vector FROM embeddings e JOIN templates t ON t.id = e.template_id WHERE e.generation = ?').iterate(serving.generation);
+      for (const row of rows as Iterable<{ key: number; template_id: string; identity_id: string; vector: Uint8Array }>) {
+        index.add(row.template_id, row.identity_id, blobToVector(row.vector), row.key);
+        fingerprint.add(row.key, row.template_id);
+      }
+      this.#graph = undefined;
+      this.#graphDirty = false;
+      const wantGraph = search !== 'exact' && index.aggregation === 'best' && index.size >= index.annMinTemplates;
+      if (wantGraph) {
+        const context: GraphContext = {
+          galleryPath: this.path,
+          modelId: serving.model_id,
+          generation: serving.generation,
+          fingerprint: fingerprint.value,
+          persist: !this.#init.readOnly && !this.#init.encrypted,
+          log: this.#init.log,
+        };
+        if (attachSearchGraph(index, context) !== 'unavailable') this.#graph = context;
       }
       const names = new Map<string, string>();
       for (const r of this.#db.prepare('SELECT id, name FROM identities').all() as { id: string; name: string }[]) names.set(r.id, r.name);
@@ -121,6 +149,7 @@ export class SqliteGallery implements T.Gallery {
       const added: T.TemplateInfo[] = [];
       const skipped: T.SkippedTemplate[] = [];
       const accepted: { id: string; vector: Float32Array }[] = [];
+      const keys: number[] = [];
       const insertTemplate = this.#db.prepare('INSERT INTO templates (id, identity_id, quality, source, created_at, crop_width, crop_height, crop) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
       const insertEmbedding = this.#db.prepare('INSERT INTO embeddings (template_id, generation, vector) VALUES (?, ?, ?)');
       vectors.forEach((vector, index) => {
@@ -133,15 +162,17 @@ export class SqliteGallery implements T.Gallery {
         }
         const templateId = randomUUID();
         const createdAt = nowIso();
-        insertTemplate.run(templateId, id, input.quality ?? 1, source, createdAt, input.crop.width, input.crop.height, input.crop.data);
+        const { lastInsertRowid } = insertTemplate.run(templateId, id, input.quality ?? 1, source, createdAt, input.crop.width, input.crop.height, input.crop.data);
+        keys.push(Number(lastInsertRowid));
         insertEmbedding.run(templateId, generation, vectorToBlob(vector));
         accepted.push({ id: `input:${index}`, vector });
         added.push({ id: templateId, identityId: id, modelId, generation, quality: input.quality ?? 1, source, createdAt });
       });
-      return { identity: { id, name }, created, added, skipped, vectors: accepted.map((a) => a.vector) };
+      return { identity: { id, name }, created, added, skipped, vectors: accepted.map((a) => a.vector), keys };
     });
     this.#names.set(result.identity.id, result.identity.name);
-    result.added.forEach((t, i) => this.#index.add(t.id, t.identityId, result.vectors[i]!));
+    result.added.forEach((t, i) => this.#index.add(t.id, t.identityId, result.vectors[i]!, result.keys[i]!));
+    if (result.added.length > 0) this.#graphDirty = true;
     this.#dataVersion = this.#db.pragma('data_version', { simple: true }) as number;
     return { identity: result.identity, created: result.created, added: result.added, skipped: result.skipped };
   }
@@ -229,6 +260,7 @@ export class SqliteGallery implements T.Gallery {
     const changed = this.#write('removing an identity', () => this.#db.prepare('DELETE FROM identities WHERE id = ?').run(id).changes);
     if (changed === 0) return false;
     this.#index.removeIdentity(id);
+    this.#graphDirty = true;
     this.#names.delete(id);
     // The WAL still holds the deleted pages' old content until a checkpoint copies the new
     // pages back; do it now (best effort: a reader in the middle of a read delays it).
@@ -240,6 +272,7 @@ export class SqliteGallery implements T.Gallery {
     const changed = this.#write('removing a template', () => this.#db.prepare('DELETE FROM templates WHERE id = ?').run(templateId).changes);
     if (changed === 0) return false;
     this.#index.remove(templateId);
+    this.#graphDirty = true;
     return true;
   }
 
@@ -315,6 +348,19 @@ export class SqliteGallery implements T.Gallery {
     return true;
   }
 
+  /** The fingerprint of the serving generation's templates as the file holds them now. */
+  #fingerprint(): string {
+    const fingerprint = new TemplateFingerprint();
+    const rows = this.#db.prepare('SELECT t.rowid AS key, e.template_id FROM embeddings e JOIN templates t ON t.id = e.template_id WHERE e.generation = ?').iterate(this.#serving.generation);
+    for (const row of rows as Iterable<{ key: number; template_id: string }>) fingerprint.add(row.key, row.template_id);
+    return fingerprint.value;
+  }
+
+  /** 'hnsw' when identify() and rank() search through the graph, else 'exact'. */
+  get searchPath(): 'hnsw' | 'exact' {
+    return this.#index.searchPath;
+  }
+
   check(): string[] {
     this.#live();
     const rows = this.#db.pragma('integrity_check') as { integrity_check: string }[];
@@ -324,6 +370,9 @@ export class SqliteGallery implements T.Gallery {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // The graph file is a cache of what the gallery holds: brought up to date here so the next
+    // open loads it instead of rebuilding (a crash before this only costs that rebuild).
+    if (this.#graph && this.#graphDirty) saveSearchGraph(this.#index, { ...this.#graph, fingerprint: this.#fingerprint() });
     try {
       // Folds the WAL into the file; if that fails (full disk) the WAL still holds every
       // commit and the next open replays it, so it is not an error worth failing close() for.

@@ -54,6 +54,17 @@ export interface GalleryOptions {
    * 256 MiB (about 6,000 templates with crops; ~0.1 s), off above (run check() yourself).
    */
   readonly verify?: boolean;
+  /**
+   * How identify() and rank() search: 'exact' scans every template; 'hnsw' proposes candidates
+   * with an HNSW graph and scores them exactly; 'auto' (default) uses the graph from
+   * `annMinTemplates` templates on (default 100,000, the measured crossover; docs/gallery.md
+   * "Large galleries"). The graph is kept beside the file as `<file>.ann` (not for encrypted
+   * galleries), checked at open and rebuilt when stale. It serves 'best' aggregation only.
+   */
+  readonly search?: 'auto' | 'exact' | 'hnsw';
+  readonly annMinTemplates?: number;
+  /** Where search-graph notes go (rebuilt, and why). Default console.warn. */
+  readonly logger?: (line: string) => void;
 }
 
 export interface IdentityRef {

@@ -17,10 +17,18 @@ export interface DecodeOptions {
   readonly alpha?: AlphaPolicy;
   /** Apply the EXIF orientation tag (JPEG APP1, PNG eXIf, WebP EXIF) so the face is upright. */
   readonly applyExifOrientation?: boolean;
+  /**
+   * JPEG only: decode at 1/2, 1/4 or 1/8 of the size (libjpeg's DCT scaling, much cheaper than a
+   * full decode and a resize) when the image's longer side stays at least this many pixels; the
+   * largest such reduction is taken. 0 (default): always full size. decodeImageScaled() says
+   * which scale was used.
+   */
+  readonly reduceToLongSidePx?: number;
 }
 
 export const DECODE_DEFAULTS = {
   maxPixels: 100_000_000,
   alpha: 'drop',
   applyExifOrientation: true,
+  reduceToLongSidePx: 0,
 } as const satisfies Required<DecodeOptions>;

@@ -1,6 +1,6 @@
 /** The image folder's public surface: decoding, encoding and pixel operations on BGR Frames. */
 export { createFrame, type AffineMatrix, type Frame } from './frame.ts';
-export { decodeImage, readImage } from './decode.ts';
+export { decodeImage, decodeImageScaled, readImage, readImageScaled, type ScaledImage } from './decode.ts';
 export { DECODE_DEFAULTS, type AlphaPolicy, type DecodeOptions } from './decode-options.ts';
 export { SUPPORTED_FORMATS, type ImageFormat } from './header.ts';
 export { cropFrame, type PixelRect } from './crop.ts';

@@ -1,11 +1,13 @@
 /**
  * MatchIndex: the in-memory search a gallery keeps beside its store. Templates (id, identity,
  * embedding) in one EmbeddingMatrix; search() is an exact scan of every row, then per-identity
- * aggregation, then the open-set decision.
+ * aggregation, then the open-set decision. With an HNSW graph attached (large galleries, 'best'
+ * aggregation) the graph proposes candidate templates and only those are scored exactly.
  */
 import { ArcEdgeError } from '../errors.ts';
 import { rankIdentities } from './aggregate.ts';
 import { decideOpenSet } from './decide.ts';
+import type { HnswIndex } from './hnsw.ts';
 import { EmbeddingMatrix } from './matrix.ts';
 import type { Aggregation, EmbeddingStorage, IdentityScore, OpenSetDecision, OpenSetOptions, TemplateHit } from './types.ts';
 
@@ -16,7 +18,27 @@ export interface MatchIndexOptions {
   /** trimmed-mean only: fraction of template scores dropped from each end. */
   readonly trimFraction?: number;
   readonly initialCapacity?: number;
+  /**
+   * Use an attached HNSW graph only from this many templates on; below it the exact scan is
+   * as fast (measured crossover, docs/gallery.md "Large galleries"). Default ANN_MIN_TEMPLATES.
+   */
+  readonly annMinTemplates?: number;
 }
+
+/**
+ * Templates from which the graph is used. At 100k x 512 the exact int8 scan took 6.5 ms p50 and the
+ * graph 2.8 ms at ef 256 in the same run (load ~14); at ef 512, which recall needs, the graph costs
+ * ~1.5x more, so the two meet around here, and below it a graph is not worth its build time at
+ * open (100k: ~2 min on 2 loaded cores). test/bench/ann-bench.ts.
+ */
+export const ANN_MIN_TEMPLATES = 100_000;
+
+/**
+ * Candidate templates the graph proposes per query, re-scored exactly. Enough that the best and
+ * second-best identity (the open-set decision's threshold and margin) are among them on every
+ * query of the bench (recall and decision agreement: test/bench/ann-bench.ts).
+ */
+export const ANN_CANDIDATES = 64;
 
 export class MatchIndex {
   readonly matrix: EmbeddingMatrix;
@@ -28,11 +50,18 @@ export class MatchIndex {
   #identityOrdinal = new Map<string, number>();
   #identityIds: string[] = [];
   #scores = new Float32Array(0);
+  /** Row -> stable key (the graph's id for the row; rows move on removal, keys do not). */
+  #keyOfRow = new Float64Array(64);
+  #rowOfKey = new Map<number, number>();
+  #nextKey = 0;
+  #ann: HnswIndex | undefined;
+  readonly annMinTemplates: number;
 
   constructor(options: MatchIndexOptions) {
     this.matrix = new EmbeddingMatrix(options);
     this.aggregation = options.aggregation ?? 'best';
     this.trimFraction = options.trimFraction ?? 0.2;
+    this.annMinTemplates = options.annMinTemplates ?? ANN_MIN_TEMPLATES;
   }
 
   get dim(): number {
@@ -45,8 +74,13 @@ export class MatchIndex {
     return new Set(this.#templateIds.map((_, r) => this.#labels[r])).size;
   }
 
-  add(templateId: string, identityId: string, embedding: ArrayLike<number>): void {
+  /**
+   * `key`: a stable non-negative integer naming the template in an HNSW graph (the gallery passes
+   * the template's SQLite rowid so a saved graph matches across restarts); default the next free one.
+   */
+  add(templateId: string, identityId: string, embedding: ArrayLike<number>, key = this.#nextKey): void {
     if (this.#rowOf.has(templateId)) throw new ArcEdgeError('INVALID_ARGUMENT', `template ${templateId} is already in the index`);
+    if (!Number.isSafeInteger(key) || key < 0 || this.#rowOfKey.has(key)) throw new ArcEdgeError('INVALID_ARGUMENT', `template key ${key} is not a free non-negative integer`);
     const row = this.matrix.push(embedding);
     let ordinal = this.#identityOrdinal.get(identityId);
     if (ordinal === undefined) {
@@ -58,10 +92,52 @@ export class MatchIndex {
       const labels = new Int32Array(this.#labels.length * 2);
       labels.set(this.#labels);
       this.#labels = labels;
+      const keys = new Float64Array(labels.length);
+      keys.set(this.#keyOfRow);
+      this.#keyOfRow = keys;
     }
     this.#labels[row] = ordinal;
     this.#templateIds[row] = templateId;
     this.#rowOf.set(templateId, row);
+    this.#keyOfRow[row] = key;
+    this.#rowOfKey.set(key, row);
+    this.#nextKey = Math.max(this.#nextKey, key + 1);
+    this.#ann?.add([key], Float32Array.from(embedding));
+  }
+
+  /** The stable key of row `row` (what an attached graph returns). */
+  keyOfRow(row: number): number {
+    return this.#keyOfRow[row]!;
+  }
+
+  /** The attached graph, if any (the gallery saves it beside its file). */
+  get hnsw(): HnswIndex | undefined {
+    return this.#ann;
+  }
+
+  /** 'hnsw' when rank()/identify() go through the graph, else 'exact'. */
+  get searchPath(): 'hnsw' | 'exact' {
+    return this.#ann && this.aggregation === 'best' && this.size >= this.annMinTemplates ? 'hnsw' : 'exact';
+  }
+
+  /**
+   * Attaches a graph that holds exactly this index's keys (a fresh build, or one loaded after its
+   * fingerprint matched); from then on add() and remove() keep it in step. undefined detaches.
+   */
+  attachHnsw(graph: HnswIndex | undefined): void {
+    if (graph && graph.dim !== this.dim) throw new ArcEdgeError('INVALID_ARGUMENT', `HNSW graph has ${graph.dim} dimensions; this index holds ${this.dim}`);
+    this.#ann = graph;
+  }
+
+  /** Inserts every row into `graph` (decoded as the exact scan sees it), in chunks to bound memory. */
+  fillHnsw(graph: HnswIndex): void {
+    const chunk = 8192;
+    const vectors = new Float32Array(chunk * this.dim);
+    for (let start = 0; start < this.size; start += chunk) {
+      const n = Math.min(chunk, this.size - start);
+      for (let i = 0; i < n; i++) vectors.set(this.matrix.row(start + i), i * this.dim);
+      graph.add(this.#keyOfRow.subarray(start, start + n), vectors.subarray(0, n * this.dim));
+    }
   }
 
   has(templateId: string): boolean {
@@ -71,13 +147,18 @@ export class MatchIndex {
   remove(templateId: string): boolean {
     const row = this.#rowOf.get(templateId);
     if (row === undefined) return false;
+    const key = this.#keyOfRow[row]!;
     const moved = this.matrix.swapRemove(row);
     this.#rowOf.delete(templateId);
+    this.#rowOfKey.delete(key);
+    this.#ann?.remove(key);
     if (moved >= 0) {
       const movedId = this.#templateIds[moved]!;
       this.#templateIds[row] = movedId;
       this.#labels[row] = this.#labels[moved]!;
       this.#rowOf.set(movedId, row);
+      this.#keyOfRow[row] = this.#keyOfRow[moved]!;
+      this.#rowOfKey.set(this.#keyOfRow[row]!, row);
     }
     this.#templateIds.length = this.matrix.size;
     return true;
@@ -98,6 +179,8 @@ export class MatchIndex {
     this.#rowOf.clear();
     this.#identityOrdinal.clear();
     this.#identityIds = [];
+    this.#rowOfKey.clear();
+    this.#ann = undefined;
   }
 
   #scan(query: Float32Array): Float32Array {
@@ -114,11 +197,47 @@ export class MatchIndex {
 
   /** The k best identities after per-identity aggregation (exact). */
   rank(query: Float32Array, k = 2): IdentityScore[] {
+    if (this.searchPath === 'hnsw') return this.#rankCandidates(query, k);
     const scores = this.#scan(query);
     return rankIdentities(scores, this.#labels.subarray(0, this.size), this.#identityIds, this.#templateIds, k, {
       aggregation: this.aggregation,
       trimFraction: this.trimFraction,
     });
+  }
+
+  /**
+   * 'best' aggregation over the graph's candidates: each candidate template is scored exactly
+   * (same matrix, same rounding as the scan), so a returned score equals the exact one whenever
+   * the identity's best template is among the candidates. A key the index no longer holds (a
+   * template removed from the graph lazily) is skipped: only live templates can be returned.
+   */
+  #rankCandidates(query: Float32Array, k: number): IdentityScore[] {
+    if (query.length !== this.dim) this.matrix.scores(query); // throws the scan's typed error
+    const rows: number[] = [];
+    for (const key of this.#ann!.search(query, Math.max(ANN_CANDIDATES, 4 * k))) {
+      const row = this.#rowOfKey.get(key);
+      if (row !== undefined) rows.push(row);
+    }
+    const scores = this.matrix.scoreRows(rows, query);
+    const best = new Map<number, { score: number; row: number; templates: number }>();
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const score = scores[i]!;
+      const label = this.#labels[row]!;
+      const seen = best.get(label);
+      if (!seen) best.set(label, { score, row, templates: 1 });
+      else {
+        seen.templates++;
+        if (score > seen.score) {
+          seen.score = score;
+          seen.row = row;
+        }
+      }
+    }
+    return [...best.entries()]
+      .sort((a, b) => b[1].score - a[1].score)
+      .slice(0, k)
+      .map(([label, hit]) => ({ identityId: this.#identityIds[label]!, score: hit.score, bestTemplateId: this.#templateIds[hit.row]!, templates: hit.templates }));
   }
 
   identify(query: Float32Array, options: OpenSetOptions): OpenSetDecision {

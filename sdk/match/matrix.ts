@@ -138,6 +138,29 @@ export class EmbeddingMatrix {
     return out;
   }
 
+  /**
+   * Scores of the listed rows against `query`, through the same kernel as scores(), so each equals
+   * what a full scan gives that row (the graph's candidates are re-scored with it).
+   */
+  scoreRows(indices: ArrayLike<number>, query: Float32Array, out = new Float32Array(indices.length)): Float32Array {
+    if (query.length !== this.dim) this.scores(query); // throws the typed error
+    if (this.#arena) {
+      this.#arena.scanRows(indices, query, out);
+      return out;
+    }
+    const rows = this.#rows;
+    const one = new Float32Array(1);
+    for (let i = 0; i < indices.length; i++) {
+      const base = indices[i]! * this.dim;
+      const row = rows.subarray(base, base + this.dim);
+      if (row instanceof Float32Array) scanFloat32(row, 1, this.dim, query, one);
+      else if (row instanceof Uint16Array) scanFloat16(row, 1, this.dim, query, one, halfTable());
+      else scanInt8(row, this.#scales.subarray(indices[i]!), 1, this.dim, query, one);
+      out[i] = one[0]!;
+    }
+    return out;
+  }
+
   /** Row `index` decoded to float32 (what the search actually sees, after rounding). */
   row(index: number): Float32Array {
     const out = new Float32Array(this.dim);

@@ -34,7 +34,7 @@ function module(): WasmModule | null {
 interface Exports {
   memory: WasmMemory;
   scan_f32(rows: number, count: number, dim: number, q: number, out: number): void;
-  scan_i8(rows: number, scales: number, count: number, dim: number, q: number, out: number): void;
+  scan_i8(rows: number, scales: number, count: number, dim: number, q: number, out: number, qscale: number): void;
 }
 
 const align = (n: number): number => (n + 15) & ~15;
@@ -65,10 +65,10 @@ export class WasmArena {
     this.rows = int8 ? new Int8Array(buffer, this.#rowsOff, capacity * dim) : new Float32Array(buffer, this.#rowsOff, capacity * dim);
   }
 
-  /** An arena, or undefined where WebAssembly SIMD is missing, dim is not a multiple of 16, or it would pass 4 GiB. */
+  /** An arena, or undefined where WebAssembly SIMD is missing, dim is not a multiple of 16 (32 for int8), or it would pass 4 GiB. */
   static create(dim: number, int8: boolean, capacity: number): WasmArena | undefined {
     const mod = module();
-    if (!mod || dim % 16 !== 0) return undefined;
+    if (!mod || dim % (int8 ? 32 : 16) !== 0) return undefined;
     const bytes = align(dim * 4) + 2 * align(capacity * 4) + capacity * dim * (int8 ? 1 : 4);
     if (bytes > MAX_BYTES) return undefined;
     const instance = new wasm!.Instance(mod);
@@ -79,11 +79,50 @@ export class WasmArena {
     return new WasmArena(exports, dim, int8, capacity);
   }
 
+  /**
+   * Puts the query where the kernels read it: float32 as it is, or for int8 rows quantised to
+   * int16 with one scale (returned; 1 for float32). The largest magnitude maps to 32767,
+   * capped so that no i32 lane of the kernel can overflow for this dim; the rounding moves a
+   * score by ~1e-5, far below the int8 rows' own rounding.
+   */
+  #writeQuery(query: Float32Array): number {
+    const buffer = this.#exports.memory.buffer;
+    if (!this.int8) {
+      new Float32Array(buffer, this.#queryOff, this.dim).set(query);
+      return 1;
+    }
+    let max = 0;
+    for (let i = 0; i < this.dim; i++) max = Math.max(max, Math.abs(query[i]!));
+    // A lane sums dim/16 products of |row| <= 127 and |q| <= top (scan.wat): keep it below 2^31.
+    const top = Math.min(32767, Math.floor((2 ** 31 * 16) / (127 * this.dim)) - 1);
+    const scale = max === 0 ? 1 : max / top;
+    const q16 = new Int16Array(buffer, this.#queryOff, this.dim);
+    for (let i = 0; i < this.dim; i++) q16[i] = Math.round(query[i]! / scale);
+    return scale;
+  }
+
+  /**
+   * Scores of the listed rows only (the graph's candidates), through the same kernel as scan(),
+   * so each equals the score a full scan gives that row bit for bit.
+   */
+  scanRows(rows: ArrayLike<number>, query: Float32Array, out: Float32Array): void {
+    const buffer = this.#exports.memory.buffer;
+    const qscale = this.#writeQuery(query);
+    const result = new Float32Array(buffer, this.#outOff, 1);
+    const rowBytes = this.int8 ? this.dim : this.dim * 4;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      if (this.int8) this.#exports.scan_i8(this.#rowsOff + r * rowBytes, this.#scalesOff + r * 4, 1, this.dim, this.#queryOff, this.#outOff, qscale);
+      else this.#exports.scan_f32(this.#rowsOff + r * rowBytes, 1, this.dim, this.#queryOff, this.#outOff);
+      out[i] = result[0]!;
+    }
+  }
+
   /** out[r] = score of row r, for r < count. */
   scan(count: number, query: Float32Array, out: Float32Array): void {
     const buffer = this.#exports.memory.buffer;
-    new Float32Array(buffer, this.#queryOff, this.dim).set(query);
-    if (this.int8) this.#exports.scan_i8(this.#rowsOff, this.#scalesOff, count, this.dim, this.#queryOff, this.#outOff);
+    const qscale = this.#writeQuery(query);
+    if (this.int8) this.#exports.scan_i8(this.#rowsOff, this.#scalesOff, count, this.dim, this.#queryOff, this.#outOff, qscale);
     else this.#exports.scan_f32(this.#rowsOff, count, this.dim, this.#queryOff, this.#outOff);
     out.set(new Float32Array(buffer, this.#outOff, count));
   }

@@ -17,6 +17,8 @@ export const BENCH_PARTS: readonly BenchPart[] = [
   { part: 'peer', file: 'peer-human.ts', measures: 'faces/s detect+embed and dev-pair AUC against @vladmandic/human' },
   { part: 'levers', file: 'levers.ts', measures: 'speed levers: detector input size, threads (with recall and AUC kept)' },
   { part: 'gallery', file: 'gallery.ts', measures: 'gallery search against the memory-bandwidth bound; identify latency' },
+  { part: 'decode', file: 'decode.ts', measures: 'JPEG decode ms per photo by size class, full vs reduced (DCT scaling)' },
+  { part: 'ann', file: 'ann.ts', measures: 'identify through the HNSW graph vs the exact scan at 100k / 1M identities: p50/p99, recall@1, build, RAM/disk' },
   { part: 'quantize', file: 'quantize.ts', measures: 'FP32 vs FP16 vs INT8 recognizer latency' },
   { part: 'training', file: 'training.ts', measures: 'trainer img/s against raw PyTorch', landsWith: 'branch training' },
   { part: 'agent', file: 'agent.ts', measures: 'agent frames/s on a 1080p clip', landsWith: 'branch agent' },

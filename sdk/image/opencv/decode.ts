@@ -16,11 +16,11 @@ import { bytesOf, frameOf, withMats, type TrackMat } from './mats.ts';
  */
 export function decodeWithOpenCV(
   bytes: Uint8Array,
-  options: { alpha: AlphaPolicy; orientation: Orientation; sampleMax?: number },
+  options: { alpha: AlphaPolicy; orientation: Orientation; sampleMax?: number; reduce?: ReduceFactor },
 ): Frame | undefined {
   const c = cv();
   return withMats((track) => {
-    let mat = track(c.imdecode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), c.IMREAD_UNCHANGED));
+    let mat = track(c.imdecode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), decodeFlags(options.reduce ?? 1)));
     if (mat.empty || mat.rows === 0 || mat.cols === 0) return undefined;
     if (mat.depth === c.CV_16U) mat = track(mat.convertTo(c.CV_8U, 255 / (options.sampleMax ?? 65535)));
     else if (mat.depth === c.CV_32F) mat = track(mat.convertTo(c.CV_8U, 255));
@@ -37,6 +37,21 @@ export function decodeWithOpenCV(
     if (composite === 'drop') return frameOf(mat);
     return compositeBgra(bytesOf(mat), mat.cols, mat.rows, composite === 'white' ? 255 : 0);
   });
+}
+
+/** 1 = full size; 2, 4, 8 = libjpeg's DCT scaling (JPEG only: the caller checks). */
+export type ReduceFactor = 1 | 2 | 4 | 8;
+
+/**
+ * IMREAD_UNCHANGED for full size. Reduced: IMREAD_REDUCED_COLOR_n (8-bit BGR, which is all a
+ * JPEG holds) plus IMREAD_IGNORE_ORIENTATION, because every imdecode flag but UNCHANGED applies
+ * the EXIF orientation itself and orient() below would then turn the image a second time.
+ */
+function decodeFlags(reduce: ReduceFactor): number {
+  const c = cv();
+  if (reduce === 1) return c.IMREAD_UNCHANGED;
+  const reduced = reduce === 2 ? c.IMREAD_REDUCED_COLOR_2 : reduce === 4 ? c.IMREAD_REDUCED_COLOR_4 : c.IMREAD_REDUCED_COLOR_8;
+  return reduced | c.IMREAD_IGNORE_ORIENTATION;
 }
 
 /** EXIF orientation -> the flips that display the image upright (EXIF 2.3, tag 0x0112). */

@@ -5,7 +5,7 @@
  */
 export { cv, ensureOpenCV, findOpenCVBinding, openCVInfo, opencvBuildDir, OPENCV_BINDING_PACKAGE, OPENCV_BINDING_VERSION, OPENCV_SETUP_COMMAND } from './loader.ts';
 export type { BindingCandidate } from './loader.ts';
-export { decodeWithOpenCV } from './decode.ts';
+export { decodeWithOpenCV, type ReduceFactor } from './decode.ts';
 export { encodeJpeg, encodePng } from './encode.ts';
 export { resizeFrame, warpAffine, type Interpolation } from './geometry.ts';
 export { frameToPlanarTensor, type PlanarTensorLayout } from './planar-tensor.ts';

@@ -7,7 +7,13 @@
  * faces/s = faces embedded / wall time of detect (+ align) + embed over all photos; decoding is
  * outside the timing for both. AUC: the largest face per photo, every dev pair (exact
  * Mann-Whitney), human scored with its own similarity function, ours with cosine.
+ *
+ * Each of our pipelines runs twice, with the detector's input planning (the default) and without
+ * it (detect.inputPlanning false: the fixed 640 letterbox), so the rows say what planning buys.
+ * The ratio to human is taken per round (both measured seconds apart) and reported as the median
+ * with its min-max spread; BENCH_PEER_ROUNDS sets the rounds (default 5, --quick 1).
  */
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { compare, createFacePipeline, type Detection, type FacePipelineOptions, type Frame } from '../../../sdk/index.ts';
 import { aucMannWhitney } from '../../../tools/eval/metrics.ts';
@@ -95,30 +101,60 @@ const provider: RowProvider = {
     context.log(`peer: loading @vladmandic/human (tfjs-wasm) and our pipelines; ${photos.frames.length} dev photos, ${photos.pairs.length} pairs`);
     const human = humanEngine(await loadHuman());
     context.note('peer', human.label);
-    const engines = [human, await ours('det_500m + fr_feature_512', { models: SCRFD_FR512() }, context.threads), await ours('default', { models: await defaultSet() }, context.threads)];
+    const noPlanning = { detect: { inputPlanning: false } };
+    const engines = [
+      human,
+      await ours('det_500m + fr_feature_512', { models: SCRFD_FR512() }, context.threads),
+      await ours('det_500m + fr_feature_512, no planning', { models: SCRFD_FR512(), ...noPlanning }, context.threads),
+      await ours('default', { models: await defaultSet() }, context.threads),
+      await ours('default, no planning', { models: await defaultSet(), ...noPlanning }, context.threads),
+    ];
     try {
       for (const e of engines) for (const frame of photos.frames.slice(0, 3)) await e.run(frame); // warm-up
       const rounds = engines.map(() => [] as Round[]);
-      const peerRounds = context.quick ? 1 : 3;
+      const peerRounds = Number(process.env.BENCH_PEER_ROUNDS ?? (context.quick ? 1 : 5));
+      const loadStart = loadavg()[0]!;
       for (let r = 0; r < peerRounds; r++) {
-        for (const [i, e] of engines.entries()) {
-          rounds[i]!.push(await round(e, photos));
-          context.log(`  round ${r + 1}: ${e.label} ${rounds[i]!.at(-1)!.facesPerSecond.toFixed(1)} faces/s`);
+        // Alternate the order too, so no engine always runs right after the same one.
+        const order = r % 2 === 0 ? [...engines.keys()] : [...engines.keys()].reverse();
+        for (const i of order) {
+          rounds[i]!.push(await round(engines[i]!, photos));
+          context.log(`  round ${r + 1}: ${engines[i]!.label} ${rounds[i]!.at(-1)!.facesPerSecond.toFixed(1)} faces/s (load ${loadavg()[0]!.toFixed(1)})`);
         }
       }
+      const load = `load ${loadStart.toFixed(1)}-${loadavg()[0]!.toFixed(1)}`;
       const fps = rounds.map((rs) => median(rs.map((x) => x.facesPerSecond)));
       const aucs = engines.map((e, i) => auc(e, photos, rounds[i]![0]!.subjects));
       const section = 'peer';
       const humanFps = { name: human.label, value: fps[0]! };
       const humanAuc = { name: human.label, value: aucs[0]!.auc };
+      const found = (i: number): string => `subject found in ${rounds[i]![0]!.subjects.filter((x) => x !== undefined).length}/${photos.frames.length} photos`;
+      /** Per-round ratio to human: median and min-max. */
+      const ratios = (i: number): { median: number; min: number; max: number } => {
+        const r = rounds[i]!.map((x, k) => x.facesPerSecond / rounds[0]![k]!.facesPerSecond);
+        return { median: median(r), min: Math.min(...r), max: Math.max(...r) };
+      };
       const out: BenchRow[] = [
-        { section, name: `${human.label}: faces/s detect+embed`, value: fps[0]!, unit: 'faces/s', note: `${rounds[0]![0]!.faces} faces/round, median of ${peerRounds}` },
-        { section, name: 'det_500m + fr_feature_512: faces/s', value: fps[1]!, unit: 'faces/s', baseline: humanFps, better: 'higher', target: '>= 10', note: `${context.threads} threads` },
-        { section, name: 'default: faces/s', value: fps[2]!, unit: 'faces/s', baseline: humanFps, better: 'higher', target: '>= 15', note: `${context.threads} threads` },
-        { section, name: `${human.label}: dev-pair AUC`, value: aucs[0]!.auc, unit: 'AUC', note: `${aucs[0]!.missed} pairs without a face` },
-        { section, name: 'det_500m + fr_feature_512: dev-pair AUC', value: aucs[1]!.auc, unit: 'AUC', baseline: humanAuc, better: 'higher', target: '>= 1', note: `${aucs[1]!.missed} pairs without a face` },
-        { section, name: 'default: dev-pair AUC', value: aucs[2]!.auc, unit: 'AUC', baseline: humanAuc, better: 'higher', target: '>= 1', note: `${aucs[2]!.missed} pairs without a face` },
+        { section, name: `${human.label}: faces/s detect+embed`, value: fps[0]!, unit: 'faces/s', note: `${rounds[0]![0]!.faces} faces/round, median of ${peerRounds}; ${load}` },
       ];
+      const targets = ['>= 10', '>= 10', '>= 15', '>= 15'];
+      for (let i = 1; i < engines.length; i++) {
+        const r = ratios(i);
+        out.push({
+          section,
+          name: `${engines[i]!.label}: faces/s`,
+          value: fps[i]!,
+          unit: 'faces/s',
+          baseline: humanFps,
+          better: 'higher',
+          target: targets[i - 1]!,
+          note: `per-round ratio median ${r.median.toFixed(2)}x (min ${r.min.toFixed(2)}, max ${r.max.toFixed(2)}), ${peerRounds} rounds; ${found(i)}; ${context.threads} threads; ${load}`,
+        });
+      }
+      out.push({ section, name: `${human.label}: dev-pair AUC`, value: aucs[0]!.auc, unit: 'AUC', note: `${aucs[0]!.missed} pairs without a face` });
+      for (let i = 1; i < engines.length; i++) {
+        out.push({ section, name: `${engines[i]!.label}: dev-pair AUC`, value: aucs[i]!.auc, unit: 'AUC', baseline: humanAuc, better: 'higher', target: '>= 1', note: `${aucs[i]!.missed} pairs without a face` });
+      }
       return out;
     } finally {
       for (const e of engines) await e.dispose();
