@@ -7,7 +7,7 @@
  */
 import { ArcEdgeError, type EventsPage, type EventsQuery } from '../../sdk/index.ts';
 import type { PersonDetails } from '../pipeline/gallery-port.ts';
-import type { EnrollFaceParams, FoundFace } from '../pipeline/worker-faces.ts';
+import type { EnrollFaceParams, FoundFace } from '../pipeline/face-types.ts';
 import type { AgentView } from '../agent-view.ts';
 import { localStatus } from '../status.ts';
 import type { CommandContext } from './handler.ts';

@@ -5,7 +5,7 @@
  */
 import type { Box, ModelManifest, ModelPackageManifest } from '../../sdk/index.ts';
 import type { PersonDetails, PersonSummary } from './gallery-port.ts';
-import type { EnrollFaceParams, FoundFace } from './worker-faces.ts';
+import type { EnrollFaceParams, FoundFace } from './face-types.ts';
 
 /** A model package's recognizer replacing the config set's (the device's model store, docs/deploy.md). */
 export interface RecognizerOverride {

@@ -8,28 +8,15 @@
  * FACE_CONFLICT (both faces named in details) unless the caller confirms.
  */
 import { ArcEdgeError, encodeJpeg, type Box, type Frame } from '../../sdk/index.ts';
+import type { EnrollFaceParams, FaceMatch, FoundFace } from './face-types.ts';
 import type { WorkerState } from './worker-state.ts';
+
+export type { EnrollFaceParams, FaceMatch, FoundFace };
 
 /** More faces than this in one photo are not offered (a crowd is not an enrollment photo). */
 const MAX_FACES = 12;
 
-export interface FaceMatch {
-  readonly personId: string;
-  readonly name: string;
-  readonly score: number;
-  /** The person's template most like this face: the UI shows it beside the new one. */
-  readonly templateId: string;
-}
 
-export interface FoundFace {
-  readonly box: Box;
-  readonly crop: { readonly width: number; readonly height: number; readonly data: Uint8Array };
-  readonly cropJpeg: string;
-  readonly embedding: Float32Array;
-  readonly quality: { readonly ok: boolean; readonly reasons: readonly string[] };
-  /** The best match at or above the threshold, else null. */
-  readonly match: FaceMatch | null;
-}
 
 const cosine = (a: Float32Array, b: Float32Array): number => {
   let dot = 0;
@@ -80,16 +67,6 @@ export async function findFaces(state: WorkerState, frame: Frame): Promise<Found
   });
 }
 
-export interface EnrollFaceParams {
-  readonly personId: string;
-  readonly name: string;
-  readonly crop: { readonly width: number; readonly height: number; readonly data: Uint8Array };
-  readonly embedding: Float32Array;
-  readonly quality: { readonly ok: boolean; readonly reasons: readonly string[] };
-  readonly source: string;
-  /** The user saw the warning and enrolls anyway. */
-  readonly confirm?: boolean;
-}
 
 /** Saves one frozen face; FACE_CONFLICT when it looks like someone else or not like the person. */
 export function enrollFace(state: WorkerState, params: EnrollFaceParams): unknown {

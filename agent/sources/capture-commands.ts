@@ -10,12 +10,10 @@
  * stdout and stderr are read as text for the diagnostics. gst-launch also runs with -q.
  * Element names and caps follow NVIDIA's "Accelerated GStreamer" guide (JetPack 5/6).
  */
-import type { CaptureCommand } from './child-source.ts';
+import { FRAME_FD, type CaptureCommand } from './child-source.ts';
 
 export type SourceKind = 'file' | 'rtsp' | 'v4l2' | 'csi';
 
-/** The child's descriptor that carries the frames (spawned with a fourth stdio pipe). */
-export const FRAME_FD = 3;
 
 export interface CaptureSpec {
   readonly kind: SourceKind;

@@ -1,6 +1,6 @@
 /**
  * A FrameSource that runs a capture program (ffmpeg or gst-launch-1.0) writing raw BGR frames
- * to file descriptor 3, a fourth stdio pipe of their own (capture-commands.ts FRAME_FD): the
+ * to file descriptor 3, a fourth stdio pipe of their own (FRAME_FD below): the
  * programs and NVIDIA's GStreamer elements print text on stdout, which is read here as
  * diagnostics only, so no stray line can shift the frame stream. Capture lives in a child process because an in-process decoder can hang for good
  * after an RTSP reconnect (opencv#22677) and a hung native call cannot be cancelled; a child
@@ -8,9 +8,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { FRAME_FD } from './capture-commands.ts';
 import type { FrameSource, SourceHandlers } from './frame-source.ts';
 import { childEnv } from './child-env.ts';
+
+/** The child's descriptor that carries the frames (spawned with a fourth stdio pipe). */
+export const FRAME_FD = 3;
 
 export interface CaptureCommand {
   readonly program: string;

@@ -104,3 +104,11 @@ export class IgnoredFaces {
     return this.list.some((g) => g.centroid.length === embedding.length && dot(g.centroid, embedding) >= threshold);
   }
 }
+
+/** The face library's memory: the unknown events' faces embedded so far, and the ignored groups. */
+export class LibraryCache {
+  /** eventId -> face (null: no face found in the snapshot). Memory only: embeddings of strangers are not written to disk. */
+  readonly faces = new Map<string, LibraryFace | null>();
+
+  constructor(readonly ignored: IgnoredFaces) {}
+}

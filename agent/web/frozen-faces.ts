@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { ArcEdgeError } from '../../sdk/index.ts';
 import type { FacesResult } from '../commands/context.ts';
-import type { FoundFace } from '../pipeline/worker-faces.ts';
+import type { FoundFace } from '../pipeline/face-types.ts';
 
 /** Long enough to type a name and read a warning; short enough that a stale face is not enrolled by surprise. */
 export const FROZEN_FACE_TTL_MS = 10 * 60_000;

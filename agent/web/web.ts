@@ -12,7 +12,7 @@ import type { WebDeps } from './api/route.ts';
 import { WebAuth } from './auth.ts';
 import { IgnoredFaces } from './face-library.ts';
 import { FrozenFaces } from './frozen-faces.ts';
-import { LibraryCache } from './api/library.ts';
+import { LibraryCache } from './face-library.ts';
 import { HostMonitor } from './host-health.ts';
 import { LiveFrames } from './live.ts';
 import { insecureListenWarning, startWebServer, type WebServer } from './server.ts';

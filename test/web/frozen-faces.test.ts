@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isArcEdgeError } from '../../sdk/index.ts';
 import { FrozenFaces } from '../../agent/web/frozen-faces.ts';
-import type { FoundFace } from '../../agent/pipeline/worker-faces.ts';
+import type { FoundFace } from '../../agent/pipeline/face-types.ts';
 
 const face = (score: number | null): FoundFace => ({
   box: { x1: 10, y1: 20, x2: 110, y2: 140 },

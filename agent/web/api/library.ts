@@ -5,8 +5,8 @@
  */
 import { ArcEdgeError, WEB_BODY_SCHEMAS } from '../../../sdk/index.ts';
 import { personIdFromName } from '../../commands/handler.ts';
-import { clusterByThreshold, type IgnoredFaces, type LibraryFace } from '../face-library.ts';
-import type { FoundFace } from '../../pipeline/worker-faces.ts';
+import { clusterByThreshold, type LibraryFace } from '../face-library.ts';
+import type { FoundFace } from '../../pipeline/face-types.ts';
 import { withCropUrls } from './faces.ts';
 import { body, type ApiRoute, type WebDeps } from './route.ts';
 
@@ -30,12 +30,6 @@ async function snapshotFace(deps: WebDeps, eventId: string): Promise<FoundFace |
   return face ? Object.assign(face, { rank: (face.quality.ok ? 1 : 0) + area(face.box) / (width * height) }) : null;
 }
 
-export class LibraryCache {
-  /** eventId -> face (null: no face found in the snapshot). Memory only: embeddings of strangers are not written to disk. */
-  readonly faces = new Map<string, LibraryFace | null>();
-
-  constructor(readonly ignored: IgnoredFaces) {}
-}
 
 function unknownEvents(deps: WebDeps) {
   if (!deps.store) throw new ArcEdgeError('EVENTS_STORE_FAILED', 'this agent keeps no event history', { fix: 'set events.store: true in the agent config (the default)' });

@@ -12,7 +12,7 @@ import type { LoggedProblem } from '../../log.ts';
 import type { EventsStore } from '../../events-store/store.ts';
 import type { WebAuth } from '../auth.ts';
 import type { FrozenFaces } from '../frozen-faces.ts';
-import type { LibraryCache } from './library.ts';
+import type { LibraryCache } from '../face-library.ts';
 import type { HostHealth } from '../host-health.ts';
 import type { LiveFrames } from '../live.ts';
 import type { WebEnv } from '../server.ts';
