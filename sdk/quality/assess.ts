@@ -7,6 +7,7 @@ import type { Frame } from '../image/frame.ts';
 import { laplacianVarianceOfFrame } from './blur.ts';
 import { QUALITY_DEFAULTS, type QualityThresholds } from './defaults.ts';
 import { estimatePose } from './pose.ts';
+import { describeQualityReason } from './reasons.ts';
 
 export interface QualityMetrics {
   /** Shorter side of the detection box, frame pixels. */
@@ -25,6 +26,8 @@ export type QualityReason = 'face-too-small' | 'too-blurry' | 'yaw-too-large' | 
 export interface QualityVerdict {
   readonly ok: boolean;
   readonly reasons: QualityReason[];
+  /** One sentence per reason, for people: the value, the limit, what to do (same order). */
+  readonly messages: string[];
   readonly metrics: QualityMetrics;
 }
 
@@ -55,7 +58,7 @@ export function judgeQuality(metrics: QualityMetrics, thresholds: Partial<Qualit
   if (Math.abs(metrics.pitchDeg) > t.maxPitchDeg) reasons.push('pitch-too-large');
   if (Math.abs(metrics.rollDeg) > t.maxRollDeg) reasons.push('roll-too-large');
   if (metrics.detectionScore < t.minDetectionScore) reasons.push('low-detection-score');
-  return { ok: reasons.length === 0, reasons, metrics };
+  return { ok: reasons.length === 0, reasons, messages: reasons.map((r) => describeQualityReason(r, metrics, t)), metrics };
 }
 
 export function assessQuality(face: QualityInput, thresholds: Partial<QualityThresholds> = {}): QualityVerdict {

@@ -6,3 +6,4 @@ export type { QualityThresholds } from './defaults.ts';
 export { estimatePose } from './pose.ts';
 export type { PoseDeg } from './pose.ts';
 export { laplacianVarianceOfFrame } from './blur.ts';
+export { describeQualityReason, describeQualityReasons } from './reasons.ts';

@@ -5,16 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { openGallery, recommendThresholds, pairScores, type FacePipeline, type LabelledEmbedding } from '../../../sdk/index.ts';
+import { DEFAULT_SUBJECT_RULE, openGallery, selectSubject, recommendThresholds, pairScores, type FacePipeline, type LabelledEmbedding } from '../../../sdk/index.ts';
 import { defineCommand, EXIT, formatTable, parseNumber, UsageError } from '../../cli/command.ts';
 import { createProgress } from '../../cli/progress.ts';
-import { GALLERY_OPTION, KEY_HELP, loadPipeline, MODELS_OPTION, personFolders, requireGallery } from './common.ts';
+import { GALLERY_OPTION, KEY_HELP, DETECTOR_OPTION, EMBEDDER_OPTION, loadPipeline, MODELS_OPTION, personFolders, requireGallery } from './common.ts';
 
-async function embedLargest(pipeline: FacePipeline, path: string): Promise<Float32Array | undefined> {
+async function embedSubject(pipeline: FacePipeline, path: string): Promise<Float32Array | undefined> {
   const { frame } = await pipeline.loadFrame(path);
   const faces = await pipeline.detect(frame);
-  const area = (f: (typeof faces)[number]): number => (f.box.x2 - f.box.x1) * (f.box.y2 - f.box.y1);
-  const face = [...faces].sort((a, b) => area(b) - area(a))[0];
+  const face = selectSubject(faces, frame, DEFAULT_SUBJECT_RULE)[0];
   if (!face) return undefined;
   return (await pipeline.embed([pipeline.align(frame, face).crop]))[0];
 }
@@ -45,6 +44,8 @@ ${KEY_HELP}`,
   options: {
     gallery: GALLERY_OPTION,
     models: MODELS_OPTION,
+    detector: DETECTOR_OPTION,
+    embedder: EMBEDDER_OPTION,
     pairs: { type: 'string', valueName: 'csv', description: 'a pairs list instead of (or besides) labelled folders' },
     far: { type: 'string', default: '0.001', valueName: 'rate', description: 'the FAR whose threshold is stored' },
     'dry-run': { type: 'boolean', description: 'print the recommendations, store nothing' },
@@ -55,7 +56,7 @@ ${KEY_HELP}`,
     if (!(far > 0 && far < 1)) throw new UsageError(`--far must be within (0, 1), got ${far}`);
     if (positionals.length === 0 && !values.pairs) throw new UsageError('give labelled folders or --pairs <csv>');
     const gallery = await openGallery(path, { create: false });
-    const pipeline = await loadPipeline(values.models);
+    const pipeline = await loadPipeline(values.models, undefined, values);
     try {
       if (pipeline.manifests.embed?.id !== gallery.metadata().modelId) {
         throw new UsageError(`--models ${values.models} has recognizer ${pipeline.manifests.embed?.id}; the gallery holds ${gallery.metadata().modelId}`);
@@ -67,7 +68,7 @@ ${KEY_HELP}`,
       const photos = [...new Set([...people.map((p) => p.photo), ...pairs.flatMap((p) => [p.a, p.b])])];
       const bar = createProgress({ label: 'calibrate', total: photos.length, silent: json });
       for (const photo of photos) {
-        cache.set(photo, await embedLargest(pipeline, photo));
+        cache.set(photo, await embedSubject(pipeline, photo));
         bar.increment();
       }
       bar.stop();
