@@ -4,23 +4,25 @@
  * build the stages. If any step fails, everything loaded so far is released in reverse order
  * before the error propagates, so a failed createFaceAnalyzer() leaks nothing.
  */
-import { createDetector } from '../detect/index.ts';
+import { createDetector, Landmark68 } from '../detect/index.ts';
 import type { FaceDetector } from '../detect/types.ts';
 import { createEmbedder, type Embedder } from '../embed/index.ts';
 import { ArcEdgeError } from '../errors.ts';
 import { createLivenessScorer, type LivenessScorer } from '../liveness/index.ts';
 import type { ModelManifest } from '../models/manifest.ts';
-import { checkModelIo, resolveModelSet } from '../models/index.ts';
+import { checkModelIo, getModelSet, modelSearchPath, resolveModel, resolveModelSet } from '../models/index.ts';
 import { loadSession } from '../runtime/index.ts';
 import type { InferenceSession, SessionOptions } from '../runtime/types.ts';
 import { ANALYZER_DEFAULTS, type FaceAnalyzerOptions, type ResolvedModel, type ResolvedModelList } from './options.ts';
 
-export type ModelRole = 'detect' | 'landmarks' | 'embed' | 'liveness';
+export type ModelRole = 'detect' | 'landmarks' | 'pose' | 'embed' | 'liveness';
 /** What a pipeline can load; 'detect' brings the landmark model along when the detector needs one. */
 export type PipelineStage = 'detect' | 'embed' | 'liveness';
 
 export interface LoadedStages {
   readonly detector: FaceDetector | undefined;
+  /** The 68-point model the quality gate's pose fit reads (its own session), when pose is 'landmarks68'. */
+  readonly poseLandmarks: Landmark68 | undefined;
   readonly embedder: Embedder | undefined;
   readonly liveness: LivenessScorer | undefined;
   /** Sessions by role, for stats only: the stages own and dispose them. */
@@ -66,6 +68,25 @@ function pick(
   return candidates[0];
 }
 
+/** The registry's 68-point landmark model (the `default` set's), for sets without one. */
+async function registryLandmarkModel(): Promise<ResolvedModel> {
+  const manifest = getModelSet('default').files.find((f) => f.task === 'landmarks');
+  if (!manifest) throw new ArcEdgeError('CONFIG_INVALID', 'the registry has no 68-point landmark model for the pose fit', { fix: "pass pose: 'five-point'" });
+  try {
+    return await resolveModel(manifest, { searchPath: modelSearchPath() });
+  } catch (error) {
+    if (error instanceof ArcEdgeError) {
+      const message = error.toJSON().message;
+      throw new ArcEdgeError(error.code, `${message} (the quality gate's pose fit needs the 68-point landmark model ${manifest.id}, file ${manifest.file})`, {
+        fix: `${error.fix} Or put ${manifest.file} on ARCEDGE_MODEL_PATH, or pass pose: 'five-point' to do without it.`,
+        cause: error,
+        ...(error.details ? { details: error.details } : {}),
+      });
+    }
+    throw error;
+  }
+}
+
 export async function loadStages(
   options: FaceAnalyzerOptions,
   backend: SessionOptions,
@@ -78,6 +99,12 @@ export async function loadStages(
   const landmarkModel =
     detectModel && NEEDS_LANDMARK_MODEL.has(detectModel.manifest.family)
       ? pick(set, 'landmarks', use.landmarks, true, `detector ${detectModel.manifest.id} finds boxes only and needs a landmark model for the 5 points`)
+      : undefined;
+  // Pose needs 68 points for every detector: the set's landmark model, else the registry's
+  // (the `default` set's, resolved like any model: search path, cache, npm).
+  const poseModel =
+    wants.has('detect') && (options.pose ?? ANALYZER_DEFAULTS.pose) === 'landmarks68'
+      ? (landmarkModel ?? pick(set, 'landmarks', use.landmarks, false, '') ?? (await registryLandmarkModel()))
       : undefined;
   const embedModel = wants.has('embed') ? pick(set, 'embed', use.embed, true, 'the embed stage needs a recognition (embed) model') : undefined;
   const livenessModel = wants.has('liveness') ? pick(set, 'liveness', use.liveness, true, 'liveness needs a liveness model') : undefined;
@@ -113,6 +140,11 @@ export async function loadStages(
       // The detector now owns its sessions: replace them in `owned` by the detector itself.
       owned.splice(0, owned.length, detector);
     }
+    let poseLandmarks: Landmark68 | undefined;
+    if (poseModel) {
+      poseLandmarks = new Landmark68(poseModel.manifest, await load('pose', poseModel));
+      owned.splice(owned.length - 1, 1, poseLandmarks);
+    }
     let embedder: Embedder | undefined;
     if (embedModel) {
       embedder = createEmbedder(embedModel.manifest, await load('embed', embedModel), { flipTTA: options.flipTTA ?? ANALYZER_DEFAULTS.flipTTA });
@@ -128,7 +160,8 @@ export async function loadStages(
     for (const [role, model] of [['detect', detectModel], ['landmarks', landmarkModel], ['embed', embedModel], ['liveness', livenessModel]] as const) {
       if (model) (modelIds[role] = model.manifest.id), (manifests[role] = model.manifest);
     }
-    return { detector, embedder, liveness, sessions, modelIds, manifests, dispose: releaseAll };
+    if (poseModel && !landmarkModel) (modelIds.pose = poseModel.manifest.id), (manifests.pose = poseModel.manifest);
+    return { detector, poseLandmarks, embedder, liveness, sessions, modelIds, manifests, dispose: releaseAll };
   } catch (error) {
     await releaseAll().catch(() => undefined); // the original error is the one worth reporting
     throw error;

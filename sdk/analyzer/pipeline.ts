@@ -84,7 +84,7 @@ export async function createFacePipeline(options: FacePipelineOptions): Promise<
   const backend = { ...ANALYZER_DEFAULTS.backend, ...parsed.backend };
   const maxImagePixels = parsed.maxImagePixels ?? ANALYZER_DEFAULTS.maxImagePixels;
   const loaded = await loadStages(parsed, backend, stages);
-  const { detector, embedder, liveness } = loaded;
+  const { detector, poseLandmarks, embedder, liveness } = loaded;
   const cropSizePx = embedder?.cropSize.width ?? 112;
   let disposed = false;
   const live = (): void => {
@@ -105,14 +105,20 @@ export async function createFacePipeline(options: FacePipelineOptions): Promise<
     async detect(frame, detectOptions) {
       live();
       if (!detector) throw notLoaded('detect', stages);
-      return detector.detect(frame, detectOptions);
+      const faces = await detector.detect(frame, detectOptions);
+      if (!poseLandmarks) return faces;
+      // 68 points per face for the pose fit (~0.3 ms each). UltraFace located them already inside
+      // its detector; running the pose copy again keeps the detectors untouched.
+      const out: Detection[] = [];
+      for (const face of faces) out.push({ ...face, landmarks68: await poseLandmarks.locate(frame, face.box) });
+      return out;
     },
     align(frame, face) {
       live();
       return alignFace(frame, isDetection(face) ? face.landmarks : face, cropSizePx);
     },
     assessQuality(face, crop) {
-      return assessQuality({ box: face.box, score: face.score, landmarks: face.landmarks, crop }, parsed.quality);
+      return assessQuality({ box: face.box, score: face.score, landmarks: face.landmarks, landmarks68: face.landmarks68, crop }, parsed.quality);
     },
     async embed(crops) {
       live();
