@@ -17,6 +17,7 @@ export function resultJson(result: ModelResult, totalPairs: number): Record<stri
     models: { set: result.label, ...result.models },
     pairs: totalPairs,
     noFace: result.noFace,
+    multiFace: result.multiFace,
     auc: m.auc,
     accuracy: m.accuracy,
     accuracyStd: m.accuracyStd,
@@ -98,7 +99,11 @@ export async function writeReport(outDir: string, title: string, results: readon
   const missing = results
     .filter((r) => r.noFace > 0)
     .map((r) => `<p><b>${esc(r.label)}</b>: no face in ${r.noFace} image(s), ${r.noFacePairs} pair(s) not scored: ${r.noFaceImages.slice(0, 50).map(esc).join(', ')}</p>`)
-    .join('');
+    .join('') +
+    results
+      .filter((r) => r.multiFace > 0)
+      .map((r) => `<p><b>${esc(r.label)}</b>: ${r.multiFace} image(s) with more than one face (the subject rule picked one): ${r.multiFaceImages.slice(0, 50).map(esc).join(', ')}</p>`)
+      .join('');
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>body{font-family:DejaVu Sans,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 24px}

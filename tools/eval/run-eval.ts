@@ -3,13 +3,15 @@
  * embedded once per model set (pipelines from createFacePipeline, so several sets compare in
  * one run on shared decoding and detection), then the pairs scored and measured.
  *
- * The face taken from each image is the largest one (portraits, LFW crops); tight crops need
- * nothing special (the detectors pad frame-filling faces themselves: sdk/detect/two-pass.ts).
+ * The face taken from each image is the subject by the one rule (selectSubject: insightface's
+ * area minus twice the squared offset from the image centre by default; `largest`, or `all`,
+ * which leaves an image with several faces unscored); images with more than one face are counted
+ * (`multiFace`), since that is where the rule matters. Tight crops need nothing special (the detectors pad frame-filling faces themselves: sdk/detect/two-pass.ts).
  * Images without a face are counted, and their pairs are reported as `noFacePairs`, never
  * silently dropped from the count.
  */
 import { readFileSync } from 'node:fs';
-import { compare, createFacePipeline, type Detection, type FacePipeline, type FacePipelineOptions, type Frame } from '../../sdk/index.ts';
+import { compare, createFacePipeline, DEFAULT_SUBJECT_RULE, selectSubject, type FacePipeline, type FacePipelineOptions, type Frame, type SubjectRule } from '../../sdk/index.ts';
 import { sha256Hex } from '../../sdk/internal.ts';
 import { cacheKey, openEmbeddingCache, type EmbeddingCache } from './embedding-cache.ts';
 import { verificationMetrics, type ScoredPair, type VerificationMetrics } from './metrics.ts';
@@ -25,6 +27,8 @@ export interface EvalOptions {
   readonly models: readonly ModelSpec[];
   /** Folder of the embedding cache; undefined: no cache on disk. */
   readonly cacheDir?: string;
+  /** Which face of an image with several (default centre). */
+  readonly subject?: SubjectRule;
   readonly onImage?: (done: number, total: number) => void;
 }
 
@@ -36,26 +40,30 @@ export interface ModelResult {
   readonly noFace: number;
   readonly noFaceImages: readonly string[];
   readonly noFacePairs: number;
+  /** Images in which the detector found more than one face (the subject rule chose one, or `all` left it unscored). */
+  readonly multiFace: number;
+  readonly multiFaceImages: readonly string[];
   readonly scored: readonly ScoredPair[];
   /** Images decoded+embedded in this run (the rest came from the cache). */
   readonly computed: number;
 }
 
-const area = (d: Detection): number => (d.box.x2 - d.box.x1) * (d.box.y2 - d.box.y1);
-const largest = (faces: readonly Detection[]): Detection | undefined => faces.reduce<Detection | undefined>((a, f) => (!a || area(f) > area(a) ? f : a), undefined);
 
 interface Member {
   readonly spec: ModelSpec;
   readonly pipeline: FacePipeline;
   readonly cache: EmbeddingCache;
+  /** Face count per image (a one-element vector), beside the embeddings: cached runs still report multi-face images. */
+  readonly faceCounts: EmbeddingCache;
   /** Pipelines with the same detector (and landmark model) share one detection. */
   readonly detectorKey: string;
   computed: number;
 }
 
-async function subjectCrop(pipeline: FacePipeline, frame: Frame): Promise<Frame | null> {
-  const face = largest(await pipeline.detect(frame));
-  return face ? pipeline.align(frame, face).crop : null;
+async function subjectCrop(pipeline: FacePipeline, frame: Frame, rule: SubjectRule): Promise<{ crop: Frame | null; faces: number }> {
+  const faces = await pipeline.detect(frame);
+  const chosen = selectSubject(faces, frame, rule);
+  return { crop: chosen.length === 1 ? pipeline.align(frame, chosen[0]!).crop : null, faces: faces.length };
 }
 
 async function openMembers(options: EvalOptions): Promise<Member[]> {
@@ -65,8 +73,10 @@ async function openMembers(options: EvalOptions): Promise<Member[]> {
       const pipeline = await createFacePipeline({ ...spec.options, stages: ['detect', 'embed'] });
       const sha = (role: 'detect' | 'landmarks' | 'embed') => pipeline.manifests[role]?.sha256 ?? null;
       const detectorKey = JSON.stringify({ detect: sha('detect'), landmarks: sha('landmarks'), options: spec.options.detect ?? null });
-      const key = cacheKey({ detectorKey, embed: sha('embed'), flip: spec.options.flipTTA ?? false });
-      members.push({ spec, pipeline, detectorKey, cache: openEmbeddingCache(options.cacheDir, key), computed: 0 });
+      const subject = options.subject ?? DEFAULT_SUBJECT_RULE;
+      const key = cacheKey({ detectorKey, embed: sha('embed'), flip: spec.options.flipTTA ?? false, ...(subject === 'largest' ? {} : { subject }) });
+      const faceCounts = openEmbeddingCache(options.cacheDir, cacheKey({ detectorKey, faceCounts: true }));
+      members.push({ spec, pipeline, detectorKey, cache: openEmbeddingCache(options.cacheDir, key), faceCounts, computed: 0 });
     }
     return members;
   } catch (error) {
@@ -80,36 +90,40 @@ export async function runEval(input: EvalInput, options: EvalOptions): Promise<M
   try {
     // embeddings[m][i]: model m's vector for image i (null: no face).
     const embeddings = members.map(() => new Array<Float32Array | null>(input.images.length).fill(null));
+    const faceCounts = members.map(() => new Array<number>(input.images.length).fill(0));
     for (const [i, image] of input.images.entries()) {
       const bytes = typeof image.source === 'string' ? new Uint8Array(readFileSync(image.source)) : image.source;
       const sha = sha256Hex(bytes);
       const todo = members.filter((m, mi) => {
         const hit = m.cache.get(sha);
-        if (hit !== undefined) embeddings[mi]![i] = hit;
-        return hit === undefined;
+        const count = m.faceCounts.get(sha);
+        if (hit !== undefined && count) (embeddings[mi]![i] = hit), (faceCounts[mi]![i] = count[0]!);
+        return hit === undefined || !count;
       });
       if (todo.length > 0) {
         const { frame } = await members[0]!.pipeline.loadFrame(bytes); // decoded once for every set
-        const crops = new Map<string, Frame | null>();
+        const crops = new Map<string, { crop: Frame | null; faces: number }>();
         for (const m of todo) {
-          if (!crops.has(m.detectorKey)) crops.set(m.detectorKey, await subjectCrop(m.pipeline, frame));
-          const crop = crops.get(m.detectorKey)!;
+          if (!crops.has(m.detectorKey)) crops.set(m.detectorKey, await subjectCrop(m.pipeline, frame, options.subject ?? DEFAULT_SUBJECT_RULE));
+          const { crop, faces } = crops.get(m.detectorKey)!;
           const vector = crop ? (await m.pipeline.embed([crop]))[0]! : null;
           m.cache.set(sha, vector);
+          m.faceCounts.set(sha, Float32Array.of(faces));
           m.computed++;
           embeddings[members.indexOf(m)]![i] = vector;
+          faceCounts[members.indexOf(m)]![i] = faces;
         }
       }
       options.onImage?.(i + 1, input.images.length);
     }
-    for (const m of members) m.cache.save();
-    return members.map((m, mi) => summarise(input, m, embeddings[mi]!));
+    for (const m of members) m.cache.save(), m.faceCounts.save();
+    return members.map((m, mi) => summarise(input, m, embeddings[mi]!, faceCounts[mi]!));
   } finally {
     for (const m of members.reverse()) await m.pipeline.dispose();
   }
 }
 
-function summarise(input: EvalInput, member: Member, vectors: readonly (Float32Array | null)[]): ModelResult {
+function summarise(input: EvalInput, member: Member, vectors: readonly (Float32Array | null)[], faceCounts: readonly number[]): ModelResult {
   const scored: ScoredPair[] = [];
   let noFacePairs = 0;
   for (const pair of input.pairs) {
@@ -119,6 +133,7 @@ function summarise(input: EvalInput, member: Member, vectors: readonly (Float32A
     else noFacePairs++;
   }
   const noFaceImages = input.images.filter((_, i) => vectors[i] === null).map((im) => im.name);
+  const multiFaceImages = input.images.filter((_, i) => faceCounts[i]! > 1).map((im) => im.name);
   return {
     label: member.spec.label,
     models: member.pipeline.models,
@@ -126,6 +141,8 @@ function summarise(input: EvalInput, member: Member, vectors: readonly (Float32A
     noFace: noFaceImages.length,
     noFaceImages,
     noFacePairs,
+    multiFace: multiFaceImages.length,
+    multiFaceImages,
     scored,
     computed: member.computed,
   };
