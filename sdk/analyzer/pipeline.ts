@@ -55,6 +55,8 @@ export interface FacePipeline {
   assessQuality(face: Detection, crop: Frame): QualityVerdict;
   /** One unit-length embedding per crop, batched up to the session's batch limit. */
   embed(crops: readonly Frame[]): Promise<Float32Array[]>;
+  /** The same, each with its raw (pre-normalisation) norm: a quality signal for ArcFace-family models. */
+  embedWithNorms(crops: readonly Frame[]): Promise<{ embedding: Float32Array; norm: number }[]>;
   /** P(real) per box (liveness stage only). */
   liveness(frame: Frame, faces: readonly Detection[]): Promise<number[]>;
   /** Cumulative raw model time and runs per role, for benchmarks, and where each model runs. */
@@ -124,6 +126,11 @@ export async function createFacePipeline(options: FacePipelineOptions): Promise<
       live();
       if (!embedder) throw notLoaded('embed', stages);
       return embedder.embed(crops);
+    },
+    async embedWithNorms(crops) {
+      live();
+      if (!embedder) throw notLoaded('embed', stages);
+      return embedder.embedWithNorms(crops);
     },
     async liveness(frame, faces) {
       live();

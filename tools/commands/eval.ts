@@ -114,6 +114,10 @@ async function evaluate(
         ]),
       ),
     );
+    for (const r of results.filter((x) => x.erc)) {
+      const e = r.erc!;
+      console.log(`${r.label}: ERC at FMR ${e.fmr} (FNMR ${(100 * e.fnmrAtZero).toFixed(2)}% with nothing rejected), relative area per signal (1 = no help): ${e.curves.map((c) => `${c.signal} ${c.relativeArea.toFixed(3)}`).join(', ')}`);
+    }
     for (const r of results.filter((x) => x.multiFace > 0)) console.log(`${r.label}: ${r.multiFace} image(s) with more than one face; --subject ${values.subject ?? 'centre'} chose${values.subject === 'all' ? ' none (left unscored)' : ' one'}`);
     for (const r of results.filter((x) => x.noFace > 0)) console.log(`${r.label}: no face in ${r.noFace} image(s); ${r.noFacePairs} pair(s) not scored`);
     console.log(`report: ${report.html} (${report.pngs.length} PNG charts beside it); ${results.map((r) => `${r.label}: ${r.computed} embedded, ${input.images.length - r.computed} cached`).join('; ')}`);
