@@ -14,7 +14,7 @@ import { readImage, warpAffine, type Frame } from '../../sdk/image/index.ts';
 import { estimatePose, estimatePose68, QUALITY_DEFAULTS, type PoseDeg } from '../../sdk/quality/index.ts';
 import { devSets } from '../analyzer/dev-sets.ts';
 import { faceCrops } from '../analyzer/face-crops.ts';
-import { SCRFD_FR512 } from '../analyzer/model-sets.ts';
+import { defaultSet, SCRFD_FR512 } from '../analyzer/model-sets.ts';
 
 let pipeline: FacePipeline;
 const photos: { path: string; frame: Frame }[] = [];
@@ -53,7 +53,7 @@ test('every detector path carries 68 points for the pose fit', async () => {
 
 test('exact in-plane rotations: roll follows the added angle', async () => {
   const err68: number[] = [], err5: number[] = [];
-  for (const { frame } of photos.filter((_, i) => i % 3 === 0)) {
+  for (const { frame } of photos.filter((_, i) => i % 5 === 0)) {
     const base = await poseOf(frame);
     if (!base) continue;
     for (const deg of [-30, -15, 15, 30]) {
@@ -64,7 +64,7 @@ test('exact in-plane rotations: roll follows the added angle', async () => {
     }
   }
   console.log(`# rotations (${err68.length}): roll MAE 68-point ${mean(err68).toFixed(2)}°, 5-point ${mean(err5).toFixed(2)}°`);
-  assert.ok(err68.length > 50);
+  assert.ok(err68.length > 40);
   assert.ok(mean(err68) < 3, `roll MAE ${mean(err68)}`);
 });
 
@@ -83,24 +83,39 @@ test('mirrored photos: yaw flips sign, pitch stays', async () => {
   assert.ok(mean(yaw68) < 4 && mean(pitch68) < 4);
 });
 
-test('frontal portraits and their 92x112 grey crops are judged frontal', async () => {
-  const limits = (p: PoseDeg) => Math.abs(p.yawDeg) <= QUALITY_DEFAULTS.maxYawDeg && Math.abs(p.pitchDeg) <= QUALITY_DEFAULTS.maxPitchDeg;
-  const rows: { p68: PoseDeg; p5: PoseDeg }[] = [];
-  for (const { frame } of photos) {
-    const p = await poseOf(frame);
-    if (p) rows.push(p);
-  }
+test('frontal portraits and their 92x112 grey crops pass the pose gate, with either detector', async () => {
+  // The issue's case: plainly frontal grey 92x112 ID crops refused as pitch-too-large. The gate's
+  // verdict comes through the pipeline (the 68-point fit); the 5-point estimate is printed beside it.
+  const poseReasons = new Set(['yaw-too-large', 'pitch-too-large', 'roll-too-large']);
   const crops = (await faceCrops(devSets().flatMap((s) => s.images))).filter((c) => c.variant === 1); // 92x112 grey
-  const cropRows: { p68: PoseDeg; p5: PoseDeg }[] = [];
-  for (const c of crops) {
-    const p = await poseOf(c.frame);
-    if (p) cropRows.push(p);
+  const defaultPipeline = await createFacePipeline({ models: await defaultSet(), stages: ['detect'] });
+  const results: { name: string; what: string; faces: number; frames: number; pass68: number }[] = [];
+  try {
+    for (const [name, p] of [['det_500m', pipeline], ['default (UltraFace)', defaultPipeline]] as const) {
+      for (const [what, frames] of [['photos', photos.map((x) => x.frame)], ['grey ID crops', crops.map((c) => c.frame)]] as const) {
+        let faces = 0, pass68 = 0, pass5 = 0;
+        const yaw: number[] = [], pitch: number[] = [], yaw5: number[] = [], pitch5: number[] = [];
+        for (const frame of frames) {
+          const face = subject(await p.detect(frame));
+          if (!face) continue;
+          faces++;
+          const verdict = p.assessQuality(face, p.align(frame, face).crop);
+          if (!verdict.reasons.some((r) => poseReasons.has(r))) pass68++;
+          const five = estimatePose(face.landmarks);
+          if (Math.abs(five.yawDeg) <= 35 && Math.abs(five.pitchDeg) <= 30) pass5++; // the 5-point gate's limits before issue 24
+          yaw.push(Math.abs(verdict.metrics.yawDeg)), pitch.push(Math.abs(verdict.metrics.pitchDeg)), yaw5.push(Math.abs(five.yawDeg)), pitch5.push(Math.abs(five.pitchDeg));
+        }
+        const p95 = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(0.95 * (v.length - 1))]!.toFixed(1);
+        console.log(`# ${name}, ${what}: 95th percentile |yaw| ${p95(yaw)}° (5-point ${p95(yaw5)}°), |pitch| ${p95(pitch)}° (5-point ${p95(pitch5)}°), max |pitch| ${Math.max(...pitch).toFixed(1)}° (${Math.max(...pitch5).toFixed(1)}°)`);
+        console.log(`# ${name}, ${what} (${faces}): pass the pose gate 68-point ${(100 * pass68 / faces).toFixed(1)}% (5-point ${(100 * pass5 / faces).toFixed(1)}%); mean |yaw| ${mean(yaw).toFixed(1)}° (${mean(yaw5).toFixed(1)}°), mean |pitch| ${mean(pitch).toFixed(1)}° (${mean(pitch5).toFixed(1)}°)`);
+        results.push({ name, what, faces, frames: frames.length, pass68 });
+      }
+    }
+  } finally {
+    await defaultPipeline.dispose();
   }
-  const share = (r: typeof rows, k: 'p68' | 'p5') => r.filter((x) => limits(x[k])).length / r.length;
-  const absMean = (r: typeof rows, k: 'p68' | 'p5', a: 'yawDeg' | 'pitchDeg') => mean(r.map((x) => Math.abs(x[k][a])));
-  for (const [name, r] of [['photos', rows], ['92x112 grey crops', cropRows]] as const) {
-    console.log(`# ${name} (${r.length}): frontal share 68-point ${(100 * share(r, 'p68')).toFixed(1)}% (5-point ${(100 * share(r, 'p5')).toFixed(1)}%); mean |yaw| ${absMean(r, 'p68', 'yawDeg').toFixed(1)}° (${absMean(r, 'p5', 'yawDeg').toFixed(1)}°), mean |pitch| ${absMean(r, 'p68', 'pitchDeg').toFixed(1)}° (${absMean(r, 'p5', 'pitchDeg').toFixed(1)}°)`);
+  for (const { name, what, faces, frames, pass68 } of results) {
+    assert.ok(faces >= 0.9 * frames, `${name} ${what}: faces found in ${faces}/${frames}`);
+    assert.ok(pass68 / faces >= 0.95, `${name} ${what}: ${pass68}/${faces} frontal faces pass the pose gate`);
   }
-  assert.ok(share(rows, 'p68') >= 0.95, 'frontal dev portraits pass the pose limits');
-  assert.ok(share(cropRows, 'p68') >= 0.95, 'their 92x112 grey crops too');
 });
