@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { createFacePipeline, type FacePipeline } from '../../sdk/analyzer/index.ts';
 import type { Detection } from '../../sdk/detect/types.ts';
 import { readImage, warpAffine, type Frame } from '../../sdk/image/index.ts';
-import { estimatePose, estimatePose68, QUALITY_DEFAULTS, type PoseDeg } from '../../sdk/quality/index.ts';
+import { estimatePose, estimatePose68, type PoseDeg } from '../../sdk/quality/index.ts';
 import { devSets } from '../analyzer/dev-sets.ts';
 import { faceCrops } from '../analyzer/face-crops.ts';
 import { defaultSet, SCRFD_FR512 } from '../analyzer/model-sets.ts';
