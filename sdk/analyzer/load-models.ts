@@ -10,17 +10,19 @@ import { createEmbedder, type Embedder } from '../embed/index.ts';
 import { ArcEdgeError } from '../errors.ts';
 import { createLivenessScorer, type LivenessScorer } from '../liveness/index.ts';
 import type { ModelManifest } from '../models/manifest.ts';
-import { checkModelIo, getModelSet, modelSearchPath, resolveModel, resolveModelSet } from '../models/index.ts';
+import { checkModelIo, getModelSet, listModelSets, modelSearchPath, resolveModel, resolveModelSet } from '../models/index.ts';
 import { loadSession } from '../runtime/index.ts';
 import type { InferenceSession, SessionOptions } from '../runtime/types.ts';
 import { ANALYZER_DEFAULTS, type FaceAnalyzerOptions, type ResolvedModel, type ResolvedModelList } from './options.ts';
 
-export type ModelRole = 'detect' | 'landmarks' | 'pose' | 'embed' | 'liveness';
+export type ModelRole = 'detect' | 'landmarks' | 'pose' | 'verify' | 'embed' | 'liveness';
 /** What a pipeline can load; 'detect' brings the landmark model along when the detector needs one. */
 export type PipelineStage = 'detect' | 'embed' | 'liveness';
 
 export interface LoadedStages {
   readonly detector: FaceDetector | undefined;
+  /** The face gate's second detector, when options.faceGate names one. */
+  readonly verifier: FaceDetector | undefined;
   /** The 68-point model the quality gate's pose fit reads (its own session), when pose is 'landmarks68'. */
   readonly poseLandmarks: Landmark68 | undefined;
   readonly embedder: Embedder | undefined;
@@ -68,6 +70,13 @@ function pick(
   return candidates[0];
 }
 
+/** A model of the registry by id or file name (the first set that lists it), resolved like any model. */
+async function registryModel(task: ModelManifest['task'], wanted: string): Promise<ResolvedModel> {
+  const manifest = listModelSets().flatMap((s) => s.files).find((f) => f.task === task && (f.id === wanted || f.file === wanted));
+  if (!manifest) throw new ArcEdgeError('CONFIG_INVALID', `faceGate.verifier "${wanted}" is not a ${task} model of the set or the registry`, { fix: 'name a detector id or file, e.g. "yunet-s-dynamic"' });
+  return resolveModel(manifest, { searchPath: modelSearchPath() });
+}
+
 /** The registry's 68-point landmark model (the `default` set's), for sets without one. */
 async function registryLandmarkModel(): Promise<ResolvedModel> {
   const manifest = getModelSet('default').files.find((f) => f.task === 'landmarks');
@@ -106,6 +115,10 @@ export async function loadStages(
     wants.has('detect') && (options.pose ?? ANALYZER_DEFAULTS.pose) === 'landmarks68'
       ? (landmarkModel ?? pick(set, 'landmarks', use.landmarks, false, '') ?? (await registryLandmarkModel()))
       : undefined;
+  const gate = wants.has('detect') ? options.faceGate : undefined;
+  const verifierModel = gate
+    ? (set.models.find((m) => m.manifest.task === 'detect' && (m.manifest.id === gate.verifier || m.manifest.file === gate.verifier)) ?? (await registryModel('detect', gate.verifier)))
+    : undefined;
   const embedModel = wants.has('embed') ? pick(set, 'embed', use.embed, true, 'the embed stage needs a recognition (embed) model') : undefined;
   const livenessModel = wants.has('liveness') ? pick(set, 'liveness', use.liveness, true, 'liveness needs a liveness model') : undefined;
 
@@ -140,6 +153,11 @@ export async function loadStages(
       // The detector now owns its sessions: replace them in `owned` by the detector itself.
       owned.splice(0, owned.length, detector);
     }
+    let verifier: FaceDetector | undefined;
+    if (verifierModel) {
+      verifier = createDetector(verifierModel.manifest, await load('verify', verifierModel), {});
+      owned.splice(owned.length - 1, 1, verifier);
+    }
     let poseLandmarks: Landmark68 | undefined;
     if (poseModel) {
       poseLandmarks = new Landmark68(poseModel.manifest, await load('pose', poseModel));
@@ -161,7 +179,8 @@ export async function loadStages(
       if (model) (modelIds[role] = model.manifest.id), (manifests[role] = model.manifest);
     }
     if (poseModel && !landmarkModel) (modelIds.pose = poseModel.manifest.id), (manifests.pose = poseModel.manifest);
-    return { detector, poseLandmarks, embedder, liveness, sessions, modelIds, manifests, dispose: releaseAll };
+    if (verifierModel) (modelIds.verify = verifierModel.manifest.id), (manifests.verify = verifierModel.manifest);
+    return { detector, verifier, poseLandmarks, embedder, liveness, sessions, modelIds, manifests, dispose: releaseAll };
   } catch (error) {
     await releaseAll().catch(() => undefined); // the original error is the one worth reporting
     throw error;

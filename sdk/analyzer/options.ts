@@ -52,6 +52,15 @@ export const AnalyzerOptionsSchema = z
       .enum(['landmarks68', 'five-point'])
       .optional()
       .describe("how the quality gate measures head pose: 'landmarks68' (default) runs the 68-point landmark model on every face and fits a 3D head; 'five-point' uses the detector's 5 points (no extra model; errors of 20-40 degrees on frontal faces)"),
+    faceGate: z
+      .object({
+        verifier: z.string().min(1).describe('id or file name of a second detector (in the set, else in the registry, e.g. "yunet-s-dynamic") that must confirm every detection'),
+        minScore: z.number().min(0).max(1).optional().describe('verifier score a confirmation needs (default 0.5)'),
+        minIou: z.number().min(0).max(1).optional().describe('overlap a confirming box needs (default 0.3)'),
+      })
+      .strict()
+      .optional()
+      .describe('second-stage check against false faces (docs/detect.md, "Face gate"); off by default'),
     flipTTA: z.boolean().optional().describe('embed each crop and its mirror and average; 2x embed time; default false'),
     maxImagePixels: z
       .number()
@@ -84,6 +93,7 @@ export interface FaceAnalyzerOptions {
   readonly flipTTA?: boolean;
   readonly maxImagePixels?: number;
   readonly pose?: 'landmarks68' | 'five-point';
+  readonly faceGate?: { readonly verifier: string; readonly minScore?: number | undefined; readonly minIou?: number | undefined };
 }
 
 export const ANALYZER_DEFAULTS = {

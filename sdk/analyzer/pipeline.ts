@@ -10,6 +10,7 @@
  * oversized Frame, and it says by how much, so analyze() maps results back once.
  */
 import { alignFace, type AlignedFace } from '../align/index.ts';
+import { confirmFaces } from '../detect/face-gate.ts';
 import type { Detection, DetectOptions, FivePoints } from '../detect/types.ts';
 import { ArcEdgeError } from '../errors.ts';
 import type { Frame } from '../image/frame.ts';
@@ -86,7 +87,7 @@ export async function createFacePipeline(options: FacePipelineOptions): Promise<
   const backend = { ...ANALYZER_DEFAULTS.backend, ...parsed.backend };
   const maxImagePixels = parsed.maxImagePixels ?? ANALYZER_DEFAULTS.maxImagePixels;
   const loaded = await loadStages(parsed, backend, stages);
-  const { detector, poseLandmarks, embedder, liveness } = loaded;
+  const { detector, verifier, poseLandmarks, embedder, liveness } = loaded;
   const cropSizePx = embedder?.cropSize.width ?? 112;
   let disposed = false;
   const live = (): void => {
@@ -107,7 +108,9 @@ export async function createFacePipeline(options: FacePipelineOptions): Promise<
     async detect(frame, detectOptions) {
       live();
       if (!detector) throw notLoaded('detect', stages);
-      const faces = await detector.detect(frame, detectOptions);
+      const found = await detector.detect(frame, detectOptions);
+      // Second-stage check (options.faceGate): an independent detector must confirm each face.
+      const faces = verifier ? await confirmFaces(frame, found, verifier, parsed.faceGate) : found;
       if (!poseLandmarks) return faces;
       // 68 points per face for the pose fit (~0.3 ms each). UltraFace located them already inside
       // its detector; running the pose copy again keeps the detectors untouched.
