@@ -48,7 +48,7 @@ async function enroll(state: WorkerState, params: EnrollParams): Promise<unknown
   const person = state.gallery.enroll({ id: params.personId, name: params.name }, [{ crop, embedding: embedding!, quality: quality.ok ? 1 : 0.5, source }]);
   const verdict: PhotoVerdict = person.skipped > 0
     ? { source, outcome: 'duplicate', reason: 'near-duplicate', message: 'skipped: near-duplicate of a template this person already has (cosine >= 0.95); the person is enrolled, this photo added nothing new', faces: faces.length, quality: quality.metrics }
-    : { source, outcome: 'enrolled', message: `enrolled${judged.note}${quality.ok ? '' : ` despite the quality gate (${quality.messages.join('; ')})`}`, faces: faces.length, quality: quality.metrics, ...(quality.ok ? {} : { qualityReasons: quality.reasons }) };
+    : { source, outcome: 'enrolled', message: `enrolled: face ${Math.round(quality.metrics.faceSizePx)} px, detector score ${face.score.toFixed(2)}${judged.note}${quality.ok ? '' : ` despite the quality gate (${quality.messages.join('; ')})`}`, faces: faces.length, quality: quality.metrics, ...(quality.ok ? {} : { qualityReasons: quality.reasons }) };
   return { person, quality: { ok: quality.ok, reasons: quality.reasons, messages: quality.messages }, box: face.box, verdict };
 }
 

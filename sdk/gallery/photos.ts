@@ -138,7 +138,7 @@ export async function enrollPhotos(
           index: i,
           accepted: {
             source,
-            message: `enrolled${judged.note}${low}`,
+            message: `enrolled: face ${Math.round(judged.quality.metrics.faceSizePx)} px, detector score ${judged.face.score.toFixed(2)}${judged.note}${low}`,
             faces: faces.length,
             quality: judged.quality.metrics,
             ...(judged.quality.ok ? {} : { qualityReasons: judged.quality.reasons }),

@@ -100,6 +100,8 @@ ${KEY_HELP}`,
         duplicates,
         refused: refusedCount,
         notEnrolled: missing.map((r) => r.label),
+        // Kept for scripts written before the verdicts: refusals and near-duplicates as before.
+        rejected: [...looseVerdicts.map((v) => ({ person: '-', source: v.source, reason: v.reason, detail: v.message })), ...results.flatMap((r) => r.result.rejected.map((x) => ({ person: r.label, source: x.source, reason: x.reason, detail: x.detail })))],
         photos: [...results.flatMap((r) => r.result.verdicts.map((v) => ({ person: r.label, ...v }))), ...looseVerdicts.map((v) => ({ person: null, ...v }))],
       }, null, 2));
     } else {
