@@ -14,6 +14,7 @@
  * angle, yaw = pitch = 0. 14 points, ~10 iterations: a few microseconds.
  */
 import type { Point } from '../detect/types.ts';
+import { ArcEdgeError } from '../errors.ts';
 import { HEAD_MODEL_CM, HEAD_MODEL_IBUG68 } from './head-model.ts';
 import type { PoseDeg } from './pose.ts';
 
@@ -75,7 +76,7 @@ function solve3(a: number[][], b: number[]): [number, number, number] | undefine
 /** Pose of the model points (image pixels, in HEAD_MODEL_IBUG68 order) by Gauss-Newton over the 3 angles. */
 export function fitHeadPose(image: readonly Point[]): PoseDeg & { rmsPx: number } {
   const n = HEAD_MODEL_CM.length;
-  if (image.length !== n) throw new RangeError(`fitHeadPose needs ${n} points, got ${image.length}`);
+  if (image.length !== n) throw new ArcEdgeError('INVALID_ARGUMENT', `fitHeadPose needs ${n} points (HEAD_MODEL_IBUG68 order), got ${image.length}`);
   // Start: roll from the line through the outer eye corners, yaw = pitch = 0.
   let x: [number, number, number] = [0, 0, Math.atan2(image[7]!.y - image[4]!.y, image[7]!.x - image[4]!.x)];
   const r = new Float64Array(2 * n), rh = new Float64Array(2 * n);
@@ -120,7 +121,7 @@ export function fitHeadPose(image: readonly Point[]): PoseDeg & { rmsPx: number 
 
 /** Pose from all 68 iBUG points (frame pixels): picks the model's 14 and fits. */
 export function estimatePose68(points: readonly Point[]): PoseDeg {
-  if (points.length !== 68) throw new RangeError(`estimatePose68 needs 68 points, got ${points.length}`);
+  if (points.length !== 68) throw new ArcEdgeError('INVALID_ARGUMENT', `estimatePose68 needs the 68 iBUG points, got ${points.length}`);
   const { yawDeg, pitchDeg, rollDeg } = fitHeadPose(HEAD_MODEL_IBUG68.map((i) => points[i]!));
   return { yawDeg, pitchDeg, rollDeg };
 }
