@@ -111,9 +111,15 @@ export async function loadStages(
       : undefined;
   // Pose needs 68 points for every detector: the set's landmark model, else the registry's
   // (the `default` set's, resolved like any model: search path, cache, npm).
+  // Asked for explicitly, a missing model is an error; by default (pose unset) a device that cannot
+  // fetch it (offline, not cached) falls back to the 5-point estimate rather than not starting:
+  // `models.pose` then is absent, which says so.
   const poseModel =
     wants.has('detect') && (options.pose ?? ANALYZER_DEFAULTS.pose) === 'landmarks68'
-      ? (landmarkModel ?? pick(set, 'landmarks', use.landmarks, false, '') ?? (await registryLandmarkModel()))
+      ? (landmarkModel ?? pick(set, 'landmarks', use.landmarks, false, '') ?? (await registryLandmarkModel().catch((error: unknown) => {
+          if (options.pose === undefined && error instanceof ArcEdgeError) return undefined;
+          throw error;
+        })))
       : undefined;
   const gate = wants.has('detect') ? options.faceGate : undefined;
   const verifierModel = gate
