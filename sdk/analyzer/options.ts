@@ -55,7 +55,7 @@ export const AnalyzerOptionsSchema = z
     faceGate: z
       .object({
         verifier: z.string().min(1).describe('id or file name of a second detector (in the set, else in the registry, e.g. "yunet-s-dynamic") that must confirm every detection'),
-        minScore: z.number().min(0).max(1).optional().describe('verifier score a confirmation needs (default 0.5)'),
+        minScore: z.number().min(0).max(1).optional().describe('verifier score a confirmation needs (default 0.7)'),
         minIou: z.number().min(0).max(1).optional().describe('overlap a confirming box needs (default 0.3)'),
       })
       .strict()

@@ -23,7 +23,9 @@ export interface FaceGateSettings {
   readonly context: number;
 }
 
-export const FACE_GATE_DEFAULTS = { minScore: 0.5, minIou: 0.3, context: 2 } as const satisfies FaceGateSettings;
+// minScore 0.7: at 0.5 YuNet confirmed two smiley blobs det_500m had found; at 0.7 none, with every
+// dev portrait and grey crop still confirmed for UltraFace and det_500m (docs/detect.md).
+export const FACE_GATE_DEFAULTS = { minScore: 0.7, minIou: 0.3, context: 2 } as const satisfies FaceGateSettings;
 
 /** The detections the verifier confirms, in order. */
 export async function confirmFaces(frame: Frame, faces: readonly Detection[], verifier: FaceDetector, settings: Partial<FaceGateSettings> = {}): Promise<Detection[]> {
