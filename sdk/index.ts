@@ -35,6 +35,10 @@ export {
   DetectorOptionsSchema,
   selectFaces,
   intersectionOverUnion,
+  selectSubject,
+  subjectScore,
+  SUBJECT_RULES,
+  DEFAULT_SUBJECT_RULE,
 } from './detect/index.ts';
 export type {
   Box,
@@ -46,12 +50,13 @@ export type {
   DetectorOptions,
   LandmarkModel,
   SelectOptions,
+  SubjectRule,
 } from './detect/index.ts';
 export { alignFace, arcfaceTemplate, ARCFACE_TEMPLATE_112, estimateSimilarity, applyAffine, invertAffine } from './align/index.ts';
 export type { AlignedFace } from './align/index.ts';
 export { createEmbedder, compare, l2Normalize } from './embed/index.ts';
 export type { Embedder, EmbedderOptions } from './embed/index.ts';
-export { assessQuality, estimatePose, QUALITY_DEFAULTS } from './quality/index.ts';
+export { assessQuality, estimatePose, QUALITY_DEFAULTS, describeQualityReason } from './quality/index.ts';
 export type { QualityMetrics, QualityReason, QualityThresholds, QualityVerdict, PoseDeg } from './quality/index.ts';
 export { createLivenessScorer } from './liveness/index.ts';
 export type { LivenessScorer } from './liveness/index.ts';
@@ -174,7 +179,7 @@ export type { EmbeddingStorage, Aggregation, TemplateHit, IdentityScore, OpenSet
 
 // Gallery: persistent identities and templates (with aligned crops) in SQLite, identify(),
 // threshold metadata, atomic re-embedding into a new generation. docs/gallery.md.
-export { openGallery, GalleryOptionsSchema, GALLERY_DEFAULTS, galleryModelOf, reembedderOf, enrollPhotos, identifyPhoto } from './gallery/index.ts';
+export { openGallery, GalleryOptionsSchema, GALLERY_DEFAULTS, galleryModelOf, reembedderOf, enrollPhotos, identifyPhoto, judgeEnrollFaces } from './gallery/index.ts';
 // The SQLite adapter itself (better-sqlite3, the one import of it), for the agent's event history.
 export { openSqliteDatabase } from './gallery/index.ts';
 export type { SqliteDatabase } from './gallery/index.ts';
@@ -208,6 +213,7 @@ export type {
   PhotoInput,
   PhotoRejection,
   RejectedPhoto,
+  PhotoVerdict,
   EnrollPhotosOptions,
   EnrollPhotosResult,
   IdentifiedFace,

@@ -3,7 +3,7 @@
  * one map, so PipelineHost.call() is typed end to end and worker-rpc.ts has one dispatcher
  * that must handle every method (a missing handler is a compile error).
  */
-import type { Box, ModelManifest, ModelPackageManifest } from '../../sdk/index.ts';
+import type { Box, ModelManifest, ModelPackageManifest, PhotoVerdict } from '../../sdk/index.ts';
 import type { PersonDetails, PersonSummary } from './gallery-port.ts';
 import type { EnrollFaceParams, FoundFace } from './face-types.ts';
 
@@ -53,7 +53,7 @@ export interface LiveFace {
 }
 
 export interface RpcMap {
-  enroll: { params: EnrollParams; result: { person: PersonSummary & { added: number; skipped: number }; quality: { ok: boolean; reasons: readonly string[] }; box: Box } };
+  enroll: { params: EnrollParams; result: { person: PersonSummary & { added: number; skipped: number }; quality: { ok: boolean; reasons: readonly string[]; messages: readonly string[] }; box: Box; verdict: PhotoVerdict } };
   forget: { params: { personId: string }; result: { removed: string; templates: number } };
   list: { params: Empty; result: { people: PersonSummary[] } };
   people: { params: Empty; result: { people: PersonDetails[] } };

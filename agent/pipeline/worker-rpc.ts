@@ -5,7 +5,7 @@
  * pipeline down. Handlers that replace the serving state (galleryOpen, modelCommit) do it on
  * the scope.
  */
-import { ArcEdgeError, encodeJpeg, isArcEdgeError, type Frame, type RecognitionEvent } from '../../sdk/index.ts';
+import { ArcEdgeError, encodeJpeg, isArcEdgeError, judgeEnrollFaces, type Frame, type PhotoVerdict, type RecognitionEvent } from '../../sdk/index.ts';
 import { openAgentGallery } from './gallery-port.ts';
 import type { FromWorker, ToWorker } from './messages.ts';
 import { reembedFile, type ModelSwap } from './model-swap.ts';
@@ -42,20 +42,26 @@ function lastFrame(state: WorkerState, camera: string): Frame {
 async function enroll(state: WorkerState, params: EnrollParams): Promise<RpcResult<'enroll'>> {
   const frame = params.image ? (await state.pipeline.loadFrame(params.image)).frame : lastFrame(state, params.camera!);
   const faces = await state.pipeline.detect(frame);
-  const largest = faces.sort((a, b) => (b.box.x2 - b.box.x1) * (b.box.y2 - b.box.y1) - (a.box.x2 - a.box.x1) * (a.box.y2 - a.box.y1))[0];
-  if (!largest) throw new ArcEdgeError('FACE_NOT_FOUND', 'no face was found in the image', { details: { width: frame.width, height: frame.height } });
   if (params.single && faces.length > 1) {
     throw new ArcEdgeError('FACE_AMBIGUOUS', `the photo shows ${faces.length} faces`, { fix: 'crop it to one person, or use the People page, which asks which face', details: { count: faces.length } });
   }
-  const { crop } = state.pipeline.align(frame, largest);
-  const quality = state.pipeline.assessQuality(largest, crop);
+  const source = params.source ?? (params.image ? 'mqtt:enroll' : `camera:${params.camera}`);
+  // The CLI's rules and verdict object (sdk judgeEnrollFaces), except that a live enrollment keeps a
+  // face that fails the gate for anything but size (an operator chose this moment; its template
+  // gets quality 0.5 so identification weighs it less).
+  const judged = judgeEnrollFaces(state.pipeline, frame, faces, source, { allowLowQuality: true });
+  if ('verdict' in judged) throw new ArcEdgeError('FACE_NOT_FOUND', judged.verdict.message, { details: { width: frame.width, height: frame.height, verdict: judged.verdict } });
+  const { face, crop, quality } = judged;
   if (quality.reasons.includes('face-too-small')) {
-    throw new ArcEdgeError('FACE_NOT_FOUND', 'the face is too small to enroll', { details: { reasons: quality.reasons, metrics: quality.metrics } });
+    const verdict: PhotoVerdict = { source, outcome: 'refused', reason: 'low-quality', message: `refused: ${quality.messages[quality.reasons.indexOf('face-too-small')]}`, faces: faces.length, qualityReasons: quality.reasons, quality: quality.metrics };
+    throw new ArcEdgeError('FACE_NOT_FOUND', 'the face is too small to enroll', { details: { reasons: quality.reasons, metrics: quality.metrics, verdict } });
   }
   const [embedding] = await state.pipeline.embed([crop]);
-  const source = params.source ?? (params.image ? 'mqtt:enroll' : `camera:${params.camera}`);
   const person = state.gallery.enroll({ id: params.personId, name: params.name }, [{ crop, embedding: embedding!, quality: quality.ok ? 1 : 0.5, source }]);
-  return { person, quality: { ok: quality.ok, reasons: quality.reasons }, box: largest.box };
+  const verdict: PhotoVerdict = person.skipped > 0
+    ? { source, outcome: 'duplicate', reason: 'near-duplicate', message: 'skipped: near-duplicate of a template this person already has (cosine >= 0.95); the person is enrolled, this photo added nothing new', faces: faces.length, quality: quality.metrics }
+    : { source, outcome: 'enrolled', message: `enrolled: face ${Math.round(quality.metrics.faceSizePx)} px, detector score ${face.score.toFixed(2)}${judged.note}${quality.ok ? '' : ` despite the quality gate (${quality.messages.join('; ')})`}`, faces: faces.length, quality: quality.metrics, ...(quality.ok ? {} : { qualityReasons: quality.reasons }) };
+  return { person, quality: { ok: quality.ok, reasons: quality.reasons, messages: quality.messages }, box: face.box, verdict };
 }
 
 const HANDLERS: Handlers = {

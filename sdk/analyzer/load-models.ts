@@ -4,24 +4,28 @@
  * build the stages. If any step fails, everything loaded so far is released in reverse order
  * before the error propagates, so a failed createFaceAnalyzer() leaks nothing.
  */
-import { createDetector } from '../detect/index.ts';
+import { createDetector, Landmark68 } from '../detect/index.ts';
 import type { FaceDetector } from '../detect/types.ts';
 import { createEmbedder, type Embedder } from '../embed/index.ts';
 import { ArcEdgeError } from '../errors.ts';
 import { createLivenessScorer, type LivenessScorer } from '../liveness/index.ts';
 import type { ModelManifest } from '../models/manifest.ts';
-import { checkModelIo, resolveModelSet } from '../models/index.ts';
+import { checkModelIo, getModelSet, listModelSets, modelSearchPath, resolveModel, resolveModelSet } from '../models/index.ts';
 import { loadSession } from '../runtime/index.ts';
 import type { InferenceSession, SessionOptions } from '../runtime/types.ts';
 import { backendForModel } from './tensorrt-shapes.ts';
 import { ANALYZER_DEFAULTS, type FaceAnalyzerOptions, type ResolvedModel, type ResolvedModelList } from './options.ts';
 
-export type ModelRole = 'detect' | 'landmarks' | 'embed' | 'liveness';
+export type ModelRole = 'detect' | 'landmarks' | 'pose' | 'verify' | 'embed' | 'liveness';
 /** What a pipeline can load; 'detect' brings the landmark model along when the detector needs one. */
 export type PipelineStage = 'detect' | 'embed' | 'liveness';
 
 export interface LoadedStages {
   readonly detector: FaceDetector | undefined;
+  /** The face gate's second detector, when options.faceGate names one. */
+  readonly verifier: FaceDetector | undefined;
+  /** The 68-point model the quality gate's pose fit reads (its own session), when pose is 'landmarks68'. */
+  readonly poseLandmarks: Landmark68 | undefined;
   readonly embedder: Embedder | undefined;
   readonly liveness: LivenessScorer | undefined;
   /** Sessions by role, for stats only: the stages own and dispose them. */
@@ -67,6 +71,32 @@ function pick(
   return candidates[0];
 }
 
+/** A model of the registry by id or file name (the first set that lists it), resolved like any model. */
+async function registryModel(task: ModelManifest['task'], wanted: string): Promise<ResolvedModel> {
+  const manifest = listModelSets().flatMap((s) => s.files).find((f) => f.task === task && (f.id === wanted || f.file === wanted));
+  if (!manifest) throw new ArcEdgeError('CONFIG_INVALID', `faceGate.verifier "${wanted}" is not a ${task} model of the set or the registry`, { fix: 'name a detector id or file, e.g. "yunet-s-dynamic"' });
+  return resolveModel(manifest, { searchPath: modelSearchPath() });
+}
+
+/** The registry's 68-point landmark model (the `default` set's), for sets without one. */
+async function registryLandmarkModel(): Promise<ResolvedModel> {
+  const manifest = getModelSet('default').files.find((f) => f.task === 'landmarks');
+  if (!manifest) throw new ArcEdgeError('CONFIG_INVALID', 'the registry has no 68-point landmark model for the pose fit', { fix: "pass pose: 'five-point'" });
+  try {
+    return await resolveModel(manifest, { searchPath: modelSearchPath() });
+  } catch (error) {
+    if (error instanceof ArcEdgeError) {
+      const message = error.toJSON().message;
+      throw new ArcEdgeError(error.code, `${message} (the quality gate's pose fit needs the 68-point landmark model ${manifest.id}, file ${manifest.file})`, {
+        fix: `${error.fix} Or put ${manifest.file} on ARCEDGE_MODEL_PATH, or pass pose: 'five-point' to do without it.`,
+        cause: error,
+        ...(error.details ? { details: error.details } : {}),
+      });
+    }
+    throw error;
+  }
+}
+
 export async function loadStages(
   options: FaceAnalyzerOptions,
   backend: SessionOptions,
@@ -80,6 +110,22 @@ export async function loadStages(
     detectModel && NEEDS_LANDMARK_MODEL.has(detectModel.manifest.family)
       ? pick(set, 'landmarks', use.landmarks, true, `detector ${detectModel.manifest.id} finds boxes only and needs a landmark model for the 5 points`)
       : undefined;
+  // Pose needs 68 points for every detector: the set's landmark model, else the registry's
+  // (the `default` set's, resolved like any model: search path, cache, npm).
+  // Asked for explicitly, a missing model is an error; by default (pose unset) a device that cannot
+  // fetch it (offline, not cached) falls back to the 5-point estimate rather than not starting:
+  // `models.pose` then is absent, which says so.
+  const poseModel =
+    wants.has('detect') && (options.pose ?? ANALYZER_DEFAULTS.pose) === 'landmarks68'
+      ? (landmarkModel ?? pick(set, 'landmarks', use.landmarks, false, '') ?? (await registryLandmarkModel().catch((error: unknown) => {
+          if (options.pose === undefined && error instanceof ArcEdgeError) return undefined;
+          throw error;
+        })))
+      : undefined;
+  const gate = wants.has('detect') ? options.faceGate : undefined;
+  const verifierModel = gate
+    ? (set.models.find((m) => m.manifest.task === 'detect' && (m.manifest.id === gate.verifier || m.manifest.file === gate.verifier)) ?? (await registryModel('detect', gate.verifier)))
+    : undefined;
   const embedModel = wants.has('embed') ? pick(set, 'embed', use.embed, true, 'the embed stage needs a recognition (embed) model') : undefined;
   const livenessModel = wants.has('liveness') ? pick(set, 'liveness', use.liveness, true, 'liveness needs a liveness model') : undefined;
 
@@ -115,6 +161,16 @@ export async function loadStages(
       // The detector now owns its sessions: replace them in `owned` by the detector itself.
       owned.splice(0, owned.length, detector);
     }
+    let verifier: FaceDetector | undefined;
+    if (verifierModel) {
+      verifier = createDetector(verifierModel.manifest, await load('verify', verifierModel), {});
+      owned.splice(owned.length - 1, 1, verifier);
+    }
+    let poseLandmarks: Landmark68 | undefined;
+    if (poseModel) {
+      poseLandmarks = new Landmark68(poseModel.manifest, await load('pose', poseModel));
+      owned.splice(owned.length - 1, 1, poseLandmarks);
+    }
     let embedder: Embedder | undefined;
     if (embedModel) {
       embedder = createEmbedder(embedModel.manifest, await load('embed', embedModel), { flipTTA: options.flipTTA ?? ANALYZER_DEFAULTS.flipTTA });
@@ -130,7 +186,9 @@ export async function loadStages(
     for (const [role, model] of [['detect', detectModel], ['landmarks', landmarkModel], ['embed', embedModel], ['liveness', livenessModel]] as const) {
       if (model) (modelIds[role] = model.manifest.id), (manifests[role] = model.manifest);
     }
-    return { detector, embedder, liveness, sessions, modelIds, manifests, dispose: releaseAll };
+    if (poseModel && !landmarkModel) (modelIds.pose = poseModel.manifest.id), (manifests.pose = poseModel.manifest);
+    if (verifierModel) (modelIds.verify = verifierModel.manifest.id), (manifests.verify = verifierModel.manifest);
+    return { detector, verifier, poseLandmarks, embedder, liveness, sessions, modelIds, manifests, dispose: releaseAll };
   } catch (error) {
     await releaseAll().catch(() => undefined); // the original error is the one worth reporting
     throw error;

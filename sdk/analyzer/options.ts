@@ -48,6 +48,19 @@ export const AnalyzerOptionsSchema = z
       .strict()
       .optional()
       .describe('which model to take for a role when the set holds several (e.g. local:<dir>); default: the first in set order'),
+    pose: z
+      .enum(['landmarks68', 'five-point'])
+      .optional()
+      .describe("how the quality gate measures head pose: 'landmarks68' (default) runs the 68-point landmark model on every face and fits a 3D head; 'five-point' uses the detector's 5 points (no extra model; errors of 20-40 degrees on frontal faces)"),
+    faceGate: z
+      .object({
+        verifier: z.string().min(1).describe('id or file name of a second detector (in the set, else in the registry, e.g. "yunet-s-dynamic") that must confirm every detection'),
+        minScore: z.number().min(0).max(1).optional().describe('verifier score a confirmation needs (default 0.7)'),
+        minIou: z.number().min(0).max(1).optional().describe('overlap a confirming box needs (default 0.3)'),
+      })
+      .strict()
+      .optional()
+      .describe('second-stage check against false faces (docs/detect.md, "Face gate"); off by default'),
     flipTTA: z.boolean().optional().describe('embed each crop and its mirror and average; 2x embed time; default false'),
     maxImagePixels: z
       .number()
@@ -84,11 +97,14 @@ export interface FaceAnalyzerOptions {
   readonly flipTTA?: boolean;
   readonly maxImagePixels?: number;
   readonly decodeReduced?: boolean;
+  readonly pose?: 'landmarks68' | 'five-point';
+  readonly faceGate?: { readonly verifier: string; readonly minScore?: number | undefined; readonly minIou?: number | undefined };
 }
 
 export const ANALYZER_DEFAULTS = {
   backend: { threads: SESSION_DEFAULTS.threads } satisfies SessionOptions,
   liveness: false,
+  pose: 'landmarks68',
   flipTTA: EMBEDDER_DEFAULTS.flipTTA,
   // 50 MP: above any camera frame or phone photo (a 48 MP sensor is 8000x6000), below a
   // decompression bomb; a decoded 50 MP BGR frame is 150 MB.

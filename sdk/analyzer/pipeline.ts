@@ -10,6 +10,7 @@
  * oversized Frame, and it says by how much, so analyze() maps results back once.
  */
 import { alignFace, type AlignedFace } from '../align/index.ts';
+import { confirmFaces } from '../detect/face-gate.ts';
 import type { Detection, DetectOptions, FivePoints } from '../detect/types.ts';
 import { ArcEdgeError } from '../errors.ts';
 import type { Frame } from '../image/frame.ts';
@@ -64,6 +65,8 @@ export interface FacePipeline {
   assessQuality(face: Detection, crop: Frame): QualityVerdict;
   /** One unit-length embedding per crop, batched up to the session's batch limit. */
   embed(crops: readonly Frame[]): Promise<Float32Array[]>;
+  /** The same, each with its raw (pre-normalisation) norm: a quality signal for ArcFace-family models. */
+  embedWithNorms(crops: readonly Frame[]): Promise<{ embedding: Float32Array; norm: number }[]>;
   /** P(real) per box (liveness stage only). */
   liveness(frame: Frame, faces: readonly Detection[]): Promise<number[]>;
   /** Cumulative raw model time and runs per role, for benchmarks, and where each model runs. */
@@ -108,7 +111,7 @@ export async function createFacePipeline(options: FacePipelineOptions): Promise<
   // Only worth it when detection runs on the frame: embed-only pipelines are given crops.
   const reduceDecode = (parsed.decodeReduced ?? ANALYZER_DEFAULTS.decodeReduced) && stages.includes('detect');
   const loaded = await loadStages(parsed, backend, stages);
-  const { detector, embedder, liveness } = loaded;
+  const { detector, verifier, poseLandmarks, embedder, liveness } = loaded;
   const cropSizePx = embedder?.cropSize.width ?? 112;
   let disposed = false;
   const live = (): void => {
@@ -130,19 +133,32 @@ export async function createFacePipeline(options: FacePipelineOptions): Promise<
     async detect(frame, detectOptions) {
       live();
       if (!detector) throw notLoaded('detect', stages);
-      return detector.detect(frame, detectOptions);
+      const found = await detector.detect(frame, detectOptions);
+      // Second-stage check (options.faceGate): an independent detector must confirm each face.
+      const faces = verifier ? await confirmFaces(frame, found, verifier, parsed.faceGate) : found;
+      if (!poseLandmarks) return faces;
+      // 68 points per face for the pose fit (~0.3 ms each). UltraFace located them already inside
+      // its detector; running the pose copy again keeps the detectors untouched.
+      const out: Detection[] = [];
+      for (const face of faces) out.push({ ...face, landmarks68: await poseLandmarks.locate(frame, face.box) });
+      return out;
     },
     align(frame, face) {
       live();
       return alignFace(frame, isDetection(face) ? face.landmarks : face, cropSizePx);
     },
     assessQuality(face, crop) {
-      return assessQuality({ box: face.box, score: face.score, landmarks: face.landmarks, crop }, parsed.quality);
+      return assessQuality({ box: face.box, score: face.score, landmarks: face.landmarks, landmarks68: face.landmarks68, crop }, parsed.quality);
     },
     async embed(crops) {
       live();
       if (!embedder) throw notLoaded('embed', stages);
       return embedder.embed(crops);
+    },
+    async embedWithNorms(crops) {
+      live();
+      if (!embedder) throw notLoaded('embed', stages);
+      return embedder.embedWithNorms(crops);
     },
     async liveness(frame, faces) {
       live();

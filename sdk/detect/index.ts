@@ -12,3 +12,5 @@ export { Landmark68, fivePointsFrom68 } from './landmark68.ts';
 export { DetectorOptionsSchema, type DetectorOptions, type LandmarkModel } from './options.ts';
 /** Greedy NMS and IoU, for callers that merge detections (e.g. tiles, several models). */
 export { intersectionOverUnion, selectFaces, type SelectOptions } from './nms.ts';
+/** One face per image: insightface's area-minus-centre-offset rule, or the largest, or all. */
+export { selectSubject, subjectScore, SUBJECT_RULES, DEFAULT_SUBJECT_RULE, type SubjectRule } from './subject.ts';

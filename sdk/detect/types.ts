@@ -25,6 +25,11 @@ export interface Detection {
   /** 0..1 */
   readonly score: number;
   readonly landmarks: FivePoints;
+  /**
+   * The 68 iBUG 300-W points in frame pixels, when the pipeline ran the 68-point landmark model on
+   * the face (for the quality gate's pose fit); absent from a bare detector.
+   */
+  readonly landmarks68?: readonly Point[];
 }
 
 export interface DetectOptions {

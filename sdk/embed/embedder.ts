@@ -36,6 +36,11 @@ export interface Embedder {
   readonly batched: boolean;
   /** One L2-normalised embedding per crop, in order. */
   embed(crops: readonly Frame[]): Promise<Float32Array[]>;
+  /**
+   * The same, each with the L2 norm of the raw output before normalisation: for ArcFace-family
+   * models a known quality proxy (low norm = a face the model is unsure of; `arcedge eval` ERC).
+   */
+  embedWithNorms(crops: readonly Frame[]): Promise<{ embedding: Float32Array; norm: number }[]>;
   /** Releases the session (the embedder owns it); idempotent. */
   dispose(): Promise<void>;
 }
@@ -103,29 +108,38 @@ export function createEmbedder(manifest: ModelManifest, session: InferenceSessio
     return out.data;
   }
 
+  async function embedWithNorms(crops: readonly Frame[]): Promise<{ embedding: Float32Array; norm: number }[]> {
+    if (disposed) {
+      throw new ArcEdgeError('BACKEND_DISPOSED', `embedder ${manifest.id} was disposed`, { fix: 'create a new embedder' });
+    }
+    // Crop i contributes views i*perCrop .. i*perCrop+perCrop-1; the flip view is summed into the plain one.
+    const perCrop = flipTTA ? 2 : 1;
+    const views: View[] = crops.flatMap((crop) => (flipTTA ? [{ crop, flip: false }, { crop, flip: true }] : [{ crop, flip: false }]));
+    const sums = crops.map(() => new Float32Array(size));
+    for (let start = 0; start < views.length; start += chunk) {
+      const part = views.slice(start, start + chunk);
+      const rows = await runViews(part);
+      for (let v = 0; v < part.length; v++) {
+        const sum = sums[Math.floor((start + v) / perCrop)]!;
+        for (let k = 0; k < size; k++) sum[k]! += rows[v * size + k]!;
+      }
+    }
+    return sums.map((sum) => {
+      let sq = 0;
+      for (let k = 0; k < size; k++) sq += sum[k]! * sum[k]!;
+      return { embedding: l2Normalize(sum), norm: Math.sqrt(sq) / perCrop };
+    });
+  }
+
   return {
     modelId: manifest.id,
     size,
     cropSize: { width: geometry.width, height: geometry.height },
     batched,
     async embed(crops) {
-      if (disposed) {
-        throw new ArcEdgeError('BACKEND_DISPOSED', `embedder ${manifest.id} was disposed`, { fix: 'create a new embedder' });
-      }
-      // Crop i contributes views i*perCrop .. i*perCrop+perCrop-1; the flip view is summed into the plain one.
-      const perCrop = flipTTA ? 2 : 1;
-      const views: View[] = crops.flatMap((crop) => (flipTTA ? [{ crop, flip: false }, { crop, flip: true }] : [{ crop, flip: false }]));
-      const sums = crops.map(() => new Float32Array(size));
-      for (let start = 0; start < views.length; start += chunk) {
-        const part = views.slice(start, start + chunk);
-        const rows = await runViews(part);
-        for (let v = 0; v < part.length; v++) {
-          const sum = sums[Math.floor((start + v) / perCrop)]!;
-          for (let k = 0; k < size; k++) sum[k]! += rows[v * size + k]!;
-        }
-      }
-      return sums.map((sum) => l2Normalize(sum));
+      return (await embedWithNorms(crops)).map((e) => e.embedding);
     },
+    embedWithNorms,
     async dispose() {
       if (disposed) return;
       disposed = true;

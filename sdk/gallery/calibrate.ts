@@ -16,6 +16,16 @@ export interface ThresholdRecommendation {
   readonly tar: number;
   /** False when there were fewer than 1/far different pairs: the threshold is the highest impostor score, an optimistic bound. */
   readonly measurable: boolean;
+  /** Different-person pairs scoring strictly above the threshold (the FAR actually measured is this / differentPairs). */
+  readonly impostorsAbove: number;
+  /**
+   * 95% interval of the true FAR at this threshold (Wilson score interval for impostorsAbove of
+   * differentPairs). Pairs that share a photo are not independent, so read it as a lower bound on
+   * the uncertainty.
+   */
+  readonly farInterval95: readonly [number, number];
+  /** The thresholds that would give the two ends of farInterval95 on these pairs: how far the value itself may move. */
+  readonly thresholdInterval95: readonly [number, number];
 }
 
 export interface Calibration {
@@ -61,8 +71,30 @@ export function recommendThresholds(same: readonly number[], different: readonly
   const sorted = [...different].sort((a, b) => b - a);
   const recommendations = fars.map((far) => {
     // The (floor(far * n) + 1)-th highest impostor score: at most far * n impostors lie above it.
-    const threshold = sorted[Math.min(sorted.length - 1, Math.floor(far * sorted.length))]!;
-    return { far, threshold, tar: same.filter((v) => v > threshold).length / same.length, measurable: sorted.length >= 1 / far };
+    const n = sorted.length;
+    const threshold = sorted[Math.min(n - 1, Math.floor(far * n))]!;
+    const impostorsAbove = sorted.filter((v) => v > threshold).length;
+    const [lo, hi] = wilson95(impostorsAbove, n);
+    const at = (rate: number): number => sorted[Math.max(0, Math.min(n - 1, Math.floor(rate * n)))]!;
+    return {
+      far,
+      threshold,
+      tar: same.filter((v) => v > threshold).length / same.length,
+      measurable: n >= 1 / far,
+      impostorsAbove,
+      farInterval95: [lo, hi] as const,
+      thresholdInterval95: [at(hi), at(lo)] as const,
+    };
   });
   return { samePairs: same.length, differentPairs: different.length, recommendations };
+}
+
+/** Wilson score interval (95%, z = 1.96) for k successes in n trials. */
+function wilson95(k: number, n: number): [number, number] {
+  const z = 1.959964;
+  const p = k / n;
+  const denom = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / denom;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denom;
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }

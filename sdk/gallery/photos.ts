@@ -5,9 +5,11 @@
  */
 import type { FacePipeline } from '../analyzer/pipeline.ts';
 import type { AnalyzeInput } from '../analyzer/types.ts';
+import { DEFAULT_SUBJECT_RULE, selectSubject, type SubjectRule } from '../detect/subject.ts';
 import type { Box, Detection } from '../detect/types.ts';
 import { ArcEdgeError, isArcEdgeError } from '../errors.ts';
-import type { QualityReason } from '../quality/index.ts';
+import type { Frame } from '../image/frame.ts';
+import type { QualityMetrics, QualityReason, QualityVerdict } from '../quality/index.ts';
 import type { EnrollOptions, EnrollResult, EnrollTarget, Gallery, IdentifyOptions, IdentifyResult, TemplateInput } from './types.ts';
 
 export interface PhotoInput {
@@ -16,7 +18,7 @@ export interface PhotoInput {
   readonly source?: string;
 }
 
-export type PhotoRejection = 'unreadable' | 'no-face' | 'several-faces' | 'low-quality' | 'near-duplicate';
+export type PhotoRejection = 'unreadable' | 'no-face' | 'several-faces' | 'low-quality' | 'near-duplicate' | 'not-in-person-folder';
 
 export interface RejectedPhoto {
   readonly source: string;
@@ -28,8 +30,39 @@ export interface RejectedPhoto {
   readonly code?: string;
 }
 
+/**
+ * What happened to one photo, the same object from the CLI (`enroll --json`), the agent's MQTT
+ * enroll command and the web UI:
+ * - `enrolled`: a template was added;
+ * - `duplicate`: a good face, skipped because the identity already holds a near-identical
+ *   template (not a failure: the person is enrolled, the photo added nothing);
+ * - `refused`: no template from this photo, `reason` says why and `message` says it in words.
+ */
+export interface PhotoVerdict {
+  readonly source: string;
+  readonly outcome: 'enrolled' | 'duplicate' | 'refused';
+  /** Machine-readable cause for `duplicate` and `refused`. */
+  readonly reason?: PhotoRejection;
+  /** One readable sentence: what happened and, for a refusal, what to do. */
+  readonly message: string;
+  /** Faces the detector found in the photo (absent when it could not be read). */
+  readonly faces?: number;
+  /** Failed quality checks (codes), when the gate refused it or allowLowQuality let it through. */
+  readonly qualityReasons?: readonly QualityReason[];
+  readonly quality?: QualityMetrics;
+  /** The template id, for `enrolled`. */
+  readonly templateId?: string;
+  /** The error code, for `unreadable`. */
+  readonly code?: string;
+}
+
 export interface EnrollPhotosOptions extends EnrollOptions {
-  /** With several faces in a photo, enroll the largest instead of refusing the photo. */
+  /**
+   * Which face of a photo with several: `centre` (default, insightface's area-minus-centre-offset
+   * rule), `largest`, or `all` (refuse a photo with several faces). See selectSubject().
+   */
+  readonly subject?: SubjectRule;
+  /** @deprecated use subject: 'largest'. */
   readonly largest?: boolean;
   /** Enroll faces that fail the quality gate anyway (default false: they are refused). */
   readonly allowLowQuality?: boolean;
@@ -40,7 +73,10 @@ export interface EnrollPhotosOptions extends EnrollOptions {
 export interface EnrollPhotosResult {
   /** The enrollment, or null when no photo produced a template (then nothing was written). */
   readonly enrolled: EnrollResult | null;
+  /** Every photo that added no template (refusals and near-duplicates). */
   readonly rejected: readonly RejectedPhoto[];
+  /** Every photo's verdict, in input order. */
+  readonly verdicts: readonly PhotoVerdict[];
 }
 
 function sourceOf(photo: PhotoInput | string, index: number): string {
@@ -48,7 +84,31 @@ function sourceOf(photo: PhotoInput | string, index: number): string {
   return photo.source ?? (typeof photo.input === 'string' ? photo.input : `photo #${index}`);
 }
 
-const area = (b: Box): number => (b.x2 - b.x1) * (b.y2 - b.y1);
+const refused = (source: string, reason: PhotoRejection, message: string, extra: Partial<PhotoVerdict> = {}): PhotoVerdict => ({ source, outcome: 'refused', reason, message, ...extra });
+
+/** The verdict for one detected face list, before embedding: refused, or the face to enroll. */
+export function judgeEnrollFaces(
+  pipeline: Pick<FacePipeline, 'align' | 'assessQuality'>,
+  frame: Frame,
+  faces: readonly Detection[],
+  source: string,
+  options: Pick<EnrollPhotosOptions, 'subject' | 'largest' | 'allowLowQuality'> = {},
+): { verdict: PhotoVerdict } | { face: Detection; crop: Frame; quality: QualityVerdict; note: string } {
+  const rule: SubjectRule = options.subject ?? (options.largest ? 'largest' : DEFAULT_SUBJECT_RULE);
+  if (faces.length === 0) return { verdict: refused(source, 'no-face', 'no face found: use a photo where the face is visible and at least 40 px wide', { faces: 0 }) };
+  const chosen = selectSubject(faces, frame, rule);
+  if (chosen.length !== 1) {
+    return { verdict: refused(source, 'several-faces', `${faces.length} faces found: use a photo of this person alone, or choose one face (subject centre or largest)`, { faces: faces.length }) };
+  }
+  const face = chosen[0]!;
+  const { crop } = pipeline.align(frame, face);
+  const quality = pipeline.assessQuality(face, crop);
+  if (!quality.ok && !options.allowLowQuality) {
+    return { verdict: refused(source, 'low-quality', `refused by the quality gate: ${quality.messages.join('; ')}`, { faces: faces.length, qualityReasons: quality.reasons, quality: quality.metrics }) };
+  }
+  const note = faces.length > 1 ? ` (${faces.length} faces: took the ${rule === 'largest' ? 'largest' : 'one nearest the centre'})` : '';
+  return { face, crop, quality, note };
+}
 
 /** Enrolls one person from photos: one committed transaction for every accepted face. */
 export async function enrollPhotos(
@@ -58,37 +118,57 @@ export async function enrollPhotos(
   photos: readonly (PhotoInput | string)[],
   options: EnrollPhotosOptions = {},
 ): Promise<EnrollPhotosResult> {
-  const rejected: RejectedPhoto[] = [];
-  const templates: (TemplateInput & { source: string })[] = [];
+  const verdicts: (PhotoVerdict | undefined)[] = [];
+  const templates: (TemplateInput & { source: string; index: number; accepted: Omit<PhotoVerdict, 'outcome' | 'message'> & { message: string } })[] = [];
   for (const [i, photo] of photos.entries()) {
     const source = sourceOf(photo, i);
     try {
       const { frame } = await pipeline.loadFrame(typeof photo === 'string' ? photo : photo.input);
       const faces = await pipeline.detect(frame);
-      let face: Detection | undefined;
-      if (faces.length === 0) rejected.push({ source, reason: 'no-face', detail: 'no face found' });
-      else if (faces.length > 1 && !options.largest) rejected.push({ source, reason: 'several-faces', detail: `${faces.length} faces found; pass largest to take the largest` });
-      else face = [...faces].sort((a, b) => area(b.box) - area(a.box))[0]!;
-      if (face) {
-        const { crop } = pipeline.align(frame, face);
-        const verdict = pipeline.assessQuality(face, crop);
-        if (!verdict.ok && !options.allowLowQuality) {
-          rejected.push({ source, reason: 'low-quality', detail: `failed the quality gate: ${verdict.reasons.join(', ')}`, qualityReasons: verdict.reasons });
-        } else {
-          const [embedding] = await pipeline.embed([crop]);
-          templates.push({ embedding: embedding!, crop, quality: face.score, source });
-        }
+      const judged = judgeEnrollFaces(pipeline, frame, faces, source, options);
+      if ('verdict' in judged) verdicts.push(judged.verdict);
+      else {
+        const [embedding] = await pipeline.embed([judged.crop]);
+        const low = judged.quality.ok ? '' : ` despite the quality gate (${judged.quality.messages.join('; ')})`;
+        templates.push({
+          embedding: embedding!,
+          crop: judged.crop,
+          quality: judged.face.score,
+          source,
+          index: i,
+          accepted: {
+            source,
+            message: `enrolled: face ${Math.round(judged.quality.metrics.faceSizePx)} px, detector score ${judged.face.score.toFixed(2)}${judged.note}${low}`,
+            faces: faces.length,
+            quality: judged.quality.metrics,
+            ...(judged.quality.ok ? {} : { qualityReasons: judged.quality.reasons }),
+          },
+        });
+        verdicts.push(undefined); // filled in after the gallery decides (near-duplicates)
       }
     } catch (error) {
       if (!isArcEdgeError(error) || !error.code.startsWith('IMAGE_')) throw error;
-      rejected.push({ source, reason: 'unreadable', detail: error.message.split('\n')[0]!, code: error.code });
+      verdicts.push(refused(source, 'unreadable', `could not read the image: ${error.message.split('\n')[0]!}`, { code: error.code }));
     }
     options.onPhoto?.(i + 1, photos.length);
   }
-  if (templates.length === 0) return { enrolled: null, rejected };
-  const enrolled = gallery.enroll(target, templates, options);
-  for (const s of enrolled.skipped) rejected.push({ source: s.source, reason: 'near-duplicate', detail: `near-duplicate of ${s.duplicateOf} (cosine ${s.score.toFixed(3)})` });
-  return { enrolled, rejected };
+  let enrolled: EnrollResult | null = null;
+  if (templates.length > 0) {
+    enrolled = gallery.enroll(target, templates, options);
+    const skipped = new Map(enrolled.skipped.map((s) => [s.index, s]));
+    let added = 0;
+    for (const [k, t] of templates.entries()) {
+      const skip = skipped.get(k);
+      verdicts[t.index] = skip
+        ? { ...t.accepted, outcome: 'duplicate', reason: 'near-duplicate', message: `skipped: near-duplicate of template ${skip.duplicateOf} (cosine ${skip.score.toFixed(3)}); the person is enrolled, this photo added nothing new` }
+        : { ...t.accepted, outcome: 'enrolled', templateId: enrolled.added[added++]?.id };
+    }
+  }
+  const all = verdicts as PhotoVerdict[];
+  const rejected: RejectedPhoto[] = all
+    .filter((v) => v.outcome !== 'enrolled')
+    .map((v) => ({ source: v.source, reason: v.reason!, detail: v.message, ...(v.qualityReasons && v.outcome === 'refused' ? { qualityReasons: v.qualityReasons } : {}), ...(v.code ? { code: v.code } : {}) }));
+  return { enrolled, rejected, verdicts: all };
 }
 
 export interface IdentifiedFace extends IdentifyResult {

@@ -6,3 +6,6 @@ export type { QualityThresholds } from './defaults.ts';
 export { estimatePose } from './pose.ts';
 export type { PoseDeg } from './pose.ts';
 export { laplacianVarianceOfFrame } from './blur.ts';
+export { describeQualityReason, describeQualityReasons } from './reasons.ts';
+export { estimatePose68, fitHeadPose, projectHeadModel } from './pose68.ts';
+export { HEAD_MODEL_CM, HEAD_MODEL_IBUG68 } from './head-model.ts';

@@ -75,7 +75,9 @@ describe('eval on the dev photos (det_500m + fr_feature_512)', () => {
     const all = results.map((r) => ({ ...r.result, label: r.set.name }));
     const out = join(work, 'report');
     const report = await writeReport(out, 'dev photos', all, all.reduce((n, r) => n + r.scored.length, 0));
-    assert.equal(report.pngs.length, 1 + all.length);
+    // ROC, one score histogram and one ERC chart per set.
+    assert.equal(report.pngs.length, 1 + 2 * all.filter((r) => r.erc).length + all.filter((r) => !r.erc).length);
+    assert.ok(all.every((r) => r.erc), 'every dev set has same and different pairs, so an ERC');
     for (const png of report.pngs) assert.deepEqual([...readFileSync(png).subarray(1, 4)], [0x50, 0x4e, 0x47]); // "PNG"
     const html = readFileSync(report.html, 'utf8');
     assert.doesNotMatch(html, /<script|src="http|href="http/, 'self-contained: no script, no outside resource');
@@ -83,6 +85,8 @@ describe('eval on the dev photos (det_500m + fr_feature_512)', () => {
     const dom = dumpDom(report.html);
     assert.match(dom, /<figure class="chart" id="roc"><svg[^]*?<\/svg>/, 'the ROC chart is in the rendered page');
     assert.match(dom, /<table id="metrics">[^]*?deepface[^]*?faceapi_bbt[^]*?<\/table>/, 'the metrics table lists every set');
+    assert.match(dom, /<figure class="chart" id="erc-1"><svg[^]*?<\/svg>/, 'the ERC chart is in the rendered page');
+    for (const signal of ['pose', 'blur', 'size', 'detection score', 'embedding norm', 'combined', 'oracle']) assert.match(dom, new RegExp(`<table class="erc">[^]*?<td>${signal}</td>`), `ERC area of ${signal}`);
 
     const shot = join(work, 'report.png');
     screenshot(report.html, shot);
@@ -165,7 +169,7 @@ test('10-fold accuracy on an LFW-format pairs.txt equals an independent implemen
   });
   const json = JSON.parse(stdout) as Record<string, unknown>[];
   assert.equal(json.length, 1);
-  assert.deepEqual(Object.keys(json[0]!), ['models', 'pairs', 'noFace', 'auc', 'accuracy', 'accuracyStd', 'tarAtFar', 'eer', 'thresholds']);
+  assert.deepEqual(Object.keys(json[0]!), ['models', 'pairs', 'noFace', 'multiFace', 'erc', 'auc', 'accuracy', 'accuracyStd', 'tarAtFar', 'eer', 'thresholds']);
   assert.deepEqual(Object.keys(json[0]!.tarAtFar as object), ['1e-2', '1e-3', '1e-4']);
   assert.equal(json[0]!.pairs, 2 * sets * perSet);
   assert.equal(json[0]!.accuracy, result!.metrics.accuracy);

@@ -107,15 +107,21 @@ test('enrollment refuses no-face, several-face and unreadable photos, each with 
   const blank = createFrame(320, 240, new Uint8Array(320 * 240 * 3).fill(128));
   const group = assetFace('face_recognition', 'examples', 'two_people.jpg');
   const before = gallery.metadata().templates;
-  const r = await enrollPhotos(gallery, pipeline, { name: 'refusals' }, [{ input: blank, source: 'blank' }, group, broken]);
+  // subject 'all' refuses a photo with several faces (the default, 'centre', takes the central one).
+  const r = await enrollPhotos(gallery, pipeline, { name: 'refusals' }, [{ input: blank, source: 'blank' }, group, broken], { subject: 'all' });
   assert.equal(r.enrolled, null);
   assert.deepEqual(r.rejected.map((x) => [basename(x.source), x.reason]), [['blank', 'no-face'], ['two_people.jpg', 'several-faces'], ['broken.jpg', 'unreadable']]);
   assert.equal(r.rejected[2]!.code, 'IMAGE_UNSUPPORTED');
+  assert.deepEqual(r.verdicts.map((v) => v.outcome), ['refused', 'refused', 'refused'], 'a verdict for every photo');
   assert.equal(gallery.metadata().templates, before);
   assert.equal(gallery.findByName('refusals').length, 0);
-  const largest = await enrollPhotos(gallery, pipeline, { name: 'largest of two' }, [group], { largest: true });
+  const largest = await enrollPhotos(gallery, pipeline, { name: 'largest of two' }, [group], { subject: 'largest' });
   assert.equal(largest.enrolled?.added.length, 1);
   gallery.removeIdentity(largest.enrolled!.identity.id);
+  const centre = await enrollPhotos(gallery, pipeline, { name: 'centre of two' }, [group]);
+  assert.equal(centre.enrolled?.added.length, 1);
+  assert.match(centre.verdicts[0]!.message, /2 faces: took the one nearest the centre/);
+  gallery.removeIdentity(centre.enrolled!.identity.id);
 });
 
 test('a re-embed killed halfway leaves the old generation serving; the next run resumes it', async () => {

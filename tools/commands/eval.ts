@@ -11,6 +11,7 @@ import { FARS } from '../eval/metrics.ts';
 import { readEvalInput } from '../eval/pairs-input.ts';
 import { resultJson, writeReport } from '../eval/report.ts';
 import { runEval, type ModelSpec } from '../eval/run-eval.ts';
+import { parseSubject, SUBJECT_OPTION } from './gallery/common.ts';
 
 /** `<set>[@detector=<id>,embedder=<id>]`: a set, optionally with the models to take from it. */
 export function parseModelSpec(spec: string, threads: number | undefined, detectSizePx?: number): ModelSpec {
@@ -54,6 +55,7 @@ export const evalCommand = defineCommand({
     'detect-size': { type: 'string', valueName: 'px', description: 'detector input side for dynamic-shape detectors (SCRFD), a multiple of 32; 320 is ~10x faster than 640 on portrait photos (docs/performance.md)' },
     threads: { type: 'string', valueName: 'n', description: 'intra-op threads per model (default: the runtime default)' },
     'no-cache': { type: 'boolean', description: 'do not read or write the embedding cache' },
+    subject: SUBJECT_OPTION,
   },
   positionals: { min: 1, max: 1 },
   run: ({ values, positionals }) => evaluate(values, positionals[0]!),
@@ -67,7 +69,7 @@ function positiveNumber(flag: string, raw: string | undefined): number | undefin
 }
 
 async function evaluate(
-  values: { models: string[]; images: string | undefined; out: string; 'detect-size': string | undefined; threads: string | undefined; 'no-cache': boolean; json: boolean },
+  values: { models: string[]; images: string | undefined; out: string; 'detect-size': string | undefined; threads: string | undefined; 'no-cache': boolean; subject: string | undefined; json: boolean },
   inputPath: string,
 ): Promise<number> {
   const threads = positiveNumber('threads', values.threads);
@@ -83,6 +85,7 @@ async function evaluate(
   try {
     results = await runEval(input, {
       models: specs,
+      subject: parseSubject(values.subject),
       ...(values['no-cache'] ? {} : { cacheDir: defaultEvalCacheDir() }),
       onImage: (done) => bar.update(done),
     });
@@ -97,11 +100,12 @@ async function evaluate(
     const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(2)}%`);
     console.log(
       formatTable(
-        ['model set', 'pairs', 'no face', 'AUC', 'accuracy', ...FARS.map((f) => `TAR@${f}`), 'EER', 'thr@1e-3'],
+        ['model set', 'pairs', 'no face', 'several faces', 'AUC', 'accuracy', ...FARS.map((f) => `TAR@${f}`), 'EER', 'thr@1e-3'],
         results.map((r) => [
           r.label,
           `${r.scored.length}/${input.pairs.length}`,
           String(r.noFace),
+          String(r.multiFace),
           r.metrics.auc.toFixed(5),
           `${pct(r.metrics.accuracy)}±${pct(r.metrics.accuracyStd)}`,
           ...FARS.map((f) => pct(r.metrics.tarAtFar[f])),
@@ -110,6 +114,11 @@ async function evaluate(
         ]),
       ),
     );
+    for (const r of results.filter((x) => x.erc)) {
+      const e = r.erc!;
+      console.log(`${r.label}: ERC at FMR ${e.fmr} (FNMR ${(100 * e.fnmrAtZero).toFixed(2)}% with nothing rejected), relative area per signal (1 = no help): ${e.curves.map((c) => `${c.signal} ${c.relativeArea.toFixed(3)}`).join(', ')}`);
+    }
+    for (const r of results.filter((x) => x.multiFace > 0)) console.log(`${r.label}: ${r.multiFace} image(s) with more than one face; --subject ${values.subject ?? 'centre'} chose${values.subject === 'all' ? ' none (left unscored)' : ' one'}`);
     for (const r of results.filter((x) => x.noFace > 0)) console.log(`${r.label}: no face in ${r.noFace} image(s); ${r.noFacePairs} pair(s) not scored`);
     console.log(`report: ${report.html} (${report.pngs.length} PNG charts beside it); ${results.map((r) => `${r.label}: ${r.computed} embedded, ${input.images.length - r.computed} cached`).join('; ')}`);
   }

@@ -6,7 +6,7 @@
  */
 import { identifyPhoto, isArcEdgeError, openGallery } from '../../sdk/index.ts';
 import { defineCommand, EXIT, parseNumber } from '../cli/command.ts';
-import { collectImages, GALLERY_OPTION, KEY_HELP, loadPipeline, MODELS_OPTION, openForPipeline, requireGallery } from './gallery/common.ts';
+import { collectImages, GALLERY_OPTION, KEY_HELP, DETECTOR_OPTION, EMBEDDER_OPTION, loadPipeline, MODELS_OPTION, openForPipeline, requireGallery } from './gallery/common.ts';
 
 const round = (v: number, digits = 4): number => Number(v.toFixed(digits));
 
@@ -18,6 +18,8 @@ export const identifyCommand = defineCommand({
   options: {
     gallery: GALLERY_OPTION,
     models: MODELS_OPTION,
+    detector: DETECTOR_OPTION,
+    embedder: EMBEDDER_OPTION,
     threshold: { type: 'string', valueName: 'cosine', description: "override the gallery's threshold for this run" },
     margin: { type: 'string', valueName: 'cosine', description: "override the gallery's best-vs-second margin for this run" },
   },
@@ -29,7 +31,7 @@ export const identifyCommand = defineCommand({
     const images = collectImages(positionals);
     // Fail on a missing gallery before loading any model.
     (await openGallery(galleryPath, { create: false, readOnly: true })).close();
-    const pipeline = await loadPipeline(values.models);
+    const pipeline = await loadPipeline(values.models, undefined, values);
     const gallery = await openForPipeline(galleryPath, pipeline, false);
     let failed = 0;
     try {

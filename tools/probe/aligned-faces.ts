@@ -1,9 +1,9 @@
 /**
  * The faces a probe measures on: each labelled image decoded, skipped when grey (B=G=R carries
  * no channel order), detected with a 5-point detector and aligned to the ArcFace 112x112 template,
- * exactly as the SDK's pipeline does it. The largest face is the subject (portraits).
+ * exactly as the SDK's pipeline does it. The subject is chosen by the one rule (sdk selectSubject: insightface's area minus centre offset).
  */
-import { alignFace, readImage, type Detection, type FaceDetector, type Frame } from '../../sdk/index.ts';
+import { alignFace, DEFAULT_SUBJECT_RULE, readImage, selectSubject, type FaceDetector, type Frame } from '../../sdk/index.ts';
 
 export interface AlignedFaces {
   /** One 112x112 BGR crop per image, null when the image is grey or no face was found. */
@@ -23,12 +23,10 @@ export function isGrey(frame: Frame): boolean {
   return sum / (d.length / 3) < 1;
 }
 
-const area = (f: Detection): number => (f.box.x2 - f.box.x1) * (f.box.y2 - f.box.y1);
-const largest = (faces: readonly Detection[]): Detection | undefined => faces.reduce<Detection | undefined>((a, f) => (!a || area(f) > area(a) ? f : a), undefined);
 
 /** Detects the subject (faces that fill the frame included: the detector pads those itself) and aligns it. */
 export async function alignSubject(detector: FaceDetector, frame: Frame): Promise<Frame | null> {
-  const face = largest(await detector.detect(frame));
+  const face = selectSubject(await detector.detect(frame), frame, DEFAULT_SUBJECT_RULE)[0];
   return face ? alignFace(frame, face.landmarks, 112).crop : null;
 }
 

@@ -11,7 +11,7 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { IMAGE_EXTENSIONS, walkImages } from '../cli/images.ts';
-import { ArcEdgeError, createFacePipeline, isArcEdgeError, type Detection, type FacePipeline, type Frame } from '../../sdk/index.ts';
+import { ArcEdgeError, createFacePipeline, DEFAULT_SUBJECT_RULE, isArcEdgeError, selectSubject, type FacePipeline, type Frame } from '../../sdk/index.ts';
 
 
 export interface FaceCrop {
@@ -41,11 +41,6 @@ export function listImages(folder: string): string[] {
   return walkImages(root);
 }
 
-const largest = (faces: readonly Detection[]): Detection | undefined =>
-  faces.reduce<Detection | undefined>((best, f) => {
-    const area = (d: Detection): number => (d.box.x2 - d.box.x1) * (d.box.y2 - d.box.y1);
-    return !best || area(f) > area(best) ? f : best;
-  }, undefined);
 
 async function faceCrop(pipeline: FacePipeline, path: string): Promise<Frame | string> {
   let frame: Frame;
@@ -56,7 +51,8 @@ async function faceCrop(pipeline: FacePipeline, path: string): Promise<Frame | s
     throw error;
   }
   if (frame.width === pipeline.cropSizePx && frame.height === pipeline.cropSizePx) return frame;
-  const face = largest(await pipeline.detect(frame));
+  // The one subject rule (sdk selectSubject: insightface's area minus centre offset).
+  const face = selectSubject(await pipeline.detect(frame), frame, DEFAULT_SUBJECT_RULE)[0];
   return face ? pipeline.align(frame, face).crop : 'no face found';
 }
 

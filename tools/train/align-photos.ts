@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isImage } from '../cli/images.ts';
-import { ArcEdgeError, createFacePipeline, encodeJpeg, isArcEdgeError, type FacePipeline } from '../../sdk/index.ts';
+import { ArcEdgeError, createFacePipeline, DEFAULT_SUBJECT_RULE, encodeJpeg, isArcEdgeError, selectSubject, type FacePipeline } from '../../sdk/index.ts';
 
 const CROP_PX = 112;
 
@@ -63,7 +63,8 @@ export async function createPhotoAligner(models: string, jpegQuality = 95): Prom
         // The detectors pad frame-filling faces (tight crops) themselves.
         const faces = await pipeline.detect(frame);
         if (faces.length === 0) return { ok: false, reason: 'no face found' };
-        return { ok: true, jpeg: encodeJpeg(pipeline.align(frame, faces[0]!).crop, jpegQuality), how: 'aligned' };
+        const subject = selectSubject(faces, frame, DEFAULT_SUBJECT_RULE)[0]!;
+        return { ok: true, jpeg: encodeJpeg(pipeline.align(frame, subject).crop, jpegQuality), how: 'aligned' };
       } catch (error) {
         if (isArcEdgeError(error)) return { ok: false, reason: `${error.code}: ${error.message.split('\n')[0]}` };
         throw error;

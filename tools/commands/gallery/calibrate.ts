@@ -5,16 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { openGallery, recommendThresholds, pairScores, type FacePipeline, type LabelledEmbedding } from '../../../sdk/index.ts';
+import { DEFAULT_SUBJECT_RULE, openGallery, selectSubject, recommendThresholds, pairScores, type Calibration, type FacePipeline, type Gallery, type LabelledEmbedding } from '../../../sdk/index.ts';
 import { defineCommand, EXIT, formatTable, parseNumber, UsageError } from '../../cli/command.ts';
 import { createProgress } from '../../cli/progress.ts';
-import { GALLERY_OPTION, KEY_HELP, loadPipeline, MODELS_OPTION, personFolders, requireGallery } from './common.ts';
+import { GALLERY_OPTION, KEY_HELP, DETECTOR_OPTION, EMBEDDER_OPTION, loadPipeline, MODELS_OPTION, personFolders, requireGallery } from './common.ts';
 
-async function embedLargest(pipeline: FacePipeline, path: string): Promise<Float32Array | undefined> {
+async function embedSubject(pipeline: FacePipeline, path: string): Promise<Float32Array | undefined> {
   const { frame } = await pipeline.loadFrame(path);
   const faces = await pipeline.detect(frame);
-  const area = (f: (typeof faces)[number]): number => (f.box.x2 - f.box.x1) * (f.box.y2 - f.box.y1);
-  const face = [...faces].sort((a, b) => area(b) - area(a))[0];
+  const face = selectSubject(faces, frame, DEFAULT_SUBJECT_RULE)[0];
   if (!face) return undefined;
   return (await pipeline.embed([pipeline.align(frame, face).crop]))[0];
 }
@@ -32,11 +31,40 @@ function readPairs(file: string): { a: string; b: string; same: boolean }[] {
   });
 }
 
+/** Prints the table (with each value's pair count and confidence) and stores the chosen threshold. */
+function report(gallery: Gallery, calibration: Calibration, far: number, missed: readonly string[], dryRun: boolean, json: boolean, from: string): number {
+  const chosen = calibration.recommendations.find((r) => r.far === far)!;
+  const stored = dryRun ? undefined : gallery.setThreshold({ threshold: chosen.threshold, far, source: 'calibrated' });
+  if (json) console.log(JSON.stringify({ ...calibration, from, missed, chosen, stored: stored ?? null }, null, 2));
+  else {
+    const pct = (v: number): string => (v < 1e-3 ? v.toExponential(1) : `${(100 * v).toFixed(2)}%`);
+    console.log(
+      formatTable(
+        ['FAR', 'threshold', '95% range', 'impostors above', 'true FAR 95%', 'TAR', 'measurable'],
+        calibration.recommendations.map((r) => [
+          String(r.far),
+          r.threshold.toFixed(4),
+          `${r.thresholdInterval95[0].toFixed(3)}..${r.thresholdInterval95[1].toFixed(3)}`,
+          `${r.impostorsAbove}/${calibration.differentPairs}`,
+          `${pct(r.farInterval95[0])}..${pct(r.farInterval95[1])}`,
+          `${(100 * r.tar).toFixed(1)}%`,
+          r.measurable ? 'yes' : `no (< ${Math.ceil(1 / r.far)} different pairs)`,
+        ]),
+      ),
+    );
+    console.log(`\n${calibration.samePairs} same and ${calibration.differentPairs} different pairs from ${from}${missed.length ? `; no face in ${missed.length} photo(s): ${missed.join(', ')}` : ''}`);
+    console.log(stored ? `stored threshold ${stored.threshold.toFixed(4)} (FAR ${far}) for ${stored.modelId}` : 'dry run: nothing stored');
+  }
+  return EXIT.OK;
+}
+
 export const calibrateCommand = defineCommand({
   name: 'gallery calibrate',
   summary: 'recommend thresholds at FAR 1e-2/1e-3/1e-4 from labelled photos or a pairs list, and store the chosen one',
   args: '[people folder]...',
-  details: `Labelled photos: folders of person folders (people/<name>/<photos>); every pair of photos is
+  details: `With no folders and no --pairs: the gallery's own templates (every pair of enrolled
+templates, same identity or not; no model is loaded).
+Labelled photos: folders of person folders (people/<name>/<photos>); every pair of photos is
 scored. A pairs list (--pairs) is a CSV of "photo a,photo b,yes|no". A FAR needs at least 1/FAR
 different-person pairs to be measured; with fewer the table says "not measurable" and the
 threshold is the highest impostor score.
@@ -45,6 +73,8 @@ ${KEY_HELP}`,
   options: {
     gallery: GALLERY_OPTION,
     models: MODELS_OPTION,
+    detector: DETECTOR_OPTION,
+    embedder: EMBEDDER_OPTION,
     pairs: { type: 'string', valueName: 'csv', description: 'a pairs list instead of (or besides) labelled folders' },
     far: { type: 'string', default: '0.001', valueName: 'rate', description: 'the FAR whose threshold is stored' },
     'dry-run': { type: 'boolean', description: 'print the recommendations, store nothing' },
@@ -53,9 +83,21 @@ ${KEY_HELP}`,
     const path = requireGallery(values.gallery);
     const far = parseNumber('far', values.far)!;
     if (!(far > 0 && far < 1)) throw new UsageError(`--far must be within (0, 1), got ${far}`);
-    if (positionals.length === 0 && !values.pairs) throw new UsageError('give labelled folders or --pairs <csv>');
     const gallery = await openGallery(path, { create: false });
-    const pipeline = await loadPipeline(values.models);
+    if (positionals.length === 0 && !values.pairs) {
+      // The gallery's own templates: every pair of templates, same identity or not. No model needed.
+      try {
+        const labelled: LabelledEmbedding[] = [...gallery.templates()].map((t) => ({ label: t.identityId, embedding: t.embedding }));
+        const scores = pairScores(labelled);
+        if (scores.same.length === 0 || scores.different.length === 0) {
+          throw new UsageError(`the gallery has ${labelled.length} template(s) giving ${scores.same.length} same and ${scores.different.length} different pairs; calibrating from it needs two people with two templates each: give labelled folders or --pairs <csv>`);
+        }
+        return report(gallery, recommendThresholds(scores.same, scores.different, [...new Set([1e-2, 1e-3, 1e-4, far])].sort((a, b) => b - a)), far, [], values['dry-run'], json, `the gallery's ${labelled.length} templates`);
+      } finally {
+        gallery.close();
+      }
+    }
+    const pipeline = await loadPipeline(values.models, undefined, values);
     try {
       if (pipeline.manifests.embed?.id !== gallery.metadata().modelId) {
         throw new UsageError(`--models ${values.models} has recognizer ${pipeline.manifests.embed?.id}; the gallery holds ${gallery.metadata().modelId}`);
@@ -67,7 +109,7 @@ ${KEY_HELP}`,
       const photos = [...new Set([...people.map((p) => p.photo), ...pairs.flatMap((p) => [p.a, p.b])])];
       const bar = createProgress({ label: 'calibrate', total: photos.length, silent: json });
       for (const photo of photos) {
-        cache.set(photo, await embedLargest(pipeline, photo));
+        cache.set(photo, await embedSubject(pipeline, photo));
         bar.increment();
       }
       bar.stop();
@@ -85,15 +127,7 @@ ${KEY_HELP}`,
       }
       const missed = photos.filter((p) => !cache.get(p));
       const calibration = recommendThresholds(scores.same, scores.different, [...new Set([1e-2, 1e-3, 1e-4, far])].sort((a, b) => b - a));
-      const chosen = calibration.recommendations.find((r) => r.far === far)!;
-      const stored = values['dry-run'] ? undefined : gallery.setThreshold({ threshold: chosen.threshold, far, source: 'calibrated' });
-      if (json) console.log(JSON.stringify({ ...calibration, missed, chosen, stored: stored ?? null }, null, 2));
-      else {
-        console.log(formatTable(['FAR', 'threshold', 'TAR', 'measurable'], calibration.recommendations.map((r) => [String(r.far), r.threshold.toFixed(4), `${(100 * r.tar).toFixed(1)}%`, r.measurable ? 'yes' : `no (< ${Math.ceil(1 / r.far)} different pairs)`])));
-        console.log(`\n${calibration.samePairs} same and ${calibration.differentPairs} different pairs${missed.length ? `; no face in ${missed.length} photo(s): ${missed.join(', ')}` : ''}`);
-        console.log(stored ? `stored threshold ${stored.threshold.toFixed(4)} (FAR ${far}) for ${stored.modelId}` : 'dry run: nothing stored');
-      }
-      return EXIT.OK;
+      return report(gallery, calibration, far, missed, values['dry-run'], json, `${photos.length} photo(s)`);
     } finally {
       gallery.close();
       await pipeline.dispose();

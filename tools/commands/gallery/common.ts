@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { collectImages, isImage } from '../../cli/images.ts';
-import { createFacePipeline, galleryModelOf, openGallery, type FacePipeline, type Gallery, type PipelineStage } from '../../../sdk/index.ts';
+import { createFacePipeline, DEFAULT_SUBJECT_RULE, galleryModelOf, openGallery, SUBJECT_RULES, type FacePipeline, type Gallery, type PipelineStage, type SubjectRule } from '../../../sdk/index.ts';
 import { UsageError } from '../../cli/command.ts';
 
 export { collectImages, isImage } from '../../cli/images.ts';
@@ -19,6 +19,27 @@ export function personFolders(root: string): { people: { name: string; photos: s
 export const GALLERY_OPTION = { type: 'string', valueName: 'file', description: 'the gallery file (SQLite; created 0600 on first enroll)' } as const;
 export const MODELS_OPTION = { type: 'string', default: 'default', valueName: 'set', description: 'model set: a registry name or local:<dir> (its recognizer must match the gallery)' } as const;
 
+/** Picks one model of a set that holds several (a local:<dir> set, buffalo_l): wherever --models is taken. */
+export const DETECTOR_OPTION = { type: 'string', valueName: 'id', description: 'detector id or file name, when the set holds several' } as const;
+export const EMBEDDER_OPTION = { type: 'string', valueName: 'id', description: 'recognizer id or file name, when the set holds several (the gallery records which)' } as const;
+export const SUBJECT_OPTION = {
+  type: 'string',
+  default: 'centre',
+  valueName: 'rule',
+  description: 'the face of a photo with several: centre (insightface: area minus 2x squared offset from the image centre), largest, or all (refuse such photos)',
+} as const;
+
+export interface ModelChoice {
+  readonly detector?: string | undefined;
+  readonly embedder?: string | undefined;
+}
+
+export function parseSubject(value: string | undefined): SubjectRule {
+  const rule = value ?? DEFAULT_SUBJECT_RULE;
+  if (!(SUBJECT_RULES as readonly string[]).includes(rule)) throw new UsageError(`--subject must be one of ${SUBJECT_RULES.join(', ')}, got "${rule}"`);
+  return rule as SubjectRule;
+}
+
 export const KEY_HELP = `environment:
   ARCEDGE_GALLERY_KEY       encryption key of the gallery (needs better-sqlite3-multiple-ciphers)
   ARCEDGE_GALLERY_KEY_FILE  a 0600 file holding that key`;
@@ -28,8 +49,9 @@ export function requireGallery(path: string | undefined): string {
   return path;
 }
 
-export async function loadPipeline(models: string, stages?: PipelineStage[]): Promise<FacePipeline> {
-  return createFacePipeline({ models, backend: { threads: 2 }, ...(stages ? { stages } : {}) });
+export async function loadPipeline(models: string, stages?: PipelineStage[], choice: ModelChoice = {}): Promise<FacePipeline> {
+  const use = { ...(choice.detector !== undefined ? { detect: choice.detector } : {}), ...(choice.embedder !== undefined ? { embed: choice.embedder } : {}) };
+  return createFacePipeline({ models, backend: { threads: 2 }, ...(stages ? { stages } : {}), ...(Object.keys(use).length ? { use } : {}) });
 }
 
 /** Opens the gallery for the pipeline's recognizer (created when missing, unless `create` is false). */

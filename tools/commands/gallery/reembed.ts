@@ -24,7 +24,7 @@ ${KEY_HELP}`,
     if (!values.models) throw new UsageError('--models <set> is required: the set with the new recognizer');
     const batchSize = parsePositiveInt('batch', values.batch);
     const gallery = await openGallery(path, { create: false });
-    const pipeline = await loadPipeline(values.models, ['embed']);
+    const pipeline = await loadPipeline(values.models, ['embed'], values);
     const before = gallery.metadata();
     const bar = createProgress({ label: 'reembed', total: before.templates, silent: json });
     const controller = new AbortController();
