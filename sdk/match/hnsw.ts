@@ -10,6 +10,7 @@
  * re-scores them exactly against its own matrix, so int8 rounding moves no final score.
  */
 import { createRequire } from 'node:module';
+import { ArcEdgeError } from '../errors.ts';
 
 /** The part of usearch's Index used here (the package's own .d.ts is not on our type path). */
 interface UsearchIndex {
@@ -128,7 +129,7 @@ export class HnswIndex {
     const graph = HnswIndex.create(dim, settings);
     if (!graph) return undefined;
     graph.#index.load(path);
-    if (graph.#index.dimensions() !== dim) throw new Error(`graph has ${graph.#index.dimensions()} dimensions, expected ${dim}`);
+    if (graph.#index.dimensions() !== dim) throw new ArcEdgeError('GALLERY_CORRUPT', `the search graph ${path} has ${graph.#index.dimensions()} dimensions, expected ${dim}`, { fix: 'nothing to do: the gallery rebuilds its search graph when it opens' });
     return graph;
   }
 

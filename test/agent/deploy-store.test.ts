@@ -61,7 +61,7 @@ test('a transfer that is not completely staged is not applied', () => {
 
 test('a device that trusts no key refuses every package, and the fix says how to add one', () => {
   const config = parseConfig({ device: { id: 'd' }, cameras: [{ id: 'c', source: 'file:///x.mp4' }] }, dir, join(dir, 'agent.yaml'));
-  assert.deepEqual(config.deploy, { trustedKeys: [], keep: 2 });
+  assert.deepEqual(config.deploy, { trustedKeys: [], keep: 2, minVersion: 0, revoked: [] });
   assert.throws(() => readTrustedKeys(config), (e: { code: string; fix: string }) => e.code === 'PACKAGE_SIGNATURE_INVALID' && e.fix.includes('deploy.trustedKeys'));
   const relative = parseConfig({ device: { id: 'd' }, cameras: [{ id: 'c', source: 'file:///x.mp4' }], deploy: { trustedKeys: ['keys/public.pem'] } }, dir, join(dir, 'agent.yaml'));
   assert.deepEqual(relative.deploy.trustedKeys, [join(dir, 'keys', 'public.pem')], 'relative to the config file');

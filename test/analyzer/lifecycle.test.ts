@@ -57,7 +57,9 @@ test('200 analyses: RSS stays bounded (no native Mat or tensor leak)', async () 
     assert.equal(stats.calls, 220);
     assert.equal(stats.faces, 440);
     assert.equal(stats.modelRuns.embed, stats.faces); // fr_feature_512 has a fixed batch of 1: one run per face
-    assert.equal(stats.modelRuns.detect, 220);
+    // Input planning (sdk/detect/scale-plan.ts) runs a small pass first and the full one only when
+    // faces may be too small for it: one or two detector runs per call, never more.
+    assert.ok(stats.modelRuns.detect >= 220 && stats.modelRuns.detect <= 440, `detector runs ${stats.modelRuns.detect} for 220 calls`);
   } finally {
     await analyzer.dispose();
   }

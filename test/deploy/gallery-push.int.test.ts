@@ -34,12 +34,16 @@ test('a pushed gallery is 0600 once swapped in; forget purges <gallery>.previous
   await galleryWith(pushed, ['Linus']);
   chmodSync(pushed, 0o644); // as 1819da4's transfer left it
   const logs: string[] = [];
-  const host = {
+  type Serving = { modelId: string; embeddingSize: number; gallery: { identities: number; templates: number; generation: number } };
+  const host: { serving: Serving; [k: string]: unknown } = {
     serving: { modelId: MODEL.id, embeddingSize: MODEL.embeddingSize, gallery: { identities: 2, templates: 2, generation: 1 } },
     workerThreads: 1,
     hold: async () => {},
     release: () => {},
     call: async (name: string) => (name === 'galleryOpen' ? { identities: 1, templates: 1, generation: 1 } : {}),
+    servingChanged(update: { serving?: Serving }) {
+      if (update.serving) host.serving = update.serving; // as PipelineHost.servingChanged does
+    },
   };
   const agent = { config: { gallery: target }, logger: { log: (_l: string, msg: string) => void logs.push(msg) }, host, statusChanged() {} } as unknown as DeployAgent;
   const result = await applyGallery(agent, { id: 't', kind: 'gallery', name: 'g', path: pushed, dir: work });
