@@ -10,11 +10,13 @@ cd "$(dirname "$0")/.."
 # System packages: OpenCV 4.6 headers/libs for @u4/opencv4nodejs, OpenCV's data files,
 # mosquitto (tests and a standalone broker), ffmpeg + GStreamer plugins for video files and
 # RTSP (decoding mp4 through GStreamer needs plugins-good and libav), python3-skimage for the
-# alignment reference test, build tools for native addons.
+# alignment reference test, build tools for native addons; mosquitto-clients for the README's
+# mosquitto_sub/mosquitto_pub lines, systemd for `systemd-analyze verify` of the flashed unit,
+# openssl for the HTTPS and signing tests (with CI=true a test that skips for want of one fails).
 APT_PACKAGES=(
   build-essential python3 pkg-config
   libopencv-dev opencv-data
-  mosquitto openssh-server
+  mosquitto mosquitto-clients openssh-server systemd openssl
   ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp
   python3-numpy python3-skimage python3-pil
