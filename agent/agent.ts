@@ -27,7 +27,7 @@ import { EventLoopLag, StageTimings } from './metrics.ts';
 import { buildMetrics } from './metrics-report.ts';
 import { Deployer } from './deploy/apply.ts';
 import { reconcileAtStartup } from './deploy/reconcile.ts';
-import { connectMqtt, type MqttConnection } from './mqtt/connection.ts';
+import { connectMqtt, tlsOptions, type MqttConnection } from '../sdk/internal.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/embedded-broker.ts';
 import { cameraStateTopic, homeAssistantDiscovery } from './mqtt/home-assistant.ts';
 import { Outbox } from './mqtt/outbox.ts';
@@ -209,7 +209,7 @@ export class Agent {
   private connect(): void {
     const { config, logger } = this;
     const password = config.mqtt.password ? readSecret(config.mqtt.password) : undefined;
-    const tls = config.mqtt.tls;
+    const tls = config.mqtt.tls && tlsOptions({ ...config.mqtt.tls, passphrase: config.mqtt.tls.keyPassphrase ? readSecret(config.mqtt.tls.keyPassphrase) : undefined });
     const offline = JSON.stringify({ device: config.device.id, state: 'offline' });
     const connection = connectMqtt(
       {
@@ -219,17 +219,7 @@ export class Agent {
         ...(password !== undefined ? { password } : {}),
         keepaliveSec: config.mqtt.keepaliveSec,
         reconnectMs: config.mqtt.reconnectMs,
-        ...(tls
-          ? {
-              tls: {
-                ...(tls.ca ? { ca: tls.ca } : {}),
-                ...(tls.cert ? { cert: tls.cert } : {}),
-                ...(tls.key ? { key: tls.key } : {}),
-                ...(tls.keyPassphrase ? { passphrase: readSecret(tls.keyPassphrase) } : {}),
-                rejectUnauthorized: tls.rejectUnauthorized,
-              },
-            }
-          : {}),
+        ...(tls ? { tls } : {}),
         will: { topic: this.topics.status, payload: offline, retain: true },
       },
       {

@@ -3,7 +3,7 @@
  * on its PUBACK. On every (re)connection everything still on disk is sent again: events written
  * during an outage, and those whose PUBACK was lost with the connection (a duplicate at worst).
  */
-import type { MqttConnection } from './connection.ts';
+import type { MqttConnection } from '../../sdk/internal.ts';
 import type { Outbox } from './outbox.ts';
 
 /** Unacknowledged publishes at once; bounds memory when thousands wait after an outage. */

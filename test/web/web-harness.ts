@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { freePort } from '../helpers/net.ts';
 import { join } from 'node:path';
-import { hashPassword } from '../../agent/web/auth-password.ts';
+import { hashPassword } from '../../sdk/internal.ts';
 import { AgentProcess, TEST_MODELS, waitFor, writeConfig } from '../agent/harness.ts';
 
 export const PASSWORD = 'correct horse battery staple';

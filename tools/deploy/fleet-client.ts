@@ -1,23 +1,14 @@
 /**
- * The host's MQTT view of the fleet, over the same adapter the agent uses (agent/mqtt/
- * connection.ts owns mqtt.js): commands with one reply each, retained device status, and
+ * The host's MQTT view of the fleet, over the same adapter the agent uses (sdk/protocol/
+ * mqtt-connection.ts owns mqtt.js): commands with one reply each, retained device status, and
  * metrics. A request that gets no reply in time, or whose connection drops while it waits,
  * fails with DEVICE_TIMEOUT so callers retry (every transfer step is idempotent).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { connectMqtt, type MqttConnection } from '../../agent/mqtt/connection.ts';
+import { connectMqtt, hostConnectionOptions, type BrokerOptions, type MqttConnection } from '../../sdk/internal.ts';
 import { ArcEdgeError, deviceTopics, TOPIC_ROOT, type CommandReply, type DeviceStatus, type Metrics } from '../../sdk/index.ts';
 
-export interface BrokerOptions {
-  readonly url: string;
-  readonly username?: string;
-  readonly passwordFile?: string;
-  readonly ca?: string;
-  readonly cert?: string;
-  readonly key?: string;
-  readonly insecure?: boolean;
-}
+export type { BrokerOptions };
 
 /** An error a device answered with: its code comes from the device's error table. */
 export class DeviceError extends Error {
@@ -65,17 +56,7 @@ export class FleetClient {
         reject(new ArcEdgeError('BROKER_UNREACHABLE', `no connection to ${options.url} within ${connectTimeoutMs} ms${firstError ? `: ${firstError.message}` : ''}`, { details: { url: options.url } }));
       }, connectTimeoutMs);
       client.connection = connectMqtt(
-        {
-          url: options.url,
-          clientId: `arcedge-host-${client.prefix}`,
-          ...(options.username !== undefined ? { username: options.username } : {}),
-          ...(options.passwordFile !== undefined ? { password: readFileSync(options.passwordFile, 'utf8').replace(/\r?\n$/, '') } : {}),
-          keepaliveSec: 30,
-          reconnectMs: 500,
-          ...(options.ca || options.cert || options.key || options.insecure
-            ? { tls: { ...(options.ca ? { ca: options.ca } : {}), ...(options.cert ? { cert: options.cert } : {}), ...(options.key ? { key: options.key } : {}), rejectUnauthorized: !options.insecure } }
-            : {}),
-        },
+        hostConnectionOptions(options, `arcedge-host-${client.prefix}`, 500),
         {
           connect: () => {
             void client.subscribeAll().then(() => {
