@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { createTar, extractTar, isArcEdgeError } from '../../sdk/index.ts';
+import { isArcEdgeError } from '../../sdk/index.ts';
+import { createTar, extractTar } from '../../sdk/internal.ts';
 import { sha256Hex } from '../../sdk/internal.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'arcedge-tar-'));
