@@ -2,6 +2,7 @@
  * The agent's web step: builds the app's dependencies from a running Agent and starts the
  * server. Agent.start() calls startWeb() last (after cameras), Agent.stop() closes it first.
  */
+import { ArcEdgeError } from '../../sdk/index.ts';
 import type { Agent } from '../agent.ts';
 import { AGENT_VERSION } from '../agent.ts';
 import { commandContext } from '../commands/context.ts';
@@ -38,7 +39,7 @@ export async function startWeb(agent: Agent, config: WebConfig): Promise<Running
     models: () => agent.host?.models ?? {},
     threshold: () => agent.host?.threshold,
     modelStats: async () => {
-      if (!agent.host) throw new Error('pipeline restarting');
+      if (!agent.host) throw new ArcEdgeError('BACKEND_DISPOSED', 'the pipeline is restarting (model swap or worker restart); model statistics return when it is back', { fix: 'ask again in a few seconds' });
       return (await agent.host.call('stats', {})) as Awaited<ReturnType<WebDeps['modelStats']>>;
     },
     recentProblems: () => agent.problems,
