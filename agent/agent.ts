@@ -31,7 +31,7 @@ import { EventLoopLag, StageTimings } from './metrics.ts';
 import { buildMetrics } from './metrics-report.ts';
 import { Deployer } from './deploy/apply.ts';
 import { reconcileAtStartup } from './deploy/reconcile.ts';
-import { connectMqtt, type MqttConnection } from './mqtt/connection.ts';
+import { connectMqtt, tlsOptions, type MqttConnection } from '../sdk/internal.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/embedded-broker.ts';
 import { configuredBrokerUsers } from './mqtt/broker-auth.ts';
 import { dropRetainedCommand } from './commands/retained.ts';
@@ -280,7 +280,7 @@ export class Agent implements AgentView {
     const own = this.broker?.credentials;
     const username = own?.username ?? config.mqtt.username;
     const password = own?.password ?? (config.mqtt.password ? readSecret(config.mqtt.password) : undefined);
-    const tls = config.mqtt.tls;
+    const tls = config.mqtt.tls && tlsOptions({ ...config.mqtt.tls, passphrase: config.mqtt.tls.keyPassphrase ? readSecret(config.mqtt.tls.keyPassphrase) : undefined });
     const offline = JSON.stringify({ device: config.device.id, state: 'offline' });
     const connection = connectMqtt(
       {
@@ -290,17 +290,7 @@ export class Agent implements AgentView {
         ...(password !== undefined ? { password } : {}),
         keepaliveSec: config.mqtt.keepaliveSec,
         reconnectMs: config.mqtt.reconnectMs,
-        ...(tls
-          ? {
-              tls: {
-                ...(tls.ca ? { ca: tls.ca } : {}),
-                ...(tls.cert ? { cert: tls.cert } : {}),
-                ...(tls.key ? { key: tls.key } : {}),
-                ...(tls.keyPassphrase ? { passphrase: readSecret(tls.keyPassphrase) } : {}),
-                rejectUnauthorized: tls.rejectUnauthorized,
-              },
-            }
-          : {}),
+        ...(tls ? { tls } : {}),
         will: { topic: this.topics.status, payload: offline, retain: true },
       },
       {

@@ -129,6 +129,7 @@ export const ERROR_CODES = {
   ARCHIVE_INVALID: { meaning: 'a .tar is truncated or malformed (bad header checksum, missing end marker, unreadable size)', fix: 'create it again with `tar -cf pkg.tar -C <package dir> .` or deploy the package directory itself' },
   ARCHIVE_UNSAFE: { meaning: 'a .tar holds an entry that could write outside its folder or is not a plain file: absolute path, `..`, symlink, hard link or device', fix: 'deploy the package directory (arcedge builds a clean tar), or re-create the tar from plain files only' },
   ARCHIVE_TOO_LARGE: { meaning: 'a .tar unpacks to more bytes or entries than the limit allows', fix: 'check the archive (a package is a few model files); raise transfers.maxBytes only for a genuinely large package' },
+  DEVICE_REFUSED: { meaning: "a device answered a command with an error; the device's own code, message and fix are in details (deviceCode, deviceMessage)", fix: "follow the device's fix in the message; its code is listed here too" },
   DEVICE_TIMEOUT: { meaning: 'a device did not answer a command over MQTT in time (offline, not subscribed, or the broker refused the topic)', fix: 'check `arcedge devices` (is it online?), the broker URL and the ACL for the host user; then run the command again' },
   BROKER_UNREACHABLE: { meaning: 'the host could not connect to the MQTT broker', fix: 'check --broker (mqtt://host:1883 or mqtts://...), the credentials and --ca; the broker must be running' },
 } as const satisfies Record<string, { readonly meaning: string; readonly fix: string }>;

@@ -180,9 +180,6 @@ export type { EmbeddingStorage, Aggregation, TemplateHit, IdentityScore, OpenSet
 // Gallery: persistent identities and templates (with aligned crops) in SQLite, identify(),
 // threshold metadata, atomic re-embedding into a new generation. docs/gallery.md.
 export { openGallery, GalleryOptionsSchema, GALLERY_DEFAULTS, galleryModelOf, reembedderOf, enrollPhotos, identifyPhoto, judgeEnrollFaces } from './gallery/index.ts';
-// The SQLite adapter itself (better-sqlite3, the one import of it), for the agent's event history.
-export { openSqliteDatabase } from './gallery/index.ts';
-export type { SqliteDatabase } from './gallery/index.ts';
 export { recommendThresholds, pairScores, CALIBRATION_FARS, exportGallery, importGallery, readExportHeader } from './gallery/index.ts';
 export type { Calibration, ThresholdRecommendation, LabelledEmbedding, ExportSummary, ImportSummary } from './gallery/index.ts';
 export type {
@@ -227,10 +224,8 @@ export {
   signBytes,
   runPackageSelfTest,
   formatSha256Sums,
-  createTar,
-  extractTar,
   PACKAGE_MANIFEST,
   PACKAGE_SIGNATURE,
   PACKAGE_SUMS,
 } from './package/index.ts';
-export type { ModelPackageManifest, PackageFile, VerifiedPackage, TrustedKeys, SigningKeys, SelfTestResult, ExtractLimits, ExtractResult } from './package/index.ts';
+export type { ModelPackageManifest, PackageFile, VerifiedPackage, TrustedKeys, SigningKeys, SelfTestResult } from './package/index.ts';

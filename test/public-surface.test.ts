@@ -1,11 +1,13 @@
 /**
- * One public surface (STYLE.md #2): tools/, examples/ and agent/ reach the SDK only through
- * sdk/index.ts (tools/ also through sdk/internal.ts, its one declared internal entry), and the
- * export lists are pinned so that growing them is a deliberate, reviewed change.
+ * One door per part (STYLE.md #2, docs/ARCHITECTURE.md): examples/ reach the SDK only through
+ * sdk/index.ts, agent/ and tools/ through sdk/index.ts or sdk/internal.ts (arcedge's own
+ * plumbing); agent/ and tools/ never import each other, and sdk/ imports neither. The export
+ * lists are pinned so that growing them is a deliberate, reviewed change.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
+import { tmpdir } from 'node:os';
 import { test } from 'node:test';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
@@ -29,33 +31,60 @@ function specifiers(text: string): string[] {
   return found;
 }
 
-/** Imports from `dirs` that land inside sdk/ anywhere but the allowed entries. */
-function violations(dirs: string[], allowed: string[]): string[] {
-  const out: string[] = [];
+/** Every relative import of the sources under `dirs`, resolved to a path from the repo root. */
+function imports(dirs: string[], base = root): { file: string; spec: string; target: string }[] {
+  const out: { file: string; spec: string; target: string }[] = [];
   for (const dir of dirs) {
-    for (const file of sources(join(root, dir))) {
+    for (const file of sources(join(base, dir))) {
       for (const spec of specifiers(readFileSync(file, 'utf8'))) {
-        if (!spec.startsWith('.')) continue;
-        const target = relative(root, resolve(dirname(file), spec));
-        if (target.startsWith('sdk/') && !allowed.includes(target)) out.push(`${relative(root, file)} imports ${spec}`);
+        if (spec.startsWith('.')) out.push({ file: relative(base, file), spec, target: relative(base, resolve(dirname(file), spec)) });
       }
     }
   }
   return out;
 }
 
-test('examples/ and agent/ import the SDK only through sdk/index.ts', () => {
-  assert.deepEqual(violations(['examples', 'agent'], ['sdk/index.ts']), []);
+/** Imports from `dirs` that land inside sdk/ anywhere but the allowed entries. */
+function violations(dirs: string[], allowed: string[], base = root): string[] {
+  return imports(dirs, base).filter((i) => i.target.startsWith('sdk/') && !allowed.includes(i.target)).map((i) => `${i.file} imports ${i.spec}`);
+}
+
+/** Imports from `dirs` into the folder `forbidden` (agent/ and tools/ never import each other). */
+function crossings(dirs: string[], forbidden: string, base = root): string[] {
+  return imports(dirs, base).filter((i) => i.target === forbidden || i.target.startsWith(`${forbidden}/`)).map((i) => `${i.file} imports ${i.spec}`);
+}
+
+test('examples/ import the SDK only through sdk/index.ts', () => {
+  assert.deepEqual(violations(['examples'], ['sdk/index.ts']), []);
 });
 
-test('tools/ imports the SDK only through sdk/index.ts or sdk/internal.ts', () => {
-  assert.deepEqual(violations(['tools'], ['sdk/index.ts', 'sdk/internal.ts']), []);
+test('agent/ and tools/ import the SDK only through sdk/index.ts or sdk/internal.ts', () => {
+  assert.deepEqual(violations(['agent', 'tools'], ['sdk/index.ts', 'sdk/internal.ts']), []);
 });
 
-test('the import check can fail: a deep import is reported', () => {
+test('tools/ never imports agent/, and agent/ never imports tools/', () => {
+  assert.deepEqual(crossings(['tools'], 'agent'), [], 'what both need belongs in sdk/ (sdk/internal.ts for arcedge-only plumbing)');
+  assert.deepEqual(crossings(['agent'], 'tools'), []);
+});
+
+test('the SDK never imports agent/ or tools/ (it is the bottom layer)', () => {
+  assert.deepEqual([...crossings(['sdk'], 'agent'), ...crossings(['sdk'], 'tools')], []);
+});
+
+test('the import checks can fail: a deep import and a crossing are reported', () => {
   const text = "import { alignFace } from '../sdk/align/index.ts';\nconst x = await import('../sdk/index.ts');";
   const specs = specifiers(text);
   assert.deepEqual(specs, ['../sdk/align/index.ts', '../sdk/index.ts']);
+  // The real rules on a scratch tree: tools/x.ts importing agent/ and a deep sdk/ path.
+  const scratch = mkdtempSync(join(tmpdir(), 'arcedge-surface-'));
+  try {
+    mkdirSync(join(scratch, 'tools'));
+    writeFileSync(join(scratch, 'tools', 'x.ts'), "import { Agent } from '../agent/agent.ts';\nimport { alignFace } from '../sdk/align/index.ts';\n");
+    assert.deepEqual(crossings(['tools'], 'agent', scratch), ["tools/x.ts imports ../agent/agent.ts"]);
+    assert.deepEqual(violations(['tools'], ['sdk/index.ts', 'sdk/internal.ts'], scratch), ["tools/x.ts imports ../sdk/align/index.ts"]);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 });
 
 /** Names exported by an entry file, values and types, read from its text. */
@@ -84,5 +113,8 @@ test('sdk/index.ts exports exactly the pinned list (values and types)', async ()
 
 test('sdk/internal.ts exports exactly the pinned list', () => {
   const pinned = JSON.parse(readFileSync(join(root, 'test', 'public-surface.json'), 'utf8')) as { sdk: string[]; internal: string[] };
-  assert.deepEqual(exportedNames('sdk/internal.ts'), [...pinned.internal].sort());
+  const names = exportedNames('sdk/internal.ts');
+  assert.deepEqual(names, [...pinned.internal].sort());
+  // Test-only helpers are on no entry: tests import them from their module.
+  for (const testOnly of ['openSessionCount']) assert.ok(!names.includes(testOnly), testOnly);
 });

@@ -9,7 +9,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ArcEdgeError, extractTar, type TransferKind } from '../../sdk/index.ts';
+import { ArcEdgeError, type TransferKind } from '../../sdk/index.ts';
+import { extractTar } from '../../sdk/internal.ts';
 
 export const PARTIAL = 'transfer.partial.json';
 export const DONE = 'transfer.json';

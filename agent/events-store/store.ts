@@ -7,7 +7,8 @@
  */
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArcEdgeError, openSqliteDatabase, type EventsPage, type EventsQuery, type RecognitionEvent, type SqliteDatabase, type StoredEvent } from '../../sdk/index.ts';
+import { ArcEdgeError, type EventsPage, type EventsQuery, type RecognitionEvent, type StoredEvent } from '../../sdk/index.ts';
+import { openSqliteDatabase, type SqliteDatabase } from '../../sdk/internal.ts';
 import { SnapshotFiles } from './snapshots.ts';
 import { SnapshotCipher } from './encryption.ts';
 

@@ -9,7 +9,7 @@ import type { AgentConfig } from '../config/schema.ts';
 
 /** arcedge/<device>/cameras/<camera>/last_person or .../faces (plain-text states for sensors). */
 export function cameraStateTopic(topics: DeviceTopics, camera: string, name: 'last_person' | 'faces'): string {
-  return topics.cameraStatus(camera).replace(/status$/, name);
+  return topics.cameraState(camera, name);
 }
 
 export function homeAssistantDiscovery(config: AgentConfig, topics: DeviceTopics): { topic: string; payload: string }[] {

@@ -7,7 +7,7 @@
  * appended to as entries are added: each publish and each PUBACK is O(1), so a drain of N
  * entries after an outage is O(N).
  */
-import type { MqttConnection } from './connection.ts';
+import type { MqttConnection } from '../../sdk/internal.ts';
 import type { Outbox } from './outbox.ts';
 
 /** Unacknowledged publishes at once; bounds memory when thousands wait after an outage. */

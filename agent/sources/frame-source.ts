@@ -1,6 +1,6 @@
 /**
  * One interface for every camera kind (file, folder, RTSP, V4L2, CSI). The camera supervisor
- * (camera.ts) only ever sees this; test/agent/frame-source.contract.test.ts runs the same
+ * (camera.ts) only ever sees this; test/agent/frame-source.contract.e2e.test.ts runs the same
  * suite against every implementation.
  */
 export interface SourceFrame {

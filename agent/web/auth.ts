@@ -10,7 +10,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { ArcEdgeError } from '../../sdk/index.ts';
 import type { WebConfig } from '../config/schema.ts';
-import { parsePasswordHash, verifyPassword } from './auth-password.ts';
+import { parsePasswordHash, verifyPassword } from '../../sdk/internal.ts';
 import { LoginLimiter, sameSecret, SessionStore, type Session } from './auth-sessions.ts';
 import type { WebEnv } from './server.ts';
 import { FileSessionStore } from './session-file.ts';

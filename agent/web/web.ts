@@ -3,6 +3,7 @@
  * server. Agent.start() calls startWeb() last (after cameras), Agent.stop() closes it first.
  */
 import { join } from 'node:path';
+import { ArcEdgeError } from '../../sdk/index.ts';
 import type { AgentView } from '../agent-view.ts';
 import { AGENT_VERSION } from '../version.ts';
 import { commandContext } from '../commands/context.ts';
@@ -50,7 +51,7 @@ export async function startWeb(agent: AgentView, config: WebConfig): Promise<Run
     models: () => agent.host?.models ?? {},
     threshold: () => agent.host?.threshold,
     modelStats: async () => {
-      if (!agent.host) throw new Error('pipeline restarting');
+      if (!agent.host) throw new ArcEdgeError('BACKEND_DISPOSED', 'the pipeline is restarting (model swap or worker restart); model statistics return when it is back', { fix: 'ask again in a few seconds' });
       return agent.host.call('stats', {}, { waitReadyMs: 0 }); // the status page never waits for a model load
     },
     recentProblems: () => agent.problems,

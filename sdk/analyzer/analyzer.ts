@@ -10,7 +10,22 @@ import type { Box, Detection, FivePoints } from '../detect/types.ts';
 import { ArcEdgeError } from '../errors.ts';
 import type { FaceAnalyzerOptions } from './options.ts';
 import { createFacePipeline, type FacePipeline } from './pipeline.ts';
-import { STAGES, type AnalyzeInput, type AnalyzerStats, type Face, type FaceAnalyzer, type Stage } from './types.ts';
+import { STAGES, type AnalyzeInput, type AnalyzerStats, type Face, type Stage } from './types.ts';
+
+// Declared beside its one implementation: types.ts stays free of pipeline.ts (no import cycle).
+export interface FaceAnalyzer {
+  /** Model ids in use, by role (detect, landmarks, embed, liveness). */
+  readonly models: Readonly<Record<string, string>>;
+  /** The stages underneath, sharing the analyzer's sessions (detect every frame, embed some). */
+  readonly pipeline: FacePipeline;
+  /** Every face found, highest detection score first. Never rejects a frame for having no face: returns []. */
+  analyze(input: AnalyzeInput): Promise<Face[]>;
+  /** Cumulative timings since creation (or the last resetStats()). */
+  stats(): AnalyzerStats;
+  resetStats(): void;
+  /** Waits for running analyze() calls, then releases every session; idempotent. */
+  dispose(): Promise<void>;
+}
 
 const zeroStages = (): Record<Stage, number> => Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
 

@@ -8,4 +8,5 @@ export { AnalyzerOptionsSchema, ANALYZER_DEFAULTS } from './options.ts';
 export type { FaceAnalyzerOptions, ResolvedModel, ResolvedModelList } from './options.ts';
 export { MIN_IMAGE_SIDE_PX } from './input.ts';
 export { STAGES } from './types.ts';
-export type { AnalyzeInput, AnalyzerStats, Face, FaceAnalyzer, Stage } from './types.ts';
+export type { AnalyzeInput, AnalyzerStats, Face, Stage } from './types.ts';
+export type { FaceAnalyzer } from './analyzer.ts';

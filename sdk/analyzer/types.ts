@@ -2,7 +2,6 @@
 import type { Box, FivePoints } from '../detect/types.ts';
 import type { Frame } from '../image/frame.ts';
 import type { QualityVerdict } from '../quality/index.ts';
-import type { FacePipeline } from './pipeline.ts';
 
 export interface Face {
   /** Detection box, input-image pixels. */
@@ -38,18 +37,4 @@ export interface AnalyzerStats {
   readonly modelRunMs: Readonly<Record<string, number>>;
   /** Number of runtime run calls per model role. */
   readonly modelRuns: Readonly<Record<string, number>>;
-}
-
-export interface FaceAnalyzer {
-  /** Model ids in use, by role (detect, landmarks, embed, liveness). */
-  readonly models: Readonly<Record<string, string>>;
-  /** The stages underneath, sharing the analyzer's sessions (detect every frame, embed some). */
-  readonly pipeline: FacePipeline;
-  /** Every face found, highest detection score first. Never rejects a frame for having no face: returns []. */
-  analyze(input: AnalyzeInput): Promise<Face[]>;
-  /** Cumulative timings since creation (or the last resetStats()). */
-  stats(): AnalyzerStats;
-  resetStats(): void;
-  /** Waits for running analyze() calls, then releases every session; idempotent. */
-  dispose(): Promise<void>;
 }

@@ -2,7 +2,7 @@
  * Frame -> NCHW float32 tensor, per the manifest's input spec. The fast path is one native call
  * (sdk/image frameToPlanarTensor: resize, channel split, normalise, pad); `frameToTensor` is the
  * same arithmetic in TypeScript over an already-resized frame, kept as the reference the native
- * path is tested against (test/image/planar-tensor.test.ts).
+ * path is tested against (test/image/planar-tensor.int.test.ts).
  */
 import { ArcEdgeError } from '../errors.ts';
 import { frameToPlanarTensor, type PixelRect } from '../image/index.ts';

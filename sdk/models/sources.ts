@@ -7,7 +7,7 @@ import { download } from './download.ts';
 import type { DownloadOptions } from './download.ts';
 import { conventionalTarballUrl, fetchNpmTarball, npmRegistry } from './fetch-npm.ts';
 import type { ModelSource } from './manifest.ts';
-import { extractTarFile } from './tar.ts';
+import { extractTarFile } from '../storage/tar.ts';
 import { extractZipMember } from './zip.ts';
 
 export interface FetchSourceOptions extends DownloadOptions {

@@ -15,5 +15,5 @@ export { generateSigningKeys, signBytes } from './sign.ts';
 export type { SigningKeys } from './sign.ts';
 export { runPackageSelfTest } from './self-test.ts';
 export type { SelfTestResult } from './self-test.ts';
-export { createTar, extractTar } from './tar.ts';
-export type { ExtractLimits, ExtractResult } from './tar.ts';
+export { createTar, extractTar } from '../storage/tar.ts';
+export type { ExtractLimits, ExtractResult } from '../storage/tar.ts';

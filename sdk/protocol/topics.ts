@@ -20,6 +20,8 @@ export interface DeviceTopics {
   /** Subscription filter for every reply (clients that send commands). */
   readonly replies: string;
   cameraStatus(camera: string): string;
+  /** A per-camera state topic beside its status (Home Assistant sensors: last_person, faces). */
+  cameraState(camera: string, name: string): string;
   command(name: string): string;
   reply(requestId: string): string;
 }
@@ -33,6 +35,7 @@ export function deviceTopics(device: string): DeviceTopics {
     commands: `${base}/cmd/+`,
     replies: `${base}/reply/+`,
     cameraStatus: (camera) => `${base}/cameras/${camera}/status`,
+    cameraState: (camera, name) => `${base}/cameras/${camera}/${name}`,
     command: (name) => `${base}/cmd/${name}`,
     reply: (requestId) => `${base}/reply/${requestId}`,
   };

@@ -18,6 +18,7 @@ import { after, before, test } from 'node:test';
 import { createFacePipeline, decodeImage, enrollPhotos, formatSha256Sums, galleryModelOf, openGallery, signBytes, type ModelPackageManifest } from '../../sdk/index.ts';
 import { sha256File, sha256Hex } from '../../sdk/internal.ts';
 import { main } from '../../tools/main.ts';
+import { cli, quiet } from '../helpers/cli.ts';
 import { buildPackage } from '../../tools/package/build.ts';
 import { onnx, readModel } from '../../tools/quantize/onnx-io.ts';
 import { localAssetSet } from '../analyzer/model-sets.ts';
@@ -43,13 +44,6 @@ const validStatus = protocolValidator('device-status');
 after(async () => {
   for (const f of cleanup.reverse()) await f().catch(() => {});
 });
-
-function quiet<T>(fn: () => Promise<T>): Promise<T> {
-  const { log, error } = console;
-  console.log = () => undefined;
-  console.error = () => undefined;
-  return fn().finally(() => ((console.log = log), (console.error = error)));
-}
 
 const packageOptions = (out: string, version: number) => ({
   model: assetModel('fr_feature_512.onnx'),
@@ -252,13 +246,9 @@ test('refusals keep the old model serving; a signed fr_feature_512 package re-em
 
   // The good package goes the way a user sends it: `arcedge deploy` over the broker (chunked
   // transfer with per-chunk acks, then apply), with the public key checked on the host first.
-  let printed = '';
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => void (printed += `${a.join(' ')}\n`);
-  console.error = () => undefined;
-  const deployCode = await main(['deploy', good, '--device', DEVICE, '--broker', broker.url, '--pubkey', join(keys, 'public.pem'), '--timeout', '180', '--json']).finally(
-    () => ((console.log = log), (console.error = error)),
-  );
+  const deploy = await cli(['deploy', good, '--device', DEVICE, '--broker', broker.url, '--pubkey', join(keys, 'public.pem'), '--timeout', '180', '--json']);
+  const printed = deploy.stdout;
+  const deployCode = deploy.code;
   assert.equal(deployCode, 0, `${printed}\n${agent.tail()}`);
   const outcome = (JSON.parse(printed) as { devices: { device: string; result: string; applied: unknown }[] }).devices;
   assert.deepEqual(outcome.map((d) => [d.device, d.result]), [[DEVICE, 'applied']]);
@@ -364,7 +354,7 @@ test('kill -9 during an apply: the old or the new model serves completely after 
   halfBuilt.close();
   assert.ok(building.length === 1 && building[0]!.embedded > 0 && !building[0]!.complete, `killed with a half-built generation: ${JSON.stringify(building)}`);
   agent = await run('committed');
-  const old = await agrees(agent, 128, 1);
+  const old = await agrees(agent, 128, ENROLLED.length); // every enrolled person, as before the apply
   assert.equal(old.model!.modelId, before.model!.modelId);
   assert.equal(old.deploy?.reason?.code, 'DEPLOY_INTERRUPTED');
   assert.equal((await openGallery(gallery, { create: false, readOnly: true }).then((g) => { const n = g.generations().filter((x) => x.state === 'building').length; g.close(); return n; })), 0, 'the half-built generation is gone');

@@ -5,33 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
+import { freePort, waitForPort } from '../helpers/net.ts';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`mosquitto did not listen on ${port} within ${timeoutMs} ms`);
-}
+export { freePort };
 
 export interface Mosquitto {
   readonly port: number;
@@ -62,7 +39,7 @@ export async function startMosquitto(dir: string): Promise<Mosquitto> {
     url: `mqtt://127.0.0.1:${port}`,
     async start() {
       child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
-      await waitForPort(port, 10_000);
+      await waitForPort(port, 10_000, 'mosquitto');
     },
     async kill(signal = 'SIGKILL') {
       const c = child;

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { connectMqtt } from '../../agent/mqtt/connection.ts';
+import { connectMqtt } from '../../sdk/internal.ts';
 import { startEmbeddedBroker } from '../../agent/mqtt/embedded-broker.ts';
 import { Outbox } from '../../agent/mqtt/outbox.ts';
 import { EventPublisher } from '../../agent/mqtt/publisher.ts';

@@ -1,11 +1,12 @@
 /**
- * The labelled dev photo sets in ../shared/assets/faces, as images + same/different pairs.
+ * The labelled dev photo sets in ../shared/assets/faces, as images + same/different pairs, read
+ * with the tools' labelled-folder reader (tools/eval/labelled-faces.ts), so that the tests and
+ * `arcedge eval` / `models probe` see the same pairs.
  * Pairs are "all pairs within each set" for the folder-per-person sets, and master.csv's
  * listed pairs for deepface. faceapi_bbt images are tight 150x150 crops: `pad` marks them, for
  * the tests that need a one-pass reference detection (which misses faces that fill the frame).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { allPairs, csvPairs, personFolderImages } from '../../tools/eval/labelled-faces.ts';
 import { assetFace } from '../helpers/assets.ts';
 
 export interface DevImage {
@@ -26,47 +27,27 @@ export interface DevSet {
   readonly pairs: readonly DevPair[];
 }
 
-const IMAGE = /\.(png|jpe?g)$/i;
-
-function allPairs(images: readonly DevImage[]): DevPair[] {
-  const pairs: DevPair[] = [];
-  for (let i = 0; i < images.length; i++) {
-    for (let j = i + 1; j < images.length; j++) {
-      pairs.push({ a: images[i]!.path, b: images[j]!.path, same: images[i]!.identity === images[j]!.identity });
-    }
-  }
-  return pairs;
+/** One person's image, as the tools' labelled-folder reader sees it, marked for padding. */
+function devImages(root: string, pad: boolean): DevImage[] {
+  const images = personFolderImages(root);
+  if (!images) throw new Error(`${root} is not a folder of person folders`);
+  return images.map((i) => ({ path: i.path, identity: i.person, pad }));
 }
 
-function folderPerPerson(root: string, pad: boolean): DevImage[] {
-  return readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((d) =>
-      readdirSync(join(root, d.name))
-        .filter((f) => IMAGE.test(f))
-        .sort()
-        .map((f) => ({ path: join(root, d.name, f), identity: d.name, pad })),
-    );
-}
+const pairsOf = (images: readonly DevImage[]): DevPair[] => allPairs(images.map((i) => ({ path: i.path, person: i.identity })));
 
 export function faceapiBbt(): DevSet {
-  const images = folderPerPerson(assetFace('faceapi_bbt'), true);
-  return { name: 'faceapi_bbt', images, pairs: allPairs(images) };
+  const images = devImages(assetFace('faceapi_bbt'), true);
+  return { name: 'faceapi_bbt', images, pairs: pairsOf(images) };
 }
 
 export function faceRecognitionTrain(): DevSet {
-  const images = folderPerPerson(assetFace('face_recognition', 'examples', 'knn_examples', 'train'), false);
-  return { name: 'face_recognition', images, pairs: allPairs(images) };
+  const images = devImages(assetFace('face_recognition', 'examples', 'knn_examples', 'train'), false);
+  return { name: 'face_recognition', images, pairs: pairsOf(images) };
 }
 
 export function deepfaceMaster(): DevSet {
-  const dir = assetFace('deepface');
-  const rows = readFileSync(join(dir, 'master.csv'), 'utf8').trim().split(/\r?\n/).slice(1);
-  const pairs = rows.map((row) => {
-    const [x, y, decision] = row.split(',').map((c) => c.trim());
-    return { a: join(dir, x!), b: join(dir, y!), same: decision === 'Yes' };
-  });
+  const pairs = csvPairs(assetFace('deepface'));
   const paths = [...new Set(pairs.flatMap((p) => [p.a, p.b]))].sort();
   return { name: 'deepface', images: paths.map((path) => ({ path, identity: '', pad: false })), pairs };
 }

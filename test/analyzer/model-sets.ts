@@ -12,7 +12,8 @@ import type { ResolvedModelList } from '../../sdk/analyzer/index.ts';
 import { assetModel, repoRoot } from '../helpers/assets.ts';
 
 export function localAssetSet(name: string, files: readonly string[]): string {
-  const dir = join(repoRoot, 'test', '.tmp', 'sets', name);
+  // Per process: `npm test` runs two files at a time, and two rebuilding one folder race.
+  const dir = join(repoRoot, 'test', '.tmp', 'sets', `${name}-${process.pid}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   for (const file of files) symlinkSync(assetModel(file), join(dir, file));

@@ -5,27 +5,13 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../tools/main.ts';
+import { cli } from '../helpers/cli.ts';
 import { assetModel, repoRoot, requireAssets } from '../helpers/assets.ts';
 import { AgentProcess, TEST_MODELS, writeConfig } from '../agent/harness.ts';
 
 export const DEPLOY_TMP = join(repoRoot, 'test', '.tmp', 'deploy');
 
-/** Runs `arcedge <argv>` in-process; returns the exit code and what it printed on stdout. */
-export async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const log = console.log;
-  const error = console.error;
-  let stdout = '';
-  let stderr = '';
-  console.log = (...a: unknown[]) => void (stdout += `${a.join(' ')}\n`);
-  console.error = (...a: unknown[]) => void (stderr += `${a.join(' ')}\n`);
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+export { cli };
 
 /** keys/ (trusted by the test devices), other-keys/ (not), and packages signed by each (v100 and v102 trusted, v101 not). */
 export async function packages(): Promise<{ keys: string; trusted: string; untrusted: string; newer: string; publicPem: string }> {

@@ -14,7 +14,8 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { createTar, extractTar, isArcEdgeError } from '../../sdk/index.ts';
+import { isArcEdgeError } from '../../sdk/index.ts';
+import { createTar, extractTar } from '../../sdk/internal.ts';
 import { assetFace, assetModel } from '../helpers/assets.ts';
 
 const SEED = Number(process.env.ARCEDGE_FUZZ_SEED ?? 23);

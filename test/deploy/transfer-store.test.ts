@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { TransferStore, type TransferState } from '../../agent/deploy/transfer-store.ts';
-import { COMMAND_SCHEMAS, createTar, isArcEdgeError, type TransferCommand } from '../../sdk/index.ts';
+import { COMMAND_SCHEMAS, isArcEdgeError, type TransferCommand } from '../../sdk/index.ts';
+import { createTar } from '../../sdk/internal.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'arcedge-store-'));
 after(() => rmSync(work, { recursive: true, force: true }));

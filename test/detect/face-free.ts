@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fetchNpmTarball } from '../../sdk/models/fetch-npm.ts';
-import { extractTarFile } from '../../sdk/models/tar.ts';
+import { extractTarFile } from '../../sdk/storage/tar.ts';
 import { arcedgeHome } from '../../sdk/storage/paths.ts';
 import { createFrame, cropFrame, decodeImage, resizeFrame, type Frame } from '../../sdk/image/index.ts';
 import type { Box } from '../../sdk/detect/types.ts';

@@ -1,6 +1,6 @@
 /**
  * The second-pass rules of sdk/detect/two-pass.ts with scripted passes (the real detectors on
- * real crops are tested in test/analyzer/frame-filling.test.ts): when a second pass runs, where
+ * real crops are tested in test/analyzer/frame-filling.e2e.test.ts): when a second pass runs, where
  * its padded region lies, and how the two passes are merged.
  */
 import assert from 'node:assert/strict';

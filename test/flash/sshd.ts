@@ -5,11 +5,11 @@
  * tests run with strict host key checking, as users should). scripts/setup.sh installs
  * openssh-server; sshd started as root needs /run/sshd (privilege separation).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:net';
+import { waitForPort } from '../helpers/net.ts';
 import { freePort } from '../agent/mosquitto.ts';
 
 export const SSHD = '/usr/sbin/sshd';
@@ -21,21 +21,6 @@ export interface TestSshd {
   readonly identity: string;
   readonly knownHosts: string;
   stop(): Promise<void>;
-}
-
-async function waitForPort(port: number, timeoutMs: number, child: ChildProcess, log: () => string): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`sshd exited (${child.exitCode}): ${log()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`sshd did not listen on ${port} within ${timeoutMs} ms: ${log()}`);
 }
 
 export async function startSshd(dir: string): Promise<TestSshd> {
@@ -75,7 +60,7 @@ export async function startSshd(dir: string): Promise<TestSshd> {
   const child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  await waitForPort(port, 10_000, child, () => stderr);
+  await waitForPort(port, 10_000, 'sshd', () => (child.exitCode !== null ? `sshd exited (${child.exitCode}): ${stderr}` : undefined));
   return {
     port,
     host: `${userInfo().username}@127.0.0.1`,

@@ -47,8 +47,9 @@ test('yaw and pitch of projected generic faces come back within 8 degrees, with 
   }
 });
 
-test('degenerate points (mouth above eyes) report an extreme pose instead of NaN', () => {
+test('degenerate points (mouth above the eyes) report the extreme pitch a gate rejects, not NaN and not frontal', () => {
   const flipped = FRONTAL.map(({ x, y }) => ({ x, y: 200 - y })) as unknown as FivePoints;
   const p = estimatePose(flipped);
-  assert.ok(Number.isFinite(p.yawDeg) && Number.isFinite(p.pitchDeg));
+  assert.equal(p.pitchDeg, 90, JSON.stringify(p));
+  assert.equal(p.yawDeg, 0, JSON.stringify(p));
 });

@@ -2,7 +2,7 @@
  * The one contract every InferenceBackend passes (STYLE.md #3), run with real models from
  * ../shared/assets: declared inputs/outputs, real faces in and plausible results out, dynamic
  * batch and image sizes, feed validation, stats, concurrent runs, dispose.
- * Used by test/runtime/onnxruntime.test.ts (CPU) and test/tensorrt/tensorrt.test.ts (addon).
+ * Used by test/runtime/onnxruntime.int.test.ts (CPU) and test/tensorrt/tensorrt.test.ts (addon).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

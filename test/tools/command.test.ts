@@ -77,3 +77,16 @@ test('arcedge itself: no command exits 2, unknown command exits 2, --help exits 
   assert.match(help.out, /exit codes: 0 ok, 1 failure, 2 usage error/);
   assert.equal((await capture(() => main(['models', 'verify', 'no-such-set']))).result, 1, 'a failure is exit 1 with [CODE]');
 });
+
+test('arcedge --help lists every command with the summary from its own spec (written once)', async () => {
+  const { demoCommand } = await import('../../tools/commands/demo.ts');
+  const { modelsCommand } = await import('../../tools/commands/models.ts');
+  const { packageCommand } = await import('../../tools/commands/package.ts');
+  const { out, result } = await capture(() => main(['--help']));
+  assert.equal(result, EXIT.OK);
+  for (const [name, summary] of [['demo', demoCommand.spec.summary], ['models', modelsCommand.group.summary], ['package', packageCommand.spec.summary]] as const) {
+    assert.match(out, new RegExp(`^  ${name} +${summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'), name);
+  }
+  // No command line without a summary.
+  for (const line of out.split('\n').filter((l) => /^ {2}[a-z-]+ {2,}/.test(l))) assert.match(line, /^ {2}[a-z-]+ +\S/, line);
+});

@@ -4,24 +4,15 @@
  * plus small fetch helpers.
  */
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/net.ts';
 import { join } from 'node:path';
-import { hashPassword } from '../../agent/web/auth-password.ts';
+import { hashPassword } from '../../sdk/internal.ts';
 import { AgentProcess, TEST_MODELS, waitFor, writeConfig } from '../agent/harness.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 export const TOKEN = 'tok_' + 'x7Rq9vLm2Kp8Zt4Wn6Yb3Hc5Jd1Fg0Ae'.repeat(2);
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface WebAgent {
   readonly agent: AgentProcess;

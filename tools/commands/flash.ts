@@ -18,6 +18,7 @@ import { buildBundle, checkPublicKey, writeTarball } from '../flash/bundle.ts';
 import { captureWarnings, checkInstallResult, needsSudo, probeDevice, shellQuote, type DeviceInfo } from '../flash/device.ts';
 import { scpTo, sshFailure, sshRun, type SshTarget } from '../flash/ssh.ts';
 import { watchOnline, type BrokerOptions, type OnlineStatus } from '../flash/wait-online.ts';
+import { brokerOptions as fleetBrokerOptions } from '../deploy/cli-options.ts';
 
 export const flashCommand = defineCommand({
   name: 'flash',
@@ -121,12 +122,8 @@ function brokerOptions(values: { broker?: string; 'broker-user'?: string; 'broke
   }
   if (!url && config && !LOOPBACK.test(config.mqtt.embedded.host)) url = `mqtt://${sshHost}:${config.mqtt.embedded.port}`;
   if (!url) return config ? `the config's embedded broker listens on ${config.mqtt.embedded.host} on the device only; pass --broker to wait for it` : 'no --config and no --broker: the device id and broker are unknown';
-  return {
-    url,
-    ...(values['broker-user'] ? { username: values['broker-user'] } : {}),
-    ...(process.env.ARCEDGE_MQTT_PASSWORD ? { password: process.env.ARCEDGE_MQTT_PASSWORD } : {}),
-    ...(values['broker-ca'] ? { caFile: values['broker-ca'] } : {}),
-  };
+  // The fleet commands' builder: the password from $ARCEDGE_MQTT_PASSWORD, the CA checked.
+  return fleetBrokerOptions({ broker: url, username: values['broker-user'], 'password-file': undefined, ca: values['broker-ca'], cert: undefined, key: undefined, insecure: false });
 }
 
 async function flash(plan: FlashPlan): Promise<number> {

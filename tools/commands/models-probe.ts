@@ -12,7 +12,7 @@ import { modelSearchPath, sha256File } from '../../sdk/internal.ts';
 import { EXIT, formatTable, UsageError } from '../cli/command.ts';
 import { createProgress } from '../cli/progress.ts';
 import { alignLabelledImages } from '../probe/aligned-faces.ts';
-import { readLabelledFaces } from '../probe/labelled-faces.ts';
+import { readLabelledFaces } from '../eval/labelled-faces.ts';
 import { measureVariants, orderMargin, type MeasuredVariant } from '../probe/measure.ts';
 import { baseManifest, writeSidecar } from '../probe/sidecar.ts';
 import { allVariants } from '../probe/variants.ts';

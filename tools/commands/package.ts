@@ -81,4 +81,5 @@ const build = defineCommand({
 });
 
 /** `package verify ...` dispatches to verify; anything else builds. */
-export const packageCommand: CommandRunner = (argv) => (argv[0] === 'verify' ? verify(argv.slice(1)) : build(argv));
+// `package` builds and `package verify` checks; the build spec's summary names both for `arcedge --help`.
+export const packageCommand: CommandRunner & { spec: typeof build.spec } = Object.assign((argv: string[]) => (argv[0] === 'verify' ? verify(argv.slice(1)) : build(argv)), { spec: build.spec });

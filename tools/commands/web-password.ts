@@ -2,11 +2,11 @@
  * `arcedge web-password`: reads a password (typed twice without echo on a terminal, or the
  * first line of stdin) and prints its scrypt hash for the agent config's web.passwordHash, or
  * writes it 0600 to --out for web.passwordHashFile. The hashing is the agent's own
- * (agent/web/auth-password.ts), so the format cannot drift from what the agent verifies.
+ * (sdk/protocol/password-hash.ts), so the format cannot drift from what the agent verifies.
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { hashPassword } from '../../agent/web/auth-password.ts';
+import { hashPassword } from '../../sdk/internal.ts';
 import { defineCommand, EXIT, UsageError } from '../cli/command.ts';
 
 async function readStdinLine(): Promise<string> {

@@ -1,8 +1,9 @@
 /**
  * The options every fleet command shares (broker, credentials, TLS, which devices), declared
- * once for tools/cli/command.ts, and their translation into a connected FleetClient.
+ * once for tools/cli/command.ts, and the one builder of BrokerOptions from flags that deploy,
+ * devices, gallery push and flash use.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { ID_PATTERN } from '../../sdk/index.ts';
 import { UsageError, type OptionSpecs } from '../cli/command.ts';
 import { FleetClient, type BrokerOptions } from './fleet-client.ts';
@@ -10,7 +11,7 @@ import { FleetClient, type BrokerOptions } from './fleet-client.ts';
 export const BROKER_OPTIONS = {
   broker: { type: 'string', valueName: 'url', description: 'MQTT broker, mqtt://host:1883 or mqtts://host:8883 (default: $ARCEDGE_BROKER)' },
   username: { type: 'string', description: 'MQTT user name (the host account in the broker ACL)' },
-  'password-file': { type: 'string', valueName: 'file', description: 'file holding the MQTT password (mode 0600)' },
+  'password-file': { type: 'string', valueName: 'file', description: 'file holding the MQTT password (mode 0600; default: $ARCEDGE_MQTT_PASSWORD)' },
   ca: { type: 'string', valueName: 'ca.pem', description: 'CA certificate to trust for mqtts://' },
   cert: { type: 'string', valueName: 'cert.pem', description: 'client certificate, for brokers that require one' },
   key: { type: 'string', valueName: 'key.pem', description: 'client private key' },
@@ -24,6 +25,11 @@ export const TARGET_OPTIONS = {
 
 type BrokerValues = { broker: string | undefined; username: string | undefined; 'password-file': string | undefined; ca: string | undefined; cert: string | undefined; key: string | undefined; insecure: boolean };
 
+/**
+ * BrokerOptions from flags: the URL (else $ARCEDGE_BROKER), the password read from
+ * --password-file (else $ARCEDGE_MQTT_PASSWORD; never from the command line), PEM files checked
+ * to be readable, with a warning when a secret is readable by others.
+ */
 export function brokerOptions(values: BrokerValues): BrokerOptions {
   const url = values.broker ?? process.env.ARCEDGE_BROKER;
   if (!url) throw new UsageError('--broker <url> is required (or set ARCEDGE_BROKER)');
@@ -42,7 +48,11 @@ export function brokerOptions(values: BrokerValues): BrokerOptions {
   return {
     url,
     ...(values.username !== undefined ? { username: values.username } : {}),
-    ...(values['password-file'] !== undefined ? { passwordFile: values['password-file'] } : {}),
+    ...(values['password-file'] !== undefined
+      ? { password: readFileSync(values['password-file'], 'utf8').replace(/\r?\n$/, '') }
+      : process.env.ARCEDGE_MQTT_PASSWORD
+        ? { password: process.env.ARCEDGE_MQTT_PASSWORD }
+        : {}),
     ...(values.ca !== undefined ? { ca: values.ca } : {}),
     ...(values.cert !== undefined ? { cert: values.cert } : {}),
     ...(values.key !== undefined ? { key: values.key } : {}),

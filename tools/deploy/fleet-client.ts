@@ -1,36 +1,37 @@
 /**
- * The host's MQTT view of the fleet, over the same adapter the agent uses (agent/mqtt/
- * connection.ts owns mqtt.js): commands with one reply each, retained device status, and
+ * The host's MQTT view of the fleet, over the same adapter the agent uses (sdk/protocol/
+ * mqtt-connection.ts owns mqtt.js): commands with one reply each, retained device status, and
  * metrics. A request that gets no reply in time, or whose connection drops while it waits,
  * fails with DEVICE_TIMEOUT so callers retry (every transfer step is idempotent).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { connectMqtt, type MqttConnection } from '../../agent/mqtt/connection.ts';
-import { ArcEdgeError, deviceTopics, TOPIC_ROOT, type CommandReply, type DeviceStatus, type Metrics } from '../../sdk/index.ts';
+import { connectMqtt, hostConnectionOptions, type BrokerOptions, type MqttConnection } from '../../sdk/internal.ts';
+import { ArcEdgeError, deviceTopics, isArcEdgeError, TOPIC_ROOT, type CommandReply, type DeviceStatus, type Metrics } from '../../sdk/index.ts';
 
-export interface BrokerOptions {
-  readonly url: string;
-  readonly username?: string;
-  readonly passwordFile?: string;
-  readonly ca?: string;
-  readonly cert?: string;
-  readonly key?: string;
-  readonly insecure?: boolean;
+export type { BrokerOptions };
+
+/** What a device answered with ok: false: its own code (from the device's error table), message and fix. */
+export interface DeviceRefusal {
+  readonly device: string;
+  readonly code: string;
+  readonly message: string;
+  readonly fix: string;
+  readonly details?: Record<string, unknown>;
 }
 
-/** An error a device answered with: its code comes from the device's error table. */
-export class DeviceError extends Error {
-  constructor(
-    readonly device: string,
-    readonly code: string,
-    message: string,
-    readonly fix: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = 'DeviceError';
-  }
+/** A device's error answer as an ArcEdgeError (DEVICE_REFUSED) carrying the device's code in details. */
+export function deviceRefused(r: DeviceRefusal): ArcEdgeError {
+  return new ArcEdgeError('DEVICE_REFUSED', `${r.device}: [${r.code}] ${r.message}`, {
+    fix: r.fix,
+    details: { device: r.device, deviceCode: r.code, deviceMessage: r.message, ...(r.details ? { deviceDetails: r.details } : {}) },
+  });
+}
+
+/** The device's answer inside a DEVICE_REFUSED error, or undefined for any other error. */
+export function refusalOf(error: unknown): DeviceRefusal | undefined {
+  if (!isArcEdgeError(error, 'DEVICE_REFUSED')) return undefined;
+  const d = error.details as { device: string; deviceCode: string; deviceMessage: string; deviceDetails?: Record<string, unknown> };
+  return { device: d.device, code: d.deviceCode, message: d.deviceMessage, fix: error.fix, ...(d.deviceDetails ? { details: d.deviceDetails } : {}) };
 }
 
 interface Pending {
@@ -65,17 +66,7 @@ export class FleetClient {
         reject(new ArcEdgeError('BROKER_UNREACHABLE', `no connection to ${options.url} within ${connectTimeoutMs} ms${firstError ? `: ${firstError.message}` : ''}`, { details: { url: options.url } }));
       }, connectTimeoutMs);
       client.connection = connectMqtt(
-        {
-          url: options.url,
-          clientId: `arcedge-host-${client.prefix}`,
-          ...(options.username !== undefined ? { username: options.username } : {}),
-          ...(options.passwordFile !== undefined ? { password: readFileSync(options.passwordFile, 'utf8').replace(/\r?\n$/, '') } : {}),
-          keepaliveSec: 30,
-          reconnectMs: 500,
-          ...(options.ca || options.cert || options.key || options.insecure
-            ? { tls: { ...(options.ca ? { ca: options.ca } : {}), ...(options.cert ? { cert: options.cert } : {}), ...(options.key ? { key: options.key } : {}), rejectUnauthorized: !options.insecure } }
-            : {}),
-        },
+        hostConnectionOptions(options, `arcedge-host-${client.prefix}`, 500),
         {
           connect: () => {
             void client.subscribeAll().then(() => {
@@ -168,7 +159,7 @@ export class FleetClient {
 
   /**
    * Sends `command` to a device and resolves with its result; a device error rejects with
-   * DeviceError, no reply within timeoutMs (or a dropped connection) with DEVICE_TIMEOUT.
+   * DEVICE_REFUSED (the device's code in details), no reply within timeoutMs (or a dropped connection) with DEVICE_TIMEOUT.
    */
   async request(device: string, command: string, body: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
     const id = `${this.prefix}-${(++this.counter).toString(36)}`;
@@ -187,7 +178,7 @@ export class FleetClient {
     const r = await reply;
     if (r.ok) return r.result;
     const e = r.error ?? { code: 'UNKNOWN', message: 'the device answered ok: false without an error', fix: 'check the agent log' };
-    throw new DeviceError(device, e.code, e.message, e.fix, e.details);
+    throw deviceRefused({ device, code: e.code, message: e.message, fix: e.fix, ...(e.details ? { details: e.details } : {}) });
   }
 
   async end(): Promise<void> {

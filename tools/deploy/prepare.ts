@@ -7,7 +7,8 @@
 import { existsSync, mkdtempSync, openSync, readdirSync, readSync, closeSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { ArcEdgeError, createTar, extractTar, PACKAGE_MANIFEST, verifyPackage, type ModelPackageManifest } from '../../sdk/index.ts';
+import { ArcEdgeError, PACKAGE_MANIFEST, verifyPackage, type ModelPackageManifest } from '../../sdk/index.ts';
+import { createTar, extractTar } from '../../sdk/internal.ts';
 import { UsageError } from '../cli/command.ts';
 import { sha256OfFile, type OutgoingFile } from './send-file.ts';
 

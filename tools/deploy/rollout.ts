@@ -7,7 +7,7 @@
  */
 import { isArcEdgeError, type ModelPackageManifest } from '../../sdk/index.ts';
 import type { ProgressGroup } from '../cli/progress.ts';
-import { DeviceError, type FleetClient } from './fleet-client.ts';
+import { refusalOf, type FleetClient } from './fleet-client.ts';
 import { sendFile, type OutgoingFile, type SendOptions, type SendResult } from './send-file.ts';
 
 export type OutcomeResult = 'applied' | 'refused' | 'timed-out' | 'failed' | 'skipped';
@@ -60,7 +60,8 @@ async function apply(client: FleetClient, device: string, transfer: string, time
       }
     }
   } catch (error) {
-    if (error instanceof DeviceError) return { ok: false, reason: { code: error.code, message: error.message, fix: error.fix } };
+    const refusal = refusalOf(error);
+    if (refusal) return { ok: false, reason: { code: refusal.code, message: refusal.message, fix: refusal.fix } };
     if (!isArcEdgeError(error, 'DEVICE_TIMEOUT')) throw error;
     for (;;) {
       const d = settled();
@@ -114,10 +115,11 @@ async function deployOne(client: FleetClient, device: string, file: OutgoingFile
   try {
     transfer = await sendFile(client, device, file, { ...options.send, onProgress: (received, chunks, note) => bar.update((shown = received), { total: chunks, text: note ?? 'transfer' }) });
   } catch (error) {
-    if (error instanceof DeviceError) {
+    const refusal = refusalOf(error);
+    if (refusal) {
       // An agent from before arcedge deploy does not know the transfer command.
-      const fix = error.code === 'COMMAND_UNKNOWN' ? 'this agent predates arcedge deploy: update it (arcedge flash), then deploy again' : error.fix;
-      return done({ result: 'refused', reason: { code: error.code, message: error.message, fix } });
+      const fix = refusal.code === 'COMMAND_UNKNOWN' ? 'this agent predates arcedge deploy: update it (arcedge flash), then deploy again' : refusal.fix;
+      return done({ result: 'refused', reason: { code: refusal.code, message: refusal.message, fix } });
     }
     if (isArcEdgeError(error, 'DEVICE_TIMEOUT')) return done({ result: 'timed-out', reason: { code: error.code, message: error.message.split('\n')[0]! } });
     return done({ result: 'failed', reason: { code: isArcEdgeError(error) ? error.code : 'ERROR', message: (error as Error).message } });

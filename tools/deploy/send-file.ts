@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { ArcEdgeError, isArcEdgeError, type TransferKind } from '../../sdk/index.ts';
-import { DeviceError, type FleetClient } from './fleet-client.ts';
+import { deviceRefused, refusalOf, type FleetClient } from './fleet-client.ts';
 
 export interface OutgoingFile {
   readonly path: string;
@@ -121,11 +121,12 @@ export async function sendFile(client: FleetClient, device: string, file: Outgoi
         }
         return { transfer, chunks, resumedFrom, chunksSent, resumes };
       } catch (error) {
-        if (error instanceof DeviceError) {
-          if (error.code === 'PAYLOAD_TOO_LARGE') {
-            throw new DeviceError(device, error.code, `${error.message} (a ${options.chunkBytes}-byte chunk is ~${Math.ceil((options.chunkBytes * 4) / 3)} bytes of base64)`, "use a smaller --chunk-kb, or raise commands.maxPayloadBytes in the device's config", error.details);
+        const refusal = refusalOf(error);
+        if (refusal) {
+          if (refusal.code === 'PAYLOAD_TOO_LARGE') {
+            throw deviceRefused({ ...refusal, message: `${refusal.message} (a ${options.chunkBytes}-byte chunk is ~${Math.ceil((options.chunkBytes * 4) / 3)} bytes of base64)`, fix: "use a smaller --chunk-kb, or raise commands.maxPayloadBytes in the device's config" });
           }
-          if (!RETRYABLE.has(error.code) || ++deviceRetries > MAX_DEVICE_RETRIES) throw error;
+          if (!RETRYABLE.has(refusal.code) || ++deviceRetries > MAX_DEVICE_RETRIES) throw error;
         } else if (!isArcEdgeError(error, 'DEVICE_TIMEOUT')) throw error;
         resumes++;
         options.onProgress?.(lastReceived, chunks, `waiting for the device (${(error as Error).message.split('\n')[0]!.slice(0, 60)})`);

@@ -15,7 +15,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ArcEdgeError } from '../../sdk/index.ts';
-import { readLabelledFaces } from '../probe/labelled-faces.ts';
+import { readLabelledFaces } from './labelled-faces.ts';
 import { parseInsightfaceBin } from './insightface-bin.ts';
 
 export interface EvalImage {

@@ -1,6 +1,6 @@
 /**
  * Waits for a device's retained `online` status (arcedge/<device>/status) after an install.
- * It talks MQTT through the agent's adapter (agent/mqtt/connection.ts), as `arcedge deploy` does. A retained `online` left by the agent that ran before
+ * It talks MQTT through the one adapter (sdk/protocol/mqtt-connection.ts), as `arcedge deploy` does. A retained `online` left by the agent that ran before
  * this install is not proof that the new one started: a status counts when it arrives live
  * (published after we subscribed) or its timestamp is not older than the install's start.
  *
@@ -9,16 +9,10 @@
  * new agent runs: `starting` restarts the wait, `building` extends it to the build wait, so a
  * first start is not reported DEVICE_OFFLINE while the device is busy building.
  */
-import { connectMqtt } from '../../agent/mqtt/connection.ts';
 import { ArcEdgeError, DeviceStatusSchema, deviceTopics } from '../../sdk/index.ts';
+import { connectMqtt, hostConnectionOptions, type BrokerOptions } from '../../sdk/internal.ts';
 
-export interface BrokerOptions {
-  readonly url: string;
-  readonly username?: string;
-  /** From the environment (ARCEDGE_MQTT_PASSWORD), never from the command line. */
-  readonly password?: string;
-  readonly caFile?: string;
-}
+export type { BrokerOptions };
 
 export interface OnlineStatus {
   readonly device: string;
@@ -72,15 +66,7 @@ export function watchOnline(broker: BrokerOptions, device: string, since: Date):
   // The install runs between subscribing and wait(): a starting/building seen then still counts.
   let lastAlive: { state: AliveState; detail: string | undefined; atMs: number } | undefined;
   const client = connectMqtt(
-    {
-      url: broker.url,
-      clientId: `arcedge-flash-${process.pid}-${Date.now().toString(36)}`,
-      keepaliveSec: 30,
-      reconnectMs: 1000,
-      ...(broker.username !== undefined ? { username: broker.username } : {}),
-      ...(broker.password !== undefined ? { password: broker.password } : {}),
-      ...(broker.caFile ? { tls: { ca: broker.caFile, rejectUnauthorized: true } } : {}),
-    },
+    hostConnectionOptions(broker, `arcedge-flash-${process.pid}-${Date.now().toString(36)}`, 1000),
     {
       connect: () => void client.subscribe(topic).catch((error: Error) => (lastError = error.message)),
       close: () => {},

@@ -5,7 +5,7 @@
  * lose on TAR. A manifest that was flipped to the wrong order fails this check.
  */
 import type { Frame, InferenceSession, ModelManifest } from '../../sdk/index.ts';
-import type { LabelledPair } from './labelled-faces.ts';
+import type { LabelledPair } from '../eval/labelled-faces.ts';
 import { measureVariants, type MeasuredVariant } from './measure.ts';
 import { declaredVariant, makeVariant, NORMALISATIONS, variantLabel, type Variant } from './variants.ts';
 

@@ -4,7 +4,7 @@
  * preprocessing beats the alternatives.
  */
 import { compare, createEmbedder, type Frame, type InferenceSession, type ModelManifest, type ProbeResult } from '../../sdk/index.ts';
-import type { LabelledPair } from './labelled-faces.ts';
+import type { LabelledPair } from '../eval/labelled-faces.ts';
 import { decidability, tarAtLowestFar, type PairScoreLists } from '../eval/metrics.ts';
 import { variantLabel, withVariant, type Variant } from './variants.ts';
 

@@ -18,7 +18,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Mat } from '@u4/opencv4nodejs';
 import { ArcEdgeError } from '../../errors.ts';
-import { arcedgeHome } from '../../models/cache.ts';
+import { arcedgeHome } from '../../storage/paths.ts';
 
 export type { Mat };
 export type OpenCV = (typeof import('@u4/opencv4nodejs'))['cv'];

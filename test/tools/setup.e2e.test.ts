@@ -2,7 +2,7 @@
  * `arcedge setup` pieces that need no compile: the system OpenCV search (on this machine and on a
  * JetPack-shaped tree), the version pin, and the command itself in the checkout, where the
  * binding scripts/setup.sh built must be found and kept. The compile path is exercised end to
- * end by test/package/install.test.ts.
+ * end by test/package/install.e2e.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { createFacePipeline, isArcEdgeError, runPackageSelfTest, verifyPackage, type ModelPackageManifest } from '../../sdk/index.ts';
 import { sha256Hex } from '../../sdk/internal.ts';
 import { main } from '../../tools/main.ts';
+import { quiet } from '../helpers/cli.ts';
 import { assetModel, requireAssets } from '../helpers/assets.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'arcedge-package-'));
@@ -19,14 +20,6 @@ const keys = join(work, 'keys');
 const otherKeys = join(work, 'other-keys');
 const pkg = join(work, 'pkg');
 let publicPem: string;
-
-function quiet<T>(fn: () => Promise<T>): Promise<T> {
-  const log = console.log;
-  const error = console.error;
-  console.log = () => undefined;
-  console.error = () => undefined;
-  return fn().finally(() => ((console.log = log), (console.error = error)));
-}
 
 /** The check docs/packages.md gives, with standard tools only. */
 function standardCheck(dir: string): boolean {

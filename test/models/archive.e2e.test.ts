@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { extractTarFile, readTar } from '../../sdk/models/tar.ts';
+import { extractTarFile, readTar } from '../../sdk/storage/tar.ts';
 import { extractZipMember, readZipDirectory } from '../../sdk/models/zip.ts';
 
 // Archives are built here by independent tools (GNU tar, Python's zipfile), never by our code.

@@ -23,6 +23,20 @@ const installed = (() => {
   }
 })();
 const dir = mkdtempSync(join(tmpdir(), 'arcedge-gallery-enc-'));
+
+// The cipher build is an optional dependency: npm drops it silently when its compile fails, and
+// the suite below then only skips. CI (CI=true) must have it, so there its absence is a failure.
+test('the optional better-sqlite3-multiple-ciphers build is installed and loads', (t) => {
+  if (!installed && process.env.CI !== 'true') return t.skip('better-sqlite3-multiple-ciphers is not installed (optional; CI requires it)');
+  assert.ok(installed, 'better-sqlite3-multiple-ciphers is missing: its native build failed during npm ci (see the npm log); CI requires it');
+  const Database = createRequire(import.meta.url)('better-sqlite3-multiple-ciphers') as new (path: string) => { pragma(s: string, o: { simple: true }): unknown; close(): void };
+  const db = new Database(':memory:');
+  try {
+    assert.match(String(db.pragma('cipher_version', { simple: true }) ?? db.pragma('cipher', { simple: true })), /\w/, 'the build answers a cipher pragma');
+  } finally {
+    db.close();
+  }
+});
 const sha = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 const KEY = 'correct horse battery staple';
 

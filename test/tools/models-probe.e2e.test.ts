@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { compare, createFaceAnalyzer, ModelManifestSchema, type ModelManifest } from '../../sdk/index.ts';
 import { registryDir } from '../../sdk/models/index.ts';
-import { readLabelledFaces } from '../../tools/probe/labelled-faces.ts';
+import { readLabelledFaces } from '../../tools/eval/labelled-faces.ts';
 import { devSets } from '../analyzer/dev-sets.ts';
 import { assetFace, assetModel, repoRoot } from '../helpers/assets.ts';
 

@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { cli } from '../helpers/cli.ts';
+import { freePort } from '../helpers/net.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -19,16 +20,6 @@ const dir = mkdtempSync(join(tmpdir(), 'arcedge-broker-'));
 let broker: ChildProcess | undefined;
 let port = 0;
 const clients: MqttClient[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port: p } = server.address() as { port: number };
-      server.close(() => resolve(p));
-    });
-    server.on('error', reject);
-  });
-}
 
 function run(command: string, args: string[]): void {
   const result = spawnSync(command, args, { cwd: dir, encoding: 'utf8' });
@@ -144,22 +135,12 @@ test('arcedge devices with the host account over TLS lists a device; a wrong pas
   await new Promise<void>((resolve, reject) => door1.publish('arcedge/door-1/status', JSON.stringify(status), { qos: 1, retain: true }, (e) => (e ? reject(e) : resolve())));
   writeFileSync(join(dir, 'host.pw'), 'host-secret\n', { mode: 0o600 });
   writeFileSync(join(dir, 'wrong.pw'), 'nope\n', { mode: 0o600 });
-  const { main } = await import('../../tools/main.ts');
   const run = async (password: string) => {
-    const log = console.log;
-    const error = console.error;
-    let out = '';
-    let err = '';
-    console.log = (...a: unknown[]) => void (out += `${a.join(' ')}\n`);
-    console.error = (...a: unknown[]) => void (err += `${a.join(' ')}\n`);
-    try {
-      const args = ['devices', '--broker', `mqtts://127.0.0.1:${port}`, '--ca', join(dir, 'ca.crt'), '--username', 'arcedge-host', '--password-file', join(dir, password), '--json'];
-      return { code: await main(args), out, err };
-    } finally {
-      console.log = log;
-      console.error = error;
-    }
+    const args = ['devices', '--broker', `mqtts://127.0.0.1:${port}`, '--ca', join(dir, 'ca.crt'), '--username', 'arcedge-host', '--password-file', join(dir, password), '--json'];
+    const r = await cli(args);
+    return { code: r.code, out: r.stdout, err: r.stderr };
   };
+
   const ok = await run('host.pw');
   assert.equal(ok.code, 0, ok.err);
   assert.deepEqual((JSON.parse(ok.out) as { devices: { device: string; state: string; agentVersion: string }[] }).devices, [{ device: 'door-1', state: 'online', agentVersion: '0.1.0', ts: status.ts }]);

@@ -38,9 +38,16 @@ const P128 = localAssetSet('gallery-p128', ['det_500m.onnx', 'mobilefacenet_padd
 let pipeline: FacePipeline;
 let gallery: Gallery;
 
+/** knn_examples/train enrolled, one result per person: in before(), so that every test (run alone too) sees the same gallery. */
+let enrollment: { person: string; photos: number; result: Awaited<ReturnType<typeof enrollPhotos>> }[] = [];
+
 before(async () => {
   pipeline = await createFacePipeline({ models: FR512, backend: { threads: 2 } });
   gallery = await openGallery(galleryPath, { model: galleryModelOf(pipeline) });
+  for (const person of readdirSync(join(KNN, 'train')).sort()) {
+    const photos = readdirSync(join(KNN, 'train', person)).map((f) => join(KNN, 'train', person, f));
+    enrollment.push({ person, photos: photos.length, result: await enrollPhotos(gallery, pipeline, { name: person }, photos) });
+  }
 });
 after(async () => {
   gallery.close();
@@ -60,12 +67,11 @@ function assertKnnResults(results: Record<string, (string | null)[]>, label: str
   }
 }
 
-test('enroll knn_examples/train: every person, every photo accepted', async () => {
-  for (const person of readdirSync(join(KNN, 'train')).sort()) {
-    const photos = readdirSync(join(KNN, 'train', person)).map((f) => join(KNN, 'train', person, f));
-    const r = await enrollPhotos(gallery, pipeline, { name: person }, photos);
+test('enroll knn_examples/train: every person, every photo accepted', () => {
+  assert.equal(enrollment.length, 5);
+  for (const { person, photos, result: r } of enrollment) {
     assert.deepEqual(r.rejected, [], `${person}: ${JSON.stringify(r.rejected)}`);
-    assert.equal(r.enrolled?.added.length, photos.length);
+    assert.equal(r.enrolled?.added.length, photos);
   }
   const meta = gallery.metadata();
   assert.equal(meta.identities, 5);
@@ -87,6 +93,10 @@ test('people never enrolled (deepface, faceapi_bbt) are unknown at the recommend
       readdirSync(assetFace('faceapi_bbt', d.name)).map((f) => assetFace('faceapi_bbt', d.name, f)),
     ),
   ];
+  // Unknown must mean "not these five people", not "nobody to match against".
+  assert.equal(gallery.metadata().identities, 5, 'the five knn_examples people are enrolled');
+  const known = await identifyPhoto(gallery, pipeline, join(KNN, 'test', 'obama1.jpg'));
+  assert.deepEqual(known.map((f) => f.identity?.name).filter(Boolean), ['obama'], 'an enrolled person is still recognised');
   let faces = 0;
   let highest = -1;
   for (const photo of photos) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createFaceAnalyzer } from '../../sdk/analyzer/index.ts';
 import { isArcEdgeError } from '../../sdk/errors.ts';
 import { resolveModelSet } from '../../sdk/models/index.ts';
-import { openSessionCount } from '../../sdk/internal.ts';
+import { openSessionCount } from '../../sdk/runtime/index.ts'; // test-only: not on any entry
 import { SCRFD_FR512 } from './model-sets.ts';
 import { assetFace, requireAssets } from '../helpers/assets.ts';
 

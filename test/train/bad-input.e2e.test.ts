@@ -1,7 +1,7 @@
 /**
  * Bad input fails before any training starts, with the error code and a message that names
  * the problem: unknown config keys, no PyTorch, an empty folder, a missing .idx, a truncated
- * .rec. (A malicious verification .bin: test/train/verification.test.ts.)
+ * .rec. (A malicious verification .bin: test/train/verification.e2e.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeImage } from '../../sdk/index.ts';
@@ -60,9 +60,16 @@ w.close()`,
     assert.equal(first.code, 0, first.stderr);
     const summary = JSON.parse(first.stdout) as { images: number; classes: number; skipped: unknown[]; identities: string[] };
     assert.deepEqual(summary.identities, ['alex_lacamoire', 'biden', 'kit_harington', 'obama', 'rose_leslie']);
-    assert.equal(summary.images + summary.skipped.length, 9);
+    // Nine single-face portraits (five people): every one is aligned and stored, none skipped.
+    assert.deepEqual(summary.skipped, []);
+    assert.equal(summary.images, 9);
+    assert.equal(summary.classes, 5);
     const read = trainerJson(['read-rec', out]);
     assert.equal(read.lines[0]!.images, summary.images);
+    // Per person, as many records as photos in their folder (labels in identity order).
+    const train = assetFace('face_recognition', 'examples', 'knn_examples', 'train');
+    const perPerson = summary.identities.map((name) => readdirSync(join(train, name)).length);
+    assert.deepEqual(summary.identities.map((_, label) => read.lines.slice(1).filter((l) => l.label === label).length), perPerson);
     // Write the stored crops back out as <person>/<n>.jpg, then pack those: already-aligned
     // 112x112 JPEGs are stored as they are, so the reader must return the files' exact bytes.
     const crops = pythonScript(

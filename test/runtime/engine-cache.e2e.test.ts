@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -30,6 +30,14 @@ let counter = 0;
 const freshDir = (): string => join(root, `cache-${(counter += 1)}`, 'tensorrt');
 
 const model = assetModel('fr_feature_512.onnx');
+
+async function waitForFile(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`writers not ready within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 const base = async (): Promise<EngineKeyParts> => ({
   modelSha256: await sha256File(model),
   tensorrtVersion: '8.6.2',
@@ -154,26 +162,39 @@ describe('engine cache', () => {
     const slot = slotName(model, 'fp16');
     const writer = fileURLToPath(new URL('./cache-writer.ts', import.meta.url));
     const run = promisify(execFile);
+    // Readers poll for as long as the writers run: a hit while all four write must be whole,
+    // and there must be such hits (a cache that only ever misses under concurrency would pass
+    // otherwise). The writers start together (cache-writer.ts waits at a start line).
+    let finished = 0;
+    let started = false;
     const readers = (async () => {
       let hits = 0;
-      for (let i = 0; i < 200; i += 1) {
+      let reads = 0;
+      while (finished < 4 || reads < 50) {
         const lookup = await readCachedEngine(dir, slot, parts);
+        reads += 1;
         // A miss is fine (nothing committed yet, or an engine deleted under us); a hit must be whole.
         if (lookup.hit) {
-          hits += 1;
+          if (started && finished === 0) hits += 1;
           assert.equal(lookup.engine.length, lookup.sidecar.engineBytes);
         } else assert.match(lookup.reason, /no cached engine|unreadable/);
         await new Promise((r) => setTimeout(r, 5));
       }
-      return hits;
+      return { hits, reads };
     })();
-    await Promise.all(
-      [1, 2, 3, 4].map(() => run(process.execPath, ['--import', 'tsx', writer, dir, slot, JSON.stringify(parts), '15'], { timeout: 60_000 })),
+    const parent = join(dir, '..');
+    mkdirSync(parent, { recursive: true });
+    const writers = [1, 2, 3, 4].map(() =>
+      run(process.execPath, ['--import', 'tsx', writer, dir, slot, JSON.stringify(parts), '15'], { timeout: 60_000 }).finally(() => (finished += 1)),
     );
-    const hits = await readers;
+    await waitForFile(() => readdirSync(parent).filter((f) => f.startsWith('tensorrt.ready-')).length === 4, 60_000);
+    started = true;
+    writeFileSync(`${dir}.go`, '');
+    await Promise.all(writers);
+    const { hits, reads } = await readers;
     const final = await readCachedEngine(dir, slot, parts);
     assert.ok(final.hit, final.hit ? '' : final.reason);
-    assert.ok(hits >= 0);
+    assert.ok(hits > 0, `no reader hit a committed engine while the 4 writers were writing (${reads} reads)`);
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), [], 'no temp files left');
   });
 

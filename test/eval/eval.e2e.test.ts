@@ -1,7 +1,7 @@
 /**
  * Acceptance for `arcedge eval`:
  * - on the dev photos, its AUC equals the SDK verification test's for the same pipeline
- *   (test/analyzer/verification.test.ts: createFaceAnalyzer + the largest face per photo);
+ *   (test/analyzer/verification.int.test.ts: createFaceAnalyzer + the largest face per photo);
  * - on an LFW-format pairs.txt built from the dev photos, its 10-fold accuracy equals an
  *   independent implementation of the protocol (folds from the file's header, brute force);
  * - the HTML report renders in headless chromium with the ROC chart and the metrics table,

@@ -9,12 +9,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { createFacePipeline, encodePng, createFrame, isArcEdgeError, findManifestBySha256 } from '../../sdk/index.ts';
+import { createFacePipeline, encodePng, createFrame, isArcEdgeError, findManifestBySha256, compare, createEmbedder, loadSession, type ModelManifest } from '../../sdk/index.ts';
 import { sha256File } from '../../sdk/storage/sha256.ts';
 import { assetFace, assetModel } from '../helpers/assets.ts';
 import { collectCrops, type FaceCrop } from '../../tools/quantize/calibration-data.ts';
 import { quantizeModel, type QuantizeOptions } from '../../tools/quantize/quantize.ts';
-import { dims, DT, floatValues, intAttribute, readModel, type TensorProto } from '../../tools/quantize/onnx-io.ts';
+import { dims, DT, encodeModel, floatValues, intAttribute, readModel, type TensorProto } from '../../tools/quantize/onnx-io.ts';
+import { compareEmbeddings } from '../../tools/quantize/evaluate.ts';
 import { quantizeCommand } from '../../tools/commands/quantize.ts';
 import { detectorSet, evalFolder, tmpRoot, writeSyntheticRecognizer } from './quantize-fixtures.ts';
 
@@ -39,6 +40,22 @@ async function bgrModel(file: string): Promise<string> {
   return path;
 }
 
+/** Mean cosine between two models' embeddings of the held-back crops, computed here with the SDK alone. */
+async function meanCosine(a: string, b: string, manifest: ModelManifest): Promise<number> {
+  const embed = async (path: string): Promise<Float32Array[]> => {
+    const embedder = createEmbedder(manifest, await loadSession(path));
+    try {
+      return await embedder.embed(heldBack.map((f) => f.crop));
+    } finally {
+      await embedder.dispose();
+    }
+  };
+  const [x, y] = [await embed(a), await embed(b)];
+  return x.reduce((sum, v, i) => sum + compare(v, y[i]!), 0) / x.length;
+}
+
+const manifestOf = (path: string): ModelManifest => JSON.parse(readFileSync(`${path}.manifest.json`, 'utf8')) as ModelManifest;
+
 const options = (model: string, extra: Partial<QuantizeOptions>): QuantizeOptions => ({
   model,
   mode: 'int8',
@@ -62,6 +79,10 @@ for (const file of ['fr_feature_512.onnx', 'mobilefacenet_paddle_128.onnx']) {
     assert.ok(report.accuracy && report.accuracy.faces === heldBack.length);
     assert.ok(report.accuracy.fp32 && report.accuracy.quantized, 'labelled pairs were scored');
     assert.ok(report.accuracy.cosine.mean >= 0.98, `mean cosine ${report.accuracy.cosine.mean}`);
+    // The report's figure is the INT8 file's: the same mean cosine, computed here without the tool.
+    const fp32Path = await bgrModel(file);
+    const independent = await meanCosine(fp32Path, report.out, manifestOf(fp32Path));
+    assert.ok(Math.abs(independent - report.accuracy.cosine.mean) < 1e-4, `report says ${report.accuracy.cosine.mean}, the written file gives ${independent}`);
     assert.ok(report.accuracy.fp32.auc - report.accuracy.quantized.auc <= 0.005, `AUC ${report.accuracy.fp32.auc} -> ${report.accuracy.quantized.auc}`);
     assert.ok(report.sizeBytes.quantized < report.sizeBytes.fp32 / 2, 'int8 weights shrink the file');
     assert.ok(report.layerErrors && report.layerErrors.length === report.quantizedNodes, 'one error per quantized layer');
@@ -80,6 +101,25 @@ for (const file of ['fr_feature_512.onnx', 'mobilefacenet_paddle_128.onnx']) {
     assert.equal(manifest.sha256, await sha256File(report.out));
   });
 }
+
+test('compareEmbeddings measures the second model: a damaged copy scores low, the same file scores 1', async () => {
+  const fp32 = await bgrModel('fr_feature_512.onnx');
+  const manifest = manifestOf(fp32);
+  // Damage: the largest weight tensor reversed (same shapes, so it loads and runs).
+  const model = readModel(fp32);
+  const largest = [...model.graph!.initializer!].filter((t) => t.dataType === DT.FLOAT).sort((a, b) => floatValues(b).length - floatValues(a).length)[0]!;
+  const reversed = Float32Array.from(floatValues(largest)).reverse();
+  largest.rawData = new Uint8Array(reversed.buffer);
+  largest.floatData = [];
+  const damaged = join(tmpRoot(), 'damaged.onnx');
+  writeFileSync(damaged, encodeModel(model));
+  const same = await compareEmbeddings(fp32, fp32, manifest, heldBack);
+  const broken = await compareEmbeddings(fp32, damaged, manifest, heldBack);
+  assert.ok(same.cosine.mean > 0.9999, `same file: ${same.cosine.mean}`);
+  assert.ok(broken.cosine.mean < 0.9, `damaged copy: mean cosine ${broken.cosine.mean}`);
+  assert.ok(Math.abs(broken.cosine.mean - (await meanCosine(fp32, damaged, manifest))) < 1e-4, 'the same figure the SDK gives');
+  assert.ok(broken.quantized && same.fp32 && broken.quantized.auc < same.fp32.auc, `the damaged model verifies worse: AUC ${broken.quantized?.auc} vs ${same.fp32?.auc}`);
+});
 
 const scalar = (model: ReturnType<typeof readModel>, name: string): TensorProto => model.graph!.initializer!.find((t) => t.name === name)!;
 const int8Values = (t: TensorProto): Int8Array => new Int8Array(new Uint8Array(t.rawData!).buffer);

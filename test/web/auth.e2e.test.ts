@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_ROUTES } from '../../agent/web/api/routes.ts';
-import { hashPassword, parsePasswordHash, verifyPassword } from '../../agent/web/auth-password.ts';
+import { hashPassword, parsePasswordHash, verifyPassword } from '../../sdk/internal.ts';
 import { repoRoot } from '../helpers/assets.ts';
 import { bearer, fillPath, freePort, PASSWORD, startWebAgent, webConfig, type WebAgent } from './web-harness.ts';
 

@@ -1,6 +1,8 @@
 /**
- * The one tar reader and writer (packages travel to devices as a .tar). Written here rather than
- * taken from a package because a device unpacks what arrives over the network, so the reader is
+ * The one tar module: the package reader and writer (packages travel to devices as a .tar) and
+ * the in-memory reader for npm tarballs (.tgz, gunzipped here) that model sets are fetched from.
+ * Written here rather than taken from a package because a device unpacks what arrives over the
+ * network, so the package reader is
  * deliberately narrow: plain files and directories only, relative paths without `..`, sizes and
  * entry counts bounded, nothing ever overwritten. Format: POSIX ustar (IEEE 1003.1-1988), plus the
  * two extensions common tars emit for long names: pax `x`/`g` headers (POSIX.1-2001) and GNU `L`.
@@ -12,6 +14,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { ArcEdgeError } from '../errors.ts';
 
 const BLOCK = 512;
@@ -303,4 +306,54 @@ export async function createTar(dir: string, out: string): Promise<{ bytes: numb
     await fh.close();
   }
   return { bytes, files: entries.filter((e) => !e.dir).length };
+}
+
+export interface TarEntry {
+  readonly path: string;
+  /** '0' regular file, '5' directory, others are links/devices. */
+  readonly type: string;
+  readonly data: Buffer;
+}
+
+/**
+ * Every entry of an in-memory tar archive, gunzipped first when it starts with the gzip magic:
+ * npm tarballs (plain ustar with a 155-byte prefix for long paths), and the GNU `L` and pax
+ * `path` records hand-made tarballs use. Headers are read with the same checks as extractTar;
+ * nothing is written anywhere, so links and odd paths are listed, not refused (callers look up
+ * one regular file by name). Throws ARCHIVE_INVALID on a malformed header.
+ */
+export function readTar(archive: Buffer, name = 'tar archive'): TarEntry[] {
+  const tar = archive[0] === 0x1f && archive[1] === 0x8b ? gunzipSync(archive) : archive;
+  const entries: TarEntry[] = [];
+  let longName: string | undefined;
+  let paxPath: string | undefined;
+  let at = 0;
+  while (at + BLOCK <= tar.length) {
+    const header = tar.subarray(at, at + BLOCK);
+    if (header.every((b) => b === 0)) break; // end-of-archive marker
+    if (octal(header.subarray(148, 156), 'header checksum', name) !== checksumOf(header)) {
+      throw new ArcEdgeError('ARCHIVE_INVALID', `${name}: header checksum mismatch at byte ${at}`, { details: { archive: name, offset: at } });
+    }
+    const size = octal(header.subarray(124, 136), 'entry size', name);
+    const type = header[156] ? String.fromCharCode(header[156]) : '0';
+    const start = at + BLOCK;
+    if (start + size > tar.length) throw new ArcEdgeError('ARCHIVE_INVALID', `${name}: the entry at byte ${at} runs past the end of the archive`, { details: { archive: name } });
+    const data = tar.subarray(start, start + size);
+    at = start + size + pad(size);
+    if (type === 'L') longName = cString(data);
+    else if (type === 'x') paxPath = paxRecords(data).get('path') ?? paxPath;
+    if (type === 'L' || type === 'x' || type === 'g') continue;
+    const prefix = header.toString('latin1', 257, 262) === 'ustar' ? cString(header.subarray(345, 500)) : '';
+    const base = cString(header.subarray(0, 100));
+    entries.push({ path: longName ?? paxPath ?? (prefix ? `${prefix}/${base}` : base), type, data });
+    longName = undefined;
+    paxPath = undefined;
+  }
+  return entries;
+}
+
+/** The bytes of one regular file of an in-memory (optionally gzipped) tar; `path` is compared without a leading "./". */
+export function extractTarFile(archive: Buffer, path: string): Buffer | undefined {
+  const want = path.replace(/^\.\//, '');
+  return readTar(archive).find((e) => e.type === '0' && e.path.replace(/^\.\//, '') === want)?.data;
 }

@@ -14,7 +14,7 @@ import { createDetector, getModelSet, listModelSets, loadSession, readImage, typ
 import { sha256File } from '../../sdk/internal.ts';
 import { alignLabelledImages, isGrey } from '../../tools/probe/aligned-faces.ts';
 import { checkDeclaredPreprocessing, type DeclaredCheck } from '../../tools/probe/check-declared.ts';
-import type { LabelledPair } from '../../tools/probe/labelled-faces.ts';
+import type { LabelledPair } from '../../tools/eval/labelled-faces.ts';
 import { deepfaceMaster, faceapiBbt, faceRecognitionTrain } from '../analyzer/dev-sets.ts';
 import { assetModel, requireAssets } from '../helpers/assets.ts';
 

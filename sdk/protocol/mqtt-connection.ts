@@ -2,6 +2,9 @@
  * The MQTT client adapter: the only mqtt.js import. Everything else sees connect/publish/
  * subscribe and three callbacks. mqtt.js reconnects by itself every reconnectMs; a QoS 1
  * publish's callback fires on the broker's PUBACK, which is what the outbox waits for.
+ * Both the agent and the host CLI (deploy, devices, gallery push, flash) connect through it, so
+ * it lives with the wire formats in sdk/protocol/ and is reached through sdk/internal.ts; the
+ * broker options and their TLS mapping are declared once here too.
  */
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -33,6 +36,50 @@ export interface MqttConnection {
   subscribe(filter: string): Promise<void>;
   /** Clean disconnect (no last will). `force` drops in-flight messages at once. */
   end(force?: boolean): Promise<void>;
+}
+
+/** How a host program (deploy, devices, gallery push, flash) reaches a broker: one shape for all. */
+export interface BrokerOptions {
+  readonly url: string;
+  readonly username?: string;
+  /** The password itself, read from a file or the environment, never from the command line. */
+  readonly password?: string;
+  /** PEM files: a CA to trust, and a client certificate and key for brokers that require one. */
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  /** Accept any broker certificate (testing only). */
+  readonly insecure?: boolean;
+}
+
+/**
+ * connectMqtt's TLS options from PEM file paths: undefined when nothing TLS-related is set (a
+ * mqtts:// URL then trusts the system CAs). The agent's config and the host's flags both map
+ * through here.
+ */
+export function tlsOptions(o: { ca?: string | undefined; cert?: string | undefined; key?: string | undefined; passphrase?: string | undefined; rejectUnauthorized?: boolean | undefined }): ConnectionOptions['tls'] {
+  if (!o.ca && !o.cert && !o.key && !o.passphrase && o.rejectUnauthorized !== false) return undefined;
+  return {
+    ...(o.ca ? { ca: o.ca } : {}),
+    ...(o.cert ? { cert: o.cert } : {}),
+    ...(o.key ? { key: o.key } : {}),
+    ...(o.passphrase ? { passphrase: o.passphrase } : {}),
+    rejectUnauthorized: o.rejectUnauthorized ?? true,
+  };
+}
+
+/** connectMqtt's options for a host program on `broker`. */
+export function hostConnectionOptions(broker: BrokerOptions, clientId: string, reconnectMs: number): ConnectionOptions {
+  const tls = tlsOptions({ ca: broker.ca, cert: broker.cert, key: broker.key, rejectUnauthorized: !broker.insecure });
+  return {
+    url: broker.url,
+    clientId,
+    keepaliveSec: 30,
+    reconnectMs,
+    ...(broker.username !== undefined ? { username: broker.username } : {}),
+    ...(broker.password !== undefined ? { password: broker.password } : {}),
+    ...(tls ? { tls } : {}),
+  };
 }
 
 export function connectMqtt(options: ConnectionOptions, handlers: ConnectionHandlers): MqttConnection {

@@ -8,7 +8,7 @@
  * so stronger ones can be used later without breaking existing hashes.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { ArcEdgeError } from '../../sdk/index.ts';
+import { ArcEdgeError } from '../errors.ts';
 
 export const SCRYPT_DEFAULTS = { N: 32768, r: 8, p: 1, saltBytes: 16, keyBytes: 32 } as const;
 

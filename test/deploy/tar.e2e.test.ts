@@ -1,5 +1,5 @@
 /**
- * The tar reader/writer (sdk/package/tar.ts): round trips, agreement with GNU tar both ways
+ * The tar reader/writer (sdk/storage/tar.ts): round trips, agreement with GNU tar both ways
  * (ustar, gnu long names, pax), and refusal of every unsafe or broken archive without writing
  * outside the destination. Unsafe archives are built here byte by byte (an independent ustar
  * header writer), since GNU tar will not write `..` or absolute names by default.
@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { createTar, extractTar, isArcEdgeError } from '../../sdk/index.ts';
+import { isArcEdgeError } from '../../sdk/index.ts';
+import { createTar, extractTar } from '../../sdk/internal.ts';
 import { sha256Hex } from '../../sdk/internal.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'arcedge-tar-'));
@@ -38,7 +39,7 @@ function sampleDir(): string {
   return dir;
 }
 
-/** A raw ustar header, written independently of sdk/package/tar.ts. */
+/** A raw ustar header, written independently of sdk/storage/tar.ts. */
 function header(name: string, size: number, type: string, link = ''): Buffer {
   const h = Buffer.alloc(512);
   h.write(name, 0, 100);

@@ -5,7 +5,7 @@ import { createFaceAnalyzer } from '../../sdk/analyzer/index.ts';
 import { readImage } from '../../sdk/image/index.ts';
 import { isArcEdgeError } from '../../sdk/errors.ts';
 import { assetFace } from '../helpers/assets.ts';
-import { openSessionCount } from '../../sdk/internal.ts';
+import { openSessionCount } from '../../sdk/runtime/index.ts'; // test-only: not on any entry
 import { SCRFD_FR512 } from './model-sets.ts';
 
 test('dispose is idempotent; analyze after dispose is BACKEND_DISPOSED', async () => {

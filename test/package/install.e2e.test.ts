@@ -8,11 +8,23 @@
  * outside the npm registry, unreachable here), and a private ARCEDGE_HOME so that the binding
  * cache and the model cache start empty: the first run must fail with OPENCV_UNAVAILABLE, and
  * `npx arcedge setup` must compile the binding (the one compile of this test, a few minutes).
+ *
+ * Release-only: scripts/test.sh runs it when ARCEDGE_TEST_INSTALL=1 (.ci/run sets it) or when it
+ * is named. What it needs offline, checked first so that a gap fails with its fix instead of a
+ * node-gyp download error deep in the compile log:
+ *   - the npm registry (or a mirror) for the package's dependencies;
+ *   - Node's C headers for node-gyp, taken from the local Node installation
+ *     (<prefix>/include/node, shipped by Debian's nodejs and the nodejs.org tarballs) through
+ *     npm_config_nodedir, so node-gyp never fetches them from nodejs.org;
+ *   - Debian's libopencv-dev and a C++ toolchain (scripts/setup.sh);
+ *   - onnxruntime-node's CPU binary, which ships inside its npm package.
+ * ARCEDGE_PACK_PREBUILT=1 (set by .ci/run after its own `npm run build`) packs the dist/ just
+ * built instead of building again in prepack.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,11 +36,17 @@ const app = join(work, 'app');
 const home = join(work, 'arcedge-home');
 const photo = assetFace('face_recognition', 'examples', 'knn_examples', 'train', 'obama', 'obama.jpg');
 
-/** A fresh shell's environment: no OPENCV*, no npm_* / INIT_CWD left by `npm test`. */
+/** Node's C headers from the Node that runs this test (node-gyp's --nodedir), not from nodejs.org. */
+const nodeDir = dirname(dirname(process.execPath));
+
+/**
+ * A fresh shell's environment: no OPENCV*, no npm_* / INIT_CWD left by `npm test`; node-gyp is
+ * pointed at the local Node headers (npm_config_nodedir = --nodedir) so the compile is offline.
+ */
 function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(OPENCV|npm_|INIT_CWD$|ARCEDGE_)/i.test(k)) env[k] = v;
-  return { ...env, ONNXRUNTIME_NODE_INSTALL: 'skip', ARCEDGE_HOME: home };
+  return { ...env, ONNXRUNTIME_NODE_INSTALL: 'skip', ARCEDGE_HOME: home, npm_config_nodedir: nodeDir };
 }
 
 interface RunResult {
@@ -42,10 +60,10 @@ interface RunResult {
  * Runs a command as the user would in a shell. It gets its own process group, so that a timeout
  * also stops what it started (npx -> npm -> node-gyp -> make -> cc1plus), not just its own pid.
  */
-function run(command: string, args: string[], cwd: string, timeoutMs = 300_000): Promise<RunResult> {
+function run(command: string, args: string[], cwd: string, timeoutMs = 300_000, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: userEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd, env: { ...userEnv(), ...extraEnv }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -79,11 +97,18 @@ function readmeExample(): string {
 
 
 before(async () => {
-  // prepack builds dist/ (npm run build), so the tarball always holds the current code.
-  const pack = await run('npm', ['pack', '--pack-destination', work, '--json'], repoRoot);
+  // What the compile needs offline, stated up front (see the header).
+  for (const header of ['node_api.h', 'node.h', 'common.gypi']) {
+    assert.ok(existsSync(join(nodeDir, 'include', 'node', header)),
+      `Node's headers are missing: ${join(nodeDir, 'include', 'node', header)}. node-gyp would download them from nodejs.org; install Node with its headers (Debian: nodejs + libnode-dev, or the nodejs.org tarball)`);
+  }
+  // prepack builds dist/ (npm run build), so the tarball holds the current code; CI has just
+  // built it and says so with ARCEDGE_PACK_PREBUILT=1, so it is not built a second time.
+  const prebuilt = process.env.ARCEDGE_PACK_PREBUILT === '1' && existsSync(join(repoRoot, 'dist', 'sdk', 'index.js'));
+  const pack = await run('npm', ['pack', '--pack-destination', work, '--json'], repoRoot, 300_000, prebuilt ? { ARCEDGE_PACK_PREBUILT: '1' } : {});
   assert.equal(pack.status, 0, output(pack));
   const tgz = join(work, (JSON.parse(pack.stdout) as { filename: string }[])[0]!.filename);
-  console.log(`# npm pack (with build): ${pack.seconds.toFixed(1)} s`);
+  console.log(`# npm pack (${prebuilt ? 'dist/ from the CI build' : 'with build'}): ${pack.seconds.toFixed(1)} s`);
 
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }, null, 2));

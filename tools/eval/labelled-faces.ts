@@ -1,7 +1,7 @@
 /**
- * Labelled face photos for `arcedge models probe`: which images show the same person. Two
- * layouts are read, anywhere under the root, the same two the project's dev sets use
- * (test/analyzer/dev-sets.ts):
+ * Labelled face photos for `arcedge eval` and `arcedge models probe`: which images show the same
+ * person. Two layouts are read, anywhere under the root (the project's dev sets,
+ * test/analyzer/dev-sets.ts, are read with the same functions):
  *
  * - a folder of person folders (at least two, each holding images and no further folders): the
  *   person is the folder name, and every pair of images inside that parent is a pair;
@@ -29,24 +29,36 @@ export interface LabelledFaces {
 }
 
 const IMAGE = /\.(png|jpe?g|bmp|webp)$/i;
-const PAIRS_FILE = 'master.csv';
+export const PAIRS_FILE = 'master.csv';
 
 const subdirs = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name).sort();
 const imagesIn = (dir: string): string[] => readdirSync(dir).filter((f) => IMAGE.test(f)).sort().map((f) => join(dir, f));
 
-interface RawPair {
+/** A pair of image paths and whether they show the same person. */
+export interface RawPair {
   readonly a: string;
   readonly b: string;
   readonly same: boolean;
 }
 
-function personFolderPairs(dir: string): RawPair[] | undefined {
+export interface PersonImage {
+  readonly path: string;
+  /** The person folder's name. */
+  readonly person: string;
+}
+
+/** The images of a folder of person folders (at least two, each with images and no sub-folders), else undefined. */
+export function personFolderImages(dir: string): PersonImage[] | undefined {
   const people = subdirs(dir);
   if (people.length < 2) return undefined;
   const isPersonFolder = (name: string): boolean => subdirs(join(dir, name)).length === 0 && imagesIn(join(dir, name)).length > 0;
   if (!people.every(isPersonFolder)) return undefined;
-  const images = people.flatMap((person) => imagesIn(join(dir, person)).map((path) => ({ path, person })));
+  return people.flatMap((person) => imagesIn(join(dir, person)).map((path) => ({ path, person })));
+}
+
+/** Every pair of the images, same when their person is. */
+export function allPairs(images: readonly PersonImage[]): RawPair[] {
   const pairs: RawPair[] = [];
   for (let i = 0; i < images.length; i++) {
     for (let j = i + 1; j < images.length; j++) pairs.push({ a: images[i]!.path, b: images[j]!.path, same: images[i]!.person === images[j]!.person });
@@ -54,7 +66,8 @@ function personFolderPairs(dir: string): RawPair[] | undefined {
   return pairs;
 }
 
-function csvPairs(dir: string): RawPair[] {
+/** The pairs a `master.csv` in `dir` lists (deepface's layout: file_x,file_y,Decision). */
+export function csvPairs(dir: string): RawPair[] {
   const path = join(dir, PAIRS_FILE);
   const rows = readFileSync(path, 'utf8').trim().split(/\r?\n/);
   const header = rows.shift()?.split(',').map((c) => c.trim().toLowerCase()) ?? [];
@@ -72,9 +85,9 @@ function csvPairs(dir: string): RawPair[] {
 
 function walk(dir: string, out: RawPair[]): void {
   if (existsSync(join(dir, PAIRS_FILE))) out.push(...csvPairs(dir));
-  const people = personFolderPairs(dir);
+  const people = personFolderImages(dir);
   if (people) {
-    out.push(...people);
+    out.push(...allPairs(people));
     return;
   }
   for (const sub of subdirs(dir)) walk(join(dir, sub), out);

@@ -28,6 +28,13 @@ after(() => cleanup.forEach((f) => f()));
 const clip = join(dir, 'tiny.mp4');
 execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10:duration=0.6', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', clip]);
 
+// A coloured clip for comparing pixels across capture paths: flat red, green and blue blocks
+// on black (large flat areas, so chroma subsampling only touches the block edges).
+const colourClip = join(dir, 'colour.mp4');
+execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i',
+  'color=c=black:size=160x120:rate=10:duration=0.6,drawbox=x=0:y=0:w=80:h=60:color=0xFF0000:t=fill,drawbox=x=80:y=0:w=80:h=60:color=0x00FF00:t=fill,drawbox=x=0:y=60:w=80:h=60:color=0x0000FF:t=fill',
+  '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-qp', '0', colourClip]);
+
 const camera = (source: string, extra: Partial<CameraConfig> = {}): CameraConfig => CameraSchema.parse({ id: 'c', source, ...extra }) as CameraConfig;
 
 interface Run {
@@ -87,6 +94,41 @@ test('GStreamer capture path (gst-launch-1.0 ... ! fdsink): the same frames as f
   await contract('gstreamer', () => createSource(camera(`file://${clip}`, { width: 160, height: 120 }), { program: 'gstreamer' }), { minFrames: 6, size: { width: 160, height: 120 }, ends: /end of file/ });
 });
 
+/** Mean absolute difference per byte of two BGR frames. */
+const meanAbsDiff = (a: Uint8Array, b: Uint8Array): number => {
+  let sum = 0;
+  for (let i = 0; i < a.length; i += 1) sum += Math.abs(a[i]! - b[i]!);
+  return sum / a.length;
+};
+/** [b, g, r] at (x, y) of a 160-wide BGR frame. */
+const bgrAt = (f: SourceFrame, x: number, y: number): number[] => [...f.data.subarray((y * f.width + x) * 3, (y * f.width + x) * 3 + 3)];
+
+test('GStreamer and ffmpeg decode a coloured clip to the same BGR pixels', async () => {
+  const size = { width: 160, height: 120 };
+  const runs: Run[] = [];
+  for (const program of ['ffmpeg', 'gstreamer'] as const) {
+    const s = createSource(camera(`file://${colourClip}`, size), { program });
+    runs.push(await collect(s, (r) => r.ended !== undefined, 30_000));
+    await s.stop();
+  }
+  const [ffmpeg, gst] = runs as [Run, Run];
+  assert.ok(ffmpeg.frames.length >= 6 && gst.frames.length >= 6, `${ffmpeg.frames.length} / ${gst.frames.length} frames`);
+  for (const [name, run] of [['ffmpeg', ffmpeg], ['gstreamer', gst]] as const) {
+    const f = run.frames[2]!;
+    // Block centres, in BGR byte order: red is [~0, ~0, ~255], and so on.
+    const expected: [string, number, number, number[]][] = [['red', 40, 30, [0, 0, 255]], ['green', 120, 30, [0, 255, 0]], ['blue', 40, 90, [255, 0, 0]], ['black', 120, 90, [0, 0, 0]]];
+    for (const [colour, x, y, bgr] of expected) {
+      const got = bgrAt(f, x, y);
+      assert.ok(got.every((v, i) => Math.abs(v - bgr[i]!) <= 40), `${name}: ${colour} block at (${x},${y}) is BGR ${JSON.stringify(got)}, expected about ${JSON.stringify(bgr)}`);
+    }
+  }
+  // Whole frames agree to within the two converters' YUV->BGR rounding (a channel swap is ~56).
+  for (let i = 0; i < 6; i += 1) {
+    const diff = meanAbsDiff(ffmpeg.frames[i]!.data, gst.frames[i]!.data);
+    assert.ok(diff < 4, `frame ${i}: mean |ffmpeg - gstreamer| = ${diff.toFixed(2)} per byte`);
+  }
+});
+
 test('RTSP source: frames from a live GStreamer RTSP server', { timeout: 90_000 }, async () => {
   const port = await freePort();
   const server: ChildProcess = spawn('/usr/bin/python3', [join(repoRoot, 'test', 'agent', 'rtsp-server.py'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -116,7 +158,8 @@ test('capture command lines: V4L2 through ffmpeg, CSI and Jetson decoding throug
   const csi = captureCommand({ ...spec, kind: 'csi', target: '1', decoder: 'software' });
   assert.equal(csi.program, 'gst-launch-1.0');
   assert.equal(csi.args[0], '-q', 'gst-launch quiet: its state changes are noise');
-  assert.match(gstreamerPipeline({ ...spec, kind: 'csi', target: '1', decoder: 'jetson' }), /^nvarguscamerasrc sensor-id=1 ! video\/x-raw\(memory:NVMM\),width=1280,height=720,framerate=30\/1 ! nvvidconv ! .*format=BGR.* ! fdsink fd=3/);
+  // The exact caps chain: a loose `format=BGR.*` would also pass a pipeline that ends in BGRx.
+  assert.match(gstreamerPipeline({ ...spec, kind: 'csi', target: '1', decoder: 'jetson' }), /^nvarguscamerasrc sensor-id=1 ! video\/x-raw\(memory:NVMM\),width=1280,height=720,framerate=30\/1 ! nvvidconv ! video\/x-raw,format=BGRx,width=1280,height=720 ! videoconvert ! video\/x-raw,format=BGR ! fdsink fd=3 /);
   assert.match(gstreamerPipeline({ ...spec, kind: 'rtsp', target: 'rtsp://cam/1', decoder: 'jetson' }), /rtspsrc location=rtsp:\/\/cam\/1 protocols=tcp .*rtph264depay ! h264parse ! nvv4l2decoder ! nvvidconv/);
   assert.match(gstreamerPipeline({ ...spec, kind: 'rtsp', target: 'rtsp://cam/1', decoder: 'jetson', codec: 'h265' }), /rtph265depay ! h265parse ! nvv4l2decoder/);
   assert.match(gstreamerPipeline({ ...spec, kind: 'rtsp', target: 'rtsp://cam/1', decoder: 'jetson', codec: 'auto' }), /latency=200 ! parsebin ! nvv4l2decoder/);
