@@ -30,6 +30,8 @@ export interface AgentView extends DeployAgent {
   readonly processed: ReadonlyMap<string, number>;
   readonly detected: ReadonlyMap<string, number>;
   readonly liveTracks: ReadonlyMap<string, number>;
+  /** Per camera: events not published because the face was marked "Not a face" (since start). */
+  readonly ignoredEvents: ReadonlyMap<string, number>;
   readonly latencyMs: ReadonlyMap<string, number>;
   readonly problems: readonly LoggedProblem[];
   readonly timings: StageTimings;

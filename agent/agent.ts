@@ -86,6 +86,8 @@ export class Agent implements AgentView {
   /** Frames the detector ran on, per camera (the rest of the processed ones were motion-gated). */
   readonly detected = new Map<string, number>();
   readonly liveTracks = new Map<string, number>();
+  /** Per camera: events not published because the face was marked "Not a face" (since start). */
+  readonly ignoredEvents = new Map<string, number>();
   /** Capture-to-result latency of each camera's last processed frame. */
   readonly latencyMs = new Map<string, number>();
   /** The last warnings and errors (the web Device page). */
@@ -167,7 +169,8 @@ export class Agent implements AgentView {
       motion: config.motion,
       cooldownMs: config.recognition.cooldownSec * 1000,
       // The history keeps a snapshot even for cameras whose MQTT events carry none (stripped in onEvents).
-      cameras: enabled.map((c) => ({ id: c.id, snapshots: c.snapshots || (this.eventsStore !== undefined && config.events.snapshots) })),
+      cameras: enabled.map((c) => ({ id: c.id, snapshots: c.snapshots || (this.eventsStore !== undefined && config.events.snapshots), masks: c.masks, minFacePx: c.minFacePx })),
+      dataDir: config.dataDir, // masks saved from the web UI, faces marked "Not a face" (pipeline/filters.ts)
     };
     const intervals = new Map(enabled.map((c) => [c.id, c.detectIntervalMs]));
     try {
@@ -224,9 +227,10 @@ export class Agent implements AgentView {
 
   private hostEvents(): PipelineHostEvents {
     return {
-      events: (events, snapshots) => this.onEvents(events, snapshots),
+      events: (events, snapshots, frames) => this.onEvents(events, snapshots, frames),
       batch: (stats, frames) => {
         for (const [stage, ms] of Object.entries(stats.stagesMs)) this.timings.add(stage, ms);
+        for (const [camera, n] of Object.entries(stats.ignored ?? {})) this.ignoredEvents.set(camera, (this.ignoredEvents.get(camera) ?? 0) + n);
         const now = Date.now();
         for (const f of frames) {
           this.timings.add('latency', now - f.ts);
@@ -329,14 +333,14 @@ export class Agent implements AgentView {
     if (this.connection?.connected) void this.connection.publish(this.topics.status, JSON.stringify(this.deviceStatus()), { qos: 1, retain: true }).catch(() => {});
   }
 
-  private onEvents(events: readonly RecognitionEvent[], snapshots: Readonly<Record<string, Uint8Array>> = {}): void {
+  private onEvents(events: readonly RecognitionEvent[], snapshots: Readonly<Record<string, Uint8Array>> = {}, frames: Readonly<Record<string, Uint8Array>> = {}): void {
     let stored = false;
     for (const original of events) {
       let event = original;
       const jpeg = snapshots[event.id];
       if (this.eventsStore) {
         try {
-          stored = this.eventsStore.insert(event, jpeg) || stored;
+          stored = this.eventsStore.insert(event, jpeg, frames[event.id]) || stored; // the full frame: history only, never MQTT
         } catch (error) {
           this.logger.log('warn', 'event not kept in the history', { error: (error as Error).message, event: event.id });
         }

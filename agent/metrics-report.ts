@@ -28,6 +28,7 @@ export function buildMetrics(agent: AgentView): Metrics {
       queueDepth: slot?.frame ? 1 : 0,
       tracks: agent.liveTracks.get(id) ?? 0,
       restarts: camera.restarts,
+      ignoredEvents: agent.ignoredEvents.get(id) ?? 0,
       processedFrames: (processed.get(id) ?? 0) - (previous.processed.get(id) ?? 0),
       detectedFrames: (detected.get(id) ?? 0) - (previous.detected.get(id) ?? 0),
     };

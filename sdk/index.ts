@@ -19,8 +19,8 @@ export { createFacePipeline } from './analyzer/index.ts';
 export type { FacePipeline, FacePipelineOptions, PipelineStage, ModelRole, PreparedFrame } from './analyzer/index.ts';
 
 // Images: decode (JPEG/PNG/GIF/WebP/PGM/BMP, EXIF-aware) into BGR frames; encode; geometry.
-export { createFrame, decodeImage, readImage, cropFrame, SUPPORTED_FORMATS } from './image/index.ts';
-export type { AffineMatrix, Frame, DecodeOptions, ImageFormat } from './image/index.ts';
+export { createFrame, decodeImage, readImage, cropFrame, fillPolygons, insidePolygon, meanGrey, SUPPORTED_FORMATS } from './image/index.ts';
+export type { AffineMatrix, Frame, DecodeOptions, ImageFormat, MaskPolygon } from './image/index.ts';
 export { encodeJpeg, encodePng, resizeFrame, warpAffine, drawAnnotations, DECODE_DEFAULTS } from './image/index.ts';
 export type { AlphaPolicy, PixelRect, Annotation, Interpolation } from './image/index.ts';
 

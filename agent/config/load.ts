@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { ArcEdgeError } from '../../sdk/index.ts';
 import { AgentConfigSchema, type AgentConfig } from './schema.ts';
 import { checkSecrets } from './secrets.ts';
+import { withCameraSettings } from './camera-settings.ts';
 
 export interface LoadedConfig {
   readonly config: AgentConfig;
@@ -64,7 +65,8 @@ export function loadConfigFile(path: string, options: { secrets?: boolean } = {}
     throw invalidConfig(absolute, doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
   }
   const baseDir = dirname(absolute);
-  return { config: parseConfig(doc.toJS(), baseDir, absolute, options), path: absolute, baseDir };
+  // Masks and minFacePx saved from the web UI (<dataDir>/camera-settings.json) win over the file's.
+  return { config: withCameraSettings(parseConfig(doc.toJS(), baseDir, absolute, options)), path: absolute, baseDir };
 }
 
 function resolvePaths(config: AgentConfig, baseDir: string): AgentConfig {

@@ -16,6 +16,32 @@ export const SecretSchema = z
 
 const Id = (what: string) => z.string().regex(ID_PATTERN, `${what} must be 1-64 letters, digits, . _ or -`);
 
+/**
+ * The per-camera settings the web UI edits (Live -> Masks): kept in the config like any other
+ * field, and overridden by <dataDir>/camera-settings.json (agent/config/camera-settings.ts).
+ */
+export const CameraSettingsSchema = z
+  .object({
+    masks: z
+      .array(
+        z
+          .object({
+            name: z.string().max(64).optional().describe('a label for the list (e.g. "painting")'),
+            points: z
+              .array(z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]))
+              .min(3)
+              .max(64)
+              .describe('vertices as [x, y] fractions (0..1) of the frame width and height, so a mask fits any stream size'),
+          })
+          .strict(),
+      )
+      .max(32)
+      .default([])
+      .describe('polygons filled with grey before detection: no face is ever found inside one (a painting, a poster, a TV)'),
+    minFacePx: z.number().int().min(0).max(4096).default(0).describe('faces narrower than this many frame pixels are dropped before tracking: no box, no event (0: keep every face)'),
+  })
+  .strict();
+
 export const CameraSchema = z
   .object({
     id: Id('camera id').describe('camera id, used in topics (arcedge/<device>/cameras/<id>/status) and events'),
@@ -54,6 +80,7 @@ export const CameraSchema = z
     startTimeoutSec: z.number().positive().default(20).describe('the same for the first frame after a (re)start: probing and opening a stream can be slow'),
     snapshots: z.boolean().default(false).describe('attach a base64 JPEG of the face to recognized/unknown events'),
     enabled: z.boolean().default(true).describe('false: configured but not started'),
+    ...CameraSettingsSchema.shape,
   })
   .strict()
   .refine((c) => (c.width === undefined) === (c.height === undefined), { message: 'give width and height together', path: ['width'] });
@@ -246,6 +273,7 @@ export const AgentConfigSchema = z
 
 export type AgentConfig = z.output<typeof AgentConfigSchema>;
 export type CameraConfig = AgentConfig['cameras'][number];
+export type CameraSettings = z.output<typeof CameraSettingsSchema>;
 export type Secret = z.output<typeof SecretSchema>;
 export type WebConfig = NonNullable<AgentConfig['web']>;
 export type EventsConfig = AgentConfig['events'];

@@ -9,7 +9,7 @@ import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArcEdgeError, type EventsPage, type EventsQuery, type RecognitionEvent, type StoredEvent } from '../../sdk/index.ts';
 import { openSqliteDatabase, type SqliteDatabase } from '../../sdk/internal.ts';
-import { SnapshotFiles } from './snapshots.ts';
+import { frameFileOf, SnapshotFiles } from './snapshots.ts';
 import { SnapshotCipher } from './encryption.ts';
 
 const SCHEMA = `
@@ -99,25 +99,34 @@ export class EventsStore {
   private removeOrphans(): number {
     const known = new Set((this.db.prepare('SELECT snapshot FROM events WHERE snapshot IS NOT NULL').all() as { snapshot: string }[]).map((r) => r.snapshot));
     let removed = 0;
-    for (const file of this.snapshots.list()) if (!known.has(file) && this.snapshots.remove(file)) removed += 1;
+    for (const file of this.snapshots.list()) {
+      const owner = file.endsWith('.frame.jpg') ? file.slice(0, -'.frame.jpg'.length) + '.jpg' : file; // a full frame belongs to its snapshot's row
+      if (!known.has(owner) && this.snapshots.remove(file)) removed += 1;
+    }
     return removed;
   }
 
-  /** Stores one event (and its snapshot JPEG); a repeated id (at-least-once) is ignored. */
-  insert(event: RecognitionEvent, jpeg: Uint8Array | undefined): boolean {
+  /**
+   * Stores one event (its face snapshot JPEG, and the full frame with the face boxed beside it);
+   * a repeated id (at-least-once) is ignored. A frame without a face snapshot is not kept.
+   */
+  insert(event: RecognitionEvent, jpeg: Uint8Array | undefined, frame?: Uint8Array): boolean {
     const ts = new Date(event.ts);
     const known = this.db.prepare('SELECT 1 FROM events WHERE id = ?').get(event.id);
     if (known) return false;
     const snapshot = jpeg ? this.snapshots.write(event.id, ts, jpeg) : undefined;
+    // snapshot_bytes counts both files, so events.maxMb and the size pruning see the frame too.
+    const bytes = snapshot ? jpeg!.byteLength + (frame?.byteLength ?? 0) : 0;
     try {
+      if (snapshot && frame) this.snapshots.writeFrame(snapshot, frame);
       this.db
         .prepare('INSERT INTO events (id, type, ts_ms, camera, person_id, name, score, track, snapshot, snapshot_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(event.id, event.type, ts.getTime(), event.camera, event.identity?.id ?? null, event.identity?.name ?? null, event.score, event.track, snapshot ?? null, snapshot ? jpeg!.byteLength : 0);
+        .run(event.id, event.type, ts.getTime(), event.camera, event.identity?.id ?? null, event.identity?.name ?? null, event.score, event.track, snapshot ?? null, bytes);
     } catch (error) {
       if (snapshot) this.snapshots.remove(snapshot); // no file without its row
       throw new ArcEdgeError('EVENTS_STORE_FAILED', `cannot store event ${event.id}: ${(error as Error).message}`, { cause: error });
     }
-    if (snapshot) this.snapshotBytes += jpeg!.byteLength;
+    this.snapshotBytes += bytes;
     return true;
   }
 
@@ -126,7 +135,7 @@ export class EventsStore {
     if (query.before) where.push('seq < ?'), params.push(Number(query.before));
     const rows = this.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ?`).all(...params, query.limit + 1) as Row[];
     const page = rows.slice(0, query.limit);
-    return { events: page.map(toEvent), next: rows.length > query.limit ? String(page[page.length - 1]!.seq) : null };
+    return { events: page.map((r) => this.toEvent(r)), next: rows.length > query.limit ? String(page[page.length - 1]!.seq) : null };
   }
 
   /** Events matching the query's filters over all pages (the web's "1-25 of 312"). */
@@ -137,12 +146,23 @@ export class EventsStore {
 
   get(id: string): StoredEvent | undefined {
     const row = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as Row | undefined;
-    return row ? toEvent(row) : undefined;
+    return row ? this.toEvent(row) : undefined;
   }
 
   snapshot(id: string): Buffer | undefined {
     const row = this.db.prepare('SELECT snapshot FROM events WHERE id = ?').get(id) as { snapshot: string | null } | undefined;
     return row?.snapshot ? this.snapshots.read(row.snapshot) : undefined;
+  }
+
+  /** The full frame with the face boxed, stored beside the snapshot (undefined when none was kept). */
+  frame(id: string): Buffer | undefined {
+    const row = this.db.prepare('SELECT snapshot FROM events WHERE id = ?').get(id) as { snapshot: string | null } | undefined;
+    return row?.snapshot ? this.snapshots.read(frameFileOf(row.snapshot)) : undefined;
+  }
+
+  private toEvent(row: Row): StoredEvent {
+    const event = toEvent(row);
+    return row.snapshot && this.snapshots.exists(frameFileOf(row.snapshot)) ? { ...event, frameUrl: `/api/events/${encodeURIComponent(row.id)}/frame.jpg` } : event;
   }
 
   /**

@@ -6,6 +6,7 @@
 import type { RecognitionEvent } from '../../sdk/index.ts';
 import type { AgentConfig } from '../config/schema.ts';
 import type { RecognizerOverride, RpcMethod } from './rpc.ts';
+import type { CameraFilter } from './filters.ts';
 
 export type { RecognizerOverride } from './rpc.ts';
 
@@ -20,7 +21,13 @@ export interface WorkerInit {
   readonly tracking: AgentConfig['tracking'];
   readonly motion: AgentConfig['motion'];
   readonly cooldownMs: number;
-  readonly cameras: readonly { id: string; snapshots: boolean }[];
+  readonly cameras: readonly ({ id: string; snapshots: boolean } & Partial<CameraFilter>)[];
+  /**
+   * The agent's data folder: the worker re-reads the web UI's camera settings and the face
+   * library's ignored faces from it at every (re)start, so a restarted worker keeps what the UI
+   * saved since the config was loaded (filters.ts).
+   */
+  readonly dataDir?: string | undefined;
 }
 
 export interface FrameMessage {
@@ -54,6 +61,8 @@ export interface BatchStats {
   /** Milliseconds spent per stage on this batch. */
   readonly stagesMs: Record<string, number>;
   readonly embedded: number;
+  /** Per camera: decision events dropped this batch because the face was marked "Not a face". */
+  readonly ignored?: Record<string, number>;
 }
 
 export type FromWorker =
@@ -66,6 +75,8 @@ export type FromWorker =
       readonly events: readonly RecognitionEvent[];
       /** Face JPEG bytes per decision event id (kept in the history; base64 only on MQTT). */
       readonly snapshots?: Readonly<Record<string, Uint8Array>>;
+      /** The full frame with the face boxed (JPEG) by event id, for the event history only (filters.ts). */
+      readonly frames?: Readonly<Record<string, Uint8Array>>;
       readonly stats: BatchStats;
     }
   | { readonly type: 'events'; readonly events: readonly RecognitionEvent[] }

@@ -26,7 +26,7 @@ export const PIPELINE_BACKOFF = { initialMs: 500, factor: 2, maxMs: 30_000, stab
 
 export interface PipelineHostEvents {
   /** Decided events, with face JPEG bytes by event id for the cameras that keep snapshots. */
-  events(events: readonly RecognitionEvent[], snapshots?: Readonly<Record<string, Uint8Array>>): void;
+  events(events: readonly RecognitionEvent[], snapshots?: Readonly<Record<string, Uint8Array>>, frames?: Readonly<Record<string, Uint8Array>>): void;
   batch(stats: BatchStats, frames: readonly { camera: string; ts: number }[]): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
   /** A frame's buffer may be reused by its source: replaced unprocessed, or already copied to a process. */
@@ -360,7 +360,7 @@ export class PipelineHost {
       case 'batch-done':
         if (!handle.ready) break; // a batch from before a configure(): its cameras are gone
         handle.busy = false;
-        if (message.events.length > 0) this.on.events(message.events, message.snapshots);
+        if (message.events.length > 0) this.on.events(message.events, message.snapshots, message.frames);
         this.on.batch(message.stats, handle.lastBatch);
         this.pump(handle);
         break;

@@ -6,6 +6,7 @@
 import type { Box, ModelManifest, ModelPackageManifest, PhotoVerdict } from '../../sdk/index.ts';
 import type { PersonDetails, PersonSummary } from './gallery-port.ts';
 import type { EnrollFaceParams, FoundFace } from './face-types.ts';
+import type { CameraFilterInit } from './filters.ts';
 
 /** A model package's recognizer replacing the config set's (the device's model store, docs/deploy.md). */
 export interface RecognizerOverride {
@@ -67,6 +68,10 @@ export interface RpcMap {
   faces: { params: { camera: string } | { image: Uint8Array }; result: { width: number; height: number; frameJpeg: string; faces: FoundFace[]; threshold: number } };
   enrollFace: { params: EnrollFaceParams; result: unknown };
   refreshGallery: { params: Empty; result: { people: number } };
+  /** Masks / minFacePx saved from the web UI, applied from the next frame (filters.ts). */
+  cameraFilters: { params: CameraFilterInit; result: { camera: string } };
+  /** A face-library group was marked "Not a face": re-read <dataDir>/face-library-ignored.json. */
+  ignoredFaces: { params: Empty; result: { groups: number } };
   galleryInfo: { params: Empty; result: GalleryInfo };
   stats: { params: Empty; result: { models: Record<string, { runs: number; totalRunMs: number; target: string }>; precision: string } };
   galleryReembed: { params: { path: string }; result: { generation: number; templates: number } };

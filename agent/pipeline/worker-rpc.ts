@@ -11,6 +11,7 @@ import type { FromWorker, ToWorker } from './messages.ts';
 import { reembedFile, type ModelSwap } from './model-swap.ts';
 import type { EnrollParams, LiveFace, RpcMap, RpcMethod, RpcParams, RpcResult } from './rpc.ts';
 import { frameSnapshot } from './snapshot.ts';
+import { ignoredFacesFile, loadIgnoredFaces, setCameraFilters } from './filters.ts';
 import { enrollFace, findFaces } from './worker-faces.ts';
 import type { WorkerState } from './worker-state.ts';
 
@@ -112,6 +113,11 @@ const HANDLERS: Handlers = {
     state.gallery.refresh();
     return { people: state.gallery.list().length };
   },
+  cameraFilters(_scope, params) {
+    setCameraFilters([params]);
+    return { camera: params.id };
+  },
+  ignoredFaces: ({ state }) => ({ groups: loadIgnoredFaces(ignoredFacesFile(state.init.dataDir)) }),
   galleryInfo: ({ state }) => state.gallery.info(),
   stats: ({ state }) => ({ models: state.pipeline.modelStats(), precision: state.init.inference?.backend?.precision ?? 'fp32' }),
   galleryReembed: ({ state }, { path }) => reembedFile(state, path),

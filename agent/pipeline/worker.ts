@@ -20,6 +20,7 @@ import { dispatchRpc, type RpcScope } from './worker-rpc.ts';
 import { createWorkerPipeline, ModelSwap } from './model-swap.ts';
 import { MotionGate } from './motion.ts';
 import { faceSnapshot } from './snapshot.ts';
+import { detectFiltered, loadWorkerFilters, takeIgnoredCounts, withFullFrames, withoutIgnored } from './filters.ts';
 
 import type { WorkerState } from './worker-state.ts';
 
@@ -39,6 +40,7 @@ async function build(next: WorkerInit, previous: WorkerState | undefined): Promi
   const gallery = keepGallery ? previous!.gallery : await openAgentGallery(next.galleryPath, pipeline, next.threshold);
   if (previous && !keepGallery) previous.gallery.close();
   if (previous && !keepModels) await previous.pipeline.dispose();
+  loadWorkerFilters(next.cameras, next.dataDir); // masks, minFacePx, "Not a face" (filters.ts)
   const cooldowns: Cooldowns = new Map();
   const decisions = new Map(
     next.cameras.map((c) => [c.id, new CameraDecisions({ device: next.device, camera: c.id, ...next.tracking, cooldownMs: next.cooldownMs }, cooldowns)]),
@@ -60,7 +62,7 @@ const failure = (error: unknown) => (isArcEdgeError(error) ? error.toJSON() : { 
 async function processBatch(state: WorkerState, frames: readonly { camera: string; frame: Frame; ts: number }[]): Promise<void> {
   const stagesMs: Record<string, number> = { detect: 0, align: 0, embed: 0, identify: 0 };
   const cameras: BatchStats['cameras'] = {};
-  const events: FromWorker & { type: 'batch-done' } = { type: 'batch-done', events: [], snapshots: {}, stats: { cameras, stagesMs, embedded: 0 } };
+  const events: FromWorker & { type: 'batch-done' } = { type: 'batch-done', events: [], snapshots: {}, frames: {}, stats: { cameras, stagesMs, embedded: 0 } };
   const out = events.events as unknown as RecognitionEvent[];
   const faces = events.snapshots as Record<string, Uint8Array>;
   const jobs: { camera: string; frame: Frame; ts: number; decisions: CameraDecisions; track: import('../track/tracker.ts').Track; detection: Detection; crop: Frame; weight: number }[] = [];
@@ -77,10 +79,10 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
     }
     stagesMs.motion = (stagesMs.motion ?? 0) + (performance.now() - t);
     t = performance.now();
-    const detections = await state.pipeline.detect(frame);
+    const detections = await detectFiltered(state.pipeline, camera, frame);
     stagesMs.detect! += performance.now() - t;
     const observed = decisions.observe(detections, ts);
-    out.push(...observed.events);
+    out.push(...withoutIgnored(camera, observed.events));
     t = performance.now();
     for (const { track, detection } of observed.toEmbed) {
       const { crop } = state.pipeline.align(frame, detection);
@@ -105,12 +107,15 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
             if (jpeg) faces[event.id] = jpeg;
           }
         : undefined;
-      out.push(...job.decisions.addEmbedding(job.track, job.detection, embeddings[i]!, vote, job.ts, snapshot));
+      const produced = job.decisions.addEmbedding(job.track, job.detection, embeddings[i]!, vote, job.ts, snapshot);
+      const face = { trackId: job.track.id, embedding: embeddings[i]!, known: match.identity !== null, threshold: state.gallery.threshold };
+      out.push(...withFullFrames(withoutIgnored(job.camera, produced, face), job.frame, faces, events.frames as Record<string, Uint8Array>));
     });
     stagesMs.identify! += performance.now() - t;
   }
   for (const camera of Object.keys(cameras)) cameras[camera]!.tracks = state.decisions.get(camera)?.liveTracks.length ?? 0;
   (events.stats as { embedded: number }).embedded = jobs.length;
+  (events.stats as { ignored?: Record<string, number> }).ignored = takeIgnoredCounts();
   send(events);
 }
 
@@ -176,10 +181,10 @@ async function main(): Promise<void> {
       } else if (message.type === 'rpc') {
         send(await dispatchRpc(scope, message));
       } else if (message.type === 'camera-stopped') {
-        const events = state.decisions.get(message.camera)?.endAll(Date.now()) ?? [];
+        const events = withoutIgnored(message.camera, state.decisions.get(message.camera)?.endAll(Date.now()) ?? []);
         if (events.length > 0) send({ type: 'events', events });
       } else if (message.type === 'configure') {
-        const events = [...state.decisions.values()].flatMap((d) => d.endAll(Date.now()));
+        const events = [...state.decisions].flatMap(([camera, d]) => withoutIgnored(camera, d.endAll(Date.now())));
         if (events.length > 0) send({ type: 'events', events });
         try {
           scope.state = await build(message.init, state);
@@ -188,7 +193,7 @@ async function main(): Promise<void> {
           send({ type: 'init-failed', error: failure(error) });
         }
       } else if (message.type === 'stop') {
-        const events = [...state.decisions.values()].flatMap((d) => d.endAll(Date.now()));
+        const events = [...state.decisions].flatMap(([camera, d]) => withoutIgnored(camera, d.endAll(Date.now())));
         if (events.length > 0) send({ type: 'events', events });
         state.gallery.close();
         await state.pipeline.dispose();

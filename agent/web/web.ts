@@ -7,6 +7,8 @@ import { ArcEdgeError } from '../../sdk/index.ts';
 import type { AgentView } from '../agent-view.ts';
 import { AGENT_VERSION } from '../version.ts';
 import { commandContext } from '../commands/context.ts';
+import { readCameraSettings, writeCameraSettings } from '../config/camera-settings.ts';
+import { ignoredFacesFile } from '../pipeline/filters.ts';
 import type { WebConfig } from '../config/schema.ts';
 import { createWebApp } from './app.ts';
 import type { WebDeps } from './api/route.ts';
@@ -39,7 +41,7 @@ export async function startWeb(agent: AgentView, config: WebConfig): Promise<Run
     ctx,
     live,
     frozen: new FrozenFaces(),
-    library: new LibraryCache(new IgnoredFaces(join(agent.config.dataDir, 'face-library-ignored.json'))),
+    library: new LibraryCache(new IgnoredFaces(ignoredFacesFile(agent.config.dataDir)!)),
     store: agent.eventsStore,
     device: agent.config.device.id,
     agentVersion: AGENT_VERSION,
@@ -63,6 +65,24 @@ export async function startWeb(agent: AgentView, config: WebConfig): Promise<Run
       eventsLimitMb: agent.config.events.maxMb,
       retentionDays: agent.config.events.retentionDays,
     }),
+    cameraSettings: {
+      // The overlay file is the truth once the UI saved something; the config file before that.
+      get: (id) => {
+        const saved = readCameraSettings(agent.config.dataDir)[id];
+        const configured = agent.config.cameras.find((c) => c.id === id);
+        return saved ?? { masks: configured?.masks ?? [], minFacePx: configured?.minFacePx ?? 0 };
+      },
+      save: async (id, settings) => {
+        const saved = writeCameraSettings(agent.config.dataDir, id, settings);
+        await agent.host?.call('cameraFilters', { id, ...saved }, { camera: id });
+        return saved;
+      },
+    },
+    ignoredChanged: async () => {
+      // Every worker screens its own cameras' faces; a worker that is restarting reads the file when it starts.
+      const workers = agent.host ? agent.config.workers : 0;
+      await Promise.allSettled(Array.from({ length: workers }, (_, worker) => agent.host!.call('ignoredFaces', {}, { worker })));
+    },
   };
   const app = createWebApp(deps, webAssetsDir, {
     tls: config.tls !== undefined,

@@ -4,6 +4,7 @@ export { decodeImage, decodeImageScaled, readImage, readImageScaled, type Scaled
 export { DECODE_DEFAULTS, type AlphaPolicy, type DecodeOptions } from './decode-options.ts';
 export { SUPPORTED_FORMATS, type ImageFormat } from './header.ts';
 export { cropFrame, type PixelRect } from './crop.ts';
+export { fillPolygons, insidePolygon, meanGrey, type MaskPolygon } from './polygon.ts';
 export {
   drawAnnotations,
   encodeJpeg,

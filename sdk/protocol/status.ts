@@ -86,6 +86,7 @@ export const MetricsSchema = z
             queueDepth: z.number().int().describe('frames waiting (0 or 1: latest-frame-wins)'),
             tracks: z.number().int().describe('live tracks'),
             restarts: z.number().int().describe('source restarts since start'),
+            ignoredEvents: z.number().int().optional().describe('events not published since start because the face matched a group marked "Not a face" in the web face library'),
             processedFrames: z.number().int().optional().describe('frames the pipeline processed, this window'),
             detectedFrames: z.number().int().optional().describe('of those, frames the detector ran on (the rest were motion-gated: no open track and no change), this window'),
           })

@@ -85,6 +85,7 @@ export const StoredEventSchema = z
     score: z.number().describe('similarity score of the decision'),
     trackId: z.number().int().describe('track id on that camera'),
     snapshotUrl: z.string().nullable().describe('/api/events/<id>/snapshot.jpg, or null when no snapshot is kept'),
+    frameUrl: z.string().optional().describe('/api/events/<id>/frame.jpg: the full frame with the face boxed (long side <= 1280 px), when one was kept'),
   })
   .strict();
 export type StoredEvent = z.infer<typeof StoredEventSchema>;

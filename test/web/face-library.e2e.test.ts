@@ -2,7 +2,9 @@
  * The face library in headless Chromium, against the real agent on a clip where two strangers
  * (Amy and Bernadette of the faceapi BBT photos, a different photo at each appearance) each
  * appear three times (3 s each) and nobody is enrolled: the library shows two groups of three. Naming one
- * enrolls its faces and names its three events; "Not a face" hides the other.
+ * enrolls its faces and names its three events; "Not a face" hides the other, and stops its
+ * events: restarted, the agent plays the clip again and publishes Amy's three recognitions and
+ * nothing for Bernadette, whose three dropped decisions the metrics count.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,9 +54,10 @@ test('two strangers appearing three times each: two groups of three; name one, i
     dataDir: join(dir, 'data'),
     cameras: [{ id: 'hall', source: `file://${clip.path}` }],
     recognition: { cooldownSec: 0 },
+    metrics: { intervalSec: 1 },
     web: { listen: `127.0.0.1:${port}`, passwordHash: scryptHash(password) },
   });
-  const agent = new AgentProcess(configPath);
+  let agent = new AgentProcess(configPath);
   cleanup.push(() => agent.kill('SIGKILL'));
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/api/session`, 90_000);
@@ -94,4 +97,19 @@ test('two strangers appearing three times each: two groups of three; name one, i
   await page.reload();
   await page.getByRole('link', { name: 'Faces' }).click();
   await page.getByText(/^0 groups, 1 ignored\.$/).waitFor({ timeout: 30_000 });
+
+  // Its future events stop too: restarted, the agent plays the clip once more (file source).
+  await agent.kill('SIGTERM');
+  agent = new AgentProcess(configPath);
+  const ignoredCount = () => {
+    const metrics = agent.lines.filter((l) => l.msg === 'metrics').at(-1) as { cameras?: Record<string, { ignoredEvents?: number }> } | undefined;
+    return metrics?.cameras?.hall?.ignoredEvents ?? 0;
+  };
+  await waitFor('three ignored decisions in the metrics', () => ignoredCount() >= 3 || undefined, 150_000).catch((e: Error) => {
+    throw new Error(`${e.message}: ignoredEvents ${ignoredCount()}, events ${JSON.stringify(agent.events().map((x) => [x.type, (x as { identity?: { name?: string } | null }).identity?.name]))}\n${agent.tail()}`);
+  });
+  await waitFor('Amy recognised three times', () => agent.events().filter((e) => e.type === 'recognized').length >= 3 || undefined, 30_000);
+  assert.equal(agent.events().filter((e) => e.type === 'unknown').length, 0, 'no unknown event: Bernadette was marked "Not a face"');
+  assert.equal(ignoredCount(), 3, 'each of her three appearances was dropped and counted once');
+  console.log(`# not a face: after the restart ${agent.events().filter((e) => e.type === 'recognized').length} recognized, 0 unknown published, ${ignoredCount()} dropped (metrics ignoredEvents)`);
 });

@@ -152,4 +152,7 @@ const trainExport = defineCommand({
 });
 
 /** `train export ...` dispatches to the export; anything else trains. */
-export const trainCommand: CommandRunner = (argv) => (argv[0] === 'export' ? trainExport(argv.slice(1)) : trainRun(argv));
+export const trainCommand: CommandRunner & { spec: { summary: string } } = Object.assign(
+  (argv: string[]) => (argv[0] === 'export' ? trainExport(argv.slice(1)) : trainRun(argv)),
+  { spec: trainRun.spec }, // arcedge --help reads the summary from here
+);

@@ -35,6 +35,18 @@ export const EVENT_ROUTES: readonly ApiRoute[] = [
     handler: (c, deps) => jpeg(snapshotOf(deps, param(c, 'id'))),
   },
   {
+    method: 'GET',
+    path: '/api/events/:id/frame.jpg',
+    image: true,
+    summary: 'the full frame of one event with the face boxed (JPEG, long side <= 1280 px)',
+    handler: (c, deps) => {
+      const id = param(c, 'id');
+      const bytes = deps.store?.frame(id);
+      if (!bytes) throw new ArcEdgeError('NOT_FOUND', `no full frame for event "${id.slice(0, 80)}"`, { fix: 'the event does not exist, kept no snapshot (events.snapshots), was stored before full frames were kept, or was deleted by retention or a forget' });
+      return jpeg(bytes);
+    },
+  },
+  {
     method: 'POST',
     path: '/api/events/:id/enroll',
     summary: 'enroll the face in the event\'s snapshot: { name, personId? }',

@@ -111,12 +111,13 @@ export const LIBRARY_ROUTES: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/api/library/ignore',
-    summary: '"not a face": hide this group and unknown faces like it from the library: { eventIds }',
+    summary: '"not a face": hide this group and unknown faces like it from the library, and publish no more events for faces like it: { eventIds }',
     handler: async (c, deps) => {
       const { eventIds } = await body(c, WEB_BODY_SCHEMAS.libraryIgnore);
       const vectors = eventIds.map((e) => deps.library.faces.get(e)?.embedding).filter((v): v is Float32Array => !!v);
       if (vectors.length === 0) throw new ArcEdgeError('NOT_FOUND', 'none of these events is in the face library', { fix: 'reload the face library' });
       deps.library.ignored.add(vectors);
+      await deps.ignoredChanged(); // its future events stop too (pipeline/filters.ts)
       return c.json({ ignored: vectors.length });
     },
   },

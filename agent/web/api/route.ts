@@ -8,6 +8,7 @@ import { ArcEdgeError, type CameraStatus } from '../../../sdk/index.ts';
 import type { CommandContext, } from '../../commands/handler.ts';
 import type { GalleryContext } from '../../commands/context.ts';
 import { formatIssues } from '../../config/load.ts';
+import type { CameraSettings } from '../../config/schema.ts';
 import type { LoggedProblem } from '../../log.ts';
 import type { EventsStore } from '../../events-store/store.ts';
 import type { WebAuth } from '../auth.ts';
@@ -39,6 +40,13 @@ export interface WebDeps {
   recentProblems(): readonly LoggedProblem[];
   /** The Device page's extra facts (api/device.ts). */
   health(): DeviceHealth;
+  /** Masks and minFacePx per camera (api/settings.ts). */
+  readonly cameraSettings: {
+    get(camera: string): CameraSettings;
+    save(camera: string, settings: CameraSettings): Promise<CameraSettings>;
+  };
+  /** A face-library group was marked "Not a face": the pipeline re-reads the list. */
+  ignoredChanged(): Promise<void>;
 }
 
 export interface DeviceHealth {

@@ -15,6 +15,14 @@ export interface ApiEvent {
   readonly score: number;
   readonly trackId: number | string;
   readonly snapshotUrl: string | null;
+  /** The full frame with the face boxed, when the agent kept one. */
+  readonly frameUrl?: string;
+}
+/** [x, y] as fractions (0..1) of the frame's width and height. */
+export type MaskPoint = [number, number];
+export interface CameraSettings {
+  readonly masks: { name?: string; points: MaskPoint[] }[];
+  readonly minFacePx: number;
 }
 export interface EventPage {
   readonly events: ApiEvent[];
@@ -203,6 +211,8 @@ export const api = {
       ...(personId ? { personId } : {}),
       confirm,
     }),
+  cameraSettings: (camera: string) => request<CameraSettings>('GET', `/api/cameras/${encodeURIComponent(camera)}/settings`),
+  saveCameraSettings: (camera: string, settings: CameraSettings) => request<CameraSettings>('POST', `/api/cameras/${encodeURIComponent(camera)}/settings`, settings),
   device: () => request<Record<string, unknown>>('GET', '/api/device'),
   library: () => request<unknown>('GET', '/api/library'),
   libraryName: (eventIds: string[], name: string, personId: string | undefined, confirm: boolean) =>

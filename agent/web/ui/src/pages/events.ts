@@ -74,9 +74,15 @@ export function mountEvents(main: HTMLElement): () => void {
     );
   };
 
+  // The full frame with the face boxed says where and with whom it happened; events stored
+  // before the agent kept frames have only the face.
   const enlarge = async (event: ApiEvent, who: string) => {
-    const img = h('img', { src: event.snapshotUrl!, alt: `Snapshot of ${who}`, class: 'enlarged' });
-    await modal(`${who}, ${formatTime(event.ts)}, ${event.camera}`, [img], [{ label: 'Close', value: 'close', primary: true }]).closed;
+    const img = event.frameUrl
+      ? h('img', { src: event.frameUrl, alt: `Full frame of ${who} at ${formatTime(event.ts)}, the face boxed`, class: 'enlarged full-frame' })
+      : h('img', { src: event.snapshotUrl!, alt: `Snapshot of ${who}`, class: 'enlarged' });
+    const shown = modal(`${who}, ${formatTime(event.ts)}, ${event.camera}`, [img], [{ label: 'Close', value: 'close', primary: true }]);
+    if (event.frameUrl) shown.dialog.classList.add('wide');
+    await shown.closed;
   };
 
   const load = async () => {

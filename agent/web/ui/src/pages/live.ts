@@ -4,10 +4,11 @@
  * agent encodes nothing once the page is left or hidden. An offline camera, or a device that
  * stopped answering, greys its tile and says since when.
  */
-import { api, DeviceDownError, isDown, lastContactAt, onConnection, type CameraInfo, type LiveFrame } from '../api.ts';
+import { api, DeviceDownError, isDown, lastContactAt, onConnection, type CameraInfo, type CameraSettings, type LiveFrame } from '../api.ts';
 import { enrollFrozen } from '../enroll-dialog.ts';
 import { h } from '../dom.ts';
 import { FrameView } from '../overlay.ts';
+import { drawLiveMasks, editMasks, liveMaskLayer } from '../mask-editor.ts';
 
 /** The first cameras poll at 5 frames/s, the others more slowly, so a device with many cameras is not asked for all of them at full rate. */
 const POLL_MS = 200;
@@ -28,6 +29,9 @@ class CameraView {
   private running = false;
   private lastFrameAt = 0;
   private state = 'unknown';
+  /** The camera's masks, drawn under the boxes so the user sees where no face is looked for. */
+  private readonly masksLayer = liveMaskLayer();
+  private masks: CameraSettings['masks'] = [];
 
   constructor(
     readonly camera: CameraInfo,
@@ -41,7 +45,10 @@ class CameraView {
     enroll.setAttribute('aria-label', `Enroll the face in camera ${camera.id}`);
     // The frame is frozen at this click: what is enrolled is what was on screen now.
     enroll.addEventListener('click', () => void enrollFrozen(`Enroll a face from camera ${camera.id}`, () => api.freezeCamera(camera.id)));
-    this.root = h('figure', { class: 'camera', 'data-camera': camera.id }, this.view.root, h('figcaption', {}, h('strong', {}, camera.id), ' ', this.stats, ' ', enroll));
+    this.view.img.after(this.masksLayer);
+    void api.cameraSettings(camera.id).then((s) => (this.masks = s.masks), () => {});
+    const masks = h('button', { type: 'button', 'aria-label': `Masks and smallest face of camera ${camera.id}`, onclick: () => void editMasks(camera.id, (s) => (this.masks = s.masks)) }, 'Masks');
+    this.root = h('figure', { class: 'camera', 'data-camera': camera.id }, this.view.root, h('figcaption', {}, h('strong', {}, camera.id), ' ', this.stats, ' ', enroll, ' ', masks));
     this.update(camera);
   }
 
@@ -96,6 +103,7 @@ class CameraView {
     return new Promise((resolve) => {
       const img = this.view.img;
       const done = () => {
+        drawLiveMasks(this.masksLayer, this.masks, frame.width, frame.height);
         this.view.draw(frame.width, frame.height, frame.faces.map((f) => ({ box: f.box, label: label(f), state: f.state })));
         this.view.root.dataset.ts = frame.ts;
         resolve();
