@@ -17,6 +17,7 @@ import { after, test } from 'node:test';
 import { isArcEdgeError } from '../../sdk/index.ts';
 import { createTar, extractTar } from '../../sdk/internal.ts';
 import { assetFace, assetModel } from '../helpers/assets.ts';
+import { rng } from '../helpers/random.ts';
 
 const SEED = Number(process.env.ARCEDGE_FUZZ_SEED ?? 23);
 const CASES = Number(process.env.ARCEDGE_FUZZ_CASES ?? 2000);
@@ -26,17 +27,6 @@ const B = 512;
 const work = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'arcedge-tar-fuzz-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function checksum(h: Buffer): void {
   h.fill(0x20, 148, 156);

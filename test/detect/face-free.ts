@@ -19,6 +19,7 @@ import { extractTarFile } from '../../sdk/storage/tar.ts';
 import { arcedgeHome } from '../../sdk/storage/paths.ts';
 import { createFrame, cropFrame, decodeImage, resizeFrame, type Frame } from '../../sdk/image/index.ts';
 import type { Box } from '../../sdk/detect/types.ts';
+import { rng } from '../helpers/random.ts';
 
 export const FRAME = { width: 640, height: 480 } as const;
 
@@ -52,17 +53,6 @@ export async function npmSample(name: string, sha256: string): Promise<Uint8Arra
   return new Uint8Array(bytes);
 }
 
-/** Deterministic 0..1 generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random window of `frame` with the 4:3 aspect, `scale` of the largest such window, scaled to 640x480. */
 function window(frame: Frame, scale: number, rand: () => number): Frame {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { combineByRank, errorVersusReject, type QualityPair } from '../../tools/eval/erc.ts';
-import { rng } from '../detect/face-free.ts';
+import { rng } from '../helpers/random.ts';
 
 test('a predictive signal beats a random one, and the oracle beats both', () => {
   const rand = rng(5);

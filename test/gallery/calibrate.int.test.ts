@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { recommendThresholds } from '../../sdk/gallery/calibrate.ts';
-import { rng } from '../detect/face-free.ts';
+import { rng } from '../helpers/random.ts';
 
 // Impostor scores ~ N(0.05, 0.1), genuine ~ N(0.7, 0.12): the shape the dev photos show.
 function normal(rand: () => number, mean: number, sd: number): number {

@@ -1,14 +1,7 @@
 /** Seeded random unit vectors for the search tests and the bench (mulberry32 + Box-Muller). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/random.ts';
+
+export { rng };
 
 export function unitVector(dim: number, random: () => number): Float32Array {
   const v = new Float32Array(dim);
