@@ -24,3 +24,21 @@ export { connectMqtt, hostConnectionOptions, tlsOptions } from './protocol/mqtt-
 export type { BrokerOptions, ConnectionHandlers, ConnectionOptions, MqttConnection } from './protocol/mqtt-connection.ts';
 // The web login's scrypt hash: `arcedge web-password` writes it, the agent verifies it.
 export { hashPassword, parsePasswordHash, verifyPassword, SCRYPT_DEFAULTS } from './protocol/password-hash.ts';
+// The device web UI's request and response bodies (agent/web; docs/web-api.md): the agent's own
+// HTTP API, not part of the library.
+export {
+  WEB_BODY_SCHEMAS,
+  MAX_WEB_BODY_BYTES,
+  WebErrorSchema,
+  LoginBodySchema,
+  SessionResponseSchema,
+  EnrollBodySchema,
+  CreatePersonBodySchema,
+  PhotoBodySchema,
+  RenameBodySchema,
+  MergeBodySchema,
+  PersonSchema,
+  PeopleSchema,
+  ForgetResultSchema,
+  CameraSummarySchema,
+} from './protocol/index.ts';

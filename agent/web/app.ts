@@ -6,7 +6,8 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ArcEdgeError, isArcEdgeError, MAX_WEB_BODY_BYTES, type ArcEdgeErrorCode } from '../../sdk/index.ts';
+import { ArcEdgeError, isArcEdgeError, type ArcEdgeErrorCode } from '../../sdk/index.ts';
+import { MAX_WEB_BODY_BYTES } from '../../sdk/internal.ts';
 import { API_ROUTES } from './api/routes.ts';
 import type { WebDeps } from './api/route.ts';
 import { securityHeaders } from './security-headers.ts';

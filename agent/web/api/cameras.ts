@@ -1,5 +1,6 @@
 /** Live frames (one JPEG, or MJPEG while the client stays) and "enroll this face" from a camera. */
-import { ArcEdgeError, EnrollBodySchema, ID_PATTERN } from '../../../sdk/index.ts';
+import { ArcEdgeError, ID_PATTERN } from '../../../sdk/index.ts';
+import { EnrollBodySchema } from '../../../sdk/internal.ts';
 import { personIdFromName } from '../../commands/handler.ts';
 import { body, jpeg, param, type ApiRoute, type WebDeps } from './route.ts';
 

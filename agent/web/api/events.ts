@@ -1,5 +1,6 @@
 /** The event history: filtered, paged list; snapshots; "enroll this face" from an event. */
-import { ArcEdgeError, EnrollBodySchema, EventsQuerySchema } from '../../../sdk/index.ts';
+import { ArcEdgeError, EventsQuerySchema } from '../../../sdk/index.ts';
+import { EnrollBodySchema } from '../../../sdk/internal.ts';
 import { personIdFromName } from '../../commands/handler.ts';
 import { formatIssues } from '../../config/load.ts';
 import { body, jpeg, param, type ApiRoute, type WebDeps } from './route.ts';

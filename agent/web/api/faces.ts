@@ -5,7 +5,8 @@
  * someone else (or not like the person it is added to) answers FACE_CONFLICT (409) with both
  * faces until the user confirms.
  */
-import { ArcEdgeError, WEB_BODY_SCHEMAS } from '../../../sdk/index.ts';
+import { ArcEdgeError } from '../../../sdk/index.ts';
+import { WEB_BODY_SCHEMAS } from '../../../sdk/internal.ts';
 import { decodeBase64, personIdFromName } from '../../commands/handler.ts';
 import { templateCropUrl } from '../frozen-faces.ts';
 import { camera } from './cameras.ts';

@@ -3,7 +3,8 @@
  * grouped by identity; "name" enrolls a group's best faces (at most MAX_ENROLLED, best quality
  * first) and names every event of the group; "ignore" marks the group "not a face".
  */
-import { ArcEdgeError, WEB_BODY_SCHEMAS } from '../../../sdk/index.ts';
+import { ArcEdgeError } from '../../../sdk/index.ts';
+import { WEB_BODY_SCHEMAS } from '../../../sdk/internal.ts';
 import { personIdFromName } from '../../commands/handler.ts';
 import { clusterByThreshold, type LibraryFace } from '../face-library.ts';
 import type { FoundFace } from '../../pipeline/face-types.ts';

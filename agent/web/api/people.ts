@@ -1,5 +1,6 @@
 /** The gallery: people with their template crops; add photos, rename, merge, delete, forget. */
-import { CreatePersonBodySchema, ID_PATTERN, ArcEdgeError, MergeBodySchema, PhotoBodySchema, RenameBodySchema } from '../../../sdk/index.ts';
+import { ID_PATTERN, ArcEdgeError } from '../../../sdk/index.ts';
+import { CreatePersonBodySchema, MergeBodySchema, PhotoBodySchema, RenameBodySchema } from '../../../sdk/internal.ts';
 import { decodeBase64, personIdFromName } from '../../commands/handler.ts';
 import { body, jpeg, param, type ApiRoute } from './route.ts';
 

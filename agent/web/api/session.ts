@@ -1,5 +1,5 @@
 /** Login, logout and the current session's CSRF token. */
-import { LoginBodySchema } from '../../../sdk/index.ts';
+import { LoginBodySchema } from '../../../sdk/internal.ts';
 import { body, type ApiRoute } from './route.ts';
 
 export const SESSION_ROUTES: readonly ApiRoute[] = [

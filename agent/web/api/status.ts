@@ -1,5 +1,5 @@
 /** The Device page's data: what runs, how fast, how much memory, what went wrong lately. */
-import type { CameraSummarySchema } from '../../../sdk/index.ts';
+import type { CameraSummarySchema } from '../../../sdk/internal.ts';
 import type { z } from 'zod';
 import type { ApiRoute, WebDeps } from './route.ts';
 
