@@ -32,7 +32,7 @@ const config: RollupOptions[] = [
   },
   {
     // The agent's pipeline process is its own entry: pipeline-process.ts forks it by file name.
-    input: { arcedge: 'tools/cli.ts', 'arcedge-agent': 'agent/main.ts', 'arcedge-agent-worker': 'agent/pipeline/worker.ts' },
+    input: { arcedge: 'tools/arcedge.ts', 'arcedge-agent': 'agent/main.ts', 'arcedge-agent-worker': 'agent/pipeline/worker.ts' },
     external,
     plugins: [esbuildPlugin()],
     output: {

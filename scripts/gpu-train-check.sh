@@ -39,13 +39,13 @@ echo "== a generated RecordIO set"
 "$PY" -m trainer synthetic --out "$WORK/set" --classes "${CLASSES:-2000}" --per-class "${PER_CLASS:-8}"
 
 echo "== $STEPS steps of emore-r18 (amp, workers 4)"
-node --import tsx tools/cli.ts train --network r18 --data "$WORK/set" --out "$WORK/runs" --python "$PY" \
+node --import tsx tools/arcedge.ts train --network r18 --data "$WORK/set" --out "$WORK/runs" --python "$PY" \
   --steps "$STEPS" --set devices.processes="$PROCS" --set amp=true --set workers=4 --set logEvery=10 \
   --set checkpointEvery=50 --set verifyEvery=0 "${EXTRA[@]}" --json | tee "$WORK/events.jsonl"
 
 echo "== train export of the last checkpoint"
 CKPT="$WORK/runs/emore-r18/checkpoints/$(cat "$WORK/runs/emore-r18/checkpoints/latest")"
-node --import tsx tools/cli.ts train export --checkpoint "$CKPT" --network r18 --out "$WORK/exported" --python "$PY" --json
+node --import tsx tools/arcedge.ts train export --checkpoint "$CKPT" --network r18 --out "$WORK/exported" --python "$PY" --json
 
 echo "== summary"
 "$PY" - "$WORK/events.jsonl" "$PROCS" <<'PYEOF'

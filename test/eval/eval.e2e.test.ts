@@ -163,7 +163,7 @@ test('10-fold accuracy on an LFW-format pairs.txt equals an independent implemen
   assert.ok(Math.abs(result!.metrics.accuracy - expected) < 1e-12);
 
   // The CLI on the same file: the documented --json shape, the same accuracy, all from the cache.
-  const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'tools', 'cli.ts'), 'eval', pairsFile, '--images', lfw, '--models', models, '--out', join(work, 'cli-report'), '--json'], {
+  const stdout = execFileSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'tools', 'arcedge.ts'), 'eval', pairsFile, '--images', lfw, '--models', models, '--out', join(work, 'cli-report'), '--json'], {
     encoding: 'utf8',
     env: { ...process.env, ARCEDGE_HOME: join(work, 'home') },
   });

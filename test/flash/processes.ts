@@ -35,7 +35,7 @@ function track(child: ChildProcess): CliRun {
 
 export function runCli(args: string[]): CliRun {
   const tsx = import.meta.resolve('tsx');
-  return track(spawn(process.execPath, ['--import', tsx, join(repoRoot, 'tools', 'cli.ts'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] }));
+  return track(spawn(process.execPath, ['--import', tsx, join(repoRoot, 'tools', 'arcedge.ts'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 /** An installed agent, started the way the install's message says (its launcher script). */

@@ -10,7 +10,7 @@ const home = mkdtempSync(join(tmpdir(), 'arcedge-cli-'));
 
 function arcedge(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const env = { ...process.env, ARCEDGE_HOME: home, ARCEDGE_MODEL_PATH: '' };
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'tools/cli.ts', 'models', ...args], { cwd: repoRoot, env, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'tools/arcedge.ts', 'models', ...args], { cwd: repoRoot, env, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -15,7 +15,7 @@ import { assetFace, repoRoot } from '../helpers/assets.ts';
 const tsxLoader = import.meta.resolve('tsx');
 
 function arcedge(args: string[], cwd = repoRoot) {
-  const result = spawnSync(process.execPath, ['--import', tsxLoader, join(repoRoot, 'tools', 'cli.ts'), ...args], {
+  const result = spawnSync(process.execPath, ['--import', tsxLoader, join(repoRoot, 'tools', 'arcedge.ts'), ...args], {
     cwd,
     env: process.env,
     encoding: 'utf8',

@@ -19,7 +19,7 @@ const models = localAssetSet('gallery-cli-fr512', ['det_500m.onnx', 'fr_feature_
 const KNN = assetFace('face_recognition', 'examples', 'knn_examples');
 
 function arcedge(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', tsxLoader, join(repoRoot, 'tools', 'cli.ts'), ...args], {
+  const r = spawnSync(process.execPath, ['--import', tsxLoader, join(repoRoot, 'tools', 'arcedge.ts'), ...args], {
     cwd: repoRoot,
     env: { ...process.env, OPENCV4NODEJS_DISABLE_AUTOBUILD: '1' },
     encoding: 'utf8',

@@ -19,7 +19,7 @@ import { assetFace, assetModel, repoRoot } from '../helpers/assets.ts';
 
 function probe(modelPath: string, env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string; ms: number } {
   const started = performance.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'tools/cli.ts', 'models', 'probe', modelPath, '--faces', assetFace(), '--json'], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'tools/arcedge.ts', 'models', 'probe', modelPath, '--faces', assetFace(), '--json'], {
     cwd: repoRoot,
     env: { ...process.env, ARCEDGE_MODEL_PATH: '', ARCEDGE_OFFLINE: '1', ...env },
     encoding: 'utf8',
@@ -113,7 +113,7 @@ describe('arcedge models probe', () => {
   it('refuses a folder without labelled pairs (exit 1, says what layout it needs)', () => {
     const empty = mkdtempSync(join(tmpdir(), 'arcedge-probe-empty-'));
     const dir = modelDir('fr_feature_512.onnx');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'tools/cli.ts', 'models', 'probe', join(dir, 'fr_feature_512.onnx'), '--faces', empty], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'tools/arcedge.ts', 'models', 'probe', join(dir, 'fr_feature_512.onnx'), '--faces', empty], {
       cwd: repoRoot,
       env: { ...process.env, ARCEDGE_OFFLINE: '1' },
       encoding: 'utf8',

@@ -56,7 +56,7 @@ test('wrong --lib-dir / --include-dir are reported, all at once', () => {
 test('arcedge setup in the checkout keeps the binding scripts/setup.sh built', () => {
   const env: NodeJS.ProcessEnv = { ...process.env, ARCEDGE_HOME: mkdtempSync(join(tmpdir(), 'arcedge-home-')) };
   for (const k of Object.keys(env)) if (/^OPENCV/i.test(k)) delete env[k];
-  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, 'tools', 'cli.ts'), 'setup', '--json'], { cwd: repoRoot, env, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, 'tools', 'arcedge.ts'), 'setup', '--json'], { cwd: repoRoot, env, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout) as { status: string; origin: string; packageDir: string; opencvVersion: string };
   assert.equal(report.status, 'ready');

@@ -18,14 +18,14 @@ export interface CliResult {
 export const tempDir = (label: string): string => mkdtempSync(join(tmpdir(), `arcedge-${label}-`));
 
 export function arcedge(args: string[], timeoutMs = 600_000): CliResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'tools/cli.ts', ...args], { cwd: repoRoot, env: process.env, encoding: 'utf8', timeout: timeoutMs });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'tools/arcedge.ts', ...args], { cwd: repoRoot, env: process.env, encoding: 'utf8', timeout: timeoutMs });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Runs the CLI and calls `onLine` for each stdout line as it arrives (for Ctrl-C tests). */
 export function arcedgeStreaming(args: string[], onLine: (line: string, child: ReturnType<typeof spawn>) => void): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/cli.ts', ...args], { cwd: repoRoot, env: process.env });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/arcedge.ts', ...args], { cwd: repoRoot, env: process.env });
     let stdout = '';
     let stderr = '';
     let pending = '';
