@@ -34,10 +34,10 @@ async function drain(count: number): Promise<{ eventsPerSec: number; received: n
       lastSeq = seq;
       received++;
     });
-    await new Promise<void>((resolve, reject) => subscriber.on('connect', () => subscriber.subscribe('t/events', { qos: 0 }, (e) => (e ? reject(e) : resolve()))));
+    await new Promise<void>((resolve, reject) => subscriber.on('connect', () => subscriber.subscribe('arcedge/drain/events/recognition', { qos: 0 }, (e) => (e ? reject(e) : resolve()))));
     const started = performance.now();
     const outbox = new Outbox(dir); // lists the directory once
-    const publisher = new EventPublisher(outbox, 't/events', (e) => assert.fail(e));
+    const publisher = new EventPublisher(outbox, 'arcedge/drain/events/recognition', (e) => assert.fail(e));
     const connection = connectMqtt(
       { url: broker.url, clientId: `drain-${count}`, keepaliveSec: 30, reconnectMs: 1000 },
       { connect: () => publisher.connected(connection), close: () => publisher.disconnected(), message: () => {}, error: () => {} },
