@@ -19,36 +19,43 @@ import { EventPublisher } from '../../agent/mqtt/publisher.ts';
 async function drain(count: number): Promise<{ eventsPerSec: number; received: number; ordered: boolean; left: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'arcedge-outbox-'));
   const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, maxPacketBytes: 1024 * 1024, deviceId: 'drain' });
+  // Closed in finally, so a failed subscribe or a stalled drain ends the test instead of keeping
+  // the process alive on reconnecting clients.
+  let subscriber: mqtt.MqttClient | undefined;
+  let connection: ReturnType<typeof connectMqtt> | undefined;
   try {
     for (let i = 0; i < count; i++) {
       const name = `${(1_700_000_000_000 + i).toString().padStart(15, '0')}-${i.toString().padStart(8, '0')}-1.json`;
       writeFileSync(join(dir, name), JSON.stringify({ id: `e${i}`, seq: i }));
     }
-    const subscriber = mqtt.connect(broker.url, { protocolVersion: 4 });
+    const sub = (subscriber = mqtt.connect(broker.url, { protocolVersion: 4 }));
     let received = 0;
     let lastSeq = -1;
     let ordered = true;
-    subscriber.on('message', (_topic, payload) => {
+    sub.on('message', (_topic, payload) => {
       const seq = (JSON.parse(payload.toString()) as { seq: number }).seq;
       if (seq <= lastSeq) ordered = false;
       lastSeq = seq;
       received++;
     });
-    await new Promise<void>((resolve, reject) => subscriber.on('connect', () => subscriber.subscribe('arcedge/drain/events/recognition', { qos: 0 }, (e) => (e ? reject(e) : resolve()))));
+    await new Promise<void>((resolve, reject) => sub.on('connect', () => sub.subscribe('arcedge/drain/events/recognition', { qos: 0 }, (e) => (e ? reject(e) : resolve()))));
     const started = performance.now();
     const outbox = new Outbox(dir); // lists the directory once
     const publisher = new EventPublisher(outbox, 'arcedge/drain/events/recognition', (e) => assert.fail(e));
-    const connection = connectMqtt(
+    const conn = (connection = connectMqtt(
       { url: broker.url, clientId: `drain-${count}`, keepaliveSec: 30, reconnectMs: 1000 },
-      { connect: () => publisher.connected(connection), close: () => publisher.disconnected(), message: () => {}, error: () => {} },
-    );
-    while (outbox.size() > 0) await new Promise((r) => setTimeout(r, 20));
+      { connect: () => publisher.connected(conn), close: () => publisher.disconnected(), message: () => {}, error: () => {} },
+    ));
+    while (outbox.size() > 0) {
+      assert.ok(performance.now() - started < 240_000, `the drain stalled with ${outbox.size()} of ${count} events left`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
     const seconds = (performance.now() - started) / 1000;
     while (received < count && performance.now() - started < seconds * 1000 + 5000) await new Promise((r) => setTimeout(r, 20));
-    await connection.end(true);
-    await new Promise<void>((resolve) => subscriber.end(true, {}, () => resolve()));
     return { eventsPerSec: count / seconds, received, ordered, left: readdirSync(dir).length };
   } finally {
+    await connection?.end(true);
+    await new Promise<void>((resolve) => (subscriber ? subscriber.end(true, {}, () => resolve()) : resolve()));
     await broker.close();
     rmSync(dir, { recursive: true, force: true });
   }
