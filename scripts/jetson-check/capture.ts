@@ -13,7 +13,8 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { captureCommand, FRAME_FD, type CaptureSpec } from '../../agent/sources/capture-commands.ts';
+import { captureCommand, type CaptureSpec } from '../../agent/sources/capture-commands.ts';
+import { FRAME_FD } from '../../agent/sources/child-source.ts';
 import { parseSource } from '../../agent/sources/create-source.ts';
 
 const { values, positionals } = parseArgs({
