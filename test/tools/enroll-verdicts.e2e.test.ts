@@ -5,28 +5,18 @@
  * set that holds two.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { localAssetSet } from '../analyzer/model-sets.ts';
-import { assetFace, repoRoot } from '../helpers/assets.ts';
+import { assetFace } from '../helpers/assets.ts';
 import { writePng } from '../helpers/png.ts';
+import { arcedge } from '../helpers/cli-process.ts';
 
-const tsxLoader = import.meta.resolve('tsx');
 const dir = mkdtempSync(join(tmpdir(), 'arcedge-enroll-verdicts-'));
 const TRAIN = assetFace('face_recognition', 'examples', 'knn_examples', 'train');
 
-function arcedge(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', tsxLoader, join(repoRoot, 'tools', 'arcedge.ts'), ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, OPENCV4NODEJS_DISABLE_AUTOBUILD: '1' },
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 interface Verdict { person: string | null; source: string; outcome: string; reason?: string; message: string; faces?: number }
 

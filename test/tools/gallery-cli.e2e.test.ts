@@ -4,29 +4,19 @@
  * then list / show / rename / export / import / remove, and the errors a user sees.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { localAssetSet } from '../analyzer/model-sets.ts';
-import { assetFace, repoRoot } from '../helpers/assets.ts';
+import { assetFace } from '../helpers/assets.ts';
+import { arcedge } from '../helpers/cli-process.ts';
 
-const tsxLoader = import.meta.resolve('tsx');
 const dir = mkdtempSync(join(tmpdir(), 'arcedge-gallery-cli-'));
 const gallery = join(dir, 'people.db');
 const models = localAssetSet('gallery-cli-fr512', ['det_500m.onnx', 'fr_feature_512.onnx']);
 const KNN = assetFace('face_recognition', 'examples', 'knn_examples');
 
-function arcedge(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', tsxLoader, join(repoRoot, 'tools', 'arcedge.ts'), ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, OPENCV4NODEJS_DISABLE_AUTOBUILD: '1' },
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('enroll, identify --json, list, show, rename, export, import, remove', () => {
   const enrolled = arcedge('enroll', join(KNN, 'train'), '--gallery', gallery, '--models', models, '--json');
