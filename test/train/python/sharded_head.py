@@ -51,11 +51,17 @@ def one_step(backbone, head, images, labels, clip=0.0):
     return float(loss), [p.grad.clone() for p in backbone.parameters()], head.weight.grad.clone()
 
 
-def worker(rank, port, kind, out):
+def worker(rank, port, kinds, out):
     os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(WORLD), LOCAL_RANK=str(rank))
     torch.set_num_threads(1)
     ctx = Context()
     ctx.init(torch.device("cpu"))
+    for kind in kinds:
+        one_kind(rank, ctx, kind, out)
+    ctx.close()
+
+
+def one_kind(rank, ctx, kind, out):
     seen = []
     originals = {name: getattr(dist, name) for name in ("all_reduce", "all_gather", "broadcast", "reduce", "all_gather_into_tensor")
                  if hasattr(dist, name)}
@@ -81,7 +87,6 @@ def worker(rank, port, kind, out):
         setattr(dist, name, fn)
     torch.save({"loss": loss, "grads": grads, "centre": centre_grad, "start": head.class_start, "local": head.num_local,
                 "seen": seen, "device": str(ctx.device), "backend": ctx.backend, "stop": stop}, os.path.join(out, f"{kind}-{rank}.pt"))
-    ctx.close()
 
 
 def free_port():
@@ -111,8 +116,11 @@ if __name__ == "__main__":
     out = tempfile.mkdtemp(prefix="arcedge-shard-")
     result = {"nccl": nccl_selection()}
     torch.set_num_threads(1)
+    # spawn, not fork: a forked rank inherits the parent's OpenMP/intra-op thread pool state and
+    # can deadlock in its first collective (seen once in CI: 300 s, no output). One pair of ranks
+    # runs every kind, so the torch import is paid once per rank.
+    mp.start_processes(worker, args=(free_port(), kinds, out), nprocs=WORLD, start_method="spawn")
     for kind in kinds:
-        mp.start_processes(worker, args=(free_port(), kind, out), nprocs=WORLD, start_method="fork")
         images, labels = batch()
         ref_loss, ref_grads, ref_centre = one_step(tiny_backbone(), head_for(kind, None), images, labels)
         ranks = [torch.load(os.path.join(out, f"{kind}-{r}.pt")) for r in range(WORLD)]
