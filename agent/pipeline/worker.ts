@@ -65,7 +65,7 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
   const events: FromWorker & { type: 'batch-done' } = { type: 'batch-done', events: [], snapshots: {}, frames: {}, stats: { cameras, stagesMs, embedded: 0 } };
   const out = events.events as unknown as RecognitionEvent[];
   const faces = events.snapshots as Record<string, Uint8Array>;
-  const jobs: { camera: string; frame: Frame; ts: number; decisions: CameraDecisions; track: import('../track/tracker.ts').Track; detection: Detection; crop: Frame; weight: number }[] = [];
+  const jobs: { camera: string; frame: Frame; ts: number; decisions: CameraDecisions; track: import('../track/tracker.ts').Track; detection: Detection; crop: Frame; qualityOk: boolean }[] = [];
   for (const { camera, frame, ts } of frames) {
     state.lastFrames.set(camera, { frame, ts });
     const decisions = state.decisions.get(camera);
@@ -87,19 +87,21 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
     for (const { track, detection } of observed.toEmbed) {
       const { crop } = state.pipeline.align(frame, detection);
       const verdict = state.pipeline.assessQuality(detection, crop);
-      jobs.push({ camera, frame, ts, decisions, track, detection, crop, weight: voteWeight(detection.score, verdict.ok) });
+      jobs.push({ camera, frame, ts, decisions, track, detection, crop, qualityOk: verdict.ok });
     }
     stagesMs.align! += performance.now() - t;
     cameras[camera] = { faces: detections.length, tracks: 0, detected: true };
   }
   if (jobs.length > 0) {
     let t = performance.now();
-    const embeddings = await state.pipeline.embed(jobs.map((j) => j.crop));
+    // With each raw norm: the vote weight (voting.ts, voteWeight).
+    const embedded = await state.pipeline.embedWithNorms(jobs.map((j) => j.crop));
+    const embeddings = embedded.map((e) => e.embedding);
     stagesMs.embed! += performance.now() - t;
     t = performance.now();
     jobs.forEach((job, i) => {
       const match = state.gallery.identify(embeddings[i]!);
-      const vote = { identity: match.identity, score: match.score, weight: job.weight };
+      const vote = { identity: match.identity, score: match.score, weight: voteWeight(embedded[i]!.norm, job.qualityOk) };
       const snapshots = state.init.cameras.find((c) => c.id === job.camera)?.snapshots;
       const snapshot = snapshots
         ? (event: RecognitionEvent) => {

@@ -39,7 +39,14 @@ export function tallyVotes(votes: readonly Vote[]): VoteResult {
   return { type: 'unknown', identity: null, score: totalScore / total };
 }
 
-/** Vote weight from the quality gate: a face that fails it still votes, at a quarter weight. */
-export function voteWeight(detectionScore: number, qualityOk: boolean): number {
-  return Math.max(0.01, detectionScore) * (qualityOk ? 1 : 0.25);
+/**
+ * Vote weight: the recognizer's raw embedding norm (before L2 normalisation), the best single
+ * predictor of a false non-match in the error-versus-reject measurement on the dev photos
+ * (docs/eval.md, "Quality: error versus reject"; test/eval/erc-dev.int.test.ts checks it stays
+ * the best); the detection score it replaces barely predicted errors there. A face that fails the
+ * quality gate still votes, at a quarter weight. Only ratios matter: tallyVotes compares shares of
+ * one track's total weight, so each recognizer's own norm scale cancels out.
+ */
+export function voteWeight(embeddingNorm: number, qualityOk: boolean): number {
+  return Math.max(1e-6, Number.isFinite(embeddingNorm) ? embeddingNorm : 0) * (qualityOk ? 1 : 0.25);
 }

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Detection, RecognitionEvent } from '../../sdk/index.ts';
 import { CameraDecisions, type DecisionOptions } from '../../agent/track/decisions.ts';
-import { tallyVotes } from '../../agent/track/voting.ts';
+import { tallyVotes, voteWeight } from '../../agent/track/voting.ts';
 
 const OPTIONS: DecisionOptions = { device: 'd', camera: 'c', iouThreshold: 0.3, maxMissedMs: 500, cutSimilarity: 0.2, minVotes: 3, maxVotes: 5, recheckMs: 2000, minFacePx: 20, cooldownMs: 0 };
 
@@ -80,6 +80,21 @@ test('votes are weighted by quality: two poor frames cannot outvote three good o
   assert.equal(r.identity?.id, 'alice');
   assert.ok(Math.abs(r.score - (0.9 * 0.7 + 0.9 * 0.6 + 0.8 * 0.65) / 2.6) < 1e-9);
   assert.equal(tallyVotes([{ identity: ALICE, score: 0.5, weight: 0.1 }, { identity: null, score: 0.2, weight: 1 }]).type, 'unknown');
+});
+
+test('vote weights: the embedding norm decides, whatever the recognizer\'s norm scale; a failed quality gate quarters a vote', () => {
+  const bob = { id: 'bob', name: 'Bob' };
+  // Two confident frames of Alice (high norm) against three of Bob with half the norm.
+  for (const scale of [1, 0.05, 40]) {
+    const votes = [
+      { identity: ALICE, score: 0.6, weight: voteWeight(24 * scale, true) },
+      { identity: ALICE, score: 0.6, weight: voteWeight(24 * scale, true) },
+      ...[0, 1, 2].map(() => ({ identity: bob, score: 0.5, weight: voteWeight(12 * scale, true) })),
+    ];
+    assert.equal(tallyVotes(votes).identity?.id, 'alice', `norm scale ${scale}`);
+  }
+  assert.equal(voteWeight(20, false), voteWeight(20, true) / 4);
+  assert.ok(voteWeight(Number.NaN, true) > 0, 'a vote always counts a little');
 });
 
 test('cooldown: a second appearance of the same person on the same camera within it is silent', () => {
