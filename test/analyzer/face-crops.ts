@@ -45,7 +45,7 @@ function greyFrame(frame: Frame): Frame {
 const area = (b: Box) => (b.x2 - b.x1) * (b.y2 - b.y1);
 
 /** The subject of a portrait: its largest face, found with det_500m in one pass (padded for tight crops). */
-async function referenceFaces(images: readonly DevImage[]): Promise<Map<string, Detection>> {
+export async function referenceFaces(images: readonly DevImage[]): Promise<Map<string, Detection>> {
   const detector = createDetector(registryManifest('scrfd', 'det_500m.onnx'), await loadSession(assetModel('det_500m.onnx'), { threads: 2 }), {
     secondPass: false,
   });
