@@ -14,9 +14,10 @@ import { checkModelIo, getModelSet, listModelSets, modelSearchPath, resolveModel
 import { loadSession } from '../runtime/index.ts';
 import type { InferenceSession, SessionOptions } from '../runtime/types.ts';
 import { backendForModel } from './tensorrt-shapes.ts';
+import { FACE_CHECK_MODEL } from './face-check.ts';
 import { ANALYZER_DEFAULTS, type FaceAnalyzerOptions, type ResolvedModel, type ResolvedModelList } from './options.ts';
 
-export type ModelRole = 'detect' | 'landmarks' | 'pose' | 'verify' | 'embed' | 'liveness';
+export type ModelRole = 'detect' | 'landmarks' | 'pose' | 'verify' | 'check' | 'embed' | 'liveness';
 /** What a pipeline can load; 'detect' brings the landmark model along when the detector needs one. */
 export type PipelineStage = 'detect' | 'embed' | 'liveness';
 
@@ -24,6 +25,8 @@ export interface LoadedStages {
   readonly detector: FaceDetector | undefined;
   /** The face gate's second detector, when options.faceGate names one. */
   readonly verifier: FaceDetector | undefined;
+  /** The face check's recognizer (options.faceCheck, on by default), when it could be loaded. */
+  readonly checker: Embedder | undefined;
   /** The 68-point model the quality gate's pose fit reads (its own session), when pose is 'landmarks68'. */
   readonly poseLandmarks: Landmark68 | undefined;
   readonly embedder: Embedder | undefined;
@@ -78,6 +81,26 @@ async function registryModel(task: ModelManifest['task'], wanted: string): Promi
   return resolveModel(manifest, { searchPath: modelSearchPath() });
 }
 
+/** The face check's recognizer: the set's copy when it has the same file, else the registry's. */
+async function faceCheckModel(set: ResolvedModelList): Promise<ResolvedModel> {
+  const manifest = getModelSet(FACE_CHECK_MODEL.set).files.find((f) => f.id === FACE_CHECK_MODEL.id);
+  if (!manifest) throw new ArcEdgeError('CONFIG_INVALID', `the registry has no ${FACE_CHECK_MODEL.id} for the face check`, { fix: 'pass faceCheck: false' });
+  const own = set.models.find((m) => m.manifest.sha256 === manifest.sha256);
+  if (own) return own;
+  try {
+    return await resolveModel(manifest, { searchPath: modelSearchPath() });
+  } catch (error) {
+    if (error instanceof ArcEdgeError) {
+      throw new ArcEdgeError(error.code, `${error.toJSON().message} (the face check needs the recognizer ${manifest.id}, file ${manifest.file})`, {
+        fix: `${error.fix} Or put ${manifest.file} on ARCEDGE_MODEL_PATH, or pass faceCheck: false to do without it.`,
+        cause: error,
+        ...(error.details ? { details: error.details } : {}),
+      });
+    }
+    throw error;
+  }
+}
+
 /** The registry's 68-point landmark model (the `default` set's), for sets without one. */
 async function registryLandmarkModel(): Promise<ResolvedModel> {
   const manifest = getModelSet('default').files.find((f) => f.task === 'landmarks');
@@ -126,6 +149,15 @@ export async function loadStages(
   const verifierModel = gate
     ? (set.models.find((m) => m.manifest.task === 'detect' && (m.manifest.id === gate.verifier || m.manifest.file === gate.verifier)) ?? (await registryModel('detect', gate.verifier)))
     : undefined;
+  // The face check is on unless turned off; like pose, a device that cannot reach its model runs
+  // without it when the option is unset (`models.check` is then absent), and fails when asked for.
+  const checkModel =
+    wants.has('detect') && options.faceCheck !== false
+      ? await faceCheckModel(set).catch((error: unknown) => {
+          if (options.faceCheck === undefined && error instanceof ArcEdgeError) return undefined;
+          throw error;
+        })
+      : undefined;
   const embedModel = wants.has('embed') ? pick(set, 'embed', use.embed, true, 'the embed stage needs a recognition (embed) model') : undefined;
   const livenessModel = wants.has('liveness') ? pick(set, 'liveness', use.liveness, true, 'liveness needs a liveness model') : undefined;
 
@@ -166,6 +198,11 @@ export async function loadStages(
       verifier = createDetector(verifierModel.manifest, await load('verify', verifierModel), {});
       owned.splice(owned.length - 1, 1, verifier);
     }
+    let checker: Embedder | undefined;
+    if (checkModel) {
+      checker = createEmbedder(checkModel.manifest, await load('check', checkModel), { flipTTA: false });
+      owned.splice(owned.length - 1, 1, checker);
+    }
     let poseLandmarks: Landmark68 | undefined;
     if (poseModel) {
       poseLandmarks = new Landmark68(poseModel.manifest, await load('pose', poseModel));
@@ -188,7 +225,8 @@ export async function loadStages(
     }
     if (poseModel && !landmarkModel) (modelIds.pose = poseModel.manifest.id), (manifests.pose = poseModel.manifest);
     if (verifierModel) (modelIds.verify = verifierModel.manifest.id), (manifests.verify = verifierModel.manifest);
-    return { detector, verifier, poseLandmarks, embedder, liveness, sessions, modelIds, manifests, dispose: releaseAll };
+    if (checkModel) (modelIds.check = checkModel.manifest.id), (manifests.check = checkModel.manifest);
+    return { detector, verifier, checker, poseLandmarks, embedder, liveness, sessions, modelIds, manifests, dispose: releaseAll };
   } catch (error) {
     await releaseAll().catch(() => undefined); // the original error is the one worth reporting
     throw error;

@@ -61,6 +61,17 @@ export const AnalyzerOptionsSchema = z
       .strict()
       .optional()
       .describe('second-stage check against false faces (docs/detect.md, "Face gate"); off by default'),
+    faceCheck: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            minEmbeddingNorm: z.number().min(0).optional().describe('raw embedding norm of the registry recognizer faceplugin-feature-512 a detection needs (default 3.0)'),
+          })
+          .strict(),
+      ])
+      .optional()
+      .describe('drop detections the registry recognizer (fr_feature.onnx) does not read as a face: false faces on textures, text, animals (docs/detect.md, "Face check"); on by default, false turns it off'),
     flipTTA: z.boolean().optional().describe('embed each crop and its mirror and average; 2x embed time; default false'),
     maxImagePixels: z
       .number()
@@ -99,6 +110,8 @@ export interface FaceAnalyzerOptions {
   readonly decodeReduced?: boolean;
   readonly pose?: 'landmarks68' | 'five-point';
   readonly faceGate?: { readonly verifier: string; readonly minScore?: number | undefined; readonly minIou?: number | undefined };
+  /** Default on ({}); false turns it off. */
+  readonly faceCheck?: false | { readonly minEmbeddingNorm?: number | undefined };
 }
 
 export const ANALYZER_DEFAULTS = {

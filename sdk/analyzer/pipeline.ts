@@ -11,6 +11,7 @@
  */
 import { alignFace, type AlignedFace } from '../align/index.ts';
 import { confirmFaces } from '../detect/face-gate.ts';
+import { checkFaces } from './face-check.ts';
 import type { Detection, DetectOptions, FivePoints } from '../detect/types.ts';
 import { ArcEdgeError } from '../errors.ts';
 import type { Frame } from '../image/frame.ts';
@@ -111,7 +112,7 @@ export async function createFacePipeline(options: FacePipelineOptions): Promise<
   // Only worth it when detection runs on the frame: embed-only pipelines are given crops.
   const reduceDecode = (parsed.decodeReduced ?? ANALYZER_DEFAULTS.decodeReduced) && stages.includes('detect');
   const loaded = await loadStages(parsed, backend, stages);
-  const { detector, verifier, poseLandmarks, embedder, liveness } = loaded;
+  const { detector, verifier, checker, poseLandmarks, embedder, liveness } = loaded;
   const cropSizePx = embedder?.cropSize.width ?? 112;
   let disposed = false;
   const live = (): void => {
@@ -135,7 +136,9 @@ export async function createFacePipeline(options: FacePipelineOptions): Promise<
       if (!detector) throw notLoaded('detect', stages);
       const found = await detector.detect(frame, detectOptions);
       // Second-stage check (options.faceGate): an independent detector must confirm each face.
-      const faces = verifier ? await confirmFaces(frame, found, verifier, parsed.faceGate) : found;
+      const confirmed = verifier ? await confirmFaces(frame, found, verifier, parsed.faceGate) : found;
+      // Face check (options.faceCheck, on by default): the recognizer must read each crop as a face.
+      const faces = checker ? await checkFaces(frame, confirmed, checker, parsed.faceCheck || {}) : confirmed;
       if (!poseLandmarks) return faces;
       // 68 points per face for the pose fit (~0.3 ms each). UltraFace located them already inside
       // its detector; running the pose copy again keeps the detectors untouched.

@@ -1,7 +1,7 @@
 /**
  * Degraded copies of labelled photos, the way held-out inputs look (issue 24): frame-filling
- * grey ID crops, grey, tiny (downscaled 6-10x and blown up again), JPEG at quality 3-8, turned
- * 25-40° in plane, 6-10x darker, blurred. On the clean dev photos every recognizer is perfect
+ * grey 92x112 ID crops, grey, small (downscaled 3-6x), JPEG at quality 4-10, turned 20-35° in
+ * plane, 4-8x darker, blurred. On the clean dev photos every recognizer is perfect
  * (FNMR 0 at FMR 1e-3), so the error-versus-reject characteristic has no errors to predict; on
  * these it does. Every parameter is drawn from one seeded generator: the same sources and seed
  * give byte-identical images, so ERC numbers in the docs can be reproduced.
@@ -59,8 +59,8 @@ function grey(frame: Frame): Frame {
 /** Three box-blur passes of radius r per axis approximate a Gaussian of sigma ~ r (Wells 1986). */
 function blur(frame: Frame, radius: number): Frame {
   const { width, height } = frame;
-  let src = Float32Array.from(frame.data);
-  const pass = (input: Float32Array, horizontal: boolean): Float32Array => {
+  let src: Float32Array<ArrayBufferLike> = Float32Array.from(frame.data);
+  const pass = (input: Float32Array<ArrayBufferLike>, horizontal: boolean): Float32Array<ArrayBufferLike> => {
     const out = new Float32Array(input.length);
     const [outer, inner] = horizontal ? [height, width] : [width, height];
     const at = (o: number, i: number, c: number) => (horizontal ? (o * width + i) * 3 + c : (i * width + o) * 3 + c);
@@ -104,26 +104,27 @@ export function degrade(source: DegradeSource, kind: Degradation, rand: () => nu
     case 'grey':
       return png(grey(frame));
     case 'small': {
-      const factor = between(rand, 6, 10);
-      const w = Math.max(8, Math.round(frame.width / factor)), h = Math.max(8, Math.round(frame.height / factor));
-      return png(resizeFrame(resizeFrame(frame, w, h, 'area'), frame.width, frame.height, 'linear'));
+      // Kept small (not blown up again): the face box itself shrinks, as in a low-resolution photo.
+      const factor = between(rand, 3, 6);
+      const w = Math.max(16, Math.round(frame.width / factor)), h = Math.max(16, Math.round(frame.height / factor));
+      return png(resizeFrame(frame, w, h, 'area'));
     }
     case 'compressed':
-      return { name: `${kind}/${source.name}`, person: source.person, kind, bytes: encodeJpeg(frame, Math.round(between(rand, 3, 8))) };
+      return { name: `${kind}/${source.name}`, person: source.person, kind, bytes: encodeJpeg(frame, Math.round(between(rand, 4, 10))) };
     case 'rotated': {
       // About the centre, same canvas, black corners: a camera held crooked.
-      const deg = between(rand, 25, 40) * (rand() < 0.5 ? -1 : 1);
+      const deg = between(rand, 20, 35) * (rand() < 0.5 ? -1 : 1);
       const a = (deg * Math.PI) / 180, cos = Math.cos(a), sin = Math.sin(a);
       const cx = frame.width / 2, cy = frame.height / 2;
       return png(warpAffine(frame, [cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy], frame.width, frame.height));
     }
     case 'dark': {
-      const factor = between(rand, 6, 10);
+      const factor = between(rand, 4, 8);
       return png({ ...frame, data: Uint8Array.from(frame.data, (v) => Math.round(v / factor)) });
     }
     case 'blurred': {
-      // sigma a fortieth to a twentieth of the shorter side: a face of half the frame loses its eyes' detail.
-      const radius = Math.max(1, Math.round(Math.min(frame.width, frame.height) * between(rand, 1 / 40, 1 / 20)));
+      // Box radius a 120th to a 60th of the shorter side (3 passes: sigma about the radius): out of focus, eyes still there.
+      const radius = Math.max(1, Math.round(Math.min(frame.width, frame.height) * between(rand, 1 / 120, 1 / 60)));
       return png(blur(frame, radius));
     }
   }
