@@ -17,7 +17,7 @@ import { backendForModel } from './tensorrt-shapes.ts';
 import { FACE_CHECK_MODEL } from './face-check.ts';
 import { ANALYZER_DEFAULTS, type FaceAnalyzerOptions, type ResolvedModel, type ResolvedModelList } from './options.ts';
 
-export type ModelRole = 'detect' | 'landmarks' | 'pose' | 'verify' | 'check' | 'embed' | 'liveness';
+export type ModelRole = 'detect' | 'landmarks' | 'pose' | 'verify' | 'check' | 'check-landmarks' | 'embed' | 'liveness';
 /** What a pipeline can load; 'detect' brings the landmark model along when the detector needs one. */
 export type PipelineStage = 'detect' | 'embed' | 'liveness';
 
@@ -27,6 +27,8 @@ export interface LoadedStages {
   readonly verifier: FaceDetector | undefined;
   /** The face check's recognizer (options.faceCheck, on by default), when it could be loaded. */
   readonly checker: Embedder | undefined;
+  /** The 68-point model the face check's drift test reads (the pose model's when that is loaded). */
+  readonly checkLandmarks: Landmark68 | undefined;
   /** The 68-point model the quality gate's pose fit reads (its own session), when pose is 'landmarks68'. */
   readonly poseLandmarks: Landmark68 | undefined;
   readonly embedder: Embedder | undefined;
@@ -158,6 +160,9 @@ export async function loadStages(
           throw error;
         })
       : undefined;
+  // The drift test needs 68 points: the pose model's session when pose loads one, else its own.
+  const checkLandmarkModel =
+    checkModel && !poseModel ? (landmarkModel ?? pick(set, 'landmarks', use.landmarks, false, '') ?? (await registryLandmarkModel().catch(() => undefined))) : undefined;
   const embedModel = wants.has('embed') ? pick(set, 'embed', use.embed, true, 'the embed stage needs a recognition (embed) model') : undefined;
   const livenessModel = wants.has('liveness') ? pick(set, 'liveness', use.liveness, true, 'liveness needs a liveness model') : undefined;
 
@@ -208,6 +213,11 @@ export async function loadStages(
       poseLandmarks = new Landmark68(poseModel.manifest, await load('pose', poseModel));
       owned.splice(owned.length - 1, 1, poseLandmarks);
     }
+    let checkLandmarks = checker ? poseLandmarks : undefined;
+    if (checkLandmarkModel) {
+      checkLandmarks = new Landmark68(checkLandmarkModel.manifest, await load('check-landmarks', checkLandmarkModel));
+      owned.splice(owned.length - 1, 1, checkLandmarks);
+    }
     let embedder: Embedder | undefined;
     if (embedModel) {
       embedder = createEmbedder(embedModel.manifest, await load('embed', embedModel), { flipTTA: options.flipTTA ?? ANALYZER_DEFAULTS.flipTTA });
@@ -226,7 +236,7 @@ export async function loadStages(
     if (poseModel && !landmarkModel) (modelIds.pose = poseModel.manifest.id), (manifests.pose = poseModel.manifest);
     if (verifierModel) (modelIds.verify = verifierModel.manifest.id), (manifests.verify = verifierModel.manifest);
     if (checkModel) (modelIds.check = checkModel.manifest.id), (manifests.check = checkModel.manifest);
-    return { detector, verifier, checker, poseLandmarks, embedder, liveness, sessions, modelIds, manifests, dispose: releaseAll };
+    return { detector, verifier, checker, checkLandmarks, poseLandmarks, embedder, liveness, sessions, modelIds, manifests, dispose: releaseAll };
   } catch (error) {
     await releaseAll().catch(() => undefined); // the original error is the one worth reporting
     throw error;

@@ -66,7 +66,8 @@ export const AnalyzerOptionsSchema = z
         z.literal(false),
         z
           .object({
-            minEmbeddingNorm: z.number().min(0).optional().describe('raw embedding norm of the registry recognizer faceplugin-feature-512 a detection needs (default 3.0)'),
+            minEmbeddingNorm: z.number().min(0).optional().describe('raw embedding norm of the registry recognizer faceplugin-feature-512 at or above which a detection is a face (default 3.0)'),
+            maxLandmarkDrift: z.number().min(0).optional().describe('below that norm, a detection is kept when its 68 points move at most this (box widths) as the box is perturbed (default 0.02)'),
           })
           .strict(),
       ])
@@ -111,7 +112,7 @@ export interface FaceAnalyzerOptions {
   readonly pose?: 'landmarks68' | 'five-point';
   readonly faceGate?: { readonly verifier: string; readonly minScore?: number | undefined; readonly minIou?: number | undefined };
   /** Default on ({}); false turns it off. */
-  readonly faceCheck?: false | { readonly minEmbeddingNorm?: number | undefined };
+  readonly faceCheck?: false | { readonly minEmbeddingNorm?: number | undefined; readonly maxLandmarkDrift?: number | undefined };
 }
 
 export const ANALYZER_DEFAULTS = {

@@ -112,7 +112,7 @@ export async function createFacePipeline(options: FacePipelineOptions): Promise<
   // Only worth it when detection runs on the frame: embed-only pipelines are given crops.
   const reduceDecode = (parsed.decodeReduced ?? ANALYZER_DEFAULTS.decodeReduced) && stages.includes('detect');
   const loaded = await loadStages(parsed, backend, stages);
-  const { detector, verifier, checker, poseLandmarks, embedder, liveness } = loaded;
+  const { detector, verifier, checker, checkLandmarks, poseLandmarks, embedder, liveness } = loaded;
   const cropSizePx = embedder?.cropSize.width ?? 112;
   let disposed = false;
   const live = (): void => {
@@ -138,7 +138,7 @@ export async function createFacePipeline(options: FacePipelineOptions): Promise<
       // Second-stage check (options.faceGate): an independent detector must confirm each face.
       const confirmed = verifier ? await confirmFaces(frame, found, verifier, parsed.faceGate) : found;
       // Face check (options.faceCheck, on by default): the recognizer must read each crop as a face.
-      const faces = checker ? await checkFaces(frame, confirmed, checker, parsed.faceCheck || {}) : confirmed;
+      const faces = checker ? await checkFaces(frame, confirmed, checker, checkLandmarks, parsed.faceCheck || {}) : confirmed;
       if (!poseLandmarks) return faces;
       // 68 points per face for the pose fit (~0.3 ms each). UltraFace located them already inside
       // its detector; running the pose copy again keeps the detectors untouched.

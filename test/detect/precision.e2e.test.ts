@@ -2,7 +2,7 @@
  * Detection precision on frames without a face (issue 24 item 5): false faces per 1,000 frames
  * for the detector of every shipped model set at its default threshold, before and after the face
  * check (sdk/analyzer/face-check.ts, on by default: the registry recognizer must read each crop as
- * a face), and the recall the check keeps on the dev portraits and their frame-filling 92x112
+ * a face, or its 68 points must stay put when the box moves), and the recall the check keeps on the dev portraits and their frame-filling 92x112
  * grey crops. 1,000 frames: 350 windows of public-domain photos (objects, landscapes, a cat), 150
  * backgrounds of the dev photos, 500 synthetic (textures, text, smiley blobs).
  * Sets and their detectors: default (UltraFace), buffalo_sc / buffalo_s / scrfd (det_500m first),
@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createFacePipeline } from '../../sdk/analyzer/index.ts';
 import { checkFaces } from '../../sdk/analyzer/face-check.ts';
+import { Landmark68 } from '../../sdk/detect/landmark68.ts';
 import type { Detection } from '../../sdk/detect/types.ts';
 import { createEmbedder } from '../../sdk/embed/index.ts';
 import { readImage, type Frame } from '../../sdk/image/index.ts';
@@ -49,6 +50,8 @@ test('false faces per 1,000 face-free frames, before and after the face check, a
   // The check's recognizer, as the pipeline resolves it (the registry's default-set copy).
   const manifest = getModelSet('default').files.find((f) => f.id === 'faceplugin-feature-512')!;
   const checker = createEmbedder(manifest, await loadSession((await resolveModel(manifest, { searchPath: modelSearchPath() })).path, { threads: 2 }));
+  const lmManifest = getModelSet('default').files.find((f) => f.task === 'landmarks')!;
+  const landmarks = new Landmark68(lmManifest, await loadSession((await resolveModel(lmManifest, { searchPath: modelSearchPath() })).path, { threads: 2 }));
   const rows: { name: string; before: number; after: number; recall: [number, number, number]; cropRecall: [number, number, number] }[] = [];
   try {
     for (const d of DETECTORS) {
@@ -63,7 +66,7 @@ test('false faces per 1,000 face-free frames, before and after the face check, a
         const seen: string[] = [];
         for (const { label, frame } of faceFree) {
           const raw = await p.detect(frame);
-          const kept = await checkFaces(frame, raw, checker);
+          const kept = await checkFaces(frame, raw, checker, landmarks);
           before += raw.length;
           after += kept.length;
           if (kept.length) seen.push(`${label} (${kept.map((f) => f.score.toFixed(2)).join(',')})`);
@@ -73,7 +76,7 @@ test('false faces per 1,000 face-free frames, before and after the face check, a
           for (const frame of frames) {
             const found = await p.detect(frame);
             raw += found.length > 0 ? 1 : 0;
-            kept += (await checkFaces(frame, found, checker)).length > 0 ? 1 : 0;
+            kept += (await checkFaces(frame, found, checker, landmarks)).length > 0 ? 1 : 0;
           }
           return [raw, kept, frames.length];
         };
@@ -86,6 +89,7 @@ test('false faces per 1,000 face-free frames, before and after the face check, a
     }
   } finally {
     await checker.dispose();
+    await landmarks.dispose();
   }
   for (const r of rows) {
     assert.ok(r.after < 1, `${r.name}: ${r.after} false faces per 1000 frames with the face check`);
