@@ -86,7 +86,8 @@ async function openMembers(options: EvalOptions): Promise<Member[]> {
     for (const spec of options.models) {
       const pipeline = await createFacePipeline({ ...spec.options, stages: ['detect', 'embed'] });
       const sha = (role: 'detect' | 'landmarks' | 'embed') => pipeline.manifests[role]?.sha256 ?? null;
-      const detectorKey = JSON.stringify({ detect: sha('detect'), landmarks: sha('landmarks'), options: spec.options.detect ?? null });
+      // The face check decides which faces exist, so it is part of the detection's identity.
+      const detectorKey = JSON.stringify({ detect: sha('detect'), landmarks: sha('landmarks'), options: spec.options.detect ?? null, check: pipeline.models.check ? (spec.options.faceCheck ?? {}) : null });
       const subject = options.subject ?? DEFAULT_SUBJECT_RULE;
       const key = cacheKey({ detectorKey, embed: sha('embed'), flip: spec.options.flipTTA ?? false, ...(subject === 'largest' ? {} : { subject }) });
       const info = openEmbeddingCache(options.cacheDir, cacheKey({ key, info: INFO_FIELDS }));
