@@ -66,8 +66,9 @@ export const AnalyzerOptionsSchema = z
         z.literal(false),
         z
           .object({
-            minEmbeddingNorm: z.number().min(0).optional().describe('raw embedding norm of the registry recognizer faceplugin-feature-512 at or above which a detection is a face (default 3.0)'),
-            maxLandmarkDrift: z.number().min(0).optional().describe('below that norm, a detection is kept when its 68 points move at most this (box widths) as the box is perturbed (default 0.02)'),
+            minFaceScore: z.number().optional().describe('a detection is kept when its raw fr_feature embedding norm minus driftWeight x its landmark drift reaches this (default 1.9)'),
+            driftWeight: z.number().min(0).optional().describe('norm units per box width the 68 points move when the box is perturbed (default 10)'),
+            minEmbeddingNorm: z.number().min(0).optional().describe('without the 68-point model (offline, not cached), the norm alone must reach this (default 3.0)'),
           })
           .strict(),
       ])
@@ -112,7 +113,7 @@ export interface FaceAnalyzerOptions {
   readonly pose?: 'landmarks68' | 'five-point';
   readonly faceGate?: { readonly verifier: string; readonly minScore?: number | undefined; readonly minIou?: number | undefined };
   /** Default on ({}); false turns it off. */
-  readonly faceCheck?: false | { readonly minEmbeddingNorm?: number | undefined; readonly maxLandmarkDrift?: number | undefined };
+  readonly faceCheck?: false | { readonly minFaceScore?: number | undefined; readonly driftWeight?: number | undefined; readonly minEmbeddingNorm?: number | undefined };
 }
 
 export const ANALYZER_DEFAULTS = {
