@@ -17,9 +17,13 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
-import { ERROR_CODES } from '../../sdk/index.ts';
+import { SDK_ERROR_CODES } from '../../sdk/index.ts';
+import { AGENT_ERROR_CODES } from '../../agent/errors.ts';
 import { repoRoot } from '../helpers/assets.ts';
 import { AgentProcess, TEST_MODELS, waitFor, writeConfig } from './harness.ts';
+
+// A device answers with the SDK's codes and the agent's own.
+const DEVICE_CODES = { ...SDK_ERROR_CODES, ...AGENT_ERROR_CODES };
 
 const dir = join(repoRoot, 'test', '.tmp', 'agent-hostile-mqtt');
 rmSync(dir, { recursive: true, force: true });
@@ -229,7 +233,7 @@ test('the embedded broker authenticates, applies the per-device ACL, cuts oversi
     const got = messages.filter((m) => m.topic.endsWith(`/reply/${s.id}`));
     assert.equal(got.length, 1, `one reply for ${s.id}`);
     const r = JSON.parse(got[0]!.payload) as { ok: boolean; error?: { code: string; fix: string } };
-    if (!r.ok) assert.ok(r.error!.code in ERROR_CODES && r.error!.fix.length > 0, got[0]!.payload.slice(0, 200));
+    if (!r.ok) assert.ok(r.error!.code in DEVICE_CODES && r.error!.fix.length > 0, got[0]!.payload.slice(0, 200));
   }
   const invalid = sent.filter((s) => s.id === null).length;
   await waitFor('replies on reply/invalid', () => messages.filter((m) => m.topic.endsWith('/reply/invalid')).length >= invalid, 30_000);
