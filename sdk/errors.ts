@@ -106,8 +106,8 @@ export class ArcEdgeError extends Error {
     options: { fix?: string; details?: Record<string, unknown>; cause?: unknown } = {},
   ) {
     // A code of agent/ or tools/ is found once its errors.ts is loaded (each part's entry
-    // imports it); the last fallback only shows if a module throws before that.
-    const fix = options.fix ?? declared.get(code)?.fix ?? 'see docs/errors.md';
+    // imports it); the last fallback shows only for a module used without its part's entry.
+    const fix = options.fix ?? declared.get(code)?.fix ?? `see ${code} in docs/errors.md`;
     super(`${message}\nFix: ${fix}`, { cause: options.cause });
     this.name = 'ArcEdgeError';
     this.code = code;
