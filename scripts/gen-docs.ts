@@ -2,12 +2,14 @@
  * Generates the reference docs that come from code, so they cannot drift from it:
  *   docs/errors.md   from the error codes of sdk/errors.ts, agent/errors.ts and tools/errors.ts
  *   docs/agent-config.md   from the agent's config schema (agent/config/schema.ts)
+ *   docs/api.md   from sdk/index.ts and the doc comments of what it exports (scripts/api-docs.ts)
  *   docs/protocol/<payload>.schema.json   JSON Schemas of the MQTT payloads (sdk/protocol/)
  * `npm run docs` rewrites them; test/errors.test.ts fails when a committed file is stale.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { errorTable, PROTOCOL_SCHEMAS, protocolJsonSchema } from '../sdk/index.ts';
 import { agentConfigMarkdown } from '../agent/config/docs.ts';
+import { apiMarkdown } from './api-docs.ts';
 // Each part declares its own codes; loading them puts them in the one table errorTable() reads.
 import '../agent/errors.ts';
 import '../tools/errors.ts';
@@ -17,7 +19,7 @@ export function protocolSchemaFiles(): Record<string, string> {
   return Object.fromEntries(Object.keys(PROTOCOL_SCHEMAS).map((name) => [`${name}.schema.json`, `${JSON.stringify(protocolJsonSchema(name), null, 2)}\n`]));
 }
 
-export { agentConfigMarkdown };
+export { agentConfigMarkdown, apiMarkdown };
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -51,7 +53,8 @@ export function errorsMarkdown(): string {
 if (import.meta.url === `file://${process.argv[1]}`) {
   writeFileSync(new URL('../docs/errors.md', import.meta.url), errorsMarkdown());
   writeFileSync(new URL('../docs/agent-config.md', import.meta.url), agentConfigMarkdown());
+  writeFileSync(new URL('../docs/api.md', import.meta.url), apiMarkdown());
   mkdirSync(new URL('../docs/protocol/', import.meta.url), { recursive: true });
   for (const [file, text] of Object.entries(protocolSchemaFiles())) writeFileSync(new URL(`../docs/protocol/${file}`, import.meta.url), text);
-  console.log('wrote docs/errors.md, docs/agent-config.md, docs/protocol/*.schema.json');
+  console.log('wrote docs/errors.md, docs/agent-config.md, docs/api.md, docs/protocol/*.schema.json');
 }

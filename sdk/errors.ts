@@ -11,6 +11,7 @@
  * A throw site that knows a more specific fix passes it; otherwise the table's fix is used, so
  * no error reaches a user without one.
  */
+/** The SDK's error codes, each with what it means and its typical fix (docs/errors.md). */
 export const SDK_ERROR_CODES = {
   // image I/O
   IMAGE_EMPTY: { meaning: 'the image file or buffer has zero bytes', fix: 'check the upload or the file on disk; a 0-byte file is usually an interrupted copy' },
@@ -89,11 +90,13 @@ export interface ErrorCodeOwners {
   sdk: typeof SDK_ERROR_CODES;
 }
 
+/** Every declared error code: the SDK's in the library's types, with the agent's and the CLI's inside arcedge. */
 export type ArcEdgeErrorCode = { [Owner in keyof ErrorCodeOwners]: keyof ErrorCodeOwners[Owner] & string }[keyof ErrorCodeOwners];
 
 /** Every declared code at run time, with its owner: filled by declareErrorCodes. */
 const declared = new Map<string, { owner: string; meaning: string; fix: string }>();
 
+/** The one error class arcedge throws: a `code` to branch on, a message, and a `fix` that says what to do. */
 export class ArcEdgeError extends Error {
   readonly code: ArcEdgeErrorCode;
   /** What the user should do; also appended to `message` so logs carry it. Never empty. */
@@ -122,6 +125,7 @@ export class ArcEdgeError extends Error {
   }
 }
 
+/** True when `error` is an ArcEdgeError (with `code`, when given): narrows it for `.code` and `.fix`. */
 export function isArcEdgeError(error: unknown, code?: ArcEdgeErrorCode): error is ArcEdgeError {
   return error instanceof ArcEdgeError && (code === undefined || error.code === code);
 }
