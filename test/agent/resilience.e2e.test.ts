@@ -8,7 +8,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SDK_ERROR_CODES } from '../../sdk/index.ts';
@@ -17,6 +17,7 @@ import { repoRoot } from '../helpers/assets.ts';
 import { AgentProcess, Subscriber, TEST_MODELS, waitFor, writeConfig } from './harness.ts';
 import { freePort, startMosquitto } from './mosquitto.ts';
 import { testClip } from './fixtures.ts';
+import { startRtspServer } from './rtsp-server.ts';
 
 // A device answers with the SDK's codes and the agent's own.
 const DEVICE_CODES = { ...SDK_ERROR_CODES, ...AGENT_ERROR_CODES };
@@ -29,16 +30,6 @@ const cleanup: (() => Promise<void>)[] = [];
 after(async () => {
   for (const f of cleanup.reverse()) await f().catch(() => {});
 });
-
-/** Debian's /usr/bin/python3 has python3-gi; a pyenv python3 first on PATH may not. */
-async function startRtspServer(port: number): Promise<ChildProcess> {
-  const child = spawn('/usr/bin/python3', [join(repoRoot, 'test', 'agent', 'rtsp-server.py'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
-    child.once('exit', (code) => reject(new Error(`rtsp-server.py exited ${code}`)));
-  });
-  return child;
-}
 
 const stop = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGKILL'))));
 
