@@ -37,14 +37,39 @@ function heading(comment: string): string {
   return comment.split(/[:(.]/)[0]!.replace(/,\s*$/, '').trim();
 }
 
-/** The first sentence of the declaration's own doc comment (the JSDoc right above it), or ''. */
-function summary(declaration: ts.Declaration): string {
+/**
+ * The first sentence of the declaration's own doc comment (the JSDoc right above it). Without
+ * one, a type that only names another export says so: `z.infer<typeof XSchema>` is what XSchema
+ * parses, `(typeof XS)[number]` one of XS's values.
+ */
+function summary(declaration: ts.Declaration, checker: ts.TypeChecker): string {
+  const own = docSentence(declaration);
+  if (own || !ts.isTypeAliasDeclaration(declaration)) return own;
+  const type = declaration.type;
+  if (ts.isTypeReferenceNode(type) && /^z\.(infer|output)$/.test(type.typeName.getText()) && type.typeArguments?.length === 1) {
+    const argument = type.typeArguments[0]!;
+    if (ts.isTypeQueryNode(argument)) {
+      const schema = checker.getSymbolAtLocation(argument.exprName);
+      const target = schema && schema.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(schema) : schema;
+      const schemaDoc = target?.declarations?.[0] ? docSentence(target.declarations[0]) : '';
+      return `What \`${argument.exprName.getText()}\` parses${schemaDoc ? `: ${schemaDoc.charAt(0).toLowerCase()}${schemaDoc.slice(1)}` : '.'}`;
+    }
+  }
+  if (ts.isIndexedAccessTypeNode(type) && ts.isParenthesizedTypeNode(type.objectType) && ts.isTypeQueryNode(type.objectType.type) && type.indexType.getText() === 'number') {
+    return `One of \`${type.objectType.type.exprName.getText()}\`.`;
+  }
+  return '';
+}
+
+function docSentence(declaration: ts.Declaration): string {
   // A file's header comment sits above its first statement too; it describes the file, not this name.
   const file = declaration.getSourceFile();
   const isFileHeader = (doc: ts.JSDoc): boolean => file.text.slice(0, doc.getStart(file)).trim() === '';
   const docs = ts.getJSDocCommentsAndTags(declaration).filter((doc): doc is ts.JSDoc => ts.isJSDoc(doc) && !isFileHeader(doc));
   const comment = ts.getTextOfJSDocComment(docs.at(-1)?.comment) ?? '';
-  const paragraph = comment.split(/\n\s*\n/)[0]!.replace(/\s+/g, ' ').trim();
+  // The first paragraph, up to a list that starts in it ("...: - 'drop': ...").
+  const [first, list] = comment.split(/\n\s*\n/)[0]!.split(/:\s*\n\s*- /);
+  const paragraph = `${first!.replace(/\s+/g, ' ').trim()}${list === undefined ? '' : '.'}`;
   // A sentence ends at '.', '!' or '?' followed by a capital or the end ("e.g. x" goes on).
   return paragraph.match(/^.+?[.!?](?=\s+[A-Z`]|$)/)?.[0] ?? paragraph;
 }
@@ -100,7 +125,7 @@ export function apiMarkdown(): string {
       const declaration = target?.declarations?.[0];
       if (!declaration) throw new Error(`sdk/index.ts exports ${name}, but its declaration was not found`);
       const path = relative(`${root}docs`, declaration.getSourceFile().fileName);
-      lines.push(`| [\`${name}\`](${path}) | ${kind(declaration)} | ${cell(summary(declaration))} |`);
+      lines.push(`| [\`${name}\`](${path}) | ${kind(declaration)} | ${cell(summary(declaration, checker))} |`);
     }
   }
   return `${lines.join('\n')}\n`;
