@@ -5,7 +5,7 @@
  * and no public SDK function throws a plain Error.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ArcEdgeError, SDK_ERROR_CODES, errorTable, createFrame, isArcEdgeError } from '../sdk/index.ts';
@@ -16,14 +16,11 @@ import { errorsMarkdown } from '../scripts/gen-docs.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 
-function sources(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) {
-      if (entry !== 'native' && entry !== 'node_modules') sources(path, out);
-    } else if (path.endsWith('.ts')) out.push(path);
-  }
-  return out;
+/** The .ts files under `dir`, leaving out the native addon's folder. */
+function sources(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts') && !file.split('/').includes('native'))
+    .map((file) => join(dir, file));
 }
 
 const OWNERS = { sdk: SDK_ERROR_CODES, agent: AGENT_ERROR_CODES, tools: TOOLS_ERROR_CODES } as const;
