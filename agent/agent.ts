@@ -4,6 +4,8 @@
  * pipes, MQTT, commands, watchdogs); models run in worker threads (pipeline/worker.ts).
  */
 import { join } from 'node:path';
+// The agent's own error codes, declared before anything can throw one (agent/errors.ts).
+import './errors.ts';
 import {
   isArcEdgeError,
   CameraStatusSchema,

@@ -11,6 +11,8 @@
  * a track needs (one embed call for all cameras: batching across cameras), identify, vote.
  */
 import { performance } from 'node:perf_hooks';
+// The agent's error codes in this thread or process too (agent/errors.ts).
+import '../errors.ts';
 import { isArcEdgeError, type Detection, type Frame, type RecognitionEvent } from '../../sdk/index.ts';
 import { CameraDecisions, type Cooldowns } from '../track/decisions.ts';
 import { voteWeight } from '../track/voting.ts';

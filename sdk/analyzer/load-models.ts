@@ -16,6 +16,7 @@ import type { InferenceSession, SessionOptions } from '../runtime/types.ts';
 import { backendForModel } from './tensorrt-shapes.ts';
 import { ANALYZER_DEFAULTS, type FaceAnalyzerOptions, type ResolvedModel, type ResolvedModelList } from './options.ts';
 
+/** What a loaded model does in a pipeline; the keys of FacePipeline.manifests. */
 export type ModelRole = 'detect' | 'landmarks' | 'pose' | 'verify' | 'embed' | 'liveness';
 /** What a pipeline can load; 'detect' brings the landmark model along when the detector needs one. */
 export type PipelineStage = 'detect' | 'embed' | 'liveness';

@@ -22,6 +22,7 @@ import { loadStages, type ModelRole, type PipelineStage } from './load-models.ts
 import { ANALYZER_DEFAULTS, parseAnalyzerOptions, type FaceAnalyzerOptions } from './options.ts';
 import type { AnalyzeInput } from './types.ts';
 
+/** Options of createFacePipeline: the analyzer's, plus which model stages to load. */
 export interface FacePipelineOptions extends FaceAnalyzerOptions {
   /**
    * Which model stages to load. Default: detect and embed, plus liveness when `liveness` is
@@ -31,6 +32,10 @@ export interface FacePipelineOptions extends FaceAnalyzerOptions {
   readonly stages?: readonly PipelineStage[];
 }
 
+/**
+ * The analyzer's stages opened up over shared sessions: load a frame, detect, align, judge
+ * quality, embed and score liveness separately.
+ */
 export interface FacePipeline {
   /** Model ids in use, by role (detect, landmarks, embed, liveness); only loaded stages appear. */
   readonly models: Readonly<Record<string, string>>;
