@@ -106,13 +106,40 @@ export class PipelineHost {
     this.servingNow = { ...this.servingNow, ...update };
   }
 
+  /** The current subscribers (subscribe()); a reload hands the host from one Agent to the next. */
+  private readonly listeners = new Set<PipelineHostEvents>();
+  /** Events that came while nobody was subscribed (between a reload's two Agents), for the next subscriber. */
+  private readonly unheard: { events: readonly RecognitionEvent[]; snapshots?: Readonly<Record<string, Uint8Array>>; frames?: Readonly<Record<string, Uint8Array>> }[] = [];
+  /** Fans every host event out to the subscribers: the one `on` the rest of this class calls. */
+  private readonly on: Required<PipelineHostEvents> = {
+    events: (events, snapshots, frames) => {
+      if (this.listeners.size === 0) this.unheard.push({ events, snapshots, frames });
+      else this.listeners.forEach((l) => l.events(events, snapshots, frames));
+    },
+    batch: (stats, frames) => this.listeners.forEach((l) => l.batch(stats, frames)),
+    log: (level, msg, fields) => this.listeners.forEach((l) => l.log(level, msg, fields)),
+    dropped: (camera, frame) => this.listeners.forEach((l) => l.dropped?.(camera, frame)),
+    pipeline: (cameras, state, detail) => this.listeners.forEach((l) => l.pipeline?.(cameras, state, detail)),
+  };
+
   constructor(
     private init: WorkerInit,
     private readonly processCount: number,
     intervals: ReadonlyMap<string, number>,
-    public on: PipelineHostEvents,
   ) {
     this.setSlots(init, intervals);
+  }
+
+  /**
+   * Receives the host's events until the returned function is called. The reload command keeps
+   * the processes running and hands the host to a new Agent: the old one unsubscribes in stop(),
+   * the new one subscribes in start(), so no owner rewrites another object's handlers.
+   */
+  subscribe(listener: PipelineHostEvents): () => void {
+    this.listeners.add(listener);
+    // Decided events that arrived between two owners (a reload's track_end events) are not lost.
+    for (const e of this.unheard.splice(0)) listener.events(e.events, e.snapshots, e.frames);
+    return () => void this.listeners.delete(listener);
   }
 
   private setSlots(init: WorkerInit, intervals: ReadonlyMap<string, number>): void {
@@ -187,7 +214,7 @@ export class PipelineHost {
     handle.backoffMs = Math.min(PIPELINE_BACKOFF.maxMs, handle.backoffMs * PIPELINE_BACKOFF.factor);
     handle.readyAt = 0;
     this.on.log('error', 'pipeline process down', { process: handle.index, reason, retryInMs, restarts: handle.restarts });
-    this.on.pipeline?.(handle.cameras, 'down', { reason, retryInMs });
+    this.on.pipeline(handle.cameras, 'down', { reason, retryInMs });
     handle.restartTimer = setTimeout(() => {
       handle.restartTimer = undefined;
       if (this.stopping) return;
@@ -274,7 +301,7 @@ export class PipelineHost {
     slot.frame = frame;
     if (replaced) {
       slot.dropped++;
-      this.on.dropped?.(camera, replaced);
+      this.on.dropped(camera, replaced);
     }
     const handle = this.handles.find((w) => w.cameras.includes(camera));
     if (handle) this.pump(handle);
@@ -326,13 +353,13 @@ export class PipelineHost {
     handle.busy = true;
     handle.lastBatch = frames.map((f) => ({ camera: f.camera, ts: f.ts }));
     // send() serialized the pixels into the channel already: the source may reuse the buffers.
-    for (const s of sent) this.on.dropped?.(s.camera, s.frame);
+    for (const s of sent) this.on.dropped(s.camera, s.frame);
   }
 
   private onMessage(handle: ProcessHandle, message: FromWorker): void {
     switch (message.type) {
       case 'building':
-        this.on.pipeline?.(handle.cameras, 'building', {});
+        this.on.pipeline(handle.cameras, 'building', {});
         break;
       case 'ready': {
         const wasRestart = handle.restarts > 0 && handle.readyAt === 0;
@@ -346,7 +373,7 @@ export class PipelineHost {
         this.readyWaiters.get(handle)?.resolve();
         this.readyWaiters.delete(handle);
         if (wasRestart) this.on.log('info', 'pipeline process back', { process: handle.index, restarts: handle.restarts });
-        this.on.pipeline?.(handle.cameras, 'up', {});
+        this.on.pipeline(handle.cameras, 'up', {});
         this.pump(handle);
         break;
       }
