@@ -198,7 +198,8 @@ export class Agent implements AgentView {
           frame: (id, frame) => this.host?.offer(id, frame),
           state: (id, state, detail) => this.onCameraState(id, state, detail),
         },
-        (c) => createSource(c, { minVotes: config.tracking.minVotes }),
+        // Frames cross at the detector's width unless the camera sets maxWidth (create-source.ts).
+        (c) => createSource(c, { minVotes: config.tracking.minVotes, detectorInputWidth: this.host?.detectorInputWidth }),
       );
       this.cameras.set(camera.id, supervisor);
       supervisor.start();

@@ -68,7 +68,14 @@ export interface BatchStats {
 export type FromWorker =
   | { readonly type: 'building' }
   | { readonly type: 'stopped' }
-  | { readonly type: 'ready'; readonly models: Record<string, string>; readonly threshold: number; readonly serving: ServingInfo }
+  | {
+      readonly type: 'ready';
+      readonly models: Record<string, string>;
+      readonly threshold: number;
+      readonly serving: ServingInfo;
+      /** The detector's input width (pixels), when it has one: the capture's default frame width (create-source.ts). */
+      readonly detectorInputWidth?: number;
+    }
   | { readonly type: 'init-failed'; readonly error: { code: string; message: string; fix: string } }
   | {
       readonly type: 'batch-done';

@@ -4,8 +4,8 @@
  *
  * Each camera has one slot holding its newest frame; a newer frame replaces (drops) an
  * unprocessed one, so the queue can never grow and the pipeline always works on the present. A
- * process gets the slots of all its cameras as one batch when it finishes the previous one (face
- * batching across cameras).
+ * process gets the slots of all its cameras as one batch (face batching across cameras) whenever
+ * it has fewer than IN_FLIGHT batches: the next batch waits in its channel while it works on one.
  *
  * Supervision: a process that exits (a crash, a native abort, kill -9, a failed model load) is
  * started again after a backoff that doubles up to BACKOFF.maxMs and resets only after the
@@ -21,6 +21,15 @@ import type { SourceFrame } from '../sources/frame-source.ts';
 import type { BatchStats, FrameMessage, FromWorker, ServingInfo, ToWorker, WorkerInit } from './messages.ts';
 import type { RpcMethod, RpcParams, RpcResult } from './rpc.ts';
 import { forkPipelineProcess } from './pipeline-process.ts';
+
+/**
+ * Batches a process may have at once: the one it works on and the next, already copied into its
+ * channel, so it never waits for the main thread between two frames (bench: the ping-pong gap,
+ * serialize + pipe + deserialize of one frame, was 2-10 ms per frame on a 20 ms detector). The
+ * waiting batch is at most one batch older than the newest frame; latest-frame-wins still holds
+ * in the main process's slots.
+ */
+export const IN_FLIGHT = 2;
 
 export const PIPELINE_BACKOFF = { initialMs: 500, factor: 2, maxMs: 30_000, stableMs: 60_000 } as const;
 
@@ -50,7 +59,8 @@ interface ProcessHandle {
   readonly index: number;
   readonly cameras: string[];
   child: ChildProcess | undefined;
-  busy: boolean;
+  /** Batches sent and not answered yet (at most IN_FLIGHT), oldest first: the cameras and capture times of each. */
+  readonly inFlight: { camera: string; ts: number }[][];
   ready: boolean;
   readyAt: number;
   restarts: number;
@@ -62,7 +72,6 @@ interface ProcessHandle {
   failedStarts: number;
   /** Calls waiting for this process to be ready (its first start, or a restart after a crash). */
   whenReady: (() => void)[];
-  lastBatch: { camera: string; ts: number }[];
 }
 
 interface PendingCall {
@@ -95,6 +104,9 @@ export class PipelineHost {
   get models(): Record<string, string> {
     return this.servingNow.models;
   }
+
+  /** The detector's input width, as the first process to be ready reported it (the cameras' default frame width). */
+  detectorInputWidth: number | undefined;
 
   /** The serving recognizer and gallery, as the first process last reported them. */
   get serving(): ServingInfo | undefined {
@@ -156,7 +168,7 @@ export class PipelineHost {
     const groups = this.groups(count);
     const waits: Promise<void>[] = [];
     for (let index = 0; index < count; index++) {
-      const handle: ProcessHandle = { index, cameras: groups[index]!, child: undefined, busy: false, ready: false, readyAt: 0, restarts: 0, backoffMs: PIPELINE_BACKOFF.initialMs, restartTimer: undefined, lastError: undefined, failedStarts: 0, whenReady: [], lastBatch: [] };
+      const handle: ProcessHandle = { index, cameras: groups[index]!, child: undefined, inFlight: [], ready: false, readyAt: 0, restarts: 0, backoffMs: PIPELINE_BACKOFF.initialMs, restartTimer: undefined, lastError: undefined, failedStarts: 0, whenReady: [] };
       this.handles.push(handle);
       waits.push(this.waitReady(handle));
       this.spawn(handle);
@@ -177,7 +189,7 @@ export class PipelineHost {
       return;
     }
     handle.child = child;
-    handle.busy = false;
+    handle.inFlight.length = 0;
     handle.ready = false;
     child.on('message', (message: FromWorker) => {
       if (handle.child === child) this.onMessage(handle, message);
@@ -195,7 +207,7 @@ export class PipelineHost {
   private onExit(handle: ProcessHandle, _signal: string | undefined, how: string): void {
     handle.child = undefined;
     handle.ready = false;
-    handle.busy = false;
+    handle.inFlight.length = 0;
     for (const [id, call] of this.pending) {
       if (call.handle !== handle) continue;
       this.pending.delete(id);
@@ -320,7 +332,7 @@ export class PipelineHost {
    */
   async hold(): Promise<void> {
     this.held = true;
-    while (this.handles.some((w) => w.busy)) await new Promise((r) => setTimeout(r, 5));
+    while (this.handles.some((w) => w.inFlight.length > 0)) await new Promise((r) => setTimeout(r, 5));
   }
 
   release(): void {
@@ -329,7 +341,7 @@ export class PipelineHost {
   }
 
   private pump(handle: ProcessHandle): void {
-    if (!handle.ready || handle.busy || this.held) return;
+    if (!handle.ready || handle.inFlight.length >= IN_FLIGHT || this.held) return;
     const now = Date.now();
     const frames: FrameMessage[] = [];
     const sent: { camera: string; frame: SourceFrame }[] = [];
@@ -350,8 +362,7 @@ export class PipelineHost {
       return;
     }
     if (!this.post(handle, { type: 'frames', frames })) return;
-    handle.busy = true;
-    handle.lastBatch = frames.map((f) => ({ camera: f.camera, ts: f.ts }));
+    handle.inFlight.push(frames.map((f) => ({ camera: f.camera, ts: f.ts })));
     // send() serialized the pixels into the channel already: the source may reuse the buffers.
     for (const s of sent) this.on.dropped(s.camera, s.frame);
   }
@@ -364,12 +375,13 @@ export class PipelineHost {
       case 'ready': {
         const wasRestart = handle.restarts > 0 && handle.readyAt === 0;
         handle.ready = true;
-        handle.busy = false;
+        handle.inFlight.length = 0;
         handle.readyAt = Date.now();
         handle.lastError = undefined;
         handle.failedStarts = 0;
         for (const wake of handle.whenReady.splice(0)) wake();
         this.servingNow = { threshold: message.threshold, models: message.models, serving: handle === this.handles[0] ? message.serving : this.servingNow.serving };
+        this.detectorInputWidth ??= message.detectorInputWidth;
         this.readyWaiters.get(handle)?.resolve();
         this.readyWaiters.delete(handle);
         if (wasRestart) this.on.log('info', 'pipeline process back', { process: handle.index, restarts: handle.restarts });
@@ -386,9 +398,11 @@ export class PipelineHost {
         break;
       case 'batch-done':
         if (!handle.ready) break; // a batch from before a configure(): its cameras are gone
-        handle.busy = false;
-        if (message.events.length > 0) this.on.events(message.events, message.snapshots, message.frames);
-        this.on.batch(message.stats, handle.lastBatch);
+        {
+          const batch = handle.inFlight.shift() ?? [];
+          if (message.events.length > 0) this.on.events(message.events, message.snapshots, message.frames);
+          this.on.batch(message.stats, batch);
+        }
         this.pump(handle);
         break;
       case 'events':

@@ -50,8 +50,17 @@ async function build(next: WorkerInit, previous: WorkerState | undefined): Promi
   return { pipeline, gallery, lastFrames, decisions, motion, init: next };
 }
 
+/** The detector's input width: inference.detect.inputSize, else a fixed-shape graph's width, else the manifest's size. */
+function detectorInputWidth(state: WorkerState): number | undefined {
+  const input = state.pipeline.manifests.detect?.input;
+  if (!input) return undefined;
+  const fixed = input.layout === 'nchw' ? input.shape[3] : input.shape[2];
+  return typeof fixed === 'number' && fixed > 0 ? fixed : (state.init.inference?.detect?.inputSize?.width ?? input.size?.width);
+}
+
 const ready = (state: WorkerState): FromWorker => ({
   type: 'ready',
+  ...(detectorInputWidth(state) ? { detectorInputWidth: detectorInputWidth(state)! } : {}),
   models: { ...state.pipeline.models },
   threshold: state.gallery.threshold,
   serving: { modelId: state.pipeline.manifests.embed?.id ?? '', embeddingSize: state.pipeline.embeddingSize ?? 0, gallery: state.gallery.info() },
@@ -59,8 +68,14 @@ const ready = (state: WorkerState): FromWorker => ({
 
 const failure = (error: unknown) => (isArcEdgeError(error) ? error.toJSON() : { code: 'BACKEND_LOAD_FAILED', message: (error as Error).message, fix: 'see the message' });
 
+/** When the previous batch was answered: the time until the next one starts is the process's idle wait. */
+let lastBatchDoneAt: number | undefined;
+
 async function processBatch(state: WorkerState, frames: readonly { camera: string; frame: Frame; ts: number }[]): Promise<void> {
   const stagesMs: Record<string, number> = { detect: 0, align: 0, embed: 0, identify: 0 };
+  // Idle between two batches (waiting for the main process's next frame): near 0 while the host
+  // keeps a batch waiting in the channel (pipeline-host.ts IN_FLIGHT); the metrics show it as "wait".
+  if (lastBatchDoneAt !== undefined) stagesMs.wait = performance.now() - lastBatchDoneAt;
   const cameras: BatchStats['cameras'] = {};
   const events: FromWorker & { type: 'batch-done' } = { type: 'batch-done', events: [], snapshots: {}, frames: {}, stats: { cameras, stagesMs, embedded: 0 } };
   const out = events.events as unknown as RecognitionEvent[];
@@ -117,6 +132,7 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
   (events.stats as { embedded: number }).embedded = jobs.length;
   (events.stats as { ignored?: Record<string, number> }).ignored = takeIgnoredCounts();
   send(events);
+  lastBatchDoneAt = performance.now();
 }
 
 /**
