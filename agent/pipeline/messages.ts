@@ -7,6 +7,7 @@ import type { RecognitionEvent } from '../../sdk/index.ts';
 import type { AgentConfig } from '../config/schema.ts';
 import type { RecognizerOverride, RpcMethod } from './rpc.ts';
 import type { CameraFilter } from './filters.ts';
+import type { FrameSlot } from './frame-slots.ts';
 
 export type { RecognizerOverride } from './rpc.ts';
 
@@ -35,8 +36,9 @@ export interface FrameMessage {
   readonly width: number;
   readonly height: number;
   readonly ts: number;
-  /** width * height * 3 bytes, BGR. */
-  readonly data: Uint8Array;
+  /** width * height * 3 bytes, BGR: in a shared-memory slot (frame-slots.ts), or inline where there is none. */
+  readonly slot?: FrameSlot;
+  readonly data?: Uint8Array;
 }
 
 

@@ -21,6 +21,7 @@ import type { SourceFrame } from '../sources/frame-source.ts';
 import type { BatchStats, FrameMessage, FromWorker, ServingInfo, ToWorker, WorkerInit } from './messages.ts';
 import type { RpcMethod, RpcParams, RpcResult } from './rpc.ts';
 import { forkPipelineProcess } from './pipeline-process.ts';
+import { FrameSlotWriter } from './frame-slots.ts';
 
 /**
  * Batches a process may have at once: the one it works on and the next, already copied into its
@@ -95,6 +96,7 @@ export class PipelineHost {
   private readonly readyWaiters = new Map<ProcessHandle, { resolve: () => void; reject: (e: unknown) => void }>();
   private stopping = false;
   private held = false;
+  private readonly slotWriter = new FrameSlotWriter();
   private servingNow: { threshold: number; models: Record<string, string>; serving: ServingInfo | undefined } = { threshold: 0, models: {}, serving: undefined };
 
   get threshold(): number {
@@ -352,7 +354,8 @@ export class PipelineHost {
       slot.frame = undefined;
       slot.lastSentMs = now;
       slot.processed++;
-      frames.push({ camera, width: f.width, height: f.height, ts: f.ts, data: f.data });
+      const shared = this.slotWriter.write(handle.index, camera, f.data);
+      frames.push({ camera, width: f.width, height: f.height, ts: f.ts, ...(shared ? { slot: shared } : { data: f.data }) });
       sent.push({ camera, frame: f });
     }
     if (frames.length === 0) {
@@ -363,7 +366,7 @@ export class PipelineHost {
     }
     if (!this.post(handle, { type: 'frames', frames })) return;
     handle.inFlight.push(frames.map((f) => ({ camera: f.camera, ts: f.ts })));
-    // send() serialized the pixels into the channel already: the source may reuse the buffers.
+    // The pixels are in a slot or serialized into the channel already: the source may reuse the buffers.
     for (const s of sent) this.on.dropped(s.camera, s.frame);
   }
 
@@ -499,5 +502,6 @@ export class PipelineHost {
       }),
     );
     this.handles.length = 0;
+    this.slotWriter.close();
   }
 }

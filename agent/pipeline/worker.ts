@@ -20,6 +20,7 @@ import { dispatchRpc, type RpcScope } from './worker-rpc.ts';
 import { createWorkerPipeline, ModelSwap } from './model-swap.ts';
 import { MotionGate } from './motion.ts';
 import { faceSnapshot } from './snapshot.ts';
+import { FrameSlotReader } from './frame-slots.ts';
 import { detectFiltered, loadWorkerFilters, takeIgnoredCounts, withFullFrames, withoutIgnored } from './filters.ts';
 
 import type { WorkerState } from './worker-state.ts';
@@ -94,12 +95,14 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
     }
     stagesMs.motion = (stagesMs.motion ?? 0) + (performance.now() - t);
     t = performance.now();
-    const detections = await detectFiltered(state.pipeline, camera, frame);
+    // No pose landmarks here: only the faces a track embeds get them (below), not every face of every frame.
+    const detections = await detectFiltered(state.pipeline, camera, frame, { pose: false });
     stagesMs.detect! += performance.now() - t;
     const observed = decisions.observe(detections, ts);
     out.push(...withoutIgnored(camera, observed.events));
     t = performance.now();
-    for (const { track, detection } of observed.toEmbed) {
+    for (const { track, detection: found } of observed.toEmbed) {
+      const detection = await state.pipeline.locatePose(frame, found);
       const { crop } = state.pipeline.align(frame, detection);
       const verdict = state.pipeline.assessQuality(detection, crop);
       jobs.push({ camera, frame, ts, decisions, track, detection, crop, weight: voteWeight(detection.score, verdict.ok) });
@@ -140,6 +143,7 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
  * reload, an RPC) is kept in `early` and handled, in order, once the process is ready.
  */
 const early: ToWorker[] = [];
+const slots = new FrameSlotReader();
 const onEarly = (message: ToWorker) => void early.push(message);
 function firstInit(): Promise<WorkerInit> {
   return new Promise((resolve) => {
@@ -187,8 +191,9 @@ async function main(): Promise<void> {
     chain = chain.then(async () => {
       const state = scope.state;
       if (message.type === 'frames') {
-        const frames = message.frames.map((f) => ({ camera: f.camera, ts: f.ts, frame: { data: f.data, width: f.width, height: f.height } }));
         try {
+          // Read the slots now, when this batch starts: the host reuses a slot only after this batch is answered (frame-slots.ts).
+          const frames = message.frames.map((f) => ({ camera: f.camera, ts: f.ts, frame: { data: f.slot ? slots.read(f.slot) : f.data!, width: f.width, height: f.height } }));
           await processBatch(state, frames);
         } catch (error) {
           send({ type: 'log', level: 'error', msg: 'batch failed', fields: { error: failure(error) } });
