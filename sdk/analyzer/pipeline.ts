@@ -64,6 +64,11 @@ export interface FacePipeline {
   reducedFrameServes(faces: readonly Detection[]): boolean;
   /** Faces in `frame`, highest score first, in `frame`'s pixels. */
   detect(frame: Frame, options?: DetectOptions): Promise<Detection[]>;
+  /**
+   * The face with its 68 pose landmarks (what detect() adds unless called with pose: false), for
+   * assessQuality's head pose; the face unchanged when the pipeline has no pose landmark model.
+   */
+  locatePose(frame: Frame, face: Detection): Promise<Detection>;
   /** The face's ArcFace crop (cropSizePx square) cut from the same frame detect() saw. */
   align(frame: Frame, face: Detection | FivePoints): AlignedFace;
   /** Quality verdict of a detection and its aligned crop (thresholds from the options). */
@@ -141,12 +146,18 @@ export async function createFacePipeline(options: FacePipelineOptions): Promise<
       const found = await detector.detect(frame, detectOptions);
       // Second-stage check (options.faceGate): an independent detector must confirm each face.
       const faces = verifier ? await confirmFaces(frame, found, verifier, parsed.faceGate) : found;
-      if (!poseLandmarks) return faces;
-      // 68 points per face for the pose fit (~0.3 ms each). UltraFace located them already inside
-      // its detector; running the pose copy again keeps the detectors untouched.
+      if (!poseLandmarks || detectOptions?.pose === false) return faces;
+      // 68 points per face for the pose fit (~0.3 ms each on a quiet machine, one model run per
+      // face). UltraFace located them already inside its detector; running the pose copy again
+      // keeps the detectors untouched.
       const out: Detection[] = [];
       for (const face of faces) out.push({ ...face, landmarks68: await poseLandmarks.locate(frame, face.box) });
       return out;
+    },
+    async locatePose(frame, face) {
+      live();
+      if (!poseLandmarks || face.landmarks68) return face;
+      return { ...face, landmarks68: await poseLandmarks.locate(frame, face.box) };
     },
     align(frame, face) {
       live();

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { threadsPerProcess } from '../../agent/pipeline/pipeline-host.ts';
-import { defaultHoldSec, fitWidth } from '../../agent/sources/create-source.ts';
+import { defaultHoldSec, defaultPipelineWidth, fitWidth, MIN_PIPELINE_WIDTH } from '../../agent/sources/create-source.ts';
 
 test('threads per pipeline process share the cores out, at least one each', () => {
   assert.equal(threadsPerProcess(1, 2), 2);
@@ -19,6 +19,14 @@ test('a source wider than maxWidth is scaled down with its aspect ratio, to even
   assert.deepEqual(fitWidth({ width: 3840, height: 2160 }, 640), { width: 640, height: 360 });
   assert.deepEqual(fitWidth({ width: 1280, height: 720 }, 1280), { width: 1280, height: 720 }, 'not wider: untouched');
   assert.deepEqual(fitWidth({ width: 1000, height: 751 }, 500), { width: 500, height: 376 });
+});
+
+test('without maxWidth, frames cross at the detector\'s input width, never under 640', () => {
+  assert.equal(defaultPipelineWidth(640), 640, 'SCRFD / YuNet at 640x640');
+  assert.equal(defaultPipelineWidth(960), 960, 'a detector run at 960 gets 960-wide frames');
+  assert.equal(defaultPipelineWidth(320), MIN_PIPELINE_WIDTH, 'UltraFace 320x240: the crops still need 640');
+  assert.equal(defaultPipelineWidth(undefined), MIN_PIPELINE_WIDTH, 'pipeline not up yet: 640');
+  assert.deepEqual(fitWidth({ width: 1920, height: 1080 }, defaultPipelineWidth(640)), { width: 640, height: 360 });
 });
 
 test('a folder photo is held for minVotes + 1 frames, at least 2 s', () => {
