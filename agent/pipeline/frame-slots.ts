@@ -14,7 +14,7 @@
  *
  * Where /dev/shm is missing, full or not writable, frames go inline over IPC as before.
  */
-import { closeSync, existsSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readdirSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const SLOTS = 3;
@@ -75,7 +75,12 @@ export class FrameSlotWriter {
         // The camera id goes in as hex: ids are free text, file names are not.
         const base = join(this.dir, `${PREFIX}${process.pid}-${processIndex}-${Buffer.from(camera).toString('hex')}`);
         const paths = Array.from({ length: SLOTS }, (_, i) => `${base}-${i}.bgr`);
-        ring = { fds: paths.map((p) => openSync(p, 'w', 0o600)), paths, next: 0 };
+        // /dev/shm is writable by every local user and the names are predictable: a planted
+        // symlink must not redirect frames into another file (say, the gallery), so each slot is
+        // created new (O_EXCL) and never through a link (O_NOFOLLOW). A name that exists already
+        // (not ours: stale ones were removed at start) sends frames inline instead.
+        const create = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+        ring = { fds: paths.map((p) => openSync(p, create, 0o600)), paths, next: 0 };
         this.rings.set(key, ring);
       }
       const i = ring.next;

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FrameSlotReader, FrameSlotWriter, SLOTS } from '../../agent/pipeline/frame-slots.ts';
@@ -46,4 +46,17 @@ test('slot files of an agent that is gone are removed; without a usable folder f
   assert.equal(existsSync(unrelated), true, 'other files are left alone');
   writer.close();
   assert.equal(new FrameSlotWriter(join(dir, 'missing')).write(0, 'door', frameOf(1, 30)), undefined, 'no folder: inline');
+});
+
+test('a symlink planted at a slot name is not followed: the target is untouched and frames go inline', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'arcedge-slots-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // What a hostile local user could do in the world-writable /dev/shm: the names are predictable.
+  const victim = join(dir, 'gallery.db');
+  writeFileSync(victim, 'precious');
+  symlinkSync(victim, join(dir, `arcedge-frames-${process.pid}-0-${Buffer.from('door').toString('hex')}-0.bgr`));
+  const writer = new FrameSlotWriter(dir);
+  assert.equal(writer.write(0, 'door', frameOf(1, 64)), undefined, 'the frame goes inline');
+  assert.equal(readFileSync(victim, 'utf8'), 'precious', 'the link target is not written');
+  writer.close();
 });
