@@ -73,8 +73,20 @@ export interface HnswSettings {
  */
 export const HNSW_DEFAULTS: HnswSettings = { connectivity: 16, expansionAdd: 64, expansionSearch: 512 };
 
-/** Inserting uses both cores of the target devices; searching stays on the calling thread. */
+/**
+ * Inserting uses both cores of the target devices; searching stays on the calling thread.
+ * Threaded insertion is not deterministic (each usearch thread context draws node levels from its
+ * own default-seeded generator and links against whatever its peers inserted so far), so the graph,
+ * and with it which candidates a query gets, would change from one build to the next. Below
+ * PARALLEL_BUILD_MIN templates a build is one thread, in key order: the same gallery always gets the
+ * same graph (the tests that compare graph and exact answers rely on it), and at that size the build
+ * takes seconds anyway. Large galleries, where the build is the binding cost, use both cores.
+ */
 const BUILD_THREADS = 2;
+export const PARALLEL_BUILD_MIN = 50_000;
+
+/** Threads for building a graph of `templates` rows (see PARALLEL_BUILD_MIN). */
+export const buildThreads = (templates: number): number => (templates >= PARALLEL_BUILD_MIN ? BUILD_THREADS : 1);
 
 /**
  * usearch stores an i8 value as round(x * 127), made for values spread over [-1, 1]. The
@@ -137,10 +149,13 @@ export class HnswIndex {
     return this.#index.size();
   }
 
-  /** Adds `keys.length` rows of `vectors` (row-major, unit length). */
-  add(keys: readonly number[] | Float64Array, vectors: Float32Array): void {
+  /**
+   * Adds `keys.length` rows of `vectors` (row-major, unit length), in key order on one thread
+   * unless `threads` says otherwise (buildThreads()).
+   */
+  add(keys: readonly number[] | Float64Array, vectors: Float32Array, threads = 1): void {
     if (keys.length === 0) return;
-    this.#index.add(BigUint64Array.from(keys, (k) => BigInt(k)), this.#scaled(vectors), keys.length > 1 ? BUILD_THREADS : 1);
+    this.#index.add(BigUint64Array.from(keys, (k) => BigInt(k)), this.#scaled(vectors), keys.length > 1 ? threads : 1);
   }
 
   remove(key: number): void {
