@@ -79,7 +79,7 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
     }
     stagesMs.motion = (stagesMs.motion ?? 0) + (performance.now() - t);
     t = performance.now();
-    const detections = await detectFiltered(state.pipeline, camera, frame);
+    const detections = await detectFiltered(state.pipeline, camera, frame, { expectedFaces: decisions.expectedFaces });
     stagesMs.detect! += performance.now() - t;
     const observed = decisions.observe(detections, ts);
     out.push(...withoutIgnored(camera, observed.events));
