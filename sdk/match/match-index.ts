@@ -56,7 +56,7 @@ export interface AnnSearchSettings {
   readonly boundary: number;
 }
 
-export const ANN_SEARCH: AnnSearchSettings = { candidates: 64, wideCandidates: 2048, boundary: 0.02 };
+export const ANN_SEARCH: AnnSearchSettings = { candidates: 64, wideCandidates: 1024, boundary: 0.02 };
 
 /** Which step of identify() answered (the bench counts them). */
 export type AnnStep = 'exact' | 'first' | 'wide' | 'scan';
