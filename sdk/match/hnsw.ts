@@ -69,9 +69,13 @@ export interface HnswSettings {
  * efConstruction 64 builds in half the time of 128 with the same recall when searched with
  * ef >= 256. On 2 loaded cores the build is the binding cost (100k took 6 min at efConstruction
  * 128), so 64. Genuine-probe recall@1 against exact at 100k: ef 256 0.982, ef 512 0.997, ef 1024
- * 1.000 (p50 4.5 / 6.7 / 9.5 ms at load ~9), so 512: the lowest that meets 99.5% there.
+ * 1.000 (p50 4.5 / 6.7 / 9.5 ms at load ~9). Since identify() runs a wide pass for whatever the
+ * first pass does not settle as a clear match (match-index.ts ANN_SEARCH), the search list only
+ * decides how many genuine probes need it: at 100k, ef 128 / 256 / 512 left 6.7% / 1.2% / 0.2% of
+ * them to the wide pass, and identify() gave recall and decision agreement 1.000 with ef 128 and
+ * 256 alike (p50 7.5 / 7.3 ms, p99 76 / 50 ms, load ~7; docs/performance.md), so 256.
  */
-export const HNSW_DEFAULTS: HnswSettings = { connectivity: 16, expansionAdd: 64, expansionSearch: 512 };
+export const HNSW_DEFAULTS: HnswSettings = { connectivity: 16, expansionAdd: 64, expansionSearch: 256 };
 
 /**
  * Inserting uses both cores of the target devices; searching stays on the calling thread.

@@ -28,10 +28,10 @@ export interface MatchIndexOptions {
 }
 
 /**
- * Templates from which the graph is used. At 100k x 512 the exact int8 scan took 6.5 ms p50 and the
- * graph 2.8 ms at ef 256 in the same run (load ~14); at ef 512, which recall needs, the graph costs
- * ~1.5x more, so the two meet around here, and below it a graph is not worth its build time at
- * open (100k: ~2 min on 2 loaded cores). test/bench/ann-bench.ts.
+ * Templates from which the graph is used. At 100k x 512 identify() on the graph (first pass, wide
+ * pass for strangers) took 7.3 ms p50 against 10.3 ms for the exact int8 scan in the same loop,
+ * strangers 27 ms (load ~7): the two meet around here, and below it a graph is not worth its
+ * build time at open (100k: ~1.5 min on 2 loaded cores). test/bench/ann-bench.ts.
  */
 export const ANN_MIN_TEMPLATES = 100_000;
 
