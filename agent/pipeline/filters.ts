@@ -86,7 +86,7 @@ export function maskedFrame(frame: Frame, filter: CameraFilter | undefined): Fra
   return filter && filter.masks.length > 0 ? fillPolygons(frame, filter.masks.map((m) => m.points)) : frame;
 }
 
-/** Detection with the camera's masks and minFacePx applied. */
+/** Detection with the camera's masks and minFacePx applied; `options` go to the detector (the tracked faces, pose off). */
 export async function detectFiltered(pipeline: Pick<FacePipeline, 'detect'>, camera: string, frame: Frame, options?: DetectOptions): Promise<Detection[]> {
   const filter = filters.get(camera);
   if (!filter || (filter.masks.length === 0 && filter.minFacePx <= 0)) return pipeline.detect(frame, options);

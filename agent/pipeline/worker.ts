@@ -98,7 +98,8 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
     stagesMs.motion = (stagesMs.motion ?? 0) + (performance.now() - t);
     t = performance.now();
     // No pose landmarks here: only the faces a track embeds get them (below), not every face of every frame.
-    const detections = await detectFiltered(state.pipeline, camera, frame, { pose: false });
+    // The tracked faces of the last frame size the detector's input (sdk/detect/scale-plan.ts).
+    const detections = await detectFiltered(state.pipeline, camera, frame, { pose: false, expectedFaces: decisions.expectedFaces });
     stagesMs.detect! += performance.now() - t;
     const observed = decisions.observe(detections, ts);
     out.push(...withoutIgnored(camera, observed.events));
