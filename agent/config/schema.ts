@@ -57,7 +57,7 @@ export const CameraSchema = z
       .min(160)
       .max(7680)
       .optional()
-      .describe('when width/height are not given: a source wider than this is scaled down (aspect kept) in the capture process, so a 1080p or 4K frame never crosses to the agent at full size; default for file and RTSP sources: the detector\'s input width (640 for SCRFD and YuNet), at least 640; v4l2/CSI devices are asked for 1280x720. Faces are aligned from the scaled frame too: a face narrower than ~112 px there is upscaled into the 112 px crop, so for small faces in a wide view set this higher (1280, or the source width) at the cost of frames/s'),
+      .describe('when width/height are not given: a source wider than this is scaled down (aspect kept) in the capture process, so a 1080p or 4K frame never crosses to the agent at full size; default for file and RTSP sources: 1280 (or the detector\'s input width if wider); v4l2/CSI devices are asked for 1280x720. Faces are aligned from the scaled frame: 1280 is twice the detector\'s 640, so a face it finds at 56 px fills the 112 px crop; set 640 where faces are large for a few more frames/s, or the source width for very small faces'),
     fps: z.number().positive().max(120).optional().describe('frames per second read from the source; default: the source\'s rate (folder: 2)'),
     loop: z.boolean().default(false).describe('file and folder sources: start again at the end instead of ending'),
     holdSec: z

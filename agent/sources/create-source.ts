@@ -51,12 +51,15 @@ export function fitWidth(size: { width: number; height: number }, maxWidth: numb
 
 /**
  * The width frames cross to the pipeline at when the camera sets no maxWidth: the detector's
- * input width (it would scale anything wider down to that itself), never under 640 so that a
- * small detector (UltraFace's 320) does not starve the aligned crops. Frames 3x narrower than a
- * 1080p source cost the capture process, the pipe, the main thread and the pipeline process a
- * ninth of the bytes (bench: test/bench/rows/agent.ts).
+ * input width if that is wider, else 1280. Faces are aligned from this frame, so it keeps twice
+ * the detector's usual 640: a face the detector sees at 56 px is 112 px here and fills the ArcFace
+ * crop without upscaling (at 640 wide, a face 1/10 of a 1080p view would be upscaled ~1.7x into
+ * the crop). The bench measured the 1280 and 640 defaults within noise of each other in
+ * frames/s against the detector (0.71-0.74x vs 0.71-0.75x, 1080p clip, load 10-16;
+ * test/bench/rows/agent.ts), so the sharper crops cost little; a 1080p or 4K frame still crosses
+ * at well under full size. Set `maxWidth: 640` for the last few frames/s when faces are large.
  */
-export const MIN_PIPELINE_WIDTH = 640;
+export const MIN_PIPELINE_WIDTH = 1280;
 export function defaultPipelineWidth(detectorInputWidth: number | undefined): number {
   return Math.max(MIN_PIPELINE_WIDTH, detectorInputWidth ?? MIN_PIPELINE_WIDTH);
 }

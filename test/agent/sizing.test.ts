@@ -21,12 +21,14 @@ test('a source wider than maxWidth is scaled down with its aspect ratio, to even
   assert.deepEqual(fitWidth({ width: 1000, height: 751 }, 500), { width: 500, height: 376 });
 });
 
-test('without maxWidth, frames cross at the detector\'s input width, never under 640', () => {
-  assert.equal(defaultPipelineWidth(640), 640, 'SCRFD / YuNet at 640x640');
-  assert.equal(defaultPipelineWidth(960), 960, 'a detector run at 960 gets 960-wide frames');
-  assert.equal(defaultPipelineWidth(320), MIN_PIPELINE_WIDTH, 'UltraFace 320x240: the crops still need 640');
-  assert.equal(defaultPipelineWidth(undefined), MIN_PIPELINE_WIDTH, 'pipeline not up yet: 640');
-  assert.deepEqual(fitWidth({ width: 1920, height: 1080 }, defaultPipelineWidth(640)), { width: 640, height: 360 });
+test('without maxWidth, frames cross at 1280 wide (crops twice the detector\'s 640), or the detector\'s width if wider', () => {
+  assert.equal(MIN_PIPELINE_WIDTH, 1280);
+  assert.equal(defaultPipelineWidth(640), 1280, 'SCRFD / YuNet at 640x640: crops from a 2x frame');
+  assert.equal(defaultPipelineWidth(1920), 1920, 'a detector run at 1920 gets 1920-wide frames');
+  assert.equal(defaultPipelineWidth(320), MIN_PIPELINE_WIDTH, 'UltraFace 320x240: the crops still need the 1280 frame');
+  assert.equal(defaultPipelineWidth(undefined), MIN_PIPELINE_WIDTH, 'pipeline not up yet');
+  assert.deepEqual(fitWidth({ width: 1920, height: 1080 }, defaultPipelineWidth(640)), { width: 1280, height: 720 });
+  assert.deepEqual(fitWidth({ width: 1280, height: 720 }, defaultPipelineWidth(640)), { width: 1280, height: 720 }, '720p crosses whole');
 });
 
 test('a folder photo is held for minVotes + 1 frames, at least 2 s', () => {
