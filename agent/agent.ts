@@ -4,6 +4,8 @@
  * pipes, MQTT, commands, watchdogs); models run in worker threads (pipeline/worker.ts).
  */
 import { join } from 'node:path';
+// The agent's own error codes, declared before anything can throw one (agent/errors.ts).
+import './errors.ts';
 import {
   isArcEdgeError,
   CameraStatusSchema,
@@ -96,6 +98,8 @@ export class Agent implements AgentView {
   eventsStore: EventsStore | undefined;
   web: RunningWeb | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
+  /** Ends this agent's subscription to the pipeline host's events (stop(); a reload's next Agent subscribes its own). */
+  private unsubscribeHost: (() => void) | undefined;
 
   constructor(
     readonly config: AgentConfig,
@@ -176,10 +180,11 @@ export class Agent implements AgentView {
     try {
       if (this.reuse) {
         this.host = this.reuse;
-        this.host.on = this.hostEvents();
+        this.unsubscribeHost = this.host.subscribe(this.hostEvents());
         await this.host.configure(init, intervals);
       } else {
-        this.host = new PipelineHost(init, config.workers, intervals, this.hostEvents());
+        this.host = new PipelineHost(init, config.workers, intervals);
+        this.unsubscribeHost = this.host.subscribe(this.hostEvents());
         await this.host.start();
       }
       logger.log('info', 'pipeline ready', { models: this.host.models, threshold: this.host.threshold, workers: config.workers });
@@ -195,7 +200,8 @@ export class Agent implements AgentView {
           frame: (id, frame) => this.host?.offer(id, frame),
           state: (id, state, detail) => this.onCameraState(id, state, detail),
         },
-        (c) => createSource(c, { minVotes: config.tracking.minVotes }),
+        // Frames cross at the detector's width unless the camera sets maxWidth (create-source.ts).
+        (c) => createSource(c, { minVotes: config.tracking.minVotes, detectorInputWidth: this.host?.detectorInputWidth }),
       );
       this.cameras.set(camera.id, supervisor);
       supervisor.start();
@@ -420,7 +426,11 @@ export class Agent implements AgentView {
     await Promise.all([...this.cameras.values()].map((c) => c.stop()));
     const host = this.host;
     this.host = undefined;
+    // The pipeline's last track_end events still reach this agent's outbox; a kept host stops
+    // talking to this agent now (the next Agent subscribes in its start()).
     if (!options.keepPipeline) await host?.stop();
+    this.unsubscribeHost?.();
+    this.unsubscribeHost = undefined;
     if (this.connection?.connected) {
       const offline = offlineStatus(this.config.device.id);
       // A clean end() sends no last will, so say offline ourselves; give queued events a moment.

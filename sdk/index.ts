@@ -6,8 +6,9 @@
  */
 
 // Errors: every SDK failure is an ArcEdgeError with a stable `code` and a `fix`.
-// ERROR_CODES is the table of every code with its meaning and typical fix (docs/errors.md).
-export { ArcEdgeError, isArcEdgeError, ERROR_CODES, errorTable, type ArcEdgeErrorCode } from './errors.ts';
+// SDK_ERROR_CODES is the SDK's table of codes with their meaning and typical fix; docs/errors.md
+// lists them with the agent's and the CLI's.
+export { ArcEdgeError, isArcEdgeError, SDK_ERROR_CODES, errorTable, type ArcEdgeErrorCode } from './errors.ts';
 
 // The one-call pipeline: image -> faces { box, score, landmarks, quality, liveness?, embedding }.
 export { createFaceAnalyzer, AnalyzerOptionsSchema, ANALYZER_DEFAULTS, STAGES } from './analyzer/index.ts';

@@ -5,6 +5,9 @@
  * through sdk/index.ts or this file only; examples/ through sdk/index.ts only.
  * test/public-surface.test.ts enforces that and pins this list.
  */
+// Error codes by owner: agent/errors.ts and tools/errors.ts declare theirs through these.
+export { declareErrorCodes } from './errors.ts';
+export type { ErrorCodeOwners, ErrorCodeTable } from './errors.ts';
 export { arcedgeHome, cachedModelPath, modelSearchPath } from './models/index.ts';
 export { ALL_TARGETS, zeroFeeds } from './runtime/index.ts';
 export { defaultCacheDir as defaultEngineCacheDir } from './runtime/engine-cache.ts';

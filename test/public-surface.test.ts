@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { join, relative, resolve, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
+import { apiMarkdown } from '../scripts/api-docs.ts';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 
@@ -117,4 +118,12 @@ test('sdk/internal.ts exports exactly the pinned list', () => {
   assert.deepEqual(names, [...pinned.internal].sort());
   // Test-only helpers are on no entry: tests import them from their module.
   for (const testOnly of ['openSessionCount']) assert.ok(!names.includes(testOnly), testOnly);
+});
+
+test('docs/api.md lists exactly the pinned public names and is current (npm run docs)', () => {
+  const committed = readFileSync(join(root, 'docs', 'api.md'), 'utf8');
+  assert.equal(committed, apiMarkdown(), 'docs/api.md is stale: run `npm run docs`');
+  const listed = [...committed.matchAll(/^\| \[`([A-Za-z0-9_]+)`\]/gm)].map((m) => m[1]!).sort();
+  const pinned = JSON.parse(readFileSync(join(root, 'test', 'public-surface.json'), 'utf8')) as { sdk: string[] };
+  assert.deepEqual(listed, [...pinned.sdk].sort());
 });

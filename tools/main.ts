@@ -4,6 +4,8 @@
  * is imported lazily, so `arcedge models list` does not pay for loading OpenCV or onnxruntime.
  */
 import { isArcEdgeError } from '../sdk/index.ts';
+// The CLI's own error codes, declared before any command can throw one (tools/errors.ts).
+import './errors.ts';
 import { EXIT, type CommandRunner } from './cli/command.ts';
 
 // Each summary lives in its command's spec (defineCommand / defineGroup) only: --help loads the

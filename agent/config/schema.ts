@@ -56,8 +56,8 @@ export const CameraSchema = z
       .int()
       .min(160)
       .max(7680)
-      .default(1280)
-      .describe('when width/height are not given: a source wider than this is scaled down (aspect kept) in the capture process, so a 1080p or 4K frame never crosses to the agent at full size (detection runs at ~640 px); faces are aligned from the scaled frame, so keep a face at least tracking.minFacePx wide at this size'),
+      .optional()
+      .describe('when width/height are not given: a source wider than this is scaled down (aspect kept) in the capture process, so a 1080p or 4K frame never crosses to the agent at full size; default for file and RTSP sources: 1280 (or the detector\'s input width if wider); v4l2/CSI devices are asked for 1280x720. Faces are aligned from the scaled frame: 1280 is twice the detector\'s 640, so a face it finds at 56 px fills the 112 px crop; set 640 where faces are large for a few more frames/s, or the source width for very small faces'),
     fps: z.number().positive().max(120).optional().describe('frames per second read from the source; default: the source\'s rate (folder: 2)'),
     loop: z.boolean().default(false).describe('file and folder sources: start again at the end instead of ending'),
     holdSec: z

@@ -6,20 +6,12 @@
  * crash leaves one complete gallery or the other. The new file is 0600 before it is renamed in;
  * `forget` deletes .previous (agent/deploy/gallery-previous.ts).
  */
-import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ArcEdgeError, openGallery } from '../../sdk/index.ts';
 import type { DeployAgent } from './types.ts';
 import type { StagedTransfer } from './staged.ts';
-
-function fsyncDir(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
+import { fsyncPath } from './store.ts';
 
 /**
  * A closed gallery's -wal is empty (close() checkpoints with TRUNCATE). Left beside a file it no
@@ -86,7 +78,7 @@ export async function applyGallery(agent: DeployAgent, staged: StagedTransfer): 
       // Biometric templates: owner-only, whatever mode the transfer left (and a umask gives).
       chmodSync(staged.path, 0o600);
       renameSync(staged.path, target);
-      fsyncDir(dirname(target));
+      fsyncPath(dirname(target));
     } catch (error) {
       await reopen();
       throw error;
@@ -98,7 +90,7 @@ export async function applyGallery(agent: DeployAgent, staged: StagedTransfer): 
       // ends up without a gallery.
       agent.logger.log('error', 'the pushed gallery could not be opened; putting the previous one back', { error: String(error) });
       renameSync(`${target}.previous`, target);
-      fsyncDir(dirname(target));
+      fsyncPath(dirname(target));
       await reopen();
       throw error;
     }

@@ -65,7 +65,8 @@ export function readPointer(dataDir: string): ModelPointer | undefined {
   return parsed.data;
 }
 
-function fsyncPath(path: string): void {
+/** fsync of a file or a folder (a folder's fsync makes a rename in it durable). */
+export function fsyncPath(path: string): void {
   const fd = openSync(path, 'r');
   try {
     fsyncSync(fd);

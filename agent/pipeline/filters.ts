@@ -23,6 +23,7 @@ import {
   resizeFrame,
   type Box,
   type Detection,
+  type DetectOptions,
   type FacePipeline,
   type Frame,
   type MaskPolygon,
@@ -85,11 +86,11 @@ export function maskedFrame(frame: Frame, filter: CameraFilter | undefined): Fra
   return filter && filter.masks.length > 0 ? fillPolygons(frame, filter.masks.map((m) => m.points)) : frame;
 }
 
-/** Detection with the camera's masks and minFacePx applied. */
-export async function detectFiltered(pipeline: Pick<FacePipeline, 'detect'>, camera: string, frame: Frame): Promise<Detection[]> {
+/** Detection with the camera's masks and minFacePx applied; `options` go to the detector (the tracked faces, pose off). */
+export async function detectFiltered(pipeline: Pick<FacePipeline, 'detect'>, camera: string, frame: Frame, options?: DetectOptions): Promise<Detection[]> {
   const filter = filters.get(camera);
-  if (!filter || (filter.masks.length === 0 && filter.minFacePx <= 0)) return pipeline.detect(frame);
-  return keepDetections(await pipeline.detect(maskedFrame(frame, filter)), filter, frame.width, frame.height);
+  if (!filter || (filter.masks.length === 0 && filter.minFacePx <= 0)) return pipeline.detect(frame, options);
+  return keepDetections(await pipeline.detect(maskedFrame(frame, filter), options), filter, frame.width, frame.height);
 }
 
 // ---- faces marked "Not a face" in the face library ----

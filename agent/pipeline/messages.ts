@@ -7,6 +7,7 @@ import type { RecognitionEvent } from '../../sdk/index.ts';
 import type { AgentConfig } from '../config/schema.ts';
 import type { RecognizerOverride, RpcMethod } from './rpc.ts';
 import type { CameraFilter } from './filters.ts';
+import type { FrameSlot } from './frame-slots.ts';
 
 export type { RecognizerOverride } from './rpc.ts';
 
@@ -35,8 +36,9 @@ export interface FrameMessage {
   readonly width: number;
   readonly height: number;
   readonly ts: number;
-  /** width * height * 3 bytes, BGR. */
-  readonly data: Uint8Array;
+  /** width * height * 3 bytes, BGR: in a shared-memory slot (frame-slots.ts), or inline where there is none. */
+  readonly slot?: FrameSlot;
+  readonly data?: Uint8Array;
 }
 
 
@@ -68,7 +70,14 @@ export interface BatchStats {
 export type FromWorker =
   | { readonly type: 'building' }
   | { readonly type: 'stopped' }
-  | { readonly type: 'ready'; readonly models: Record<string, string>; readonly threshold: number; readonly serving: ServingInfo }
+  | {
+      readonly type: 'ready';
+      readonly models: Record<string, string>;
+      readonly threshold: number;
+      readonly serving: ServingInfo;
+      /** The detector's input width (pixels), when it has one: the capture's default frame width (create-source.ts). */
+      readonly detectorInputWidth?: number;
+    }
   | { readonly type: 'init-failed'; readonly error: { code: string; message: string; fix: string } }
   | {
       readonly type: 'batch-done';

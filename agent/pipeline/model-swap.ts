@@ -22,8 +22,18 @@ import type { PrepareParams, RecognizerOverride, RpcResult } from './rpc.ts';
 import type { WorkerState } from './worker-state.ts';
 
 
+/**
+ * Detector settings for camera streams, under what the config sets: no second pass. The SDK's
+ * second pass (sdk/detect/two-pass.ts) re-detects a frame inside a black margin when the first
+ * pass finds nothing, for photos of a face that fills the frame; on a camera every empty frame
+ * would be detected twice (and once more per input-planning step), for a framing cameras do not
+ * produce. `inference.detect.secondPass: true` brings it back.
+ */
+export const STREAM_DETECT = { secondPass: false } as const;
+
 /** The pipeline a worker runs for this init: the config's set, its recognizer replaced by a package's. */
 export async function createWorkerPipeline(init: Pick<WorkerInit, 'models' | 'inference' | 'recognizer'>): Promise<FacePipeline> {
+  init = { ...init, inference: { ...init.inference, detect: { ...STREAM_DETECT, ...init.inference?.detect } } };
   if (!init.recognizer) return createFacePipeline({ models: init.models, ...(init.inference ?? {}) });
   const set = await resolveModelSet(init.models);
   const models = [...set.models.filter((m) => m.manifest.task !== 'embed'), { manifest: init.recognizer.manifest, path: init.recognizer.path }];

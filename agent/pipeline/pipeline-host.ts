@@ -4,8 +4,8 @@
  *
  * Each camera has one slot holding its newest frame; a newer frame replaces (drops) an
  * unprocessed one, so the queue can never grow and the pipeline always works on the present. A
- * process gets the slots of all its cameras as one batch when it finishes the previous one (face
- * batching across cameras).
+ * process gets the slots of all its cameras as one batch (face batching across cameras) whenever
+ * it has fewer than IN_FLIGHT batches: the next batch waits in its channel while it works on one.
  *
  * Supervision: a process that exits (a crash, a native abort, kill -9, a failed model load) is
  * started again after a backoff that doubles up to BACKOFF.maxMs and resets only after the
@@ -21,6 +21,16 @@ import type { SourceFrame } from '../sources/frame-source.ts';
 import type { BatchStats, FrameMessage, FromWorker, ServingInfo, ToWorker, WorkerInit } from './messages.ts';
 import type { RpcMethod, RpcParams, RpcResult } from './rpc.ts';
 import { forkPipelineProcess } from './pipeline-process.ts';
+import { FrameSlotWriter } from './frame-slots.ts';
+
+/**
+ * Batches a process may have at once: the one it works on and the next, already copied into its
+ * channel, so it never waits for the main thread between two frames (bench: the ping-pong gap,
+ * serialize + pipe + deserialize of one frame, was 2-10 ms per frame on a 20 ms detector). The
+ * waiting batch is at most one batch older than the newest frame; latest-frame-wins still holds
+ * in the main process's slots.
+ */
+export const IN_FLIGHT = 2;
 
 export const PIPELINE_BACKOFF = { initialMs: 500, factor: 2, maxMs: 30_000, stableMs: 60_000 } as const;
 
@@ -50,7 +60,8 @@ interface ProcessHandle {
   readonly index: number;
   readonly cameras: string[];
   child: ChildProcess | undefined;
-  busy: boolean;
+  /** Batches sent and not answered yet (at most IN_FLIGHT), oldest first: the cameras and capture times of each. */
+  readonly inFlight: { camera: string; ts: number }[][];
   ready: boolean;
   readyAt: number;
   restarts: number;
@@ -62,7 +73,6 @@ interface ProcessHandle {
   failedStarts: number;
   /** Calls waiting for this process to be ready (its first start, or a restart after a crash). */
   whenReady: (() => void)[];
-  lastBatch: { camera: string; ts: number }[];
 }
 
 interface PendingCall {
@@ -86,6 +96,7 @@ export class PipelineHost {
   private readonly readyWaiters = new Map<ProcessHandle, { resolve: () => void; reject: (e: unknown) => void }>();
   private stopping = false;
   private held = false;
+  private readonly slotWriter = new FrameSlotWriter();
   private servingNow: { threshold: number; models: Record<string, string>; serving: ServingInfo | undefined } = { threshold: 0, models: {}, serving: undefined };
 
   get threshold(): number {
@@ -95,6 +106,9 @@ export class PipelineHost {
   get models(): Record<string, string> {
     return this.servingNow.models;
   }
+
+  /** The detector's input width, as the first process to be ready reported it (the cameras' default frame width). */
+  detectorInputWidth: number | undefined;
 
   /** The serving recognizer and gallery, as the first process last reported them. */
   get serving(): ServingInfo | undefined {
@@ -106,13 +120,40 @@ export class PipelineHost {
     this.servingNow = { ...this.servingNow, ...update };
   }
 
+  /** The current subscribers (subscribe()); a reload hands the host from one Agent to the next. */
+  private readonly listeners = new Set<PipelineHostEvents>();
+  /** Events that came while nobody was subscribed (between a reload's two Agents), for the next subscriber. */
+  private readonly unheard: { events: readonly RecognitionEvent[]; snapshots?: Readonly<Record<string, Uint8Array>>; frames?: Readonly<Record<string, Uint8Array>> }[] = [];
+  /** Fans every host event out to the subscribers: the one `on` the rest of this class calls. */
+  private readonly on: Required<PipelineHostEvents> = {
+    events: (events, snapshots, frames) => {
+      if (this.listeners.size === 0) this.unheard.push({ events, snapshots, frames });
+      else this.listeners.forEach((l) => l.events(events, snapshots, frames));
+    },
+    batch: (stats, frames) => this.listeners.forEach((l) => l.batch(stats, frames)),
+    log: (level, msg, fields) => this.listeners.forEach((l) => l.log(level, msg, fields)),
+    dropped: (camera, frame) => this.listeners.forEach((l) => l.dropped?.(camera, frame)),
+    pipeline: (cameras, state, detail) => this.listeners.forEach((l) => l.pipeline?.(cameras, state, detail)),
+  };
+
   constructor(
     private init: WorkerInit,
     private readonly processCount: number,
     intervals: ReadonlyMap<string, number>,
-    public on: PipelineHostEvents,
   ) {
     this.setSlots(init, intervals);
+  }
+
+  /**
+   * Receives the host's events until the returned function is called. The reload command keeps
+   * the processes running and hands the host to a new Agent: the old one unsubscribes in stop(),
+   * the new one subscribes in start(), so no owner rewrites another object's handlers.
+   */
+  subscribe(listener: PipelineHostEvents): () => void {
+    this.listeners.add(listener);
+    // Decided events that arrived between two owners (a reload's track_end events) are not lost.
+    for (const e of this.unheard.splice(0)) listener.events(e.events, e.snapshots, e.frames);
+    return () => void this.listeners.delete(listener);
   }
 
   private setSlots(init: WorkerInit, intervals: ReadonlyMap<string, number>): void {
@@ -129,7 +170,7 @@ export class PipelineHost {
     const groups = this.groups(count);
     const waits: Promise<void>[] = [];
     for (let index = 0; index < count; index++) {
-      const handle: ProcessHandle = { index, cameras: groups[index]!, child: undefined, busy: false, ready: false, readyAt: 0, restarts: 0, backoffMs: PIPELINE_BACKOFF.initialMs, restartTimer: undefined, lastError: undefined, failedStarts: 0, whenReady: [], lastBatch: [] };
+      const handle: ProcessHandle = { index, cameras: groups[index]!, child: undefined, inFlight: [], ready: false, readyAt: 0, restarts: 0, backoffMs: PIPELINE_BACKOFF.initialMs, restartTimer: undefined, lastError: undefined, failedStarts: 0, whenReady: [] };
       this.handles.push(handle);
       waits.push(this.waitReady(handle));
       this.spawn(handle);
@@ -150,7 +191,7 @@ export class PipelineHost {
       return;
     }
     handle.child = child;
-    handle.busy = false;
+    handle.inFlight.length = 0;
     handle.ready = false;
     child.on('message', (message: FromWorker) => {
       if (handle.child === child) this.onMessage(handle, message);
@@ -168,7 +209,7 @@ export class PipelineHost {
   private onExit(handle: ProcessHandle, _signal: string | undefined, how: string): void {
     handle.child = undefined;
     handle.ready = false;
-    handle.busy = false;
+    handle.inFlight.length = 0;
     for (const [id, call] of this.pending) {
       if (call.handle !== handle) continue;
       this.pending.delete(id);
@@ -187,7 +228,7 @@ export class PipelineHost {
     handle.backoffMs = Math.min(PIPELINE_BACKOFF.maxMs, handle.backoffMs * PIPELINE_BACKOFF.factor);
     handle.readyAt = 0;
     this.on.log('error', 'pipeline process down', { process: handle.index, reason, retryInMs, restarts: handle.restarts });
-    this.on.pipeline?.(handle.cameras, 'down', { reason, retryInMs });
+    this.on.pipeline(handle.cameras, 'down', { reason, retryInMs });
     handle.restartTimer = setTimeout(() => {
       handle.restartTimer = undefined;
       if (this.stopping) return;
@@ -274,7 +315,7 @@ export class PipelineHost {
     slot.frame = frame;
     if (replaced) {
       slot.dropped++;
-      this.on.dropped?.(camera, replaced);
+      this.on.dropped(camera, replaced);
     }
     const handle = this.handles.find((w) => w.cameras.includes(camera));
     if (handle) this.pump(handle);
@@ -293,7 +334,7 @@ export class PipelineHost {
    */
   async hold(): Promise<void> {
     this.held = true;
-    while (this.handles.some((w) => w.busy)) await new Promise((r) => setTimeout(r, 5));
+    while (this.handles.some((w) => w.inFlight.length > 0)) await new Promise((r) => setTimeout(r, 5));
   }
 
   release(): void {
@@ -302,7 +343,7 @@ export class PipelineHost {
   }
 
   private pump(handle: ProcessHandle): void {
-    if (!handle.ready || handle.busy || this.held) return;
+    if (!handle.ready || handle.inFlight.length >= IN_FLIGHT || this.held) return;
     const now = Date.now();
     const frames: FrameMessage[] = [];
     const sent: { camera: string; frame: SourceFrame }[] = [];
@@ -313,7 +354,8 @@ export class PipelineHost {
       slot.frame = undefined;
       slot.lastSentMs = now;
       slot.processed++;
-      frames.push({ camera, width: f.width, height: f.height, ts: f.ts, data: f.data });
+      const shared = this.slotWriter.write(handle.index, camera, f.data);
+      frames.push({ camera, width: f.width, height: f.height, ts: f.ts, ...(shared ? { slot: shared } : { data: f.data }) });
       sent.push({ camera, frame: f });
     }
     if (frames.length === 0) {
@@ -323,30 +365,30 @@ export class PipelineHost {
       return;
     }
     if (!this.post(handle, { type: 'frames', frames })) return;
-    handle.busy = true;
-    handle.lastBatch = frames.map((f) => ({ camera: f.camera, ts: f.ts }));
-    // send() serialized the pixels into the channel already: the source may reuse the buffers.
-    for (const s of sent) this.on.dropped?.(s.camera, s.frame);
+    handle.inFlight.push(frames.map((f) => ({ camera: f.camera, ts: f.ts })));
+    // The pixels are in a slot or serialized into the channel already: the source may reuse the buffers.
+    for (const s of sent) this.on.dropped(s.camera, s.frame);
   }
 
   private onMessage(handle: ProcessHandle, message: FromWorker): void {
     switch (message.type) {
       case 'building':
-        this.on.pipeline?.(handle.cameras, 'building', {});
+        this.on.pipeline(handle.cameras, 'building', {});
         break;
       case 'ready': {
         const wasRestart = handle.restarts > 0 && handle.readyAt === 0;
         handle.ready = true;
-        handle.busy = false;
+        handle.inFlight.length = 0;
         handle.readyAt = Date.now();
         handle.lastError = undefined;
         handle.failedStarts = 0;
         for (const wake of handle.whenReady.splice(0)) wake();
         this.servingNow = { threshold: message.threshold, models: message.models, serving: handle === this.handles[0] ? message.serving : this.servingNow.serving };
+        this.detectorInputWidth ??= message.detectorInputWidth;
         this.readyWaiters.get(handle)?.resolve();
         this.readyWaiters.delete(handle);
         if (wasRestart) this.on.log('info', 'pipeline process back', { process: handle.index, restarts: handle.restarts });
-        this.on.pipeline?.(handle.cameras, 'up', {});
+        this.on.pipeline(handle.cameras, 'up', {});
         this.pump(handle);
         break;
       }
@@ -359,9 +401,11 @@ export class PipelineHost {
         break;
       case 'batch-done':
         if (!handle.ready) break; // a batch from before a configure(): its cameras are gone
-        handle.busy = false;
-        if (message.events.length > 0) this.on.events(message.events, message.snapshots, message.frames);
-        this.on.batch(message.stats, handle.lastBatch);
+        {
+          const batch = handle.inFlight.shift() ?? [];
+          if (message.events.length > 0) this.on.events(message.events, message.snapshots, message.frames);
+          this.on.batch(message.stats, batch);
+        }
         this.pump(handle);
         break;
       case 'events':
@@ -458,5 +502,6 @@ export class PipelineHost {
       }),
     );
     this.handles.length = 0;
+    this.slotWriter.close();
   }
 }

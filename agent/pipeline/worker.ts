@@ -11,6 +11,8 @@
  * a track needs (one embed call for all cameras: batching across cameras), identify, vote.
  */
 import { performance } from 'node:perf_hooks';
+// The agent's error codes in this thread or process too (agent/errors.ts).
+import '../errors.ts';
 import { isArcEdgeError, type Detection, type Frame, type RecognitionEvent } from '../../sdk/index.ts';
 import { CameraDecisions, type Cooldowns } from '../track/decisions.ts';
 import { voteWeight } from '../track/voting.ts';
@@ -20,6 +22,7 @@ import { dispatchRpc, type RpcScope } from './worker-rpc.ts';
 import { createWorkerPipeline, ModelSwap } from './model-swap.ts';
 import { MotionGate } from './motion.ts';
 import { faceSnapshot } from './snapshot.ts';
+import { FrameSlotReader } from './frame-slots.ts';
 import { detectFiltered, loadWorkerFilters, takeIgnoredCounts, withFullFrames, withoutIgnored } from './filters.ts';
 
 import type { WorkerState } from './worker-state.ts';
@@ -50,8 +53,17 @@ async function build(next: WorkerInit, previous: WorkerState | undefined): Promi
   return { pipeline, gallery, lastFrames, decisions, motion, init: next };
 }
 
+/** The detector's input width: inference.detect.inputSize, else a fixed-shape graph's width, else the manifest's size. */
+function detectorInputWidth(state: WorkerState): number | undefined {
+  const input = state.pipeline.manifests.detect?.input;
+  if (!input) return undefined;
+  const fixed = input.layout === 'nchw' ? input.shape[3] : input.shape[2];
+  return typeof fixed === 'number' && fixed > 0 ? fixed : (state.init.inference?.detect?.inputSize?.width ?? input.size?.width);
+}
+
 const ready = (state: WorkerState): FromWorker => ({
   type: 'ready',
+  ...(detectorInputWidth(state) ? { detectorInputWidth: detectorInputWidth(state)! } : {}),
   models: { ...state.pipeline.models },
   threshold: state.gallery.threshold,
   serving: { modelId: state.pipeline.manifests.embed?.id ?? '', embeddingSize: state.pipeline.embeddingSize ?? 0, gallery: state.gallery.info() },
@@ -59,8 +71,14 @@ const ready = (state: WorkerState): FromWorker => ({
 
 const failure = (error: unknown) => (isArcEdgeError(error) ? error.toJSON() : { code: 'BACKEND_LOAD_FAILED', message: (error as Error).message, fix: 'see the message' });
 
+/** When the previous batch was answered: the time until the next one starts is the process's idle wait. */
+let lastBatchDoneAt: number | undefined;
+
 async function processBatch(state: WorkerState, frames: readonly { camera: string; frame: Frame; ts: number }[]): Promise<void> {
   const stagesMs: Record<string, number> = { detect: 0, align: 0, embed: 0, identify: 0 };
+  // Idle between two batches (waiting for the main process's next frame): near 0 while the host
+  // keeps a batch waiting in the channel (pipeline-host.ts IN_FLIGHT); the metrics show it as "wait".
+  if (lastBatchDoneAt !== undefined) stagesMs.wait = performance.now() - lastBatchDoneAt;
   const cameras: BatchStats['cameras'] = {};
   const events: FromWorker & { type: 'batch-done' } = { type: 'batch-done', events: [], snapshots: {}, frames: {}, stats: { cameras, stagesMs, embedded: 0 } };
   const out = events.events as unknown as RecognitionEvent[];
@@ -79,12 +97,15 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
     }
     stagesMs.motion = (stagesMs.motion ?? 0) + (performance.now() - t);
     t = performance.now();
-    const detections = await detectFiltered(state.pipeline, camera, frame);
+    // No pose landmarks here: only the faces a track embeds get them (below), not every face of every frame.
+    // The tracked faces of the last frame size the detector's input (sdk/detect/scale-plan.ts).
+    const detections = await detectFiltered(state.pipeline, camera, frame, { pose: false, expectedFaces: decisions.expectedFaces });
     stagesMs.detect! += performance.now() - t;
     const observed = decisions.observe(detections, ts);
     out.push(...withoutIgnored(camera, observed.events));
     t = performance.now();
-    for (const { track, detection } of observed.toEmbed) {
+    for (const { track, detection: found } of observed.toEmbed) {
+      const detection = await state.pipeline.locatePose(frame, found);
       const { crop } = state.pipeline.align(frame, detection);
       const verdict = state.pipeline.assessQuality(detection, crop);
       jobs.push({ camera, frame, ts, decisions, track, detection, crop, qualityOk: verdict.ok });
@@ -119,6 +140,7 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
   (events.stats as { embedded: number }).embedded = jobs.length;
   (events.stats as { ignored?: Record<string, number> }).ignored = takeIgnoredCounts();
   send(events);
+  lastBatchDoneAt = performance.now();
 }
 
 /**
@@ -126,6 +148,7 @@ async function processBatch(state: WorkerState, frames: readonly { camera: strin
  * reload, an RPC) is kept in `early` and handled, in order, once the process is ready.
  */
 const early: ToWorker[] = [];
+const slots = new FrameSlotReader();
 const onEarly = (message: ToWorker) => void early.push(message);
 function firstInit(): Promise<WorkerInit> {
   return new Promise((resolve) => {
@@ -173,8 +196,9 @@ async function main(): Promise<void> {
     chain = chain.then(async () => {
       const state = scope.state;
       if (message.type === 'frames') {
-        const frames = message.frames.map((f) => ({ camera: f.camera, ts: f.ts, frame: { data: f.data, width: f.width, height: f.height } }));
         try {
+          // Read the slots now, when this batch starts: the host reuses a slot only after this batch is answered (frame-slots.ts).
+          const frames = message.frames.map((f) => ({ camera: f.camera, ts: f.ts, frame: { data: f.slot ? slots.read(f.slot) : f.data!, width: f.width, height: f.height } }));
           await processBatch(state, frames);
         } catch (error) {
           send({ type: 'log', level: 'error', msg: 'batch failed', fields: { error: failure(error) } });

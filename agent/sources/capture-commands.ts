@@ -32,7 +32,11 @@ export interface CaptureSpec {
 }
 
 const FFMPEG_OUT = (s: CaptureSpec): string[] => {
-  const filters = [`scale=${s.width}:${s.height}`, ...(s.fps ? [`fps=${s.fps}`] : [])];
+  // flags=area: averaging, so a 3x downscale does not alias the faces that are aligned from it,
+  // and cheaper than swscale's default bicubic (1080p -> 640x360 bgr24: 3.0 s of CPU for 600
+  // frames against 3.6-4.1 s; decoding alone is 2.6 s).
+  // A configured fps drops frames before they are scaled and converted, not after.
+  const filters = [...(s.fps ? [`fps=${s.fps}`] : []), `scale=${s.width}:${s.height}:flags=area`];
   return ['-an', '-vf', filters.join(','), '-pix_fmt', 'bgr24', '-f', 'rawvideo', `pipe:${FRAME_FD}`];
 };
 

@@ -49,12 +49,27 @@ export function fitWidth(size: { width: number; height: number }, maxWidth: numb
   return { width: even(maxWidth), height: even((size.height * maxWidth) / size.width) };
 }
 
+/**
+ * The width frames cross to the pipeline at when the camera sets no maxWidth: the detector's
+ * input width if that is wider, else 1280. Faces are aligned from this frame, so it keeps twice
+ * the detector's usual 640: a face the detector sees at 56 px is 112 px here and fills the ArcFace
+ * crop without upscaling (at 640 wide, a face 1/10 of a 1080p view would be upscaled ~1.7x into
+ * the crop). The bench measured the 1280 and 640 defaults within noise of each other in
+ * frames/s against the detector (0.71-0.74x vs 0.71-0.75x, 1080p clip, load 10-16;
+ * test/bench/rows/agent.ts), so the sharper crops cost little; a 1080p or 4K frame still crosses
+ * at well under full size. Set `maxWidth: 640` for the last few frames/s when faces are large.
+ */
+export const MIN_PIPELINE_WIDTH = 1280;
+export function defaultPipelineWidth(detectorInputWidth: number | undefined): number {
+  return Math.max(MIN_PIPELINE_WIDTH, detectorInputWidth ?? MIN_PIPELINE_WIDTH);
+}
+
 /** Seconds each folder photo is shown when the camera sets no holdSec: minVotes + 1 frames, at least 2 s. */
 export function defaultHoldSec(fps: number, minVotes: number): number {
   return Math.max(2, (minVotes + 1) / fps);
 }
 
-export function createSource(camera: CameraConfig, options: { program?: 'ffmpeg' | 'gstreamer'; minVotes?: number } = {}): FrameSource {
+export function createSource(camera: CameraConfig, options: { program?: 'ffmpeg' | 'gstreamer'; minVotes?: number; detectorInputWidth?: number | undefined } = {}): FrameSource {
   const { kind, target } = parseSource(camera.source);
   const configured = camera.width && camera.height ? { width: camera.width, height: camera.height } : undefined;
   if (kind === 'folder') {
@@ -64,7 +79,14 @@ export function createSource(camera: CameraConfig, options: { program?: 'ffmpeg'
   }
   return new ChildProcessSource(async () => {
     let size = configured;
-    if (!size) size = fitWidth(kind === 'file' || kind === 'rtsp' ? await probeVideoSize(target, { rtspTransport: camera.transport }) : DEVICE_DEFAULT, camera.maxWidth);
+    // Probed sources scale to the detector's width by default; a v4l2/CSI device is asked for
+    // the size it is given (-video_size, the Argus caps), so it keeps its common 1280x720 unless
+    // the camera sets maxWidth: not every webcam offers a 640-wide mode.
+    if (!size) {
+      size = kind === 'file' || kind === 'rtsp'
+        ? fitWidth(await probeVideoSize(target, { rtspTransport: camera.transport }), camera.maxWidth ?? defaultPipelineWidth(options.detectorInputWidth))
+        : fitWidth(DEVICE_DEFAULT, camera.maxWidth ?? DEVICE_DEFAULT.width);
+    }
     const spec: CaptureSpec = {
       kind, target, width: size.width, height: size.height, fps: camera.fps, loop: camera.loop, decoder: camera.decoder, transport: camera.transport,
       codec: camera.codec, sizeFromConfig: configured !== undefined,

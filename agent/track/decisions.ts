@@ -54,6 +54,15 @@ export class CameraDecisions {
     return this.tracker.tracks;
   }
 
+  /**
+   * Boxes of the faces seen in the last processed frame: the detector's input planning
+   * (sdk/detect/scale-plan.ts) sizes the next frame's first pass for the smallest of them.
+   * A track coasting over a missed frame is left out: its box may be stale.
+   */
+  get expectedFaces(): Box[] {
+    return this.tracker.tracks.filter((t) => t.missedFrames === 0).map((t) => t.box);
+  }
+
   /** Tracks this frame's detections; returns the faces to embed and the events of ended tracks. */
   observe(detections: readonly Detection[], nowMs: number): { toEmbed: { track: Track; detection: Detection }[]; events: RecognitionEvent[] } {
     const { matched, ended } = this.tracker.update(detections, nowMs);

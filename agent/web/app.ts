@@ -1,12 +1,14 @@
 /**
  * The web app: security headers on everything, auth on /api/*, the API route table, the pages'
- * static files, and one error format ({ error: { code, message, fix } }, codes from the SDK's
- * table) with an HTTP status per code.
+ * static files, and one error format ({ error: { code, message, fix } }, the codes of
+ * docs/errors.md) with an HTTP status per code.
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ArcEdgeError, isArcEdgeError, type ArcEdgeErrorCode } from '../../sdk/index.ts';
+// The web API answers with the agent's codes (agent/errors.ts); declared here for the fix text.
+import '../errors.ts';
 import { MAX_WEB_BODY_BYTES } from '../../sdk/internal.ts';
 import { API_ROUTES } from './api/routes.ts';
 import type { WebDeps } from './api/route.ts';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ArcEdgeError } from '../../sdk/index.ts';
 import type { AgentView } from '../agent-view.ts';
 import { AGENT_VERSION } from '../version.ts';
+import { localStatus } from '../status.ts';
 import { commandContext } from '../commands/context.ts';
 import { readCameraSettings, writeCameraSettings } from '../config/camera-settings.ts';
 import { ignoredFacesFile } from '../pipeline/filters.ts';
@@ -46,6 +47,7 @@ export async function startWeb(agent: AgentView, config: WebConfig): Promise<Run
     device: agent.config.device.id,
     agentVersion: AGENT_VERSION,
     startedAt: agent.startedAt,
+    status: () => localStatus(agent),
     cameraIds: () => [...agent.cameras.keys()],
     cameraStatus: (id) => agent.cameraStatus.get(id),
     processed: (id) => agent.processed.get(id) ?? 0,

@@ -9,6 +9,7 @@ import { arcfaceTemplate } from './arcface-template.ts';
 import { estimateSimilarity } from './umeyama.ts';
 import { invertAffine } from './affine.ts';
 
+/** A face warped to the ArcFace template: the crop and the matrices between frame and crop pixels. */
 export interface AlignedFace {
   /** sizePx x sizePx BGR crop, ready for an ArcFace recognizer. */
   readonly crop: Frame;

@@ -7,6 +7,10 @@
 import type { FivePoints } from '../detect/types.ts';
 import { ArcEdgeError } from '../errors.ts';
 
+/**
+ * Where ArcFace recognizers expect the 5 landmarks in a 112x112 crop (insightface's arcface_dst):
+ * eyes, nose tip, mouth corners.
+ */
 export const ARCFACE_TEMPLATE_112: FivePoints = [
   { x: 38.2946, y: 51.6963 },
   { x: 73.5318, y: 51.5014 },

@@ -13,6 +13,7 @@ import { createFacePipeline, type FacePipeline } from './pipeline.ts';
 import { STAGES, type AnalyzeInput, type AnalyzerStats, type Face, type Stage } from './types.ts';
 
 // Declared beside its one implementation: types.ts stays free of pipeline.ts (no import cycle).
+/** What createFaceAnalyzer returns: analyze() images, read stats, dispose() to release the models. */
 export interface FaceAnalyzer {
   /** Model ids in use, by role (detect, landmarks, embed, liveness). */
   readonly models: Readonly<Record<string, string>>;
@@ -37,6 +38,10 @@ function scalePoints(points: FivePoints, sx: number, sy: number): FivePoints {
   return points.map((p) => ({ x: p.x * sx, y: p.y * sy })) as unknown as FivePoints;
 }
 
+/**
+ * Loads the models once and returns an analyzer: image in, every face out with box, landmarks,
+ * quality, embedding and, when asked, liveness.
+ */
 export async function createFaceAnalyzer(options: FaceAnalyzerOptions): Promise<FaceAnalyzer> {
   const pipeline: FacePipeline = await createFacePipeline(options);
   const withLiveness = pipeline.stages.includes('liveness');

@@ -18,6 +18,7 @@ import type { AnalyzeInput } from './types.ts';
 
 export const MIN_IMAGE_SIDE_PX = 16;
 
+/** An input decoded and, when large, downscaled for the pipeline, with the scale back to input pixels. */
 export interface PreparedFrame {
   /** The frame the pipeline runs on. */
   readonly frame: Frame;

@@ -17,6 +17,7 @@ import { backendForModel } from './tensorrt-shapes.ts';
 import { FACE_CHECK_MODEL } from './face-check.ts';
 import { ANALYZER_DEFAULTS, type FaceAnalyzerOptions, type ResolvedModel, type ResolvedModelList } from './options.ts';
 
+/** What a loaded model does in a pipeline; the keys of FacePipeline.manifests. */
 export type ModelRole = 'detect' | 'landmarks' | 'pose' | 'verify' | 'check' | 'check-landmarks' | 'embed' | 'liveness';
 /** What a pipeline can load; 'detect' brings the landmark model along when the detector needs one. */
 export type PipelineStage = 'detect' | 'embed' | 'liveness';

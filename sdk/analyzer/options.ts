@@ -29,6 +29,10 @@ const ResolvedSetSchema = z
 // The detector's own schema: one definition of every detect option and its limits.
 const DetectSchema = DetectorOptionsSchema;
 
+/**
+ * The zod schema createFaceAnalyzer validates its options with (unknown keys rejected, every
+ * problem listed).
+ */
 export const AnalyzerOptionsSchema = z
   .object({
     models: z
@@ -100,6 +104,10 @@ export interface ResolvedModelList {
   readonly models: readonly ResolvedModel[];
 }
 
+/**
+ * Options of createFaceAnalyzer: which models, backend, detector, quality gate, liveness and
+ * embedding settings.
+ */
 export interface FaceAnalyzerOptions {
   readonly models: string | ResolvedModelList;
   readonly backend?: SessionOptions;
@@ -116,6 +124,7 @@ export interface FaceAnalyzerOptions {
   readonly faceCheck?: false | { readonly minFaceScore?: number | undefined; readonly driftWeight?: number | undefined; readonly minEmbeddingNorm?: number | undefined };
 }
 
+/** Every default of the analyzer options, in one place. */
 export const ANALYZER_DEFAULTS = {
   backend: { threads: SESSION_DEFAULTS.threads } satisfies SessionOptions,
   liveness: false,

@@ -23,6 +23,7 @@ import { loadStages, type ModelRole, type PipelineStage } from './load-models.ts
 import { ANALYZER_DEFAULTS, parseAnalyzerOptions, type FaceAnalyzerOptions } from './options.ts';
 import type { AnalyzeInput } from './types.ts';
 
+/** Options of createFacePipeline: the analyzer's, plus which model stages to load. */
 export interface FacePipelineOptions extends FaceAnalyzerOptions {
   /**
    * Which model stages to load. Default: detect and embed, plus liveness when `liveness` is
@@ -32,6 +33,10 @@ export interface FacePipelineOptions extends FaceAnalyzerOptions {
   readonly stages?: readonly PipelineStage[];
 }
 
+/**
+ * The analyzer's stages opened up over shared sessions: load a frame, detect, align, judge
+ * quality, embed and score liveness separately.
+ */
 export interface FacePipeline {
   /** Model ids in use, by role (detect, landmarks, embed, liveness); only loaded stages appear. */
   readonly models: Readonly<Record<string, string>>;
@@ -60,6 +65,11 @@ export interface FacePipeline {
   reducedFrameServes(faces: readonly Detection[]): boolean;
   /** Faces in `frame`, highest score first, in `frame`'s pixels. */
   detect(frame: Frame, options?: DetectOptions): Promise<Detection[]>;
+  /**
+   * The face with its 68 pose landmarks (what detect() adds unless called with pose: false), for
+   * assessQuality's head pose; the face unchanged when the pipeline has no pose landmark model.
+   */
+  locatePose(frame: Frame, face: Detection): Promise<Detection>;
   /** The face's ArcFace crop (cropSizePx square) cut from the same frame detect() saw. */
   align(frame: Frame, face: Detection | FivePoints): AlignedFace;
   /** Quality verdict of a detection and its aligned crop (thresholds from the options). */
@@ -137,14 +147,20 @@ export async function createFacePipeline(options: FacePipelineOptions): Promise<
       const found = await detector.detect(frame, detectOptions);
       // Second-stage check (options.faceGate): an independent detector must confirm each face.
       const confirmed = verifier ? await confirmFaces(frame, found, verifier, parsed.faceGate) : found;
-      // Face check (options.faceCheck, on by default): the recognizer must read each crop as a face.
+      // Face check (options.faceCheck): the recognizer must read each crop as a face.
       const faces = checker ? await checkFaces(frame, confirmed, checker, checkLandmarks, parsed.faceCheck || {}) : confirmed;
-      if (!poseLandmarks) return faces;
-      // 68 points per face for the pose fit (~0.3 ms each). UltraFace located them already inside
-      // its detector; running the pose copy again keeps the detectors untouched.
+      if (!poseLandmarks || detectOptions?.pose === false) return faces;
+      // 68 points per face for the pose fit (~0.3 ms each on a quiet machine, one model run per
+      // face). UltraFace located them already inside its detector; running the pose copy again
+      // keeps the detectors untouched.
       const out: Detection[] = [];
       for (const face of faces) out.push({ ...face, landmarks68: await poseLandmarks.locate(frame, face.box) });
       return out;
+    },
+    async locatePose(frame, face) {
+      live();
+      if (!poseLandmarks || face.landmarks68) return face;
+      return { ...face, landmarks68: await poseLandmarks.locate(frame, face.box) };
     },
     align(frame, face) {
       live();

@@ -3,6 +3,10 @@ import type { Box, FivePoints } from '../detect/types.ts';
 import type { Frame } from '../image/frame.ts';
 import type { QualityVerdict } from '../quality/index.ts';
 
+/**
+ * One face found by analyze(): box, score and landmarks in input-image pixels, the quality verdict,
+ * the aligned crop and its embedding.
+ */
 export interface Face {
   /** Detection box, input-image pixels. */
   readonly box: Box;
@@ -22,9 +26,11 @@ export interface Face {
 /** Input to analyze(): a decoded BGR frame, encoded image bytes (JPEG, PNG, ...), or a file path. */
 export type AnalyzeInput = Frame | Uint8Array | string;
 
+/** The stages an analyze() call goes through, in order; AnalyzerStats times each. */
 export const STAGES = ['decode', 'detect', 'align', 'quality', 'embed', 'liveness'] as const;
 export type Stage = (typeof STAGES)[number];
 
+/** Counters of an analyzer: calls, faces and milliseconds per stage. */
 export interface AnalyzerStats {
   /** Completed analyze() calls. */
   readonly calls: number;

@@ -9,7 +9,7 @@
  * 1. `minFaceSizePx` from the caller: faces below it are dropped anyway, so the input only has to
  *    keep that size >= MIN_INPUT_FACE_PX. No fallback is needed.
  * 2. Faces tracked in the previous video frame (`expectedFaces`): the smallest of them, with a
- *    margin for approach, sets the scale the same way.
+ *    margin for moving away, sets the scale so that it is found again above the trust size of 3.
  * 3. Nothing (a photo): a small pass first; its result stands only when it found faces and all of
  *    them are comfortably large (>= CONFIDENT_INPUT_FACE_PX there), since a frame whose faces are
  *    all large rarely hides one under a third of their size. Otherwise (nothing found, or a small
@@ -28,8 +28,14 @@ export const CONFIDENT_INPUT_FACE_PX = 48;
 /** The small pass's longer input side: the lever measured in docs/performance.md. */
 export const SMALL_INPUT_SIDE_PX = 320;
 
-/** Tracked faces can come closer or turn: plan for faces this fraction of the smallest one. */
-export const TRACKED_FACE_MARGIN = 0.6;
+/**
+ * Tracked faces can move away or turn between frames: the first pass is sized so that a tracked
+ * face this fraction of its last size is still >= CONFIDENT_INPUT_FACE_PX, i.e. still trusted.
+ * Sizing it for MIN_INPUT_FACE_PX instead (as first written) put a re-found tracked face under the
+ * trust size whenever the input was above the small side: every such frame ran the small pass and
+ * then the full one, 1.2-1.5x the single full pass it was meant to save (scale-plan.test.ts).
+ */
+export const TRACKED_FACE_MARGIN = 0.8;
 
 export interface ScaleHints {
   /** Caller's minimum face (frame pixels, shorter box side); 0 or undefined: unknown. */
@@ -58,9 +64,9 @@ export function planDetectorScale(frame: Size, full: Size, hints: ScaleHints = {
   // The input the frame would get at full size (letterbox fit; never more than the frame itself
   // times the upscale cap, which the detector applies on its own).
   const fullFit = Math.min(fullSide, frameLong * 3);
-  const sideFor = (faceFramePx: number): number => {
-    // input side such that a face of faceFramePx lands at MIN_INPUT_FACE_PX: side/frameLong = MIN/face.
-    const side = (frameLong * MIN_INPUT_FACE_PX) / faceFramePx;
+  const sideFor = (faceFramePx: number, inputFacePx = MIN_INPUT_FACE_PX): number => {
+    // input side such that a face of faceFramePx lands at inputFacePx: side/frameLong = inputFacePx/face.
+    const side = (frameLong * inputFacePx) / faceFramePx;
     return Math.min(fullSide, roundUp32(Math.max(side, SMALL_INPUT_SIDE_PX)));
   };
   const minFace = hints.minFaceSizePx ?? 0;
@@ -68,8 +74,10 @@ export function planDetectorScale(frame: Size, full: Size, hints: ScaleHints = {
   const tracked = hints.expectedFaces?.filter((b) => shortSide(b) > 0) ?? [];
   if (tracked.length > 0) {
     const smallest = Math.min(...tracked.map(shortSide));
-    // A new face may still walk in smaller than the tracked ones: the fallback stays on.
-    return { firstSidePx: sideFor(smallest * TRACKED_FACE_MARGIN), fallback: true };
+    // Faces down to MIN/CONFIDENT (~0.4x) of the smallest tracked one are still found in this pass,
+    // and being under the trust size they bring on the full-size pass: a newcomer smaller than the
+    // tracked faces is not lost to the plan. The fallback stays on for that.
+    return { firstSidePx: sideFor(smallest * TRACKED_FACE_MARGIN, CONFIDENT_INPUT_FACE_PX), fallback: true };
   }
   // A frame that gets little more than the small input anyway: one pass, as before.
   if (fullFit <= SMALL_INPUT_SIDE_PX * 1.25) return { firstSidePx: fullSide, fallback: false };

@@ -44,6 +44,13 @@ export interface DetectOptions {
    * sizes the first pass for the smallest of them instead of guessing.
    */
   readonly expectedFaces?: readonly Box[];
+  /**
+   * FacePipeline.detect only: false skips the 68 pose landmarks of every face. A video loop that
+   * aligns few of the faces it detects (a track embeds a handful of frames) adds them with
+   * FacePipeline.locatePose() for those; the landmark model then runs per embedded face, not per
+   * face per frame. Default true.
+   */
+  readonly pose?: boolean;
 }
 
 export interface FaceDetector {

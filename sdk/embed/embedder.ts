@@ -12,6 +12,7 @@ import { ArcEdgeError } from '../errors.ts';
 import { batchDims, inputGeometry, writeInputSample } from './input-tensor.ts';
 import { l2Normalize } from './vector.ts';
 
+/** Options of createEmbedder. */
 export interface EmbedderOptions {
   /**
    * Test-time augmentation: embed the crop and its horizontal mirror, sum, then L2-normalise
@@ -26,6 +27,7 @@ export interface EmbedderOptions {
   readonly chunkSize?: number;
 }
 
+/** Turns aligned crops into L2-normalised embeddings with one recognizer model. */
 export interface Embedder {
   readonly modelId: string;
   /** Length of every embedding. */
@@ -65,6 +67,7 @@ export function hasDynamicBatch(session: InferenceSession, inputName: string): b
   return typeof axis === 'string' || axis === -1;
 }
 
+/** An Embedder over a loaded session of a task "embed" model, reading its input layout from the manifest. */
 export function createEmbedder(manifest: ModelManifest, session: InferenceSession, options: EmbedderOptions = {}): Embedder {
   if (manifest.task !== 'embed' || manifest.embeddingSize === undefined) {
     throw new ArcEdgeError('INVALID_ARGUMENT', `model ${manifest.id} is a ${manifest.task} model, not an embedder`, {

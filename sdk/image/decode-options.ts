@@ -10,6 +10,10 @@
  */
 export type AlphaPolicy = 'drop' | 'white' | 'black';
 
+/**
+ * Options of decodeImage and readImage: pixel limit, transparency, EXIF orientation, downscaling
+ * while decoding.
+ */
 export interface DecodeOptions {
   /** Refuse images with more pixels than this (IMAGE_TOO_LARGE), checked from the header before decoding. */
   readonly maxPixels?: number;
@@ -26,6 +30,7 @@ export interface DecodeOptions {
   readonly reduceToLongSidePx?: number;
 }
 
+/** Every default of DecodeOptions, in one place. */
 export const DECODE_DEFAULTS = {
   maxPixels: 100_000_000,
   alpha: 'drop',

@@ -79,6 +79,7 @@ export function decodeImageScaled(bytes: Uint8Array, name = 'image', options: De
   return { frame, scaleX: uprightWidth / frame.width, scaleY: uprightHeight / frame.height };
 }
 
+/** Reads and decodes an image file into a BGR Frame (decodeImage for bytes already in memory). */
 export async function readImage(path: string, options: DecodeOptions = {}): Promise<Frame> {
   return (await readImageScaled(path, options)).frame;
 }

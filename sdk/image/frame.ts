@@ -5,6 +5,7 @@
  */
 import { ArcEdgeError } from '../errors.ts';
 
+/** A decoded image: width x height pixels, 3 bytes each in B,G,R order, rows top to bottom. */
 export interface Frame {
   /** width * height * 3 bytes, B,G,R per pixel. */
   readonly data: Uint8Array;
@@ -15,6 +16,7 @@ export interface Frame {
 /** A 2x3 affine matrix, row-major: [a, b, tx, c, d, ty] maps (x, y) -> (a x + b y + tx, c x + d y + ty). */
 export type AffineMatrix = readonly [number, number, number, number, number, number];
 
+/** A Frame of the given size, black or holding `data` (checked to be width x height x 3 bytes). */
 export function createFrame(width: number, height: number, data?: Uint8Array): Frame {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new ArcEdgeError('INVALID_ARGUMENT', `frame size must be positive integers; got ${width}x${height}`);

@@ -10,8 +10,10 @@
  */
 import { ArcEdgeError } from '../errors.ts';
 
+/** The image formats decodeImage recognises from their first bytes. */
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'bmp' | 'pnm';
 
+/** The decodable formats in words, for error messages and docs. */
 export const SUPPORTED_FORMATS = 'JPEG, PNG, WebP, GIF (first frame), BMP, PNM (PBM/PGM/PPM)';
 
 export interface ImageHeader {

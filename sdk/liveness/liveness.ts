@@ -14,6 +14,7 @@ import { ArcEdgeError } from '../errors.ts';
 import { batchDims, inputGeometry, writeInputSample } from '../embed/index.ts';
 import { livenessCropRect, type PixelRect } from './crop-rect.ts';
 
+/** Scores how likely each detected face is a real one rather than a photo or a screen. */
 export interface LivenessScorer {
   readonly modelId: string;
   /** P(real face) in 0..1 for each box, in order. */
@@ -31,6 +32,7 @@ export function softmax(values: ArrayLike<number>): number[] {
   return exps.map((e) => e / sum);
 }
 
+/** A LivenessScorer over a loaded session of a task "liveness" model. */
 export function createLivenessScorer(manifest: ModelManifest, session: InferenceSession): LivenessScorer {
   if (manifest.task !== 'liveness' || !manifest.liveness) {
     throw new ArcEdgeError('INVALID_ARGUMENT', `model ${manifest.id} is a ${manifest.task} model without liveness params`, {

@@ -69,12 +69,28 @@ export interface HnswSettings {
  * efConstruction 64 builds in half the time of 128 with the same recall when searched with
  * ef >= 256. On 2 loaded cores the build is the binding cost (100k took 6 min at efConstruction
  * 128), so 64. Genuine-probe recall@1 against exact at 100k: ef 256 0.982, ef 512 0.997, ef 1024
- * 1.000 (p50 4.5 / 6.7 / 9.5 ms at load ~9), so 512: the lowest that meets 99.5% there.
+ * 1.000 (p50 4.5 / 6.7 / 9.5 ms at load ~9). Since identify() runs a wide pass for whatever the
+ * first pass does not settle as a clear match (match-index.ts ANN_SEARCH), the search list only
+ * decides how many genuine probes need it: at 100k, ef 128 / 256 / 512 left 6.7% / 1.2% / 0.2% of
+ * them to the wide pass, and identify() gave recall and decision agreement 1.000 with ef 128 and
+ * 256 alike (p50 7.5 / 7.3 ms, p99 76 / 50 ms, load ~7; docs/performance.md), so 256.
  */
-export const HNSW_DEFAULTS: HnswSettings = { connectivity: 16, expansionAdd: 64, expansionSearch: 512 };
+export const HNSW_DEFAULTS: HnswSettings = { connectivity: 16, expansionAdd: 64, expansionSearch: 256 };
 
-/** Inserting uses both cores of the target devices; searching stays on the calling thread. */
+/**
+ * Inserting uses both cores of the target devices; searching stays on the calling thread.
+ * Threaded insertion is not deterministic (each usearch thread context draws node levels from its
+ * own default-seeded generator and links against whatever its peers inserted so far), so the graph,
+ * and with it which candidates a query gets, would change from one build to the next. Below
+ * PARALLEL_BUILD_MIN templates a build is one thread, in key order: the same gallery always gets the
+ * same graph (the tests that compare graph and exact answers rely on it), and at that size the build
+ * takes seconds anyway. Large galleries, where the build is the binding cost, use both cores.
+ */
 const BUILD_THREADS = 2;
+export const PARALLEL_BUILD_MIN = 50_000;
+
+/** Threads for building a graph of `templates` rows (see PARALLEL_BUILD_MIN). */
+export const buildThreads = (templates: number): number => (templates >= PARALLEL_BUILD_MIN ? BUILD_THREADS : 1);
 
 /**
  * usearch stores an i8 value as round(x * 127), made for values spread over [-1, 1]. The
@@ -137,10 +153,13 @@ export class HnswIndex {
     return this.#index.size();
   }
 
-  /** Adds `keys.length` rows of `vectors` (row-major, unit length). */
-  add(keys: readonly number[] | Float64Array, vectors: Float32Array): void {
+  /**
+   * Adds `keys.length` rows of `vectors` (row-major, unit length), in key order on one thread
+   * unless `threads` says otherwise (buildThreads()).
+   */
+  add(keys: readonly number[] | Float64Array, vectors: Float32Array, threads = 1): void {
     if (keys.length === 0) return;
-    this.#index.add(BigUint64Array.from(keys, (k) => BigInt(k)), this.#scaled(vectors), keys.length > 1 ? BUILD_THREADS : 1);
+    this.#index.add(BigUint64Array.from(keys, (k) => BigInt(k)), this.#scaled(vectors), keys.length > 1 ? threads : 1);
   }
 
   remove(key: number): void {

@@ -7,7 +7,7 @@
 import { ArcEdgeError } from '../errors.ts';
 import { rankIdentities } from './aggregate.ts';
 import { decideOpenSet } from './decide.ts';
-import type { HnswIndex } from './hnsw.ts';
+import { buildThreads, type HnswIndex } from './hnsw.ts';
 import { EmbeddingMatrix } from './matrix.ts';
 import type { Aggregation, EmbeddingStorage, IdentityScore, OpenSetDecision, OpenSetOptions, TemplateHit } from './types.ts';
 
@@ -23,22 +23,43 @@ export interface MatchIndexOptions {
    * as fast (measured crossover, docs/gallery.md "Large galleries"). Default ANN_MIN_TEMPLATES.
    */
   readonly annMinTemplates?: number;
+  /** Graph search settings (default ANN_SEARCH); the bench tunes them. */
+  readonly annSearch?: Partial<AnnSearchSettings>;
 }
 
 /**
- * Templates from which the graph is used. At 100k x 512 the exact int8 scan took 6.5 ms p50 and the
- * graph 2.8 ms at ef 256 in the same run (load ~14); at ef 512, which recall needs, the graph costs
- * ~1.5x more, so the two meet around here, and below it a graph is not worth its build time at
- * open (100k: ~2 min on 2 loaded cores). test/bench/ann-bench.ts.
+ * Templates from which the graph is used. At 100k x 512 identify() on the graph (first pass, wide
+ * pass for strangers) took 7.3 ms p50 against 10.3 ms for the exact int8 scan in the same loop,
+ * strangers 27 ms (load ~7): the two meet around here, and below it a graph is not worth its
+ * build time at open (100k: ~1.5 min on 2 loaded cores). test/bench/ann-bench.ts.
  */
 export const ANN_MIN_TEMPLATES = 100_000;
 
 /**
- * Candidate templates the graph proposes per query, re-scored exactly. Enough that the best and
- * second-best identity (the open-set decision's threshold and margin) are among them on every
- * query of the bench (recall and decision agreement: test/bench/ann-bench.ts).
+ * How identify() searches the graph (test/bench/ann-bench.ts measures each setting against the
+ * exact scan). The open-set answer turns on the best identity and, for the margin, the second:
+ * - a first pass proposes `candidates` templates (its search list is the graph's expansionSearch),
+ *   all re-scored exactly. A clear match (its margin over the second identity at least the margin
+ *   plus `boundary`) stands: a template the graph missed would have to score within that of the
+ *   best, and the graph does not miss the query's nearest neighbours at that distance.
+ * - Anything else (unknown, ambiguous, or a match near the margin) may be a genuine probe whose
+ *   identity the first pass missed: a second pass with a `wideCandidates` search list (usearch
+ *   widens its list to k when k is larger) re-scores that many templates exactly.
+ * - A wide answer within `boundary` of the threshold or the margin is settled by the exact scan:
+ *   those are the queries where one missed template flips the decision.
+ * rank() uses the first pass only.
  */
-export const ANN_CANDIDATES = 64;
+export interface AnnSearchSettings {
+  readonly candidates: number;
+  readonly wideCandidates: number;
+  /** Cosine distance from the threshold or margin under which a graph answer is not trusted. */
+  readonly boundary: number;
+}
+
+export const ANN_SEARCH: AnnSearchSettings = { candidates: 64, wideCandidates: 1024, boundary: 0.02 };
+
+/** Which step of identify() answered (the bench counts them). */
+export type AnnStep = 'exact' | 'first' | 'wide' | 'scan';
 
 export class MatchIndex {
   readonly matrix: EmbeddingMatrix;
@@ -56,12 +77,16 @@ export class MatchIndex {
   #nextKey = 0;
   #ann: HnswIndex | undefined;
   readonly annMinTemplates: number;
+  annSearch: AnnSearchSettings;
+  /** The step that answered the last identify() (for the bench). */
+  lastStep: AnnStep = 'exact';
 
   constructor(options: MatchIndexOptions) {
     this.matrix = new EmbeddingMatrix(options);
     this.aggregation = options.aggregation ?? 'best';
     this.trimFraction = options.trimFraction ?? 0.2;
     this.annMinTemplates = options.annMinTemplates ?? ANN_MIN_TEMPLATES;
+    this.annSearch = { ...ANN_SEARCH, ...options.annSearch };
   }
 
   get dim(): number {
@@ -129,14 +154,17 @@ export class MatchIndex {
     this.#ann = graph;
   }
 
-  /** Inserts every row into `graph` (decoded as the exact scan sees it), in chunks to bound memory. */
-  fillHnsw(graph: HnswIndex): void {
+  /**
+   * Inserts every row into `graph` (decoded as the exact scan sees it), in chunks to bound memory.
+   * `threads` defaults to buildThreads(size): one (deterministic) below PARALLEL_BUILD_MIN.
+   */
+  fillHnsw(graph: HnswIndex, threads = buildThreads(this.size)): void {
     const chunk = 8192;
     const vectors = new Float32Array(chunk * this.dim);
     for (let start = 0; start < this.size; start += chunk) {
       const n = Math.min(chunk, this.size - start);
       for (let i = 0; i < n; i++) vectors.set(this.matrix.row(start + i), i * this.dim);
-      graph.add(this.#keyOfRow.subarray(start, start + n), vectors.subarray(0, n * this.dim));
+      graph.add(this.#keyOfRow.subarray(start, start + n), vectors.subarray(0, n * this.dim), threads);
     }
   }
 
@@ -197,7 +225,11 @@ export class MatchIndex {
 
   /** The k best identities after per-identity aggregation (exact). */
   rank(query: Float32Array, k = 2): IdentityScore[] {
-    if (this.searchPath === 'hnsw') return this.#rankCandidates(query, k);
+    if (this.searchPath === 'hnsw') return this.#rankCandidates(query, k, this.annSearch.candidates);
+    return this.#rankExact(query, k);
+  }
+
+  #rankExact(query: Float32Array, k: number): IdentityScore[] {
     const scores = this.#scan(query);
     return rankIdentities(scores, this.#labels.subarray(0, this.size), this.#identityIds, this.#templateIds, k, {
       aggregation: this.aggregation,
@@ -211,10 +243,10 @@ export class MatchIndex {
    * the identity's best template is among the candidates. A key the index no longer holds (a
    * template removed from the graph lazily) is skipped: only live templates can be returned.
    */
-  #rankCandidates(query: Float32Array, k: number): IdentityScore[] {
+  #rankCandidates(query: Float32Array, k: number, candidates: number): IdentityScore[] {
     if (query.length !== this.dim) this.matrix.scores(query); // throws the scan's typed error
     const rows: number[] = [];
-    for (const key of this.#ann!.search(query, Math.max(ANN_CANDIDATES, 4 * k))) {
+    for (const key of this.#ann!.search(query, Math.max(candidates, 4 * k))) {
       const row = this.#rowOfKey.get(key);
       if (row !== undefined) rows.push(row);
     }
@@ -240,8 +272,27 @@ export class MatchIndex {
       .map(([label, hit]) => ({ identityId: this.#identityIds[label]!, score: hit.score, bestTemplateId: this.#templateIds[hit.row]!, templates: hit.templates }));
   }
 
+  /** The open-set decision; on the graph, in the steps ANN_SEARCH describes. */
   identify(query: Float32Array, options: OpenSetOptions): OpenSetDecision {
-    return decideOpenSet(this.rank(query, 2), options);
+    if (this.searchPath !== 'hnsw') {
+      this.lastStep = 'exact';
+      return decideOpenSet(this.#rankExact(query, 2), options);
+    }
+    const { candidates, wideCandidates, boundary } = this.annSearch;
+    const first = decideOpenSet(this.#rankCandidates(query, 2, candidates), options);
+    this.lastStep = 'first';
+    if (first.identityId !== null && first.margin >= options.margin + boundary) return first;
+    if (wideCandidates <= candidates) {
+      this.lastStep = 'scan';
+      return decideOpenSet(this.#rankExact(query, 2), options);
+    }
+    const wide = decideOpenSet(this.#rankCandidates(query, 2, wideCandidates), options);
+    this.lastStep = 'wide';
+    const nearThreshold = Math.abs(wide.score - options.threshold) < boundary;
+    const nearMargin = wide.score >= options.threshold - boundary && Math.abs(wide.margin - options.margin) < boundary;
+    if (!nearThreshold && !nearMargin) return wide;
+    this.lastStep = 'scan';
+    return decideOpenSet(this.#rankExact(query, 2), options);
   }
 }
 

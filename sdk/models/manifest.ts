@@ -151,6 +151,10 @@ export const ProbeRecordSchema = z
   .strict();
 export type ProbeRecord = z.infer<typeof ProbeRecordSchema>;
 
+/**
+ * The zod schema of a model manifest: file, sha256, task, input layout, outputs and the task's
+ * parameters (docs/models.md).
+ */
 export const ModelManifestSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lowercase letters, digits, ".", "_" or "-"').describe('stable model id'),

@@ -9,6 +9,7 @@ import { getModelSet } from './registry.ts';
 import { locateModel, resolveModel } from './resolver.ts';
 import type { ResolvedModel, ResolveOptions } from './resolver.ts';
 
+/** A model set with every file found or fetched and sha256-checked. */
 export interface ResolvedModelSet {
   readonly name: string;
   readonly models: ResolvedModel[];
@@ -25,6 +26,7 @@ export interface VerifiedModel {
   readonly notes: readonly string[];
 }
 
+/** What verifyModelSet found: each model of the set, present and matching its sha256 or not. */
 export interface ModelSetReport {
   readonly name: string;
   readonly ok: boolean;
@@ -35,6 +37,10 @@ export function isLocalSet(nameOrLocal: string): boolean {
   return nameOrLocal.startsWith(LOCAL_PREFIX);
 }
 
+/**
+ * Finds every model of a set (registry name or local:<dir>), fetching what is missing into the
+ * cache, and checks each sha256.
+ */
 export async function resolveModelSet(nameOrLocal: string, options: ResolveOptions = {}): Promise<ResolvedModelSet> {
   if (isLocalSet(nameOrLocal)) {
     const local = await readLocalSet(nameOrLocal.slice(LOCAL_PREFIX.length));
@@ -58,6 +64,7 @@ export async function resolveModelSet(nameOrLocal: string, options: ResolveOptio
   return { name: set.name, models };
 }
 
+/** Checks a set's files where they are (search path, cache, local dir), without fetching anything. */
 export async function verifyModelSet(nameOrLocal: string, options: ResolveOptions = {}): Promise<ModelSetReport> {
   if (isLocalSet(nameOrLocal)) {
     const local = await readLocalSet(nameOrLocal.slice(LOCAL_PREFIX.length));

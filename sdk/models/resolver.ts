@@ -17,6 +17,7 @@ import type { ModelManifest } from './manifest.ts';
 import { sha256File, sha256Hex } from '../storage/sha256.ts';
 import { describeSource, fetchFromSource, manualCommand } from './sources.ts';
 
+/** Progress reported while resolving a model: found, corrupt, fetching, bytes received, stored. */
 export type ResolveEvent =
   | { readonly kind: 'hit'; readonly file: string; readonly where: 'search-path' | 'cache' | 'local'; readonly path: string }
   | { readonly kind: 'corrupt'; readonly file: string; readonly path: string; readonly actualSha256: string }
@@ -24,6 +25,7 @@ export type ResolveEvent =
   | { readonly kind: 'progress'; readonly file: string; readonly received: number; readonly total: number | undefined }
   | { readonly kind: 'stored'; readonly file: string; readonly path: string; readonly bytes: number; readonly ms: number };
 
+/** Where resolveModel looks (search path, cache) and how it fetches what is missing. */
 export interface ResolveOptions extends DownloadOptions {
   /** Folders searched first, by file name. Default: $ARCEDGE_MODEL_PATH split on ":". */
   readonly searchPath?: readonly string[];
@@ -40,6 +42,7 @@ export interface ResolveOptions extends DownloadOptions {
 
 export type ModelOrigin = 'search-path' | 'cache' | 'download' | 'local';
 
+/** A model file on disk, its manifest, and where it was found. */
 export interface ResolvedModel {
   readonly manifest: ModelManifest;
   readonly path: string;

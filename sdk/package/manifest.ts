@@ -19,8 +19,11 @@ import { ArcEdgeError } from '../errors.ts';
 import { RecommendedThresholdSchema } from '../models/manifest.ts';
 
 export const PACKAGE_FORMAT = 'arcedge-model-package';
+/** File name of a model package's manifest. */
 export const PACKAGE_MANIFEST = 'manifest.json';
+/** File name of a model package's sha256 list (sha256sum format). */
 export const PACKAGE_SUMS = 'SHA256SUMS';
+/** File name of a model package's Ed25519 signature of the manifest. */
 export const PACKAGE_SIGNATURE = 'signature.sig';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256 (64 characters)');
@@ -56,6 +59,10 @@ export const SelfTestSchema = z
   })
   .strict();
 
+/**
+ * The zod schema of a model package's manifest.json: name, version, model, files with sizes and
+ * hashes, self-test.
+ */
 export const ModelPackageManifestSchema = z
   .object({
     format: z.literal(PACKAGE_FORMAT).describe('always "arcedge-model-package"'),

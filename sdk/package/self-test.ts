@@ -11,6 +11,7 @@ import { decodeImage } from '../image/index.ts';
 import type { Frame } from '../image/frame.ts';
 import type { ModelPackageManifest } from './manifest.ts';
 
+/** How a package's golden faces embedded here compare with the embeddings it ships. */
 export interface SelfTestResult {
   readonly passed: boolean;
   readonly minCosine: number;
@@ -18,6 +19,10 @@ export interface SelfTestResult {
   readonly cosines: number[];
 }
 
+/**
+ * Embeds a package's golden faces with its model and compares them with the embeddings it was built
+ * with.
+ */
 export async function runPackageSelfTest(
   dir: string,
   manifest: ModelPackageManifest,

@@ -6,11 +6,13 @@
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { ArcEdgeError } from '../errors.ts';
 
+/** An Ed25519 key pair as PEM text. */
 export interface SigningKeys {
   readonly privatePem: string;
   readonly publicPem: string;
 }
 
+/** A new Ed25519 key pair for signing model packages. */
 export function generateSigningKeys(): SigningKeys {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   return {

@@ -19,6 +19,7 @@ import {
   type ModelPackageManifest,
 } from './manifest.ts';
 
+/** A package whose files, hashes and signature all checked out, and the key that signed it. */
 export interface VerifiedPackage {
   readonly dir: string;
   readonly manifest: ModelPackageManifest;

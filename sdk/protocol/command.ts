@@ -59,9 +59,11 @@ const TransferId = z
   .regex(TRANSFER_ID_PATTERN, 'transfer must be 1-64 letters, digits, . _ or -, starting with a letter or digit')
   .describe('transfer id (letters, digits, . _ -; starts with a letter or digit; at most 64): the staging folder <dataDir>/incoming/<transfer>/');
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits');
+/** What a chunked transfer can carry: a model package or a gallery. */
 export const TRANSFER_KINDS = ['model-package', 'gallery'] as const;
 /** Largest chunk a host may declare: its base64 (4/3) plus the JSON around it stays under MAX_COMMAND_BYTES. */
 export const MAX_CHUNK_BYTES = 4 * 1024 * 1024;
+/** The zod schema of cmd/transfer: begin, chunk, status, commit or abort of a chunked file transfer. */
 export const TransferCommandSchema = z.discriminatedUnion('op', [
   z
     .object({
@@ -92,6 +94,7 @@ export const TransferCommandSchema = z.discriminatedUnion('op', [
 export type TransferCommand = z.infer<typeof TransferCommandSchema>;
 export type TransferKind = (typeof TRANSFER_KINDS)[number];
 
+/** The zod schema of each command's payload, by command name. */
 export const COMMAND_SCHEMAS = {
   enroll: EnrollCommandSchema,
   forget: ForgetCommandSchema,
@@ -109,6 +112,7 @@ export type EnrollCommand = z.infer<typeof EnrollCommandSchema>;
 export type ForgetCommand = z.infer<typeof ForgetCommandSchema>;
 export type SnapshotCommand = z.infer<typeof SnapshotCommandSchema>;
 
+/** The zod schema of the error in a failed command reply: code, message, fix, details. */
 export const ReplyErrorSchema = z
   .object({
     code: z.string().min(1).describe('error code from docs/errors.md (e.g. COMMAND_INVALID, PAYLOAD_TOO_LARGE, IMAGE_CORRUPT)'),
@@ -118,6 +122,7 @@ export const ReplyErrorSchema = z
   })
   .strict();
 
+/** The zod schema of a command reply on arcedge/<device>/reply/<request id>. */
 export const CommandReplySchema = z
   .object({
     id: z.string().nullable().describe('the request id; null when the payload could not be read'),

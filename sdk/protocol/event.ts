@@ -23,8 +23,10 @@ export const IdentitySchema = z
   })
   .strict();
 
+/** Kinds of recognition event: recognized, unknown, track_end. */
 export const EVENT_TYPES = ['recognized', 'unknown', 'track_end'] as const;
 
+/** The zod schema of a recognition event, published on arcedge/<device>/events/recognition. */
 export const RecognitionEventSchema = z
   .object({
     id: z.string().min(1).describe('unique event id (UUID); dedupe on it: delivery is at least once'),

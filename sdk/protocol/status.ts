@@ -4,8 +4,10 @@
  */
 import { z } from 'zod';
 
+/** What an online device is doing: starting, building (TensorRT engines), ready, restarting. */
 export const DEVICE_PHASES = ['starting', 'building', 'ready', 'restarting'] as const;
 
+/** The zod schema of a device's retained status on arcedge/<device>/status (also its last will). */
 export const DeviceStatusSchema = z
   .object({
     device: z.string().min(1).describe('device id'),
@@ -52,8 +54,10 @@ export const DeviceStatusSchema = z
   })
   .strict();
 
+/** States of a camera: starting, online, offline, error, stopped. */
 export const CAMERA_STATES = ['starting', 'online', 'offline', 'error', 'stopped'] as const;
 
+/** The zod schema of one camera's retained status on arcedge/<device>/cameras/<camera>/status. */
 export const CameraStatusSchema = z
   .object({
     device: z.string().min(1).describe('device id'),
@@ -69,6 +73,7 @@ const Percentiles = z
   .object({ p50: z.number().describe('median, ms'), p95: z.number().describe('95th percentile, ms'), p99: z.number().describe('99th percentile, ms'), max: z.number().describe('maximum, ms') })
   .strict();
 
+/** The zod schema of a device's periodic metrics: capture and processing rates and drops per camera, stage times. */
 export const MetricsSchema = z
   .object({
     device: z.string().min(1).describe('device id'),

@@ -3,14 +3,17 @@
  * Everything lives under `arcedge/<device>/`; README.md "MQTT topics and payloads" documents it.
  * Device and camera ids are validated (ID_PATTERN) so no id can inject `/`, `+` or `#`.
  */
+/** The first level of every arcedge topic: arcedge/<device>/... */
 export const TOPIC_ROOT = 'arcedge';
 
 /** Device, camera and request ids: letters, digits, `.`, `_`, `-`; 1-64 characters. */
 export const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** The commands an agent answers on arcedge/<device>/cmd/<name>. */
 export const COMMAND_NAMES = ['enroll', 'forget', 'list', 'snapshot', 'status', 'reload', 'events', 'transfer', 'apply', 'rollback'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
+/** The MQTT topics of one device: status, events, metrics, commands, replies, per-camera status. */
 export interface DeviceTopics {
   readonly status: string;
   readonly events: string;
@@ -26,6 +29,7 @@ export interface DeviceTopics {
   reply(requestId: string): string;
 }
 
+/** The MQTT topics of the device with this id (checked against ID_PATTERN). */
 export function deviceTopics(device: string): DeviceTopics {
   const base = `${TOPIC_ROOT}/${device}`;
   return {

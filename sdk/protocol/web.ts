@@ -71,9 +71,11 @@ export const EventsQueryShape = {
   limit: z.coerce.number().int().min(1).max(500).default(50).describe('events per page'),
   before: z.string().regex(/^\d{1,15}$/).optional().describe('cursor: the `next` of the previous page'),
 };
+/** The zod schema of an event history query (person, camera, type, time range, page size and cursor). */
 export const EventsQuerySchema = z.object(EventsQueryShape).strict();
 export type EventsQuery = z.output<typeof EventsQuerySchema>;
 
+/** The zod schema of one event as the event history keeps it. */
 export const StoredEventSchema = z
   .object({
     id: z.string().describe('event id (the MQTT event id)'),
@@ -90,6 +92,7 @@ export const StoredEventSchema = z
   .strict();
 export type StoredEvent = z.infer<typeof StoredEventSchema>;
 
+/** The zod schema of one page of the event history, with the cursor to the next. */
 export const EventsPageSchema = z
   .object({
     events: z.array(StoredEventSchema).describe('newest first'),

@@ -20,6 +20,7 @@ export const ProfileShapeSchema = z
   })
   .strict();
 
+/** The zod schema of the TensorRT options: engine cache, workspace, batch and input shapes, DLA core, timing cache. */
 export const TensorRtOptionsSchema = z
   .object({
     cacheDir: z
@@ -56,6 +57,10 @@ export const TensorRtOptionsSchema = z
   })
   .strict();
 
+/**
+ * The zod schema loadSession validates its options with: targets in order, strict (no
+ * fallback), threads, precision, TensorRT options.
+ */
 export const SessionOptionsSchema = z
   .object({
     targets: z.array(z.enum(EXECUTION_TARGETS)).min(1).optional().describe('execution targets, tried in order; default ["cpu"]'),

@@ -42,6 +42,7 @@ export function createTensor(type: TensorType, data: TensorData, dims: readonly 
   return { type, data, dims: [...dims] };
 }
 
+/** A tensor of the given type and dimensions filled with zeros. */
 export function zerosTensor(type: TensorType, dims: readonly number[]): Tensor {
   return createTensor(type, new CONSTRUCTORS[type](elementCount(dims)), dims);
 }

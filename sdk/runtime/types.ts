@@ -3,10 +3,12 @@
  * addon). Pipeline code only ever sees these types; it never imports a runtime directly.
  */
 
+/** Element types a Tensor can hold (float16 is stored as its raw 16-bit pattern). */
 export type TensorType = 'float32' | 'float16' | 'int8' | 'uint8' | 'int32' | 'int64' | 'bool';
 
 export type TensorData = Float32Array | Uint16Array | Int8Array | Uint8Array | Int32Array | BigInt64Array;
 
+/** A typed array with its element type and dimensions: the input and output of InferenceSession.run(). */
 export interface Tensor {
   readonly type: TensorType;
   readonly data: TensorData;
@@ -24,6 +26,7 @@ export interface TensorInfo {
 export type { ExecutionTarget, Precision, SessionOptions, TensorRtOptions, ProfileShape } from './options.ts';
 import type { ExecutionTarget, SessionOptions } from './options.ts';
 
+/** Counters of a session: runs and milliseconds spent in the runtime. */
 export interface SessionStats {
   /** Number of run() calls. */
   runs: number;
@@ -31,6 +34,7 @@ export interface SessionStats {
   totalRunMs: number;
 }
 
+/** A model loaded on one execution target: its inputs and outputs, run(), stats and dispose(). */
 export interface InferenceSession {
   /** The target the session actually runs on after any fallback. */
   readonly target: ExecutionTarget;
@@ -51,6 +55,7 @@ export interface InferenceSession {
   dispose(): Promise<void>;
 }
 
+/** Whether an execution target can run here, and why (not). */
 export interface BackendProbe {
   readonly target: ExecutionTarget;
   readonly available: boolean;
@@ -59,6 +64,7 @@ export interface BackendProbe {
   readonly details?: Readonly<Record<string, string>>;
 }
 
+/** One execution target's runtime (onnxruntime CPU/CUDA, TensorRT): probe() and load(). */
 export interface InferenceBackend {
   readonly target: ExecutionTarget;
   probe(): Promise<BackendProbe>;

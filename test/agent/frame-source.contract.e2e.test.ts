@@ -8,7 +8,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CameraSchema, type CameraConfig } from '../../agent/config/schema.ts';
@@ -17,6 +17,7 @@ import { createSource } from '../../agent/sources/create-source.ts';
 import type { FrameSource, SourceFrame } from '../../agent/sources/frame-source.ts';
 import { assetFace, repoRoot } from '../helpers/assets.ts';
 import { freePort } from './mosquitto.ts';
+import { RTSP_TEST_SIZE, startRtspServer } from './rtsp-server.ts';
 
 const dir = join(repoRoot, 'test', '.tmp', 'agent-sources');
 rmSync(dir, { recursive: true, force: true });
@@ -131,13 +132,9 @@ test('GStreamer and ffmpeg decode a coloured clip to the same BGR pixels', async
 
 test('RTSP source: frames from a live GStreamer RTSP server', { timeout: 90_000 }, async () => {
   const port = await freePort();
-  const server: ChildProcess = spawn('/usr/bin/python3', [join(repoRoot, 'test', 'agent', 'rtsp-server.py'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = await startRtspServer(port);
   cleanup.push(() => server.kill('SIGKILL'));
-  await new Promise<void>((resolve, reject) => {
-    server.stdout!.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
-    server.once('exit', (code) => reject(new Error(`rtsp-server.py exited ${code}`)));
-  });
-  await contract('rtsp', () => createSource(camera(`rtsp://127.0.0.1:${port}/cam`)), { minFrames: 5, size: { width: 320, height: 240 }, timeoutMs: 40_000 });
+  await contract('rtsp', () => createSource(camera(`rtsp://127.0.0.1:${port}/cam`)), { minFrames: 5, size: RTSP_TEST_SIZE, timeoutMs: 40_000 });
   server.kill('SIGKILL');
 });
 

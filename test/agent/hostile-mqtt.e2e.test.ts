@@ -17,9 +17,14 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
-import { ERROR_CODES } from '../../sdk/index.ts';
+import { SDK_ERROR_CODES } from '../../sdk/index.ts';
+import { AGENT_ERROR_CODES } from '../../agent/errors.ts';
 import { repoRoot } from '../helpers/assets.ts';
+import { BLOCK, paxHeader, ustarHeader as header } from '../helpers/tar-bytes.ts';
 import { AgentProcess, TEST_MODELS, waitFor, writeConfig } from './harness.ts';
+
+// A device answers with the SDK's codes and the agent's own.
+const DEVICE_CODES = { ...SDK_ERROR_CODES, ...AGENT_ERROR_CODES };
 
 const dir = join(repoRoot, 'test', '.tmp', 'agent-hostile-mqtt');
 rmSync(dir, { recursive: true, force: true });
@@ -48,22 +53,9 @@ function du(path: string): number {
   return sum;
 }
 
-/** The negative-pax layout of test/deploy/tar.test.ts, as a buffer (finding 1 over MQTT). */
+/** The negative-pax layout of test/deploy/tar.e2e.test.ts, as a buffer (finding 1 over MQTT). */
 function negativePaxTar(): Buffer {
-  const B = 512;
-  const header = (name: string, size: number, type: string) => {
-    const h = Buffer.alloc(B);
-    h.write(name, 0);
-    h.write('0000644\0', 100);
-    h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
-    h.write(type, 156);
-    h.write('ustar\0' + '00', 257);
-    h.fill(0x20, 148, 156);
-    let s = 0;
-    for (const b of h) s += b;
-    h.write(`${s.toString(8).padStart(6, '0')}\0 `, 148);
-    return h;
-  };
+  const B = BLOCK;
   const N = 20;
   const d = 200;
   const jumpAt = (k: number) => N + d + 3 * (k - 1);
@@ -71,9 +63,7 @@ function negativePaxTar(): Buffer {
   for (let k = 1; k <= N; k++) parts.push(header(`f${k}`, (jumpAt(k) - k) * B, '0'));
   parts.push(Buffer.alloc(d * B, 0x61));
   for (let k = 1; k < N; k++) {
-    const rec = ` size=-${(jumpAt(k) + 3 - (k + 1)) * B}\n`;
-    const body = `${rec.length + 2}${rec}`;
-    parts.push(header('PaxHeader', body.length, 'x'), Buffer.concat([Buffer.from(body), Buffer.alloc(B - body.length)]), header(`j${k}`, 0, '0'));
+    parts.push(paxHeader([['size', `-${(jumpAt(k) + 3 - (k + 1)) * B}`]]), header(`j${k}`, 0, '0'));
   }
   parts.push(Buffer.alloc(1024));
   return Buffer.concat(parts);
@@ -229,7 +219,7 @@ test('the embedded broker authenticates, applies the per-device ACL, cuts oversi
     const got = messages.filter((m) => m.topic.endsWith(`/reply/${s.id}`));
     assert.equal(got.length, 1, `one reply for ${s.id}`);
     const r = JSON.parse(got[0]!.payload) as { ok: boolean; error?: { code: string; fix: string } };
-    if (!r.ok) assert.ok(r.error!.code in ERROR_CODES && r.error!.fix.length > 0, got[0]!.payload.slice(0, 200));
+    if (!r.ok) assert.ok(r.error!.code in DEVICE_CODES && r.error!.fix.length > 0, got[0]!.payload.slice(0, 200));
   }
   const invalid = sent.filter((s) => s.id === null).length;
   await waitFor('replies on reply/invalid', () => messages.filter((m) => m.topic.endsWith('/reply/invalid')).length >= invalid, 30_000);

@@ -8,14 +8,19 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ERROR_CODES } from '../../sdk/index.ts';
+import { SDK_ERROR_CODES } from '../../sdk/index.ts';
+import { AGENT_ERROR_CODES } from '../../agent/errors.ts';
 import { repoRoot } from '../helpers/assets.ts';
 import { AgentProcess, Subscriber, TEST_MODELS, waitFor, writeConfig } from './harness.ts';
 import { freePort, startMosquitto } from './mosquitto.ts';
 import { testClip } from './fixtures.ts';
+import { startRtspServer } from './rtsp-server.ts';
+
+// A device answers with the SDK's codes and the agent's own.
+const DEVICE_CODES = { ...SDK_ERROR_CODES, ...AGENT_ERROR_CODES };
 
 const dir = join(repoRoot, 'test', '.tmp', 'agent-resilience');
 rmSync(dir, { recursive: true, force: true });
@@ -25,16 +30,6 @@ const cleanup: (() => Promise<void>)[] = [];
 after(async () => {
   for (const f of cleanup.reverse()) await f().catch(() => {});
 });
-
-/** Debian's /usr/bin/python3 has python3-gi; a pyenv python3 first on PATH may not. */
-async function startRtspServer(port: number): Promise<ChildProcess> {
-  const child = spawn('/usr/bin/python3', [join(repoRoot, 'test', 'agent', 'rtsp-server.py'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
-    child.once('exit', (code) => reject(new Error(`rtsp-server.py exited ${code}`)));
-  });
-  return child;
-}
 
 const stop = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGKILL'))));
 
@@ -163,7 +158,7 @@ test('an RTSP camera recovers within 10 s of its server; the other camera never 
   for (const r of replies()) {
     const reply = JSON.parse(r.payload) as { ok: boolean; error?: { code: string; fix: string } };
     assert.equal(reply.ok, false, r.payload.slice(0, 200));
-    assert.ok(reply.error!.code in ERROR_CODES && reply.error!.fix.length > 0, r.payload.slice(0, 200));
+    assert.ok(reply.error!.code in DEVICE_CODES && reply.error!.fix.length > 0, r.payload.slice(0, 200));
     byTopic.set(r.topic, (byTopic.get(r.topic) ?? 0) + 1);
   }
   for (const c of corpus.filter((c) => c.id)) assert.equal(byTopic.get(`arcedge/${DEVICE}/reply/${c.id}`), 1, `one reply for ${c.id}`);

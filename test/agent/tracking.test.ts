@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { Detection, RecognitionEvent } from '../../sdk/index.ts';
 import { CameraDecisions, type DecisionOptions } from '../../agent/track/decisions.ts';
 import { tallyVotes, voteWeight } from '../../agent/track/voting.ts';
+import { planDetectorScale, trustFirstPass } from '../../sdk/detect/scale-plan.ts';
 
 const OPTIONS: DecisionOptions = { device: 'd', camera: 'c', iouThreshold: 0.3, maxMissedMs: 500, cutSimilarity: 0.2, minVotes: 3, maxVotes: 5, recheckMs: 2000, minFacePx: 20, cooldownMs: 0 };
 
@@ -150,4 +151,25 @@ test('a box that jumps (no empty frame between two people) is checked again; a s
   // The cost on a steady face: nothing beyond the votes (the recheck timer is 2 s here).
   const steady = playSequence(new CameraDecisions(NO_TIMER), Array.from({ length: 15 }, () => ({ x: 100, size: 120, who: ALICE, k: 0 })));
   assert.equal(steady.embedded, 3, 'a steady decided face is not re-embedded');
+});
+
+test('the faces seen in the last frame plan the next frame\'s detector input (one small pass while they stay)', () => {
+  const d = new CameraDecisions(OPTIONS);
+  const frame = { width: 1920, height: 1080 };
+  const full = { width: 640, height: 640 };
+  // Nothing tracked yet: the photo plan (a small pass that a full one may replace).
+  assert.deepEqual(d.expectedFaces, []);
+  assert.deepEqual(planDetectorScale(frame, full, { expectedFaces: d.expectedFaces }), planDetectorScale(frame, full));
+  const near = detection(100, 0.9, 300);
+  const far = detection(900, 0.9, 260);
+  d.observe([near, far], 0);
+  assert.deepEqual(d.expectedFaces, [near.box, far.box]);
+  const plan = planDetectorScale(frame, full, { expectedFaces: d.expectedFaces });
+  assert.ok(plan.firstSidePx < 640, `planned ${plan.firstSidePx}`);
+  // The same faces found again at that input stand: no second, full-size pass.
+  assert.equal(trustFirstPass([near, far], plan.firstSidePx / 1920), true);
+  // A face missed for a frame no longer plans the input (its box may be stale); the seen one does.
+  d.observe([detection(102, 0.9, 300)], 100);
+  assert.deepEqual(d.expectedFaces, [detection(102, 0.9, 300).box]);
+  assert.ok(planDetectorScale(frame, full, { expectedFaces: d.expectedFaces }).firstSidePx <= plan.firstSidePx);
 });

@@ -15,11 +15,12 @@ import type { FivePoints, Point } from '../../sdk/detect/types.ts';
 import { isArcEdgeError } from '../../sdk/errors.ts';
 import { assetFace } from '../helpers/assets.ts';
 import { runPython } from '../image/python.ts';
-import { seededRandom, tempDir } from '../image/fixtures.ts';
+import { tempDir } from '../image/fixtures.ts';
+import { rng } from '../helpers/random.ts';
 
 const tmp = tempDir('align');
 test.after(() => tmp.remove());
-const random = seededRandom(2024);
+const random = rng(2024);
 const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 
 /** A random similarity (scale 0.3..4, rotation +-60 deg, shift 0..600 px) plus per-point noise. */

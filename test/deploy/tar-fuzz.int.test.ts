@@ -18,50 +18,16 @@ import { isArcEdgeError } from '../../sdk/index.ts';
 import { createTar, extractTar } from '../../sdk/internal.ts';
 import { assetFace, assetModel } from '../helpers/assets.ts';
 import { rng } from '../helpers/random.ts';
+import { BLOCK, padToBlock as padded, paxHeader, setChecksum as checksum, ustarHeader as header } from '../helpers/tar-bytes.ts';
 
 const SEED = Number(process.env.ARCEDGE_FUZZ_SEED ?? 23);
 const CASES = Number(process.env.ARCEDGE_FUZZ_CASES ?? 2000);
-const B = 512;
+const B = BLOCK;
 
 // RAM-backed when there is one: 2,000 small extractions are file-system metadata work.
 const work = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'arcedge-tar-fuzz-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-
-function checksum(h: Buffer): void {
-  h.fill(0x20, 148, 156);
-  let sum = 0;
-  for (let i = 0; i < B; i++) sum += h[i]!;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-}
-
-function header(name: string, size: number, type: string): Buffer {
-  const h = Buffer.alloc(B);
-  h.write(name, 0, 100);
-  h.write('0000644\0', 100);
-  h.write('0000000\0', 108);
-  h.write('0000000\0', 116);
-  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
-  h.write('00000000000\0', 136);
-  h.write(type, 156);
-  h.write('ustar\0' + '00', 257);
-  checksum(h);
-  return h;
-}
-const padded = (data: Buffer) => Buffer.concat([data, Buffer.alloc((B - (data.length % B)) % B)]);
-
-function paxData(records: [string, string][]): Buffer {
-  return Buffer.from(
-    records
-      .map(([k, v]) => {
-        const rest = ` ${k}=${v}\n`;
-        let len = rest.length + 1;
-        while (`${len}${rest}`.length !== len) len++;
-        return `${len}${rest}`;
-      })
-      .join(''),
-  );
-}
 
 interface Entry {
   readonly name: string;
@@ -73,8 +39,7 @@ function layout(entries: Entry[], style: 'pax' | 'gnu'): Buffer {
   const parts: Buffer[] = [];
   for (const e of entries) {
     if (style === 'pax') {
-      const pax = paxData([['path', e.name], ['size', String(e.data.length)], ['mtime', '0']]);
-      parts.push(header('PaxHeader/x', pax.length, 'x'), padded(pax));
+      parts.push(paxHeader([['path', e.name], ['size', String(e.data.length)], ['mtime', '0']], 'PaxHeader/x'));
     } else if (e.name.length > 40) {
       const long = Buffer.from(`${e.name}\0`);
       parts.push(header('././@LongLink', long.length, 'L'), padded(long));
@@ -134,8 +99,7 @@ function mutate(seed: Buffer, r: () => number): { tar: Buffer; what: string } {
       const size = pick(HOSTILE_SIZES);
       const records: [string, string][] = [['size', size]];
       if (r() < 0.3) records.push(['path', pick(HOSTILE_NAMES)]);
-      const pax = paxData(records);
-      return { tar: Buffer.concat([tar.subarray(0, at), header('PaxHeader', pax.length, 'x'), padded(pax), tar.subarray(at)]), what: `pax size "${size}" at ${at}` };
+      return { tar: Buffer.concat([tar.subarray(0, at), paxHeader(records), tar.subarray(at)]), what: `pax size "${size}" at ${at}` };
     }
     case 1: {
       // The ustar size field rewritten, checksum fixed so the parser believes it.

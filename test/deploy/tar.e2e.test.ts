@@ -13,6 +13,7 @@ import { after, test } from 'node:test';
 import { isArcEdgeError } from '../../sdk/index.ts';
 import { createTar, extractTar } from '../../sdk/internal.ts';
 import { sha256Hex } from '../../sdk/internal.ts';
+import { paxHeader, setChecksum, ustarHeader as header } from '../helpers/tar-bytes.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'arcedge-tar-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -39,24 +40,6 @@ function sampleDir(): string {
   return dir;
 }
 
-/** A raw ustar header, written independently of sdk/storage/tar.ts. */
-function header(name: string, size: number, type: string, link = ''): Buffer {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 100);
-  h.write('0000644\0', 100);
-  h.write('0000000\0', 108);
-  h.write('0000000\0', 116);
-  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
-  h.write('00000000000\0', 136);
-  h.write(type, 156);
-  h.write(link, 157, 100);
-  h.write('ustar\0' + '00', 257);
-  h.fill(0x20, 148, 156);
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-  return h;
-}
 function archive(entries: { name: string; data?: string; type?: string; link?: string }[], end = true): string {
   const parts: Buffer[] = [];
   for (const e of entries) {
@@ -150,20 +133,8 @@ test('broken and oversized archives are refused', async () => {
   );
 });
 
-/** A pax `x` header (records "<len> key=value\n") followed by its data blocks. */
-function paxBlocks(records: Record<string, string>): Buffer {
-  const body = Buffer.from(
-    Object.entries(records)
-      .map(([k, v]) => {
-        const rest = ` ${k}=${v}\n`;
-        let len = rest.length + 1;
-        while (`${len}${rest}`.length !== len) len++;
-        return `${len}${rest}`;
-      })
-      .join(''),
-  );
-  return Buffer.concat([header('PaxHeader', body.length, 'x'), body, Buffer.alloc((512 - (body.length % 512)) % 512)]);
-}
+/** A pax `x` header with these records (tar-bytes.ts), before the entry it applies to. */
+const paxBlocks = (records: Record<string, string>): Buffer => paxHeader(Object.entries(records));
 
 function dirBytes(dir: string): number {
   let sum = 0;
@@ -184,11 +155,7 @@ test('a negative pax size cannot move the read position back to extract the same
     const h = header(`f${k}`, 0, '0');
     const size = (jumpAt(k) - k) * B; // the data runs over the later headers and D, up to jump k
     h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
-    h.fill(0x20, 148, 156);
-    let sum = 0;
-    for (const b of h) sum += b;
-    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-    parts.push(h);
+    parts.push(setChecksum(h));
   }
   parts.push(Buffer.alloc(d * B, 0x61));
   for (let k = 1; k < N; k++) {

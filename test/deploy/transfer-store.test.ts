@@ -12,6 +12,7 @@ import { after, test } from 'node:test';
 import { TransferStore, type TransferState } from '../../agent/deploy/transfer-store.ts';
 import { COMMAND_SCHEMAS, isArcEdgeError, type TransferCommand } from '../../sdk/index.ts';
 import { createTar } from '../../sdk/internal.ts';
+import { ustarHeader } from '../helpers/tar-bytes.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'arcedge-store-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -116,17 +117,7 @@ test('a wrong sha256 or an unsafe tar is discarded whole', async () => {
   await assert.rejects(op(store, 'h1', 'commit'), code('TRANSFER_HASH_MISMATCH'));
   assert.ok(!existsSync(join(dir, 'h1')));
   // A tar whose entry climbs out: checksum-valid, so only the extractor stops it.
-  const h = Buffer.alloc(512);
-  h.write('../../evil.txt', 0);
-  h.write('0000644\0', 100);
-  h.write(`${(4).toString(8).padStart(11, '0')}\0`, 124);
-  h.write('0', 156);
-  h.write('ustar\x0000', 257);
-  h.fill(0x20, 148, 156);
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-  const evil = Buffer.concat([h, Buffer.from('evil'), Buffer.alloc(508), Buffer.alloc(1024)]);
+  const evil = Buffer.concat([ustarHeader('../../evil.txt', 4), Buffer.from('evil'), Buffer.alloc(508), Buffer.alloc(1024)]);
   await begin(store, 'u1', evil, 'model-package');
   for (const [i, part] of chunksOf(evil, 1024).entries()) await chunk(store, 'u1', i, part);
   await assert.rejects(op(store, 'u1', 'commit'), code('ARCHIVE_UNSAFE'));

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { rankIdentities } from '../../sdk/match/aggregate.ts';
 import { EmbeddingMatrix, MatchIndex, decideOpenSet, fromHalf, toHalf, topK } from '../../sdk/match/index.ts';
 import { dot, near, rng, unitVector } from './random.ts';
 
@@ -101,6 +102,26 @@ test('MatchIndex: remove keeps every other row addressable; identities aggregate
   assert.ok(Math.abs(trimmed.rank(probe, 1)[0]!.score - mean) < 1e-6);
   assert.equal(index.removeIdentity('b'), 5);
   assert.deepEqual(new Set(index.searchTemplates(probe, 20).map((h) => h.identityId)), new Set(['a']));
+});
+
+test('rankIdentities selects the k best identities like a stable full sort, ties and empty identities included', () => {
+  const random = rng(17);
+  const identities = 300;
+  const rows = 1200;
+  // Scores on a coarse grid, so that many identities tie; identity 7 has no templates left.
+  const scores = Float32Array.from({ length: rows }, () => Math.round(random() * 40) / 40);
+  const labels = Int32Array.from({ length: rows }, () => Math.floor(random() * identities));
+  for (let r = 0; r < rows; r++) if (labels[r] === 7) labels[r] = 8;
+  const ids = Array.from({ length: identities }, (_, i) => `p${i}`);
+  const templateIds = Array.from({ length: rows }, (_, r) => `t${r}`);
+  for (const aggregation of ['best', 'trimmed-mean'] as const) {
+    const all = rankIdentities(scores, labels, ids, templateIds, identities + 1, { aggregation }); // k > 64: the full sort
+    assert.equal(all.length, new Set(labels).size, 'identities without templates are not ranked');
+    assert.ok(!all.some((r) => r.identityId === 'p7'));
+    for (const k of [0, 1, 2, 5, 64]) {
+      assert.deepEqual(rankIdentities(scores, labels, ids, templateIds, k, { aggregation }), all.slice(0, k), `${aggregation} k=${k}`);
+    }
+  }
 });
 
 test('open-set decision: threshold, margin, single identity, empty gallery', () => {

@@ -39,15 +39,3 @@ export function writePnm(kind: 'P5' | 'P6', width: number, height: number, maxva
   out.set(body, header.length);
   return out;
 }
-
-/** Deterministic pseudo-random integers (mulberry32), so fixtures are the same every run. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

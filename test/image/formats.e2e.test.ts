@@ -9,13 +9,14 @@ import { decodeImage, type Frame } from '../../sdk/image/index.ts';
 import { isArcEdgeError } from '../../sdk/errors.ts';
 import { assetFace } from '../helpers/assets.ts';
 import { runPython } from './python.ts';
-import { seededRandom, writePnm } from './fixtures.ts';
+import { writePnm } from './fixtures.ts';
+import { rng } from '../helpers/random.ts';
 import { writePng } from '../helpers/png.ts';
 
 const W = 7, H = 5; // odd sizes catch row-stride mistakes
 
 function samples(count: number, max: number, seed: number): number[] {
-  const random = seededRandom(seed);
+  const random = rng(seed);
   return Array.from({ length: count }, () => Math.floor(random() * (max + 1)));
 }
 

@@ -119,3 +119,16 @@ test('frontal portraits and their 92x112 grey crops pass the pose gate, with eit
     assert.ok(pass68 / faces >= 0.95, `${name} ${what}: ${pass68}/${faces} frontal faces pass the pose gate`);
   }
 });
+
+test('detect with pose: false leaves the 68 points out, and locatePose adds the same ones detect() gives', async () => {
+  const frame = photos[0]!.frame;
+  const withPose = await pipeline.detect(frame);
+  const without = await pipeline.detect(frame, { pose: false });
+  assert.ok(withPose.length > 0, `a face in ${photos[0]!.path}`);
+  assert.equal(without.length, withPose.length);
+  assert.ok(without.every((f) => f.landmarks68 === undefined), 'no pose landmarks with pose: false');
+  const located = await pipeline.locatePose(frame, without[0]!);
+  assert.equal(located.landmarks68?.length, 68);
+  assert.deepEqual(located.landmarks68, withPose[0]!.landmarks68, 'the same points as detect() gives');
+  assert.equal(await pipeline.locatePose(frame, located), located, 'a face that has them is returned as it is');
+});

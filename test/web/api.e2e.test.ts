@@ -118,6 +118,15 @@ test('web API on a running agent: events, paging, MQTT events, live, enroll from
   assert.equal(mqtt.ok, true, JSON.stringify(mqtt));
   assert.deepEqual((mqtt.result as EventsPage).events.map((e) => e.id), all.events.filter((e) => e.personId === 'biden').map((e) => e.id));
 
+  // 5b. The web's status is the status command's (one builder, agent/status.ts), with the web's extras.
+  const statusReply = await sub.command('web', 'status', { id: 'st-1' }, 'st-1');
+  assert.equal(statusReply.ok, true, JSON.stringify(statusReply));
+  const local = statusReply.result as Record<string, unknown>;
+  const webStatus = await json<Record<string, unknown>>(api('/api/status'));
+  for (const key of ['device', 'phase', 'version', 'models', 'model', 'gallery', 'threshold', 'pipeline']) assert.deepEqual(webStatus[key], local[key], `/api/status ${key}`);
+  assert.equal(webStatus.agentVersion, local.version);
+  assert.equal(webStatus.broker, undefined, 'no broker URL in the web status (it may carry credentials)');
+
   // 6. Live: nothing was encoded while nobody watched; frame.jpg and MJPEG serve annotated frames.
   const before = (await json<{ live: { framesEncoded: number; viewers: number } }>(api('/api/status'))).live;
   assert.deepEqual(before, { framesEncoded: 0, viewers: 0 }, 'no live frame is encoded without a viewer');

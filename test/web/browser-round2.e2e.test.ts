@@ -20,28 +20,19 @@
  * - every page at 1280x800 and 390x844 (screenshots under test-output/web/), and at 390 px
  *   none scrolls sideways.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildClip } from '../../agent/demo/clip.ts';
-import { AgentProcess, TEST_MODELS, writeConfig } from '../agent/harness.ts';
 import { ENROLLED, STRANGERS } from '../agent/fixtures.ts';
-import { assetFace, repoRoot } from '../helpers/assets.ts';
-import { launchBrowser, screenshot } from './browser.ts';
-import { scryptHash, waitForHttp } from './page-checks.ts';
+import { assetFace } from '../helpers/assets.ts';
+import { freePort } from '../helpers/net.ts';
+import { screenshot } from './browser.ts';
+import { BrowserAgent, browserScratch, openPage } from './browser-agent.ts';
 import { blurredShot, bothSizes, DESKTOP, imageDifference, imageSrc, overlayFaces, PHONE } from './ui-checks.ts';
-import { freePort } from './web-harness.ts';
 
-const dir = join(repoRoot, 'test', '.tmp', 'web-round2');
-const shots = join(repoRoot, 'test-output', 'web');
-rmSync(dir, { recursive: true, force: true });
-mkdirSync(dir, { recursive: true });
-const cleanup: (() => Promise<unknown>)[] = [];
-after(async () => {
-  for (const f of cleanup.reverse()) await f().catch(() => {});
-});
+const scratch = browserScratch('web-round2');
+const { dir, shots } = scratch;
 
 const KIT = ENROLLED[2]!;
 const ROSE = STRANGERS[1]!;
@@ -52,35 +43,16 @@ const GROUP_PHOTO = assetFace('faceapi_bbt', 'bbt1.jpg');
 test('Unicode labels drawn in the browser, the enroll race, a group photo, device down and back, every page on a phone', { timeout: 300_000 }, async () => {
   const startedAt = Date.now();
   const clip = await buildClip([KIT.show, ROSE], join(dir, 'clip.mp4'), { width: 640, height: 480 });
-  const password = randomBytes(12).toString('base64url');
-  const port = await freePort();
-  const configPath = writeConfig(join(dir, 'agent.json'), {
-    device: { id: 'round2' },
-    mqtt: { embedded: { host: '127.0.0.1', port: 0 } },
-    models: TEST_MODELS(),
-    inference: { backend: { threads: 1 } },
-    gallery: join(dir, 'gallery.db'),
-    dataDir: join(dir, 'data'),
+  const web = await BrowserAgent.start(scratch, {
+    device: 'round2',
     // gate: an RTSP camera nobody answers (a closed port): offline, retried with backoff.
     cameras: [
       { id: 'door', source: `file://${clip.path}`, loop: true },
       { id: 'gate', source: `rtsp://127.0.0.1:${await freePort()}/stream` },
     ],
-    recognition: { cooldownSec: 0 },
-    web: { listen: `127.0.0.1:${port}`, passwordHash: scryptHash(password) },
   });
-  let agent = new AgentProcess(configPath);
-  cleanup.push(() => agent.kill('SIGKILL'));
-  const base = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${base}/api/session`, 90_000).catch((e: Error) => {
-    throw new Error(`${e.message}\nagent log:\n${agent.tail()}`);
-  });
-
-  const browser = await launchBrowser();
-  cleanup.push(() => browser.close());
-  const page = await browser.newPage({ viewport: DESKTOP });
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  const { base, password } = web;
+  const { page, pageErrors } = await openPage(scratch, DESKTOP);
 
   await page.goto(base);
   await page.getByLabel('Password').fill(password);
@@ -274,13 +246,12 @@ test('Unicode labels drawn in the browser, the enroll race, a group photo, devic
   // the banner goes, and the session survived the restart (no login page).
   await page.getByRole('link', { name: 'Live' }).click();
   await page.locator('.frame-wrap[data-ts]').first().waitFor({ timeout: 30_000 });
-  await agent.kill('SIGTERM');
+  await web.agent.kill('SIGTERM');
   const banner = page.locator('#device-down');
   await banner.filter({ hasText: 'not answering' }).waitFor({ timeout: 20_000 });
   await page.locator('figure.camera[data-camera="door"] .tile-banner', { hasText: /No connection since \d/ }).waitFor({ timeout: 10_000 });
   await bothSizes(page, shots, 'r2-device-down');
-  agent = new AgentProcess(configPath);
-  await waitForHttp(`${base}/api/session`, 90_000);
+  await web.restart();
   await banner.waitFor({ state: 'hidden', timeout: 30_000 });
   assert.equal(await page.getByRole('form', { name: 'Log in' }).count(), 0, 'still logged in after the restart');
   await page.getByRole('link', { name: 'People' }).click();

@@ -8,29 +8,18 @@
  * the snapshot folder. Each step is asserted on the page and saved as a screenshot under
  * test-output/web/ (gitignored).
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildClip } from '../../agent/demo/clip.ts';
 import { openGallery } from '../../sdk/index.ts';
-import { AgentProcess, TEST_MODELS, writeConfig } from '../agent/harness.ts';
 import { ENROLLED, STRANGERS } from '../agent/fixtures.ts';
-import { repoRoot } from '../helpers/assets.ts';
-import { launchBrowser, screenshot } from './browser.ts';
-import { addPersonByUpload, eventRows, filesUnder, liveViewers, scryptHash, waitForHttp, waitForRow } from './page-checks.ts';
-import { freePort } from './web-harness.ts';
+import { screenshot } from './browser.ts';
+import { BrowserAgent, browserScratch, openPage } from './browser-agent.ts';
+import { addPersonByUpload, eventRows, filesUnder, liveViewers, waitForRow } from './page-checks.ts';
 
-const dir = join(repoRoot, 'test', '.tmp', 'web-browser');
-const shots = join(repoRoot, 'test-output', 'web');
-rmSync(dir, { recursive: true, force: true });
-// test-output/web/ is shared with the other browser tests: each overwrites its own files only.
-mkdirSync(dir, { recursive: true });
-const cleanup: (() => Promise<unknown>)[] = [];
-after(async () => {
-  for (const f of cleanup.reverse()) await f().catch(() => {});
-});
+const scratch = browserScratch('web-browser');
+const { dir, shots } = scratch;
 
 const [BIDEN, OBAMA] = [ENROLLED[0]!, ENROLLED[1]!];
 const STRANGER = STRANGERS[0]!;
@@ -41,34 +30,16 @@ const HEIGHT = 480;
 test('log in, watch live, see events, enroll an unknown face from its event, see it recognised, forget it', { timeout: 240_000 }, async () => {
   const startedAt = Date.now();
   const clip = await buildClip([BIDEN.show, STRANGER, OBAMA.show], join(dir, 'clip.mp4'), { width: WIDTH, height: HEIGHT });
-  const password = randomBytes(12).toString('base64url');
-  const port = await freePort();
+  const web = await BrowserAgent.start(scratch, {
+    device: 'webui',
+    cameras: [{ id: 'door', source: `file://${clip.path}`, loop: true }],
+    metrics: { intervalSec: 5 },
+  });
+  const { base, password } = web;
   const dataDir = join(dir, 'data');
   const galleryPath = join(dir, 'gallery.db');
-  const configPath = writeConfig(join(dir, 'agent.json'), {
-    device: { id: 'webui' },
-    mqtt: { embedded: { host: '127.0.0.1', port: 0 } },
-    models: TEST_MODELS(),
-    inference: { backend: { threads: 1 } },
-    gallery: galleryPath,
-    dataDir,
-    cameras: [{ id: 'door', source: `file://${clip.path}`, loop: true }],
-    recognition: { cooldownSec: 0 },
-    metrics: { intervalSec: 5 },
-    web: { listen: `127.0.0.1:${port}`, passwordHash: scryptHash(password) },
-  });
-  const agent = new AgentProcess(configPath);
-  cleanup.push(() => agent.kill('SIGKILL'));
-  const base = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${base}/api/session`, 90_000).catch((e: Error) => {
-    throw new Error(`${e.message}\nagent log:\n${agent.tail()}`);
-  });
 
-  const browser = await launchBrowser();
-  cleanup.push(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  const { page, pageErrors } = await openPage(scratch, { width: 1280, height: 900 });
   page.on('console', (m) => m.type() === 'error' && !/Failed to load resource/.test(m.text()) && pageErrors.push(m.text()));
 
   // 1. Login: a wrong password is refused on the page, the right one opens the app.

@@ -6,28 +6,18 @@
  * events: restarted, the agent plays the clip again and publishes Amy's three recognitions and
  * nothing for Bernadette, whose three dropped decisions the metrics count.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildClip } from '../../agent/demo/clip.ts';
-import { AgentProcess, TEST_MODELS, waitFor, writeConfig } from '../agent/harness.ts';
-import { assetFace, repoRoot } from '../helpers/assets.ts';
-import { launchBrowser } from './browser.ts';
-import { scryptHash, waitForHttp } from './page-checks.ts';
+import { waitFor } from '../agent/harness.ts';
+import { assetFace } from '../helpers/assets.ts';
+import { BrowserAgent, browserScratch, openPage } from './browser-agent.ts';
 import { blurredShot, bothSizes, DESKTOP } from './ui-checks.ts';
-import { freePort } from './web-harness.ts';
 
-const dir = join(repoRoot, 'test', '.tmp', 'web-library');
-const shots = join(repoRoot, 'test-output', 'web');
-rmSync(dir, { recursive: true, force: true });
-mkdirSync(dir, { recursive: true });
-const cleanup: (() => Promise<unknown>)[] = [];
-after(async () => {
-  for (const f of cleanup.reverse()) await f().catch(() => {});
-});
+const scratch = browserScratch('web-library');
+const { dir, shots } = scratch;
 
 /**
  * The BBT photos are tight 150x150 crops: a face filling the whole frame is missed by SCRFD
@@ -43,33 +33,20 @@ const bern = (i: number) => padded('bernadette', `bernadette${i}.png`);
 
 test('two strangers appearing three times each: two groups of three; name one, ignore the other', { timeout: 240_000 }, async () => {
   const clip = await buildClip([amy(1), bern(1), amy(2), bern(2), amy(3), bern(3)], join(dir, 'clip.mp4'), { width: 640, height: 480, showSec: 3, gapSec: 1 });
-  const password = randomBytes(12).toString('base64url');
-  const port = await freePort();
-  const configPath = writeConfig(join(dir, 'agent.json'), {
-    device: { id: 'library' },
-    mqtt: { embedded: { host: '127.0.0.1', port: 0 } },
-    models: TEST_MODELS(),
-    inference: { backend: { threads: 1 } },
-    gallery: join(dir, 'gallery.db'),
-    dataDir: join(dir, 'data'),
+  const web = await BrowserAgent.start(scratch, {
+    device: 'library',
     cameras: [{ id: 'hall', source: `file://${clip.path}` }],
-    recognition: { cooldownSec: 0 },
     metrics: { intervalSec: 1 },
-    web: { listen: `127.0.0.1:${port}`, passwordHash: scryptHash(password) },
   });
-  let agent = new AgentProcess(configPath);
-  cleanup.push(() => agent.kill('SIGKILL'));
-  const base = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${base}/api/session`, 90_000);
+  const { base, password } = web;
+  let agent = web.agent;
   // The clip plays once: six appearances, six unknown decisions.
   await waitFor('six unknown events', () => agent.events().filter((e) => e.type === 'unknown').length >= 6 || undefined, 120_000).catch((e: Error) => {
     throw new Error(`${e.message}: ${JSON.stringify(agent.events().map((x) => x.type))}\n${agent.tail()}`);
   });
   assert.equal(agent.events().filter((e) => e.type === 'unknown').length, 6, 'one unknown event per appearance');
 
-  const browser = await launchBrowser();
-  cleanup.push(() => browser.close());
-  const page = await browser.newPage({ viewport: DESKTOP });
+  const { page } = await openPage(scratch, DESKTOP);
   await page.goto(base);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
@@ -100,7 +77,7 @@ test('two strangers appearing three times each: two groups of three; name one, i
 
   // Its future events stop too: restarted, the agent plays the clip once more (file source).
   await agent.kill('SIGTERM');
-  agent = new AgentProcess(configPath);
+  agent = await web.restart();
   const ignoredCount = () => {
     const metrics = agent.lines.filter((l) => l.msg === 'metrics').at(-1) as { cameras?: Record<string, { ignoredEvents?: number }> } | undefined;
     return metrics?.cameras?.hall?.ignoredEvents ?? 0;

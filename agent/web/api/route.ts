@@ -10,6 +10,7 @@ import type { GalleryContext } from '../../commands/context.ts';
 import { formatIssues } from '../../config/load.ts';
 import type { CameraSettings } from '../../config/schema.ts';
 import type { LoggedProblem } from '../../log.ts';
+import type { LocalStatus } from '../../status.ts';
 import type { EventsStore } from '../../events-store/store.ts';
 import type { WebAuth } from '../auth.ts';
 import type { FrozenFaces } from '../frozen-faces.ts';
@@ -29,6 +30,8 @@ export interface WebDeps {
   readonly device: string;
   readonly agentVersion: string;
   readonly startedAt: number;
+  /** The device status as agent/status.ts builds it for MQTT and the status command (one builder for all). */
+  status(): LocalStatus;
   cameraIds(): string[];
   cameraStatus(id: string): CameraStatus | undefined;
   /** Frames processed so far and the last capture-to-result latency, per camera. */

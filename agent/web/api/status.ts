@@ -25,18 +25,21 @@ export const STATUS_ROUTES: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/api/status',
-    summary: 'device status: models, backend and precision, cameras, memory, versions, recent errors',
+    summary: 'device status (agent/status.ts, as the status command answers it) plus backend and precision, camera frames/s, memory, live view, recent errors',
     handler: async (c, deps) => {
+      // The typed status every consumer shares (agent/status.ts), then what only the web shows.
+      // The broker URL stays out (it may carry credentials; /api/device shows it without them),
+      // and cameras are the web's summaries (state, frames/s, latency), not the retained statuses.
+      const { broker: _broker, cameras: _cameras, ...status } = deps.status();
       const stats = await deps.modelStats().catch(() => undefined);
       const mem = process.memoryUsage();
       return c.json({
-        device: deps.device,
-        agentVersion: deps.agentVersion,
-        uptimeSec: Math.round((Date.now() - deps.startedAt) / 1000),
-        models: deps.models(),
+        ...status,
+        agentVersion: status.version,
+        models: status.models ?? {},
         backend: stats ? Object.fromEntries(Object.entries(stats.models).map(([role, s]) => [role, s.target])) : {},
         precision: stats?.precision ?? null,
-        threshold: deps.threshold() ?? null,
+        threshold: status.threshold ?? null,
         cameras: cameraSummaries(deps),
         memory: { rssMb: Math.round(mem.rss / 1048576), heapUsedMb: Math.round(mem.heapUsed / 1048576) },
         live: { viewers: deps.live.watching, framesEncoded: deps.live.encoded },

@@ -3,6 +3,7 @@ import type { Frame } from '../frame.ts';
 import { cv } from './loader.ts';
 import { checkFrame, frameOf, withMats } from './mats.ts';
 
+/** What drawAnnotations draws for one face: a box, points and a label, in frame pixels. */
 export interface Annotation {
   /** Rectangle corners in frame pixels. */
   readonly box?: { readonly x1: number; readonly y1: number; readonly x2: number; readonly y2: number };

@@ -4,8 +4,10 @@ import type { AffineMatrix, Frame } from '../frame.ts';
 import { cv } from './loader.ts';
 import { borrowMat, checkFrame, checkSize, frameOf, withMats } from './mats.ts';
 
+/** Resampling filter of resizeFrame (OpenCV's INTER_NEAREST, INTER_LINEAR, INTER_AREA, INTER_CUBIC). */
 export type Interpolation = 'nearest' | 'linear' | 'area' | 'cubic';
 
+/** A copy of the frame scaled to width x height. */
 export function resizeFrame(frame: Frame, width: number, height: number, interpolation: Interpolation = 'linear'): Frame {
   checkFrame(frame);
   checkSize(width, height);

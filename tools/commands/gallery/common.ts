@@ -49,6 +49,16 @@ export function requireGallery(path: string | undefined): string {
   return path;
 }
 
+/** Runs `fn` on the existing gallery at --gallery (read-only unless `write`), closing it after. */
+export async function withGallery<R>(path: string | undefined, write: boolean, fn: (g: Gallery) => R | Promise<R>): Promise<R> {
+  const gallery = await openGallery(requireGallery(path), { create: false, readOnly: !write });
+  try {
+    return await fn(gallery);
+  } finally {
+    gallery.close();
+  }
+}
+
 export async function loadPipeline(models: string, stages?: PipelineStage[], choice: ModelChoice = {}): Promise<FacePipeline> {
   const use = { ...(choice.detector !== undefined ? { detect: choice.detector } : {}), ...(choice.embedder !== undefined ? { embed: choice.embedder } : {}) };
   return createFacePipeline({ models, backend: { threads: 2 }, ...(stages ? { stages } : {}), ...(Object.keys(use).length ? { use } : {}) });

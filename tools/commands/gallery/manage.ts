@@ -1,16 +1,7 @@
 /** `arcedge gallery list | show | remove | rename`: look at and edit a gallery without models. */
-import { openGallery, type Gallery, type Identity } from '../../../sdk/index.ts';
+import type { Gallery, Identity } from '../../../sdk/index.ts';
 import { defineCommand, EXIT, formatTable, UsageError } from '../../cli/command.ts';
-import { GALLERY_OPTION, KEY_HELP, requireGallery } from './common.ts';
-
-async function withGallery<R>(path: string | undefined, write: boolean, fn: (g: Gallery) => R | Promise<R>): Promise<R> {
-  const gallery = await openGallery(requireGallery(path), { create: false, readOnly: !write });
-  try {
-    return await fn(gallery);
-  } finally {
-    gallery.close();
-  }
-}
+import { GALLERY_OPTION, KEY_HELP, withGallery } from './common.ts';
 
 /** An identity by id, or by name when exactly one has it. */
 function pick(gallery: Gallery, ref: string): Identity {

@@ -1,7 +1,7 @@
 /** `arcedge gallery export <file> | import <file>`: a gallery as JSON Lines (crops included). */
 import { exportGallery, importGallery, openGallery, readExportHeader } from '../../../sdk/index.ts';
 import { defineCommand, EXIT } from '../../cli/command.ts';
-import { GALLERY_OPTION, KEY_HELP, requireGallery } from './common.ts';
+import { GALLERY_OPTION, KEY_HELP, requireGallery, withGallery } from './common.ts';
 
 export const exportCommand = defineCommand({
   name: 'gallery export',
@@ -10,17 +10,13 @@ export const exportCommand = defineCommand({
   details: KEY_HELP,
   options: { gallery: GALLERY_OPTION },
   positionals: { min: 1, max: 1 },
-  async run({ values, positionals, json }) {
-    const gallery = await openGallery(requireGallery(values.gallery), { create: false, readOnly: true });
-    try {
+  run: ({ values, positionals, json }) =>
+    withGallery(values.gallery, false, async (gallery) => {
       const summary = await exportGallery(gallery, positionals[0]!);
       if (json) console.log(JSON.stringify(summary));
       else console.log(`exported ${summary.identities} identities, ${summary.templates} templates to ${summary.path}`);
       return EXIT.OK;
-    } finally {
-      gallery.close();
-    }
-  },
+    }),
 });
 
 export const importCommand = defineCommand({
