@@ -1,5 +1,5 @@
 /**
- * The face check, on by default (issue 24 item 5): every detection's aligned crop goes through
+ * The face check, opt-in (`faceCheck: {}`; issue 24 item 5): every detection's aligned crop goes through
  * the registry's `default` recognizer (faceplugin-feature-512, fr_feature.onnx, MIT, npm), and a
  * detection is kept when its raw embedding norm (before L2 normalisation) minus a penalty for
  * landmark drift (how far its 68 points move when the box is grown, shrunk or shifted: a face's

@@ -26,7 +26,7 @@ export interface LoadedStages {
   readonly detector: FaceDetector | undefined;
   /** The face gate's second detector, when options.faceGate names one. */
   readonly verifier: FaceDetector | undefined;
-  /** The face check's recognizer (options.faceCheck, on by default), when it could be loaded. */
+  /** The face check's recognizer (options.faceCheck, opt-in), when asked for. */
   readonly checker: Embedder | undefined;
   /** The 68-point model the face check's drift test reads (the pose model's when that is loaded). */
   readonly checkLandmarks: Landmark68 | undefined;
@@ -152,15 +152,9 @@ export async function loadStages(
   const verifierModel = gate
     ? (set.models.find((m) => m.manifest.task === 'detect' && (m.manifest.id === gate.verifier || m.manifest.file === gate.verifier)) ?? (await registryModel('detect', gate.verifier)))
     : undefined;
-  // The face check is on unless turned off; like pose, a device that cannot reach its model runs
-  // without it when the option is unset (`models.check` is then absent), and fails when asked for.
-  const checkModel =
-    wants.has('detect') && options.faceCheck !== false
-      ? await faceCheckModel(set).catch((error: unknown) => {
-          if (options.faceCheck === undefined && error instanceof ArcEdgeError) return undefined;
-          throw error;
-        })
-      : undefined;
+  // The face check runs when asked for (faceCheck: {...}); opt-in until its recall cost on
+  // degraded real faces and its per-face cost in the agent are measured (docs/detect.md).
+  const checkModel = wants.has('detect') && options.faceCheck !== undefined && options.faceCheck !== false ? await faceCheckModel(set) : undefined;
   // The drift test needs 68 points: the pose model's session when pose loads one, else its own.
   const checkLandmarkModel =
     checkModel && !poseModel ? (landmarkModel ?? pick(set, 'landmarks', use.landmarks, false, '') ?? (await registryLandmarkModel().catch(() => undefined))) : undefined;

@@ -77,7 +77,7 @@ export const AnalyzerOptionsSchema = z
           .strict(),
       ])
       .optional()
-      .describe('drop detections the registry recognizer (fr_feature.onnx) does not read as a face: false faces on textures, text, animals (docs/detect.md, "Face check"); on by default, false turns it off'),
+      .describe('drop detections the registry recognizer (fr_feature.onnx) does not read as a face: false faces on textures, text, animals (docs/detect.md, "Face check"); off by default: pass {} (or thresholds) to turn it on'),
     flipTTA: z.boolean().optional().describe('embed each crop and its mirror and average; 2x embed time; default false'),
     maxImagePixels: z
       .number()

@@ -96,7 +96,7 @@ test('a killed or aborted pipeline process restarts; its camera goes error then 
     const status = await sub.command(device, 'status', { id: `status-${round}` }, `status-${round}`);
     assert.equal(status.ok, true, 'commands are answered after the restart');
   }
-  assert.ok(!cameraStates('b').includes('error'), `camera b (the other process) never left online: ${cameraStates('b').join(',')}`);
+  assert.ok(!cameraStates('b').includes('error'), `camera b (the other process) never left online: ${JSON.stringify(sub.json(`arcedge/${device}/cameras/b/status`))}\nagent log:\n${agent.tail(40)}`);
   await waitFor('metrics count both restarts', () => sub.json(`arcedge/${device}/metrics`).some((m) => (m.pipeline as { restarts: number } | undefined)?.restarts === 2), 10_000).catch(fail);
   // Decisions go on after the restarts.
   const eventsBefore = agent.events().length;

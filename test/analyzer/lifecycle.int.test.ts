@@ -11,7 +11,7 @@ import { SCRFD_FR512 } from './model-sets.ts';
 test('dispose is idempotent; analyze after dispose is BACKEND_DISPOSED', async () => {
   const open = openSessionCount();
   const analyzer = await createFaceAnalyzer({ models: SCRFD_FR512() });
-  assert.equal(openSessionCount(), open + 4, 'detector + pose landmarks + recognizer + face-check recognizer sessions');
+  assert.equal(openSessionCount(), open + 3, 'detector + pose landmarks + recognizer sessions (the face check is opt-in)');
   const frame = await readImage(assetFace('debian', 'messi5.jpg'));
   assert.equal((await analyzer.analyze(frame)).length, 1);
   await Promise.all([analyzer.dispose(), analyzer.dispose()]);
@@ -33,7 +33,7 @@ test('dispose while analyses run: they finish, then the sessions are released', 
   const results = await Promise.all(running);
   await disposed;
   assert.deepEqual(results.map((faces) => faces.length), [1, 1]);
-  assert.equal(openSessionCount(), open - 4, 'released after the running calls finished');
+  assert.equal(openSessionCount(), open - 3, 'released after the running calls finished');
 });
 
 test('200 analyses: RSS stays bounded (no native Mat or tensor leak)', async () => {

@@ -1,12 +1,12 @@
 /**
  * Detection precision on frames without a face (issue 24 item 5): false faces per 1,000 frames
  * for the detector of every shipped model set at its default threshold, before and after the face
- * check (sdk/analyzer/face-check.ts, on by default: the registry recognizer must read each crop as
+ * check (sdk/analyzer/face-check.ts, opt-in: `faceCheck: {}`; the registry recognizer must read each crop as
  * a face, or its 68 points must stay put when the box moves), and the recall the check keeps on the dev portraits and their frame-filling 92x112
  * grey crops. 1,000 frames: 350 windows of public-domain photos (objects, landscapes, a cat), 150
  * backgrounds of the dev photos, 500 synthetic (textures, text, smiley blobs).
  * Sets and their detectors: default (UltraFace), buffalo_sc / buffalo_s / scrfd (det_500m first),
- * buffalo_m (det_2.5g), yunet (yunet_2023mar_640 first; yunet_s_dynamic too). buffalo_l's det_10g
+ * buffalo_m (det_2.5g), yunet (yunet_2023mar_640 first; yunet_s_dynamic, same weights, is left out for CI time). buffalo_l's det_10g
  * is not among the test assets and is not measured here (docs/detect.md says so).
  * In-process but heavy (5 detectors x ~1,150 frames): e2e tier.
  */
@@ -30,7 +30,6 @@ const DETECTORS = [
   { name: 'buffalo_sc/s, scrfd (det_500m)', models: async () => localAssetSet('precision-500m', ['det_500m.onnx']) },
   { name: 'buffalo_m (det_2.5g)', models: async () => localAssetSet('precision-2.5g', ['det_2.5g.onnx']) },
   { name: 'yunet (yunet_2023mar_640)', models: async () => localAssetSet('precision-yunet640', ['yunet_2023mar_640.onnx']) },
-  { name: 'yunet_s_dynamic', models: async () => localAssetSet('precision-yunet', ['yunet_s_dynamic.onnx']) },
 ];
 
 test('false faces per 1,000 face-free frames, before and after the face check, and recall kept', async () => {
@@ -56,10 +55,13 @@ test('false faces per 1,000 face-free frames, before and after the face check, a
   try {
     for (const d of DETECTORS) {
       const models = await d.models();
-      // The check is on by default: a pipeline left at its defaults loads it.
+      // The check is opt-in: left at the defaults a pipeline does not load it; faceCheck: {} does.
       const defaults = await createFacePipeline({ models, stages: ['detect'], pose: 'five-point' });
-      assert.equal(defaults.models.check, 'faceplugin-feature-512', `${d.name}: the face check is on by default`);
+      assert.equal(defaults.models.check, undefined, `${d.name}: the face check is off by default`);
       await defaults.dispose();
+      const checked = await createFacePipeline({ models, stages: ['detect'], pose: 'five-point', faceCheck: {} });
+      assert.equal(checked.models.check, 'faceplugin-feature-512', `${d.name}: faceCheck: {} loads the check`);
+      await checked.dispose();
       const p = await createFacePipeline({ models, stages: ['detect'], pose: 'five-point', faceCheck: false });
       try {
         let before = 0, after = 0;
