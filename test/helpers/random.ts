@@ -1,11 +1,4 @@
-/** Seeded 0..1 generator (mulberry32): the search tests, the fuzzers and the face-free frames draw from it. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../tools/random.ts';
+
+/** Seeded 0..1 generator (tools/random.ts): the search tests, the fuzzers and the face-free frames draw from it. */
+export const rng: (seed: number) => () => number = mulberry32;

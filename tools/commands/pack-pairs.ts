@@ -9,17 +9,10 @@ import { defineCommand, parsePositiveInt } from '../cli/command.ts';
 import { createProgress } from '../cli/progress.ts';
 import { createPhotoAligner, listPeople } from '../train/align-photos.ts';
 import { encodeVerificationBin } from '../train/pickle-bin.ts';
+import { mulberry32 } from '../random.ts';
 
-/** mulberry32: a tiny seeded PRNG so the same folder and seed give the same pairs. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Same folder and seed, same pairs. */
+const random = mulberry32;
 
 function shuffle<T>(items: T[], next: () => number): T[] {
   for (let i = items.length - 1; i > 0; i--) {

@@ -11,6 +11,7 @@
  */
 import { encodeJpeg, encodePng, resizeFrame, warpAffine, type Box, type Frame } from '../../sdk/index.ts';
 import type { EvalInput } from './pairs-input.ts';
+import { mulberry32 } from '../random.ts';
 
 export const DEGRADATIONS = ['original', 'crop', 'grey', 'small', 'compressed', 'rotated', 'dark', 'blurred'] as const;
 export type Degradation = (typeof DEGRADATIONS)[number];
@@ -30,18 +31,6 @@ export interface DegradedImage {
   readonly kind: Degradation;
   /** Encoded: JPEG for `compressed` (the compression is the point), PNG otherwise. */
   readonly bytes: Uint8Array;
-}
-
-/** Seeded 0..1 generator (mulberry32): small, fast and the same on every platform. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const between = (rand: () => number, lo: number, hi: number): number => lo + (hi - lo) * rand();
