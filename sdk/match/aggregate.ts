@@ -1,4 +1,5 @@
 /** Per-identity aggregation of template scores, then ranking. */
+import { topK } from './top-k.ts';
 import type { Aggregation, IdentityScore } from './types.ts';
 
 export interface AggregateOptions {
@@ -48,21 +49,10 @@ function topIdentities(final: Float64Array, counts: Int32Array, k: number): numb
     for (let i = 0; i < n; i++) if (counts[i]! > 0) order.push(i);
     return order.sort((a, b) => final[b]! - final[a]!).slice(0, k);
   }
-  const top: number[] = [];
-  if (k <= 0) return top;
-  for (let i = 0; i < n; i++) {
-    if (counts[i] === 0) continue;
-    const s = final[i]!;
-    if (top.length === k && !(s > final[top[k - 1]!]!)) continue;
-    let j = top.length < k ? top.length : k - 1;
-    if (top.length < k) top.push(i);
-    while (j > 0 && final[top[j - 1]!]! < s) {
-      top[j] = top[j - 1]!;
-      j--;
-    }
-    top[j] = i;
-  }
-  return top;
+  if (k <= 0) return [];
+  // Identities without templates score -Infinity (bestScore and trimmedMeans start there): they can
+  // only fill places no identity with templates takes, and are dropped here.
+  return topK(final, k).filter((i) => counts[i]! > 0);
 }
 
 function trimmedMeans(scores: Float32Array, labels: Int32Array, counts: Int32Array, trimFraction: number): Float64Array {

@@ -6,7 +6,8 @@
 export { EMBEDDING_STORAGES, AGGREGATIONS } from './types.ts';
 export type { EmbeddingStorage, Aggregation, TemplateHit, IdentityScore, OpenSetOptions, OpenSetDecision, DecisionReason } from './types.ts';
 export { EmbeddingMatrix, type EmbeddingMatrixOptions } from './matrix.ts';
-export { MatchIndex, topK, type MatchIndexOptions } from './match-index.ts';
+export { MatchIndex, type MatchIndexOptions } from './match-index.ts';
+export { topK } from './top-k.ts';
 export { decideOpenSet } from './decide.ts';
 export { rankIdentities } from './aggregate.ts';
 export { toHalf, fromHalf } from './float16.ts';

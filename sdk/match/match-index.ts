@@ -6,6 +6,7 @@
  */
 import { ArcEdgeError } from '../errors.ts';
 import { rankIdentities } from './aggregate.ts';
+import { topK } from './top-k.ts';
 import { decideOpenSet } from './decide.ts';
 import { buildThreads, type HnswIndex } from './hnsw.ts';
 import { EmbeddingMatrix } from './matrix.ts';
@@ -294,23 +295,4 @@ export class MatchIndex {
     this.lastStep = 'scan';
     return decideOpenSet(this.#rankExact(query, 2), options);
   }
-}
-
-/** Row indices of the k largest scores, best first (a partial selection, O(n k)). */
-export function topK(scores: Float32Array, k: number): number[] {
-  const best: number[] = [];
-  let floor = Number.NEGATIVE_INFINITY;
-  for (let r = 0; r < scores.length; r++) {
-    const s = scores[r]!;
-    if (best.length === k && s <= floor) continue;
-    let i = best.length < k ? best.length : k - 1;
-    if (best.length < k) best.push(r);
-    while (i > 0 && scores[best[i - 1]!]! < s) {
-      best[i] = best[i - 1]!;
-      i--;
-    }
-    best[i] = r;
-    if (best.length === k) floor = scores[best[k - 1]!]!;
-  }
-  return best;
 }
