@@ -80,7 +80,18 @@ export class FrameSlotWriter {
         // created new (O_EXCL) and never through a link (O_NOFOLLOW). A name that exists already
         // (not ours: stale ones were removed at start) sends frames inline instead.
         const create = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-        ring = { fds: paths.map((p) => openSync(p, create, 0o600)), paths, next: 0 };
+        const fds: number[] = [];
+        try {
+          for (const p of paths) fds.push(openSync(p, create, 0o600));
+        } catch (error) {
+          // Only the slots this call created are closed and removed: a name that was there already is not ours.
+          fds.forEach((fd, n) => {
+            closeSync(fd);
+            unlinkSync(paths[n]!);
+          });
+          throw error;
+        }
+        ring = { fds, paths, next: 0 };
         this.rings.set(key, ring);
       }
       const i = ring.next;

@@ -54,9 +54,11 @@ test('a symlink planted at a slot name is not followed: the target is untouched 
   // What a hostile local user could do in the world-writable /dev/shm: the names are predictable.
   const victim = join(dir, 'gallery.db');
   writeFileSync(victim, 'precious');
-  symlinkSync(victim, join(dir, `arcedge-frames-${process.pid}-0-${Buffer.from('door').toString('hex')}-0.bgr`));
+  // The second slot's name: the first is created, then refused with the rest of the ring.
+  symlinkSync(victim, join(dir, `arcedge-frames-${process.pid}-0-${Buffer.from('door').toString('hex')}-1.bgr`));
   const writer = new FrameSlotWriter(dir);
   assert.equal(writer.write(0, 'door', frameOf(1, 64)), undefined, 'the frame goes inline');
   assert.equal(readFileSync(victim, 'utf8'), 'precious', 'the link target is not written');
+  assert.deepEqual(readdirSync(dir).sort(), ['arcedge-frames-' + process.pid + '-0-' + Buffer.from('door').toString('hex') + '-1.bgr', 'gallery.db'].sort(), 'no slot file of the failed ring is left behind');
   writer.close();
 });
